@@ -1,0 +1,3 @@
+//! The generator's one integration binary.
+
+mod ui;

@@ -1,0 +1,34 @@
+//! Broken specs under `tests/ui/` and the diagnostics they must produce, as insta snapshots.
+
+use std::path::Path;
+
+fn render(path: &Path) -> String {
+    match generator::load::load(path) {
+        Err(fatal) => format!("fatal:\n{fatal}"),
+        Ok(loaded) => {
+            let mut all = loaded.diagnostics;
+            all.0.extend(generator::load::validate::validate(&loaded.spec).0);
+            all.normalize();
+            format!("{} diagnostics:\n{all}", all.0.len())
+        }
+    }
+}
+
+#[test]
+fn broken_specs_render_their_diagnostics() {
+    // cargo runs integration tests from the package root, so these relative paths are stable in snapshots.
+    let mut entries: Vec<_> = std::fs::read_dir("tests/ui").unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    assert!(entries.len() >= 6, "fixtures went missing: {entries:?}");
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().replace('.', "_");
+        insta::assert_snapshot!(name, render(&path));
+    }
+}
+
+#[test]
+fn a_missing_file_is_a_diagnostic_not_a_panic() {
+    let out = render(Path::new("tests/ui/does-not-exist.yaml"));
+    assert!(out.starts_with("fatal:\nerror[unreadable-file]"), "{out}");
+    assert!(out.contains("tests/ui/does-not-exist.yaml"), "{out}");
+}

@@ -1,0 +1,53 @@
+//! The command line, driven as a user drives it.
+
+use std::process::Command;
+
+use super::root;
+
+fn specdrift(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_specdrift")).args(args).current_dir(root()).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn validate_passes_the_vivamo_spec() {
+    let (code, stdout, _) = specdrift(&["validate", "--spec", "openapi.yaml"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("openapi.yaml: 0 error(s), 0 warning(s)"), "{stdout}");
+}
+
+#[test]
+fn validate_reports_broken_specs_with_place_and_exit_1() {
+    let (code, stdout, _) = specdrift(&["validate", "--spec", "generator/tests/ui/path-params.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("error[undeclared-path-parameter]"), "{stdout}");
+    assert!(stdout.contains("generator/tests/ui/path-params.yaml:7 #/paths/~1pets~1{petId}~1toys~1{toyId}/get"), "{stdout}");
+}
+
+#[test]
+fn validate_json_is_machine_readable() {
+    let (code, stdout, _) = specdrift(&["validate", "--spec", "generator/tests/ui/broken-refs.yaml", "--format", "json"]);
+    assert_eq!(code, 1);
+    let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let first = &parsed[0];
+    assert_eq!(first["code"], "unresolved-ref");
+    assert_eq!(first["location"]["line"], 15);
+    assert!(first["location"]["pointer"].as_str().unwrap().ends_with("/schema/$ref"));
+}
+
+#[test]
+fn unreadable_input_exits_2_with_the_file_named() {
+    let (code, _, stderr) = specdrift(&["validate", "--spec", "no/such/spec.yaml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such/spec.yaml"), "{stderr}");
+    let (code, _, stderr) = specdrift(&["validate", "--spec", "generator/tests/ui/syntax-error.yaml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("syntax-error.yaml:7"), "{stderr}");
+}
+
+#[test]
+fn a_wrong_flag_is_a_usage_error_not_a_panic() {
+    let (code, _, stderr) = specdrift(&["validate", "--spek", "openapi.yaml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unexpected argument '--spek'"), "{stderr}");
+}

@@ -1,0 +1,16 @@
+//! The command-line tool's one integration binary.
+
+mod cli;
+mod spec;
+
+use std::path::PathBuf;
+
+/// The repository root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared`, where the reference pages and the spec corpus live (overridable with `SPECDRIFT_SHARED`).
+fn shared() -> PathBuf {
+    std::env::var_os("SPECDRIFT_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"))
+}
