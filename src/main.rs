@@ -27,6 +27,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Generate a standalone Rust crate (Cargo.toml + src) from a spec.
+    Generate {
+        /// The OpenAPI (or Swagger 2.0) document, YAML or JSON.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Directory to write the crate into (created if missing; only changed files are rewritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// Package name of the generated crate (default: the output directory's name).
+        #[arg(long)]
+        crate_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -46,6 +58,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Validate { spec, format }) => validate(&spec, format),
+        Some(Command::Generate { spec, out, crate_name }) => generate(&spec, &out, crate_name),
         None => main_job(),
     };
     ExitCode::from(code)
@@ -73,6 +86,37 @@ fn validate(spec: &std::path::Path, format: Format) -> u8 {
         },
     }
     if all.has_errors() { exit::FINDINGS } else { exit::OK }
+}
+
+fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<String>) -> u8 {
+    let crate_name = crate_name.unwrap_or_else(|| {
+        let dir = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+        dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into())
+    });
+    let valid = crate_name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        eprintln!("error: `{crate_name}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)");
+        return exit::BAD_INPUT;
+    }
+    let output = match generator::generate_file(spec, &generator::Settings::new(crate_name)) {
+        Ok(output) => output,
+        Err(fatal) => {
+            eprint!("{fatal}");
+            return exit::BAD_INPUT;
+        }
+    };
+    eprint!("{}", output.diagnostics);
+    match output.write_to(out) {
+        Ok(n) => {
+            println!("{}: {} file(s) written, {} unchanged", out.display(), n, output.files.len() - n);
+            exit::OK
+        }
+        Err(err) => {
+            eprintln!("error: cannot write to {}: {err}", out.display());
+            exit::BAD_INPUT
+        }
+    }
 }
 
 fn print_text(spec: &std::path::Path, all: &Diagnostics) {

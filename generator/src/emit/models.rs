@@ -1,0 +1,505 @@
+//! Emits `models.rs`: one Rust type per named type in the model, with serde and `Inspect` impls.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::{docs, ident};
+use crate::ir::{Api, EnumRepr, Field, Shape, Type, TypeId, TypeKind};
+
+/// All model types, in type-id order.
+pub fn emit(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|(id, ty)| emit_type(api, *id, ty));
+    quote! {
+        #![allow(clippy::large_enum_variant, clippy::too_many_lines)]
+        #(#items)*
+    }
+}
+
+/// The Rust type for a shape, as seen from inside `models`.
+pub fn shape_tokens(api: &Api, shape: &Shape) -> TokenStream {
+    match shape {
+        Shape::Named(id) => {
+            let name = ident(&api.ty(*id).name.rust);
+            quote!(#name)
+        }
+        Shape::String => quote!(String),
+        Shape::DateTime => quote!(super::support::DateTime),
+        Shape::Date => quote!(super::support::Date),
+        Shape::Decimal => quote!(super::support::Decimal),
+        Shape::Integer(t) | Shape::Number(t) => {
+            let t = Ident::new(t, Span::call_site());
+            quote!(#t)
+        }
+        Shape::Boolean => quote!(bool),
+        Shape::Array(inner) => {
+            let inner = shape_tokens(api, inner);
+            quote!(Vec<#inner>)
+        }
+        Shape::Map(inner) if **inner == Shape::Any => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        Shape::Map(inner) => {
+            let inner = shape_tokens(api, inner);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        Shape::Any => quote!(::serde_json::Value),
+        Shape::Null => quote!(()),
+        Shape::Nullable(inner) => {
+            let inner = shape_tokens(api, inner);
+            quote!(Option<#inner>)
+        }
+    }
+}
+
+fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
+    let doc = docs(ty.docs.as_deref());
+    let name = ident(&ty.name.rust);
+    let deprecated = if ty.deprecated { quote!(#[deprecated]) } else { quote!() };
+    match &ty.kind {
+        TypeKind::Struct { fields, additional } => emit_struct(api, id, ty, fields, additional.as_ref(), doc, deprecated),
+        TypeKind::Enum { variants, repr } => emit_enum(ty, variants, *repr, doc, deprecated),
+        TypeKind::Union { variants, tag } => emit_union(api, id, ty, variants, tag.as_deref(), doc, deprecated),
+        TypeKind::Alias(shape) => {
+            // An alias that leads back to itself cannot be a type alias; it becomes any json.
+            let target = match crate::ir::lower_direct_target(shape) {
+                Some(t) if crate::ir::lower_reaches(api, t, id) => quote!(::serde_json::Value),
+                _ => shape_tokens(api, shape),
+            };
+            quote! {
+                #doc
+                #deprecated
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn emit_struct(
+    api: &Api,
+    id: TypeId,
+    ty: &Type,
+    fields: &[Field],
+    additional: Option<&Shape>,
+    doc: TokenStream,
+    deprecated: TokenStream,
+) -> TokenStream {
+    let name = ident(&ty.name.rust);
+    let wire_type = &ty.name.rust;
+    let mut default_fns = Vec::new();
+    let mut can_default = true;
+    let mut field_tokens = Vec::new();
+    let mut inspect = Vec::new();
+    for field in fields {
+        let fname = ident(&field.name.rust);
+        let wire = &field.name.wire;
+        let fdoc = docs(field.docs.as_deref());
+        let fdeprecated = if field.deprecated { quote!(#[deprecated]) } else { quote!() };
+        let mut inner = shape_tokens(api, &field.shape);
+        if field.boxed {
+            inner = quote!(Box<#inner>);
+        }
+        let rename = if field.name.rust != *wire { quote!(rename = #wire,) } else { quote!() };
+        let rename_only = if field.name.rust != *wire { quote!(#[serde(rename = #wire)]) } else { quote!() };
+        let (ty_tokens, attrs) = match (field.required, field.nullable, &field.default) {
+            (true, false, _) => {
+                can_default = false;
+                (inner, rename_only)
+            }
+            (true, true, _) => (quote!(Option<#inner>), rename_only),
+            (false, false, Some(default)) => {
+                let fn_name = format_ident!("{}_{}", heck::ToSnakeCase::to_snake_case(ty.name.rust.as_str()), field.name.rust.trim_end_matches('_'));
+                let fn_name = format_ident!("default_{}", fn_name);
+                let fn_path = format!("{fn_name}");
+                let value = default_value(&field.shape, default);
+                if !is_zero_default(default) {
+                    can_default = false;
+                }
+                default_fns.push(quote! {
+                    fn #fn_name() -> #inner {
+                        #value
+                    }
+                });
+                (inner, quote!(#[serde(#rename default = #fn_path)]))
+            }
+            (false, false, None) => (
+                quote!(Option<#inner>),
+                quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
+            ),
+            (false, true, _) => (
+                quote!(Option<Option<#inner>>),
+                quote!(#[serde(
+                    #rename
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "super::support::deserialize_some"
+                )]),
+            ),
+        };
+        let pointer = format!("/{}", wire.replace('~', "~0").replace('/', "~1"));
+        if may_hold_unknowns(api, &field.shape) {
+            inspect.push(quote! {
+            super::support::Inspect::inspect(&self.#fname, &format!("{}{}", __path, #pointer), __out);
+            });
+        }
+        field_tokens.push(quote! {
+            #fdoc
+            #fdeprecated
+            #attrs
+            pub #fname: #ty_tokens,
+        });
+    }
+    if let Some(extra_shape) = additional {
+        let extra = match extra_shape {
+            Shape::Any => quote!(::serde_json::Map<String, ::serde_json::Value>),
+            other => {
+                let t = shape_tokens(api, other);
+                quote!(::std::collections::BTreeMap<String, #t>)
+            }
+        };
+        field_tokens.push(quote! {
+            /// Properties beside the ones the spec names (`additionalProperties`).
+            #[serde(flatten)]
+            pub additional_properties: #extra,
+        });
+        if may_hold_unknowns(api, extra_shape) {
+            inspect.push(quote! {
+                super::support::Inspect::inspect(&self.additional_properties, __path, __out);
+            });
+        }
+    }
+    let derive_default = if can_default { quote!(Default,) } else { quote!() };
+    let _ = id;
+    let path_param = if inspect.is_empty() { quote!(_) } else { quote!(__path) };
+    let out_param = if inspect.is_empty() { quote!(_) } else { quote!(__out) };
+    let _ = wire_type;
+    quote! {
+        #doc
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#field_tokens)*
+        }
+
+        #(#default_fns)*
+
+        impl super::support::Inspect for #name {
+            #[allow(deprecated)]
+            fn inspect(&self, #path_param: &str, #out_param: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                #(#inspect)*
+            }
+        }
+    }
+}
+
+fn is_zero_default(default: &Value) -> bool {
+    match default {
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+fn default_value(shape: &Shape, default: &Value) -> TokenStream {
+    match (shape, default) {
+        (Shape::Boolean, Value::Bool(b)) => quote!(#b),
+        (Shape::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
+        (Shape::Integer(t), Value::Number(n)) => {
+            let lit = syn::LitInt::new(&format!("{n}_{t}"), Span::call_site());
+            quote!(#lit)
+        }
+        (Shape::Number(t), Value::Number(n)) => {
+            let text = n.as_f64().unwrap_or(0.0).to_string();
+            let text = if text.contains(['.', 'e', 'E']) { text } else { format!("{text}.0") };
+            let lit = syn::LitFloat::new(&format!("{text}_{t}"), Span::call_site());
+            quote!(#lit)
+        }
+        _ => quote!(::std::default::Default::default()),
+    }
+}
+
+fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc: TokenStream, deprecated: TokenStream) -> TokenStream {
+    let name = ident(&ty.name.rust);
+    let type_name = &ty.name.rust;
+    let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust)).collect();
+    let variant_docs: Vec<String> = variants.iter().map(|v| format!(" `{}`", value_text(&v.wire))).collect();
+    let (unknown_ty, wire_lits, known, as_fn, ser, de, parse_fn) = match repr {
+        EnumRepr::String => {
+            let lits: Vec<String> = variants.iter().map(|v| value_text(&v.wire)).collect();
+            (
+                quote!(::std::string::String),
+                lits.iter().map(|l| quote!(#l)).collect::<Vec<_>>(),
+                quote! {
+                    /// The values the spec lists, in its order.
+                    pub const KNOWN: &'static [&'static str] = &[#(#lits),*];
+                },
+                quote! {
+                    /// The value on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            #(Self::#idents => #lits,)*
+                            Self::Unknown(__v) => __v,
+                        }
+                    }
+                },
+                quote!(__serializer.serialize_str(self.as_str())),
+                quote! {
+                    let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+                    ::std::result::Result::Ok(Self::from(__v.as_str()))
+                },
+                quote! {
+                    impl ::std::convert::From<&str> for #name {
+                        fn from(__v: &str) -> Self {
+                            match __v {
+                                #(#lits => Self::#idents,)*
+                                __other => Self::Unknown(__other.to_string()),
+                            }
+                        }
+                    }
+
+                    impl ::std::str::FromStr for #name {
+                        type Err = ::std::convert::Infallible;
+
+                        fn from_str(__v: &str) -> ::std::result::Result<Self, Self::Err> {
+                            ::std::result::Result::Ok(Self::from(__v))
+                        }
+                    }
+
+                    impl ::std::fmt::Display for #name {
+                        fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            __f.write_str(self.as_str())
+                        }
+                    }
+                },
+            )
+        }
+        EnumRepr::Integer => {
+            let lits: Vec<Literal> = variants.iter().map(|v| Literal::i64_unsuffixed(v.wire.as_i64().unwrap_or_default())).collect();
+            (
+                quote!(i64),
+                lits.iter().map(|l| quote!(#l)).collect::<Vec<_>>(),
+                quote! {
+                    /// The values the spec lists, in its order.
+                    pub const KNOWN: &'static [i64] = &[#(#lits),*];
+                },
+                quote! {
+                    /// The value on the wire.
+                    pub fn as_i64(&self) -> i64 {
+                        match self {
+                            #(Self::#idents => #lits,)*
+                            Self::Unknown(__v) => *__v,
+                        }
+                    }
+                },
+                quote!(__serializer.serialize_i64(self.as_i64())),
+                quote! {
+                    let __v = <i64 as ::serde::Deserialize>::deserialize(__deserializer)?;
+                    ::std::result::Result::Ok(Self::from(__v))
+                },
+                quote! {
+                    impl ::std::convert::From<i64> for #name {
+                        fn from(__v: i64) -> Self {
+                            match __v {
+                                #(#lits => Self::#idents,)*
+                                __other => Self::Unknown(__other),
+                            }
+                        }
+                    }
+
+                    impl ::std::fmt::Display for #name {
+                        fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            ::std::write!(__f, "{}", self.as_i64())
+                        }
+                    }
+                },
+            )
+        }
+    };
+    let _ = wire_lits;
+    let derive_eq = quote!(Eq, Hash, PartialOrd, Ord,);
+    let unknown_value = match repr {
+        EnumRepr::String => quote!(::serde_json::Value::String(__v.clone()).to_string()),
+        EnumRepr::Integer => quote!(__v.to_string()),
+    };
+    quote! {
+        #doc
+        #deprecated
+        ///
+        /// Open: a value the spec does not list decodes as `Unknown` and encodes back unchanged.
+        #[derive(Debug, Clone, PartialEq, #derive_eq)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #idents,)*
+            /// A value the spec does not list.
+            Unknown(#unknown_ty),
+        }
+
+        impl #name {
+            #known
+            #as_fn
+
+            /// True when the value is not one the spec lists.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        #parse_fn
+
+        impl ::serde::Serialize for #name {
+            fn serialize<__S: ::serde::Serializer>(&self, __serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+                #ser
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                #de
+            }
+        }
+
+        impl super::support::Inspect for #name {
+            fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                if let Self::Unknown(__v) = self {
+                    __out.push(super::support::UnknownValue {
+                        path: __path.to_string(),
+                        type_name: #type_name,
+                        value: #unknown_value,
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit_union(
+    api: &Api,
+    id: TypeId,
+    ty: &Type,
+    variants: &[crate::ir::UnionVariant],
+    tag: Option<&str>,
+    doc: TokenStream,
+    deprecated: TokenStream,
+) -> TokenStream {
+    let name = ident(&ty.name.rust);
+    let type_name = &ty.name.rust;
+    let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust)).collect();
+    let payloads: Vec<TokenStream> = variants
+        .iter()
+        .map(|v| {
+            let t = shape_tokens(api, &v.shape);
+            match crate::ir::lower_direct_target(&v.shape) {
+                Some(target) if crate::ir::lower_reaches(api, target, id) => quote!(::std::boxed::Box<#t>),
+                _ => t,
+            }
+        })
+        .collect();
+    match tag {
+        Some(tag) => {
+            let arms = variants.iter().zip(&idents).map(|(v, ident)| {
+                let values = &v.tag_values;
+                quote! {
+                    #(::std::option::Option::Some(#values))|* => ::serde_json::from_value(__value).map(Self::#ident).map_err(<__D::Error as ::serde::de::Error>::custom),
+                }
+            });
+            let tag_doc = format!(" Tagged by the `{tag}` property.");
+            quote! {
+                #doc
+                #deprecated
+                ///
+                #[doc = #tag_doc]
+                /// Open: an unknown tag decodes as `Unknown` with the raw value.
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name {
+                    #(#idents(#payloads),)*
+                    /// A tag value the spec does not list (or no tag at all).
+                    Unknown(::serde_json::Value),
+                }
+
+                impl ::serde::Serialize for #name {
+                    fn serialize<__S: ::serde::Serializer>(&self, __serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+                        match self {
+                            #(Self::#idents(__v) => ::serde::Serialize::serialize(__v, __serializer),)*
+                            Self::Unknown(__v) => ::serde::Serialize::serialize(__v, __serializer),
+                        }
+                    }
+                }
+
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<__D: ::serde::Deserializer<'de>>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                        let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(__deserializer)?;
+                        let __tag = __value.get(#tag).and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
+                        #[allow(unreachable_patterns)]
+                        match __tag.as_deref() {
+                            #(#arms)*
+                            _ => ::std::result::Result::Ok(Self::Unknown(__value)),
+                        }
+                    }
+                }
+
+                impl super::support::Inspect for #name {
+                    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                        match self {
+                            #(Self::#idents(__v) => super::support::Inspect::inspect(__v, __path, __out),)*
+                            Self::Unknown(__v) => __out.push(super::support::UnknownValue {
+                                path: __path.to_string(),
+                                type_name: #type_name,
+                                value: __v.get(#tag).map(::std::string::ToString::to_string).unwrap_or_else(|| "no tag".to_string()),
+                            }),
+                        }
+                    }
+                }
+            }
+        }
+        None => quote! {
+            #doc
+            #deprecated
+            ///
+            /// Untagged: decoding tries each variant in order, most specific first.
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#idents(#payloads),)*
+            }
+
+            impl super::support::Inspect for #name {
+                fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                    match self {
+                        #(Self::#idents(__v) => super::support::Inspect::inspect(__v, __path, __out),)*
+                    }
+                }
+            }
+        },
+    }
+}
+
+/// True when a value of this shape can hold an enum value or union tag the spec does not list.
+pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
+    fn go(api: &Api, shape: &Shape, seen: &mut std::collections::BTreeSet<TypeId>) -> bool {
+        match shape {
+            Shape::Named(id) => {
+                if !seen.insert(*id) {
+                    return false;
+                }
+                match &api.ty(*id).kind {
+                    TypeKind::Enum { .. } => true,
+                    TypeKind::Union { tag: Some(_), .. } => true,
+                    TypeKind::Union { variants, tag: None } => variants.iter().any(|v| go(api, &v.shape, seen)),
+                    TypeKind::Struct { fields, additional } => {
+                        fields.iter().any(|f| go(api, &f.shape, seen)) || additional.as_ref().is_some_and(|a| go(api, a, seen))
+                    }
+                    TypeKind::Alias(inner) => go(api, inner, seen),
+                }
+            }
+            Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => go(api, inner, seen),
+            _ => false,
+        }
+    }
+    go(api, shape, &mut std::collections::BTreeSet::new())
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,969 @@
+//! Lowers a loaded spec into an [`Api`]: schemas become named types and shapes, paths become operations.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::names::{self, Name, Scope};
+use super::{
+    Api, Body, EnumRepr, EnumVariant, Field, Operation, Origin, ParamLocation, Parameter, Response, SecurityScheme, Server,
+    Shape, Type, TypeId, TypeKind, UnionVariant,
+};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::{DocId, Node, Spec, Version, escape};
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Lowers `spec` to an [`Api`]. Problems that only degrade the output (an unresolvable `$ref`
+/// becomes `serde_json::Value`) are returned as diagnostics beside it.
+pub fn lower(spec: &Spec) -> (Api, Diagnostics) {
+    let root = &spec.root().value;
+    let mut l = Lowerer {
+        spec,
+        api: Api::default(),
+        diags: Diagnostics::default(),
+        by_origin: HashMap::new(),
+        type_names: Scope::with_reserved(names::RESERVED_TYPE_NAMES),
+        next_id: 0,
+    };
+    l.api.title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string();
+    l.api.version = root.pointer("/info/version").map(value_text).unwrap_or_default();
+    l.api.description = root.pointer("/info/description").and_then(Value::as_str).map(str::to_string);
+
+    // Component schemas claim their names first, so they keep them whatever inline types come later.
+    let components = if spec.version() == Version::Swagger2 { "/definitions" } else { "/components/schemas" };
+    let mut declared = Vec::new();
+    if let Some(Value::Object(schemas)) = root.pointer(components) {
+        for key in schemas.keys() {
+            let pointer = format!("{components}/{}", escape(key));
+            declared.push((l.declare(DocId(0), &pointer, &names::pascal(key), key), pointer));
+        }
+    }
+    for (id, pointer) in declared {
+        if let Some(node) = spec.node(DocId(0), &pointer) {
+            l.define(id, node);
+        }
+    }
+    l.servers();
+    l.security_schemes();
+    l.operations();
+    l.webhooks();
+    l.mark_boxes();
+    (l.api, l.diags)
+}
+
+struct Lowerer<'s> {
+    spec: &'s Spec,
+    api: Api,
+    diags: Diagnostics,
+    by_origin: HashMap<(DocId, String), TypeId>,
+    type_names: Scope,
+    next_id: u32,
+}
+
+/// Text of a scalar for names and versions (`1.0` written as a YAML number stays `1.0`).
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn docs_of(schema: &Value) -> Option<String> {
+    let title = schema.get("title").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let description = schema.get("description").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    match (title, description) {
+        (Some(t), Some(d)) if t != d => Some(format!("{t}\n\n{d}")),
+        (Some(t), _) => Some(t.to_string()),
+        (None, Some(d)) => Some(d.to_string()),
+        (None, None) => None,
+    }
+}
+
+fn types_of(schema: &Value) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    let types = types_of(schema);
+    (types == ["null"]) || schema.get("enum").is_some_and(|e| e == &Value::Array(vec![Value::Null])) || schema.get("const") == Some(&Value::Null)
+}
+
+impl<'s> Lowerer<'s> {
+    fn child(&self, node: &Node<'s>, key: &str) -> Option<Node<'s>> {
+        let value = node.value.get(key)?;
+        Some(Node { doc: node.doc, pointer: format!("{}/{}", node.pointer, escape(key)), value })
+    }
+
+    fn index(&self, node: &Node<'s>, i: usize) -> Option<Node<'s>> {
+        let value = node.value.get(i)?;
+        Some(Node { doc: node.doc, pointer: format!("{}/{i}", node.pointer), value })
+    }
+
+    fn warn(&mut self, node: &Node<'_>, code: &'static str, message: String) {
+        let location = self.spec.location(node.doc, &node.pointer);
+        self.diags.0.push(Diagnostic::warning(code, location, message));
+    }
+
+    /// Reserves a named type for the schema at (doc, pointer).
+    fn declare(&mut self, doc: DocId, pointer: &str, rust_hint: &str, wire: &str) -> TypeId {
+        if let Some(id) = self.by_origin.get(&(doc, pointer.to_string())) {
+            return *id;
+        }
+        let id = TypeId(self.next_id);
+        self.next_id += 1;
+        let rust = self.type_names.claim(rust_hint.to_string());
+        self.by_origin.insert((doc, pointer.to_string()), id);
+        self.api.types.insert(
+            id,
+            Type {
+                name: Name { rust, wire: wire.to_string() },
+                docs: None,
+                kind: TypeKind::Alias(Shape::Any),
+                origin: Origin { doc: doc.0, pointer: pointer.to_string() },
+                schema: Value::Null,
+                examples: Vec::new(),
+                deprecated: false,
+            },
+        );
+        id
+    }
+
+    /// Fills in a declared type from its schema.
+    fn define(&mut self, id: TypeId, node: Node<'s>) {
+        let hint = self.api.types[&id].name.rust.clone();
+        let kind = match self.resolve_schema(node.clone()) {
+            Some(target) if target.value.get("$ref").is_none() || target.value.as_object().is_some_and(|m| m.len() > 1) => {
+                self.kind_of(target, &hint, id)
+            }
+            _ => TypeKind::Alias(Shape::Any),
+        };
+        let schema_node = self.resolve_schema(node.clone()).unwrap_or(node);
+        let schema = schema_node.value;
+        let mut examples = Vec::new();
+        if let Some(e) = schema.get("example") {
+            examples.push(e.clone());
+        }
+        if let Some(Value::Array(es)) = schema.get("examples") {
+            examples.extend(es.iter().cloned());
+        }
+        let ty = self.api.types.get_mut(&id).expect("declared before defined");
+        ty.kind = kind;
+        ty.docs = docs_of(schema);
+        ty.schema = schema.clone();
+        ty.examples = examples;
+        ty.deprecated = schema.get("deprecated") == Some(&Value::Bool(true));
+    }
+
+    /// Follows a bare `$ref` (possibly a chain); reports and returns `None` when it does not resolve.
+    fn resolve_schema(&mut self, node: Node<'s>) -> Option<Node<'s>> {
+        match node.value.get("$ref").and_then(Value::as_str) {
+            None => Some(node),
+            Some(reference) => match self.spec.resolve(node.doc, reference) {
+                Ok(target) => Some(target),
+                Err(err) => {
+                    let ref_node = Node { doc: node.doc, pointer: format!("{}/$ref", node.pointer), value: node.value };
+                    self.warn(&ref_node, "unresolved-ref", format!("{err}; the value is typed as any json"));
+                    None
+                }
+            },
+        }
+    }
+
+    /// The named type for the schema at `target`, if it has one (component or already-lowered inline).
+    fn named_at(&self, target: &Node<'_>) -> Option<TypeId> {
+        self.by_origin.get(&(target.doc, target.pointer.to_string())).copied()
+    }
+
+    /// The shape of a schema used somewhere; inline objects, enums and unions become named types called `hint`.
+    fn shape_of(&mut self, node: Node<'s>, hint: &str) -> Shape {
+        if let Value::Bool(_) = node.value {
+            return Shape::Any;
+        }
+        if !node.value.is_object() {
+            return Shape::Any;
+        }
+        if let Some(reference) = node.value.get("$ref").and_then(Value::as_str) {
+            let Ok(target) = self.spec.resolve(node.doc, reference) else {
+                let _ = self.resolve_schema(node);
+                return Shape::Any;
+            };
+            // 3.1 allows siblings beside `$ref`; only `nullable`-like siblings change the shape here.
+            let shape = self.shape_of_target(target, reference);
+            let sibling_nullable = node.value.get("nullable") == Some(&Value::Bool(true));
+            return if sibling_nullable { nullable(shape) } else { shape };
+        }
+        self.shape_inline(node, hint)
+    }
+
+    fn shape_of_target(&mut self, target: Node<'s>, reference: &str) -> Shape {
+        if let Some(id) = self.named_at(&target) {
+            return Shape::Named(id);
+        }
+        // A schema reached through a `$ref` that is not a component (external files, deep pointers):
+        // named after the last pointer segment, or the file stem.
+        let last = target.pointer.rsplit('/').next().filter(|s| !s.is_empty()).map(crate::load::unescape).unwrap_or_else(|| {
+            let file = reference.split('#').next().unwrap_or_default();
+            std::path::Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Schema".into())
+        });
+        if needs_named_type(target.value) {
+            let id = self.declare(target.doc, &target.pointer.clone(), &names::pascal(&last), &last);
+            self.define(id, target);
+            return Shape::Named(id);
+        }
+        self.shape_inline(target, &names::pascal(&last))
+    }
+
+    fn shape_inline(&mut self, node: Node<'s>, hint: &str) -> Shape {
+        let schema = node.value;
+        let mut is_nullable = schema.get("nullable") == Some(&Value::Bool(true));
+        let types: Vec<&str> = types_of(schema);
+        if types.contains(&"null") {
+            is_nullable = true;
+        }
+        if needs_named_type(schema) {
+            // Nullable unions that are really `X | null` stay a plain option.
+            if let Some(inner) = self.single_non_null_alternative(&node, hint) {
+                return nullable(inner);
+            }
+            if let Some(id) = self.named_at(&node) {
+                return wrap(Shape::Named(id), is_nullable);
+            }
+            let id = self.declare(node.doc, &node.pointer.clone(), hint, hint);
+            self.define(id, node);
+            return wrap(Shape::Named(id), is_nullable);
+        }
+        if let Some(all_of) = self.child(&node, "allOf") {
+            // `allOf: [$ref]` with nothing else is an alias (Dropshot and many others wrap refs this way).
+            if let Some(only) = all_of.value.as_array().filter(|a| a.len() == 1).and_then(|_| self.index(&all_of, 0)) {
+                return wrap(self.shape_of(only, hint), is_nullable);
+            }
+        }
+        let non_null: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
+        let shape = match non_null.as_slice() {
+            [] if types.contains(&"null") => Shape::Null,
+            [one] => self.primitive(&node, one, hint),
+            [] => {
+                if schema.get("items").is_some() {
+                    self.primitive(&node, "array", hint)
+                } else if schema.get("additionalProperties").is_some() {
+                    self.primitive(&node, "object", hint)
+                } else {
+                    Shape::Any
+                }
+            }
+            _ => Shape::Any,
+        };
+        wrap(shape, is_nullable)
+    }
+
+    fn primitive(&mut self, node: &Node<'s>, ty: &str, hint: &str) -> Shape {
+        let format = node.value.get("format").and_then(Value::as_str).unwrap_or_default();
+        match ty {
+            "string" => match format {
+                "date-time" => Shape::DateTime,
+                "date" => Shape::Date,
+                "decimal" => Shape::Decimal,
+                _ => Shape::String,
+            },
+            "integer" => Shape::Integer(match format {
+                "int32" => "i32",
+                "uint32" => "u32",
+                "uint64" | "uint" => "u64",
+                "int8" => "i8",
+                "uint8" => "u8",
+                "int16" => "i16",
+                "uint16" => "u16",
+                _ => "i64",
+            }),
+            "number" => Shape::Number(if format == "float" { "f32" } else { "f64" }),
+            "boolean" => Shape::Boolean,
+            "array" => {
+                let item = match self.child(node, "items") {
+                    Some(items) if items.value.is_object() || items.value.is_boolean() => self.shape_of(items, &format!("{hint}Item")),
+                    _ => Shape::Any,
+                };
+                Shape::Array(Box::new(item))
+            }
+            "object" => Shape::Map(Box::new(self.additional(node, hint).unwrap_or(Shape::Any))),
+            _ => Shape::Any,
+        }
+    }
+
+    /// The value shape of `additionalProperties`, when the schema allows extra keys with a known shape.
+    fn additional(&mut self, node: &Node<'s>, hint: &str) -> Option<Shape> {
+        let ap = self.child(node, "additionalProperties")?;
+        match ap.value {
+            Value::Bool(true) => Some(Shape::Any),
+            Value::Bool(false) => None,
+            Value::Object(m) if m.is_empty() => Some(Shape::Any),
+            Value::Object(_) => Some(self.shape_of(ap, &format!("{hint}Value"))),
+            _ => None,
+        }
+    }
+
+    /// For `oneOf`/`anyOf` with exactly one non-null alternative, that alternative's shape.
+    fn single_non_null_alternative(&mut self, node: &Node<'s>, hint: &str) -> Option<Shape> {
+        let key = ["oneOf", "anyOf"].into_iter().find(|k| node.value.get(*k).is_some())?;
+        let list = self.child(node, key)?;
+        let items = list.value.as_array()?;
+        let has_own = node.value.get("properties").is_some() || node.value.get("allOf").is_some();
+        if has_own {
+            return None;
+        }
+        let mut non_null = Vec::new();
+        let mut saw_null = false;
+        for i in 0..items.len() {
+            let alt = self.index(&list, i)?;
+            let resolved = self.spec.deref(alt.clone()).ok().map(|n| n.value).unwrap_or(alt.value);
+            if is_null_schema(resolved) {
+                saw_null = true;
+            } else {
+                non_null.push(alt);
+            }
+        }
+        if non_null.len() == 1 && (saw_null || items.len() == 1) {
+            let alt = non_null.pop()?;
+            return Some(self.shape_of(alt, hint));
+        }
+        None
+    }
+
+    fn kind_of(&mut self, node: Node<'s>, hint: &str, self_id: TypeId) -> TypeKind {
+        let schema = node.value;
+        if let Some(values) = enum_values(schema) {
+            return self.enum_kind(&values, schema);
+        }
+        let union_key = ["oneOf", "anyOf"].into_iter().find(|k| schema.get(*k).is_some_and(Value::is_array));
+        let has_props = schema.get("properties").is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()));
+        if let Some(key) = union_key {
+            if !has_props && schema.get("allOf").is_none() {
+                if let Some(inner) = self.single_non_null_alternative(&node, &format!("{hint}Inner")) {
+                    return TypeKind::Alias(nullable(inner));
+                }
+                return self.union_kind(&node, key, hint);
+            }
+        }
+        if has_props || schema.get("allOf").is_some() || types_of(schema).contains(&"object") {
+            let mut fields = Vec::new();
+            let mut required = BTreeSet::new();
+            let mut additional = None;
+            let mut seen = BTreeSet::new();
+            self.collect_object(node.clone(), hint, &mut fields, &mut required, &mut additional, &mut seen, 0);
+            if fields.is_empty() && schema.get("allOf").is_none() {
+                // A plain map or free-form object under a name.
+                return TypeKind::Alias(Shape::Map(Box::new(additional.unwrap_or(Shape::Any))));
+            }
+            let mut scope = Scope::with_reserved(&["additional_properties"]);
+            let fields = fields
+                .into_iter()
+                .map(|(wire, shape, docs, default, deprecated, nullable_field)| {
+                    let rust = scope.claim(names::snake(&wire));
+                    let is_required = required.contains(&wire);
+                    Field { name: Name { rust, wire: wire.clone() }, shape, required: is_required, nullable: nullable_field, default, docs, deprecated, boxed: false }
+                })
+                .collect();
+            let _ = self_id;
+            return TypeKind::Struct { fields, additional };
+        }
+        TypeKind::Alias(self.shape_inline_unnamed(node, hint))
+    }
+
+    /// The shape of a named schema that is not an object, enum or union (`type Name = Vec<…>`).
+    fn shape_inline_unnamed(&mut self, node: Node<'s>, hint: &str) -> Shape {
+        let types = types_of(node.value);
+        let is_nullable = node.value.get("nullable") == Some(&Value::Bool(true)) || types.contains(&"null");
+        let non_null: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
+        let shape = match non_null.as_slice() {
+            [one] => self.primitive(&node, one, hint),
+            [] if node.value.get("items").is_some() => self.primitive(&node, "array", hint),
+            _ => Shape::Any,
+        };
+        wrap(shape, is_nullable)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn collect_object(
+        &mut self,
+        node: Node<'s>,
+        hint: &str,
+        fields: &mut Vec<(String, Shape, Option<String>, Option<Value>, bool, bool)>,
+        required: &mut BTreeSet<String>,
+        additional: &mut Option<Shape>,
+        seen: &mut BTreeSet<(DocId, String)>,
+        depth: usize,
+    ) {
+        if depth > 32 || !seen.insert((node.doc, node.pointer.to_string())) {
+            return;
+        }
+        if let Some(list) = self.child(&node, "allOf") {
+            for i in 0..list.value.as_array().map_or(0, Vec::len) {
+                let Some(member) = self.index(&list, i) else { continue };
+                let Some(member) = self.resolve_schema(member) else { continue };
+                self.collect_object(member, hint, fields, required, additional, seen, depth + 1);
+            }
+        }
+        if let Some(Value::Array(names)) = node.value.get("required") {
+            required.extend(names.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+        if let Some(props) = self.child(&node, "properties") {
+            let keys: Vec<String> = props.value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            for key in keys {
+                let Some(prop) = self.child(&props, &key) else { continue };
+                let resolved = self.spec.deref(prop.clone()).ok().map(|n| n.value).unwrap_or(prop.value);
+                let docs = docs_of(prop.value).or_else(|| docs_of(resolved));
+                let deprecated = prop.value.get("deprecated") == Some(&Value::Bool(true));
+                let shape = self.shape_of(prop.clone(), &format!("{hint}{}", names::pascal(&key)));
+                let (shape, is_nullable) = match shape {
+                    Shape::Nullable(inner) => (*inner, true),
+                    other => (other, false),
+                };
+                let default = prop.value.get("default").or_else(|| resolved.get("default")).filter(|d| applies_default(&shape, d)).cloned();
+                if let Some(existing) = fields.iter_mut().find(|f| f.0 == key) {
+                    // A later allOf member redefines the property: the last definition wins, as in JSON Schema merging.
+                    *existing = (key, shape, docs, default, deprecated, is_nullable);
+                } else {
+                    fields.push((key, shape, docs, default, deprecated, is_nullable));
+                }
+            }
+        }
+        if additional.is_none() {
+            *additional = self.additional(&node, hint);
+        }
+    }
+
+    fn enum_kind(&mut self, values: &[Value], schema: &Value) -> TypeKind {
+        let repr = if values.iter().all(|v| v.is_i64() || v.is_u64()) && !values.is_empty() && types_of(schema) != ["string"] {
+            EnumRepr::Integer
+        } else {
+            EnumRepr::String
+        };
+        let mut scope = Scope::with_reserved(&["Unknown"]);
+        let mut variants = Vec::new();
+        let mut seen = BTreeSet::new();
+        for value in values {
+            let wire = match (repr, value) {
+                (EnumRepr::Integer, v) => v.clone(),
+                (EnumRepr::String, Value::String(s)) => Value::String(s.clone()),
+                (EnumRepr::String, Value::Null) => continue,
+                (EnumRepr::String, other) => Value::String(value_text(other)),
+            };
+            if !seen.insert(wire.to_string()) {
+                continue;
+            }
+            let label = match &wire {
+                Value::String(s) => names::pascal(s),
+                other => names::pascal(&format!("V{}", other.to_string().replace('-', "Minus"))),
+            };
+            variants.push(EnumVariant { rust: scope.claim(label), wire });
+        }
+        TypeKind::Enum { variants, repr }
+    }
+
+    fn union_kind(&mut self, node: &Node<'s>, key: &str, hint: &str) -> TypeKind {
+        let list = self.child(node, key).expect("checked by caller");
+        let count = list.value.as_array().map_or(0, Vec::len);
+        let tag = node.value.pointer("/discriminator/propertyName").and_then(Value::as_str).map(str::to_string);
+        let mapping: Vec<(String, String)> = node
+            .value
+            .pointer("/discriminator/mapping")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
+        let mut scope = Scope::with_reserved(&["Unknown"]);
+        let mut variants = Vec::new();
+        let mut seen_shapes = BTreeSet::new();
+        for i in 0..count {
+            let Some(alt) = self.index(&list, i) else { continue };
+            let alt_target = self.spec.deref(alt.clone()).ok();
+            if alt_target.as_ref().is_some_and(|t| is_null_schema(t.value)) {
+                continue;
+            }
+            let shape = self.shape_of(alt.clone(), &format!("{hint}Variant{i}"));
+            if !seen_shapes.insert(shape.clone()) {
+                continue;
+            }
+            let label = match &shape {
+                Shape::Named(id) => self.api.types[id].name.rust.clone(),
+                other => shape_label(other),
+            };
+            let mut tag_values = Vec::new();
+            if tag.is_some() {
+                if let Some(target) = &alt_target {
+                    for (value, reference) in &mapping {
+                        if let Ok(mapped) = self.spec.resolve(node.doc, reference) {
+                            if mapped.doc == target.doc && mapped.pointer == target.pointer {
+                                tag_values.push(value.clone());
+                            }
+                        } else if reference.rsplit('/').next() == target.pointer.rsplit('/').next() {
+                            // Mapping values may be bare schema names rather than refs.
+                            tag_values.push(value.clone());
+                        }
+                    }
+                    if tag_values.is_empty() {
+                        if let Some(Value::Array(consts)) = target.value.pointer(&format!("/properties/{}/enum", tag.as_deref().unwrap_or_default())) {
+                            tag_values.extend(consts.iter().filter_map(Value::as_str).map(str::to_string));
+                        }
+                    }
+                    if tag_values.is_empty() {
+                        if let Some(c) = target.value.pointer(&format!("/properties/{}/const", tag.as_deref().unwrap_or_default())).and_then(Value::as_str) {
+                            tag_values.push(c.to_string());
+                        }
+                    }
+                    if tag_values.is_empty() {
+                        if let Some(name) = target.pointer.rsplit('/').next() {
+                            tag_values.push(crate::load::unescape(name));
+                        }
+                    }
+                }
+            }
+            variants.push(UnionVariant { rust: scope.claim(label), tag_values, shape });
+        }
+        if tag.is_none() {
+            let api = &self.api;
+            variants.sort_by_key(|v| std::cmp::Reverse(specificity(api, &v.shape)));
+        }
+        TypeKind::Union { variants, tag }
+    }
+
+    fn servers(&mut self) {
+        let root = &self.spec.root().value;
+        if self.spec.version() == Version::Swagger2 {
+            if let Some(host) = root.get("host").and_then(Value::as_str) {
+                let scheme = root.pointer("/schemes/0").and_then(Value::as_str).unwrap_or("https");
+                let base = root.get("basePath").and_then(Value::as_str).unwrap_or("");
+                self.api.servers.push(Server { url: format!("{scheme}://{host}{base}"), description: None, variables: Vec::new() });
+            }
+            return;
+        }
+        for server in root.get("servers").and_then(Value::as_array).into_iter().flatten() {
+            let Some(url) = server.get("url").and_then(Value::as_str) else { continue };
+            let variables = server
+                .get("variables")
+                .and_then(Value::as_object)
+                .map(|vars| {
+                    vars.iter()
+                        .map(|(name, v)| {
+                            let default = v.get("default").map(value_text).unwrap_or_default();
+                            let allowed = v.get("enum").and_then(Value::as_array).map(|e| e.iter().map(value_text).collect()).unwrap_or_default();
+                            (name.clone(), default, allowed)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.api.servers.push(Server {
+                url: url.to_string(),
+                description: server.get("description").and_then(Value::as_str).map(str::to_string),
+                variables,
+            });
+        }
+    }
+
+    fn security_schemes(&mut self) {
+        let root = &self.spec.root().value;
+        let pointer = if self.spec.version() == Version::Swagger2 { "/securityDefinitions" } else { "/components/securitySchemes" };
+        let Some(Value::Object(schemes)) = root.pointer(pointer) else { return };
+        for (name, _) in schemes {
+            let Some(node) = self.spec.node(DocId(0), &format!("{pointer}/{}", escape(name))) else { continue };
+            let Ok(node) = self.spec.deref(node) else { continue };
+            let s = node.value;
+            let kind = s.get("type").and_then(Value::as_str).unwrap_or_default();
+            let scheme = match kind {
+                "http" => match s.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+                    Some("basic") => SecurityScheme::Basic,
+                    _ => SecurityScheme::Bearer,
+                },
+                "basic" => SecurityScheme::Basic,
+                "apiKey" => SecurityScheme::ApiKey {
+                    name: s.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    location: s.get("in").and_then(Value::as_str).unwrap_or("header").to_string(),
+                },
+                _ => SecurityScheme::OAuth2,
+            };
+            self.api.security_schemes.insert(name.clone(), scheme);
+        }
+    }
+
+    fn operations(&mut self) {
+        let root = &self.spec.root().value;
+        let Some(Value::Object(paths)) = root.get("paths") else { return };
+        let mut method_names = Scope::default();
+        let global_security = root.get("security").cloned();
+        let mut ops = Vec::new();
+        for path in paths.keys().filter(|p| p.starts_with('/')) {
+            let Some(item) = self.spec.node(DocId(0), &format!("/paths/{}", escape(path))) else { continue };
+            let Ok(item) = self.spec.deref(item) else {
+                continue;
+            };
+            for method in METHODS {
+                let Some(op) = self.child(&item, method) else { continue };
+                let Ok(op) = self.spec.deref(op) else { continue };
+                ops.push((path.clone(), method.to_string(), item.clone(), op));
+            }
+        }
+        for (path, method, item, op) in ops {
+            let op_id = op.value.get("operationId").and_then(Value::as_str).map(str::to_string);
+            let derived = format!("{method}_{}", path.replace(['{', '}'], ""));
+            let rust = method_names.claim(names::snake(op_id.as_deref().unwrap_or(&derived)));
+            let name = Name { rust, wire: op_id.unwrap_or(derived) };
+            let security = op.value.get("security").or(global_security.as_ref()).cloned();
+            let lowered = self.operation(name, &method, &path, Some(&item), op, security.as_ref());
+            self.api.operations.push(lowered);
+        }
+    }
+
+    fn webhooks(&mut self) {
+        let root = &self.spec.root().value;
+        let mut names_scope = Scope::default();
+        let mut found = Vec::new();
+        if let Some(Value::Object(hooks)) = root.get("webhooks") {
+            for key in hooks.keys() {
+                found.push((key.clone(), format!("/webhooks/{}", escape(key)), DocId(0)));
+            }
+        }
+        // Callbacks of operations are deliveries too.
+        let ops: Vec<(String, Origin)> = self.api.operations.iter().map(|o| (o.name.rust.clone(), o.origin.clone())).collect();
+        for (op_name, origin) in ops {
+            let doc = DocId(origin.doc);
+            let Some(Value::Object(callbacks)) = self.spec.get(doc, &format!("{}/callbacks", origin.pointer)) else { continue };
+            for (cb_name, cb) in callbacks {
+                let Some(exprs) = cb.as_object() else { continue };
+                for expr in exprs.keys().filter(|k| !k.starts_with("x-")) {
+                    found.push((format!("{op_name}_{cb_name}"), format!("{}/callbacks/{}/{}", origin.pointer, escape(cb_name), escape(expr)), doc));
+                }
+            }
+        }
+        for (key, pointer, doc) in found {
+            let Some(item) = self.spec.node(doc, &pointer) else { continue };
+            let Ok(item) = self.spec.deref(item) else { continue };
+            for method in METHODS {
+                let Some(op) = self.child(&item, method) else { continue };
+                let Ok(op) = self.spec.deref(op) else { continue };
+                let rust = names_scope.claim(names::snake(&key));
+                let name = Name { rust, wire: key.clone() };
+                let lowered = self.operation(name, method, &key, Some(&item), op, None);
+                self.api.webhooks.push(lowered);
+            }
+        }
+    }
+
+    fn operation(
+        &mut self,
+        name: Name,
+        method: &str,
+        path: &str,
+        item: Option<&Node<'s>>,
+        op: Node<'s>,
+        security: Option<&Value>,
+    ) -> Operation {
+        let hint = names::pascal(&name.rust);
+        let mut parameters: Vec<Parameter> = Vec::new();
+        let mut param_scope = Scope::with_reserved(&["body", "self_", "client"]);
+        let mut body = None;
+        let mut raw_params = Vec::new();
+        for source in [item.and_then(|i| self.child(i, "parameters")), self.child(&op, "parameters")].into_iter().flatten() {
+            for i in 0..source.value.as_array().map_or(0, Vec::len) {
+                let Some(p) = self.index(&source, i) else { continue };
+                let Ok(p) = self.spec.deref(p) else { continue };
+                raw_params.push(p);
+            }
+        }
+        // Operation-level parameters override path-level ones with the same name and location.
+        let mut by_key: Vec<(String, String, Node<'s>)> = Vec::new();
+        for p in raw_params {
+            let pname = p.value.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let pin = p.value.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
+            if let Some(slot) = by_key.iter_mut().find(|(n, i, _)| *n == pname && *i == pin) {
+                slot.2 = p;
+            } else {
+                by_key.push((pname, pin, p));
+            }
+        }
+        for (pname, pin, p) in by_key {
+            let location = match pin.as_str() {
+                "path" => ParamLocation::Path,
+                "query" => ParamLocation::Query,
+                "header" => ParamLocation::Header,
+                "cookie" => ParamLocation::Cookie,
+                "body" => {
+                    // Swagger 2.0 body parameter.
+                    let consumes = self.consumes(&op);
+                    let shape = self.child(&p, "schema").map(|s| self.shape_of(s, &format!("{hint}Body"))).unwrap_or(Shape::Any);
+                    body = Some(Body { required: p.value.get("required") == Some(&Value::Bool(true)), content: consumes.into_iter().map(|c| (c, shape.clone())).collect() });
+                    continue;
+                }
+                "formData" => continue,
+                _ => continue,
+            };
+            let phint = format!("{hint}{}", names::pascal(&pname));
+            let shape = match self.child(&p, "schema") {
+                Some(schema) => self.shape_of(schema, &phint),
+                None => match self.child(&p, "content") {
+                    Some(content) => {
+                        let first = content.value.as_object().and_then(|m| m.keys().next().cloned());
+                        first
+                            .and_then(|k| self.child(&content, &k))
+                            .and_then(|media| self.child(&media, "schema"))
+                            .map(|s| self.shape_of(s, &phint))
+                            .unwrap_or(Shape::String)
+                    }
+                    // Swagger 2.0 parameters carry the schema keywords themselves.
+                    None if p.value.get("type").is_some() => self.shape_inline(p.clone(), &phint),
+                    None => Shape::String,
+                },
+            };
+            let style = p.value.get("style").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| {
+                match location {
+                    ParamLocation::Path | ParamLocation::Header => "simple",
+                    _ => "form",
+                }
+                .to_string()
+            });
+            let explode = p.value.get("explode").and_then(Value::as_bool).unwrap_or(style == "form");
+            let required = location == ParamLocation::Path || p.value.get("required") == Some(&Value::Bool(true));
+            parameters.push(Parameter {
+                name: Name { rust: param_scope.claim(names::snake(&pname)), wire: pname },
+                location,
+                shape,
+                required,
+                style,
+                explode,
+                docs: p.value.get("description").and_then(Value::as_str).map(str::to_string),
+            });
+        }
+        if let Some(rb) = self.child(&op, "requestBody") {
+            if let Ok(rb) = self.spec.deref(rb) {
+                let content = self.content(&rb, &format!("{hint}Body"));
+                body = Some(Body { required: rb.value.get("required") == Some(&Value::Bool(true)), content });
+            }
+        }
+        let mut responses = Vec::new();
+        if let Some(rs) = self.child(&op, "responses") {
+            let keys: Vec<String> = rs.value.as_object().map(|m| m.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).unwrap_or_default();
+            let several = keys.iter().filter(|k| k.starts_with('2')).count() > 1;
+            for status in keys {
+                let Some(r) = self.child(&rs, &status) else { continue };
+                let Ok(r) = self.spec.deref(r) else { continue };
+                let rhint = if status.starts_with('2') && !several { format!("{hint}Response") } else { format!("{hint}Response{}", names::pascal(&status)) };
+                let content = if self.spec.version() == Version::Swagger2 {
+                    match self.child(&r, "schema") {
+                        Some(schema) => {
+                            let shape = self.shape_of(schema, &rhint);
+                            self.produces(&op).into_iter().map(|m| (m, shape.clone())).collect()
+                        }
+                        None => Vec::new(),
+                    }
+                } else {
+                    self.content(&r, &rhint)
+                };
+                let headers = r.value.get("headers").and_then(Value::as_object).map(|h| h.keys().cloned().collect()).unwrap_or_default();
+                responses.push(Response {
+                    description: r.value.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    status,
+                    content,
+                    headers,
+                });
+            }
+        }
+        let security = match security.and_then(Value::as_array) {
+            Some(reqs) => {
+                let mut out: Vec<String> = Vec::new();
+                for req in reqs {
+                    for k in req.as_object().into_iter().flat_map(|m| m.keys()) {
+                        if !out.contains(k) {
+                            out.push(k.clone());
+                        }
+                    }
+                }
+                out
+            }
+            None => Vec::new(),
+        };
+        Operation {
+            name,
+            method: method.to_uppercase(),
+            path: path.to_string(),
+            summary: op.value.get("summary").and_then(Value::as_str).map(str::to_string),
+            description: op.value.get("description").and_then(Value::as_str).map(str::to_string),
+            parameters,
+            body,
+            responses,
+            security,
+            tags: op.value.get("tags").and_then(Value::as_array).map(|t| t.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default(),
+            deprecated: op.value.get("deprecated") == Some(&Value::Bool(true)),
+            origin: Origin { doc: op.doc.0, pointer: op.pointer.to_string() },
+        }
+    }
+
+    fn content(&mut self, node: &Node<'s>, hint: &str) -> Vec<(String, Shape)> {
+        let Some(content) = self.child(node, "content") else { return Vec::new() };
+        let medias: Vec<String> = content.value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        let mut out = Vec::new();
+        for media in medias {
+            let Some(m) = self.child(&content, &media) else { continue };
+            let shape = match self.child(&m, "schema") {
+                Some(schema) => self.shape_of(schema, hint),
+                None => Shape::Any,
+            };
+            out.push((media, shape));
+        }
+        out
+    }
+
+    fn consumes(&self, op: &Node<'_>) -> Vec<String> {
+        media_list(op.value.get("consumes").or_else(|| self.spec.root().value.get("consumes")))
+    }
+
+    fn produces(&self, op: &Node<'_>) -> Vec<String> {
+        media_list(op.value.get("produces").or_else(|| self.spec.root().value.get("produces")))
+    }
+
+    /// Marks struct fields whose type leads back to the struct without passing a `Vec` or map.
+    fn mark_boxes(&mut self) {
+        let ids: Vec<TypeId> = self.api.types.keys().copied().collect();
+        for id in ids {
+            let TypeKind::Struct { fields, .. } = &self.api.types[&id].kind else { continue };
+            let boxed: Vec<bool> = fields.iter().map(|f| direct_target(&f.shape).is_some_and(|t| reaches(&self.api, t, id, &mut BTreeSet::new()))).collect();
+            if let TypeKind::Struct { fields, .. } = &mut self.api.types.get_mut(&id).expect("listed above").kind {
+                for (field, b) in fields.iter_mut().zip(boxed) {
+                    field.boxed = b;
+                }
+            }
+        }
+    }
+}
+
+fn media_list(v: Option<&Value>) -> Vec<String> {
+    match v.and_then(Value::as_array) {
+        Some(list) if !list.is_empty() => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => vec!["application/json".to_string()],
+    }
+}
+
+/// The named type a shape holds without indirection (`Option` and `Nullable` are not indirection).
+pub(crate) fn direct_target(shape: &Shape) -> Option<TypeId> {
+    match shape {
+        Shape::Named(id) => Some(*id),
+        Shape::Nullable(inner) => direct_target(inner),
+        _ => None,
+    }
+}
+
+/// True when `from` contains `target` by value (through fields, union payloads and aliases).
+pub(crate) fn reaches(api: &Api, from: TypeId, target: TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
+    if from == target {
+        return true;
+    }
+    if !seen.insert(from) {
+        return false;
+    }
+    let next: Vec<TypeId> = match &api.types[&from].kind {
+        TypeKind::Struct { fields, .. } => fields.iter().filter_map(|f| direct_target(&f.shape)).collect(),
+        TypeKind::Union { variants, .. } => variants.iter().filter_map(|v| direct_target(&v.shape)).collect(),
+        TypeKind::Alias(shape) => direct_target(shape).into_iter().collect(),
+        TypeKind::Enum { .. } => Vec::new(),
+    };
+    next.into_iter().any(|n| reaches(api, n, target, seen))
+}
+
+fn nullable(shape: Shape) -> Shape {
+    match shape {
+        Shape::Nullable(_) | Shape::Any | Shape::Null => shape,
+        other => Shape::Nullable(Box::new(other)),
+    }
+}
+
+fn wrap(shape: Shape, is_nullable: bool) -> Shape {
+    if is_nullable { nullable(shape) } else { shape }
+}
+
+/// Enum values of a schema (`enum`, or 3.1 `const`), when it is an enumeration of scalars.
+fn enum_values(schema: &Value) -> Option<Vec<Value>> {
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        let non_null: Vec<Value> = values.iter().filter(|v| !v.is_null()).cloned().collect();
+        if !non_null.is_empty() && non_null.iter().all(|v| v.is_string() || v.is_i64() || v.is_u64() || v.is_boolean() || v.is_f64()) {
+            let types = types_of(schema);
+            if types.iter().any(|t| matches!(*t, "boolean" | "number")) {
+                return None;
+            }
+            if non_null.iter().any(Value::is_boolean) || non_null.iter().any(Value::is_f64) {
+                return None;
+            }
+            return Some(non_null);
+        }
+        return None;
+    }
+    match schema.get("const") {
+        Some(v @ Value::String(_)) => Some(vec![v.clone()]),
+        _ => None,
+    }
+}
+
+/// Schemas that become named Rust types when used inline: objects with properties, enums, unions, merges.
+fn needs_named_type(schema: &Value) -> bool {
+    if enum_values(schema).is_some() {
+        return true;
+    }
+    if schema.get("properties").is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty())) {
+        return true;
+    }
+    if let Some(Value::Array(all)) = schema.get("allOf") {
+        return all.len() > 1 || schema.get("properties").is_some();
+    }
+    ["oneOf", "anyOf"].iter().any(|k| schema.get(*k).is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty())))
+}
+
+/// Whether a `default` can be applied in the Rust type (primitives and enum values only).
+fn applies_default(shape: &Shape, default: &Value) -> bool {
+    matches!(
+        (shape, default),
+        (Shape::Boolean, Value::Bool(_))
+            | (Shape::String, Value::String(_))
+            | (Shape::Integer(_), Value::Number(_))
+            | (Shape::Number(_), Value::Number(_))
+    ) && !(matches!(shape, Shape::Integer(_)) && !(default.is_i64() || default.is_u64()))
+}
+
+fn shape_label(shape: &Shape) -> String {
+    match shape {
+        Shape::Named(_) => "Named".into(),
+        Shape::String => "String".into(),
+        Shape::DateTime => "DateTime".into(),
+        Shape::Date => "Date".into(),
+        Shape::Decimal => "Decimal".into(),
+        Shape::Integer(_) => "Integer".into(),
+        Shape::Number(_) => "Number".into(),
+        Shape::Boolean => "Boolean".into(),
+        Shape::Array(inner) => format!("{}List", shape_label(inner)),
+        Shape::Map(inner) => format!("{}Map", shape_label(inner)),
+        Shape::Any => "Any".into(),
+        Shape::Null => "Null".into(),
+        Shape::Nullable(inner) => shape_label(inner),
+    }
+}
+
+/// Higher is tried first when decoding an untagged union.
+fn specificity(api: &Api, shape: &Shape) -> i64 {
+    match shape {
+        Shape::Named(id) => match &api.types[id].kind {
+            TypeKind::Struct { fields, .. } => 1000 + 10 * fields.iter().filter(|f| f.required).count() as i64 + fields.len() as i64,
+            TypeKind::Enum { .. } => 900,
+            TypeKind::Union { .. } => 500,
+            TypeKind::Alias(inner) => specificity(api, inner),
+        },
+        Shape::Null => 950,
+        Shape::Boolean => 800,
+        Shape::Integer(_) => 790,
+        Shape::Number(_) => 780,
+        Shape::DateTime | Shape::Date | Shape::Decimal => 700,
+        Shape::String => 600,
+        Shape::Array(_) => 650,
+        Shape::Map(_) => 300,
+        Shape::Nullable(inner) => specificity(api, inner) - 1,
+        Shape::Any => 0,
+    }
+}

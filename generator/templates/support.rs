@@ -1,0 +1,204 @@
+//! Helpers shared by the generated models: exact-text formats, absent-versus-null, and unknown-value inspection.
+
+use ::std::fmt;
+
+/// A value the spec does not list, found while inspecting a decoded value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnknownValue {
+    /// JSON pointer of the value inside the inspected document.
+    pub path: ::std::string::String,
+    /// The generated type that did not know the value.
+    pub type_name: &'static str,
+    /// The value, as JSON text.
+    pub value: ::std::string::String,
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at `{}` is not one of the values the spec lists for {}", self.value, self.path, self.type_name)
+    }
+}
+
+/// Walks a decoded value and reports every enum value (or union tag) the spec does not list.
+///
+/// Every generated enum accepts unknown values so that a new server-side value does not break
+/// decoding; this is how a caller finds out that one was seen.
+pub trait Inspect {
+    /// Pushes the unknown values under `path` onto `out`.
+    fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>);
+
+    /// All unknown values in `self`.
+    fn unknown_values(&self) -> ::std::vec::Vec<UnknownValue> {
+        let mut out = ::std::vec::Vec::new();
+        self.inspect("", &mut out);
+        out
+    }
+}
+
+macro_rules! inspect_nothing {
+    ($($t:ty),* $(,)?) => {
+        $(impl Inspect for $t {
+            fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<UnknownValue>) {}
+        })*
+    };
+}
+
+inspect_nothing!(
+    ::std::string::String, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, (),
+    ::serde_json::Value, ::serde_json::Map<::std::string::String, ::serde_json::Value>, DateTime, Date, Decimal,
+);
+
+impl<T: Inspect> Inspect for ::std::option::Option<T> {
+    fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
+        if let ::std::option::Option::Some(v) = self {
+            v.inspect(path, out);
+        }
+    }
+}
+
+impl<T: Inspect> Inspect for ::std::boxed::Box<T> {
+    fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
+        (**self).inspect(path, out);
+    }
+}
+
+impl<T: Inspect> Inspect for ::std::vec::Vec<T> {
+    fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
+        for (i, v) in self.iter().enumerate() {
+            v.inspect(&format!("{path}/{i}"), out);
+        }
+    }
+}
+
+impl<T: Inspect> Inspect for ::std::collections::BTreeMap<::std::string::String, T> {
+    fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
+        for (k, v) in self {
+            v.inspect(&format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+        }
+    }
+}
+
+macro_rules! exact_text {
+    ($(#[$doc:meta])* $name:ident, $check:path, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(::std::string::String);
+
+        impl $name {
+            /// Checks the text and keeps it as given.
+            pub fn parse(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                if $check(text) {
+                    ::std::result::Result::Ok($name(text.to_string()))
+                } else {
+                    ::std::result::Result::Err(format!("`{text}` is not {}", $what))
+                }
+            }
+
+            /// The exact text received or given.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::string::String;
+
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let text = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Self::parse(&text).map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+    };
+}
+
+exact_text!(
+    /// An RFC 3339 `date-time`, kept as the exact text so it round-trips byte for byte.
+    DateTime, is_date_time, "an rfc 3339 date-time"
+);
+exact_text!(
+    /// A `full-date` (`2026-02-15`), kept as the exact text.
+    Date, is_date, "a yyyy-mm-dd date"
+);
+exact_text!(
+    /// A decimal number written as a string (`"50.00"`), kept as the exact text so no precision is lost.
+    Decimal, is_decimal, "a decimal number"
+);
+
+fn digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_date(s: &str) -> bool {
+    let parts: ::std::vec::Vec<&str> = s.split('-').collect();
+    parts.len() == 3
+        && digits(parts[0], 4)
+        && digits(parts[1], 2)
+        && digits(parts[2], 2)
+        && (1..=12).contains(&parts[1].parse::<u8>().unwrap_or(0))
+        && (1..=31).contains(&parts[2].parse::<u8>().unwrap_or(0))
+}
+
+fn is_date_time(s: &str) -> bool {
+    let Some(t) = s.find(['T', 't', ' ']) else { return false };
+    let (date, rest) = (&s[..t], &s[t + 1..]);
+    if !is_date(date) || rest.len() < 8 {
+        return false;
+    }
+    let (hms, zone) = rest.split_at(8);
+    let clock: ::std::vec::Vec<&str> = hms.split(':').collect();
+    if clock.len() != 3 || !clock.iter().all(|p| digits(p, 2)) {
+        return false;
+    }
+    let zone = match zone.strip_prefix('.') {
+        Some(frac) => {
+            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return false;
+            }
+            &frac[n..]
+        }
+        None => zone,
+    };
+    matches!(zone, "Z" | "z")
+        || (zone.len() == 6
+            && (zone.starts_with('+') || zone.starts_with('-'))
+            && digits(&zone[1..3], 2)
+            && &zone[3..4] == ":"
+            && digits(&zone[4..6], 2))
+}
+
+fn is_decimal(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let mut parts = body.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Deserializes a field that is present (even as `null`) into `Some`, so `Option<Option<T>>` keeps
+/// "absent" (`None`) apart from "null" (`Some(None)`).
+pub fn deserialize_some<'de, T, D>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+where
+    T: ::serde::Deserialize<'de>,
+    D: ::serde::Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(::std::option::Option::Some)
+}
