@@ -38,6 +38,9 @@ enum Command {
         /// Package name of the generated crate (default: the output directory's name).
         #[arg(long)]
         crate_name: Option<String>,
+        /// Make the crate its own workspace root, so it builds even inside another workspace's directory.
+        #[arg(long)]
+        workspace_root: bool,
     },
 }
 
@@ -58,7 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Validate { spec, format }) => validate(&spec, format),
-        Some(Command::Generate { spec, out, crate_name }) => generate(&spec, &out, crate_name),
+        Some(Command::Generate { spec, out, crate_name, workspace_root }) => generate(&spec, &out, crate_name, workspace_root),
         None => main_job(),
     };
     ExitCode::from(code)
@@ -88,7 +91,7 @@ fn validate(spec: &std::path::Path, format: Format) -> u8 {
     if all.has_errors() { exit::FINDINGS } else { exit::OK }
 }
 
-fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<String>) -> u8 {
+fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<String>, workspace_root: bool) -> u8 {
     let crate_name = crate_name.unwrap_or_else(|| {
         let dir = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
         dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into())
@@ -99,7 +102,7 @@ fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<St
         eprintln!("error: `{crate_name}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)");
         return exit::BAD_INPUT;
     }
-    let output = match generator::generate_file(spec, &generator::Settings::new(crate_name)) {
+    let output = match generator::generate_file(spec, &generator::Settings::new(crate_name).with_workspace_root(workspace_root)) {
         Ok(output) => output,
         Err(fatal) => {
             eprint!("{fatal}");

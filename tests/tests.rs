@@ -1,6 +1,7 @@
 //! The command-line tool's one integration binary.
 
 mod cli;
+mod fresh;
 mod spec;
 
 use std::path::PathBuf;

@@ -1,3 +1,7 @@
 //! The generator's one integration binary.
 
+mod check;
+mod corpus;
+mod runtime;
+mod snapshots;
 mod ui;

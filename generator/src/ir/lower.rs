@@ -348,6 +348,15 @@ impl<'s> Lowerer<'s> {
                 return self.union_kind(&node, key, hint);
             }
         }
+        if let Some(Value::Array(all)) = schema.get("allOf") {
+            // `allOf: [$ref]` and nothing else is another name for the referenced type.
+            if all.len() == 1 && !has_props && schema.get("additionalProperties").is_none() {
+                let only = self.child(&node, "allOf").and_then(|list| self.index(&list, 0));
+                if let Some(only) = only {
+                    return TypeKind::Alias(self.shape_of(only, &format!("{hint}Inner")));
+                }
+            }
+        }
         if has_props || schema.get("allOf").is_some() || types_of(schema).contains(&"object") {
             let mut fields = Vec::new();
             let mut required = BTreeSet::new();
@@ -917,15 +926,26 @@ fn needs_named_type(schema: &Value) -> bool {
     ["oneOf", "anyOf"].iter().any(|k| schema.get(*k).is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty())))
 }
 
-/// Whether a `default` can be applied in the Rust type (primitives and enum values only).
+/// Whether a `default` can be applied in the Rust type (primitives whose value fits the type).
 fn applies_default(shape: &Shape, default: &Value) -> bool {
-    matches!(
-        (shape, default),
-        (Shape::Boolean, Value::Bool(_))
-            | (Shape::String, Value::String(_))
-            | (Shape::Integer(_), Value::Number(_))
-            | (Shape::Number(_), Value::Number(_))
-    ) && !(matches!(shape, Shape::Integer(_)) && !(default.is_i64() || default.is_u64()))
+    match (shape, default) {
+        (Shape::Boolean, Value::Bool(_)) | (Shape::String, Value::String(_)) | (Shape::Number(_), Value::Number(_)) => true,
+        (Shape::Integer(t), Value::Number(n)) => {
+            let Some(v) = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) else { return false };
+            let (lo, hi): (i128, i128) = match *t {
+                "i8" => (i8::MIN.into(), i8::MAX.into()),
+                "u8" => (0, u8::MAX.into()),
+                "i16" => (i16::MIN.into(), i16::MAX.into()),
+                "u16" => (0, u16::MAX.into()),
+                "i32" => (i32::MIN.into(), i32::MAX.into()),
+                "u32" => (0, u32::MAX.into()),
+                "u64" => (0, u64::MAX.into()),
+                _ => (i64::MIN.into(), i64::MAX.into()),
+            };
+            (lo..=hi).contains(&v)
+        }
+        _ => false,
+    }
 }
 
 fn shape_label(shape: &Shape) -> String {

@@ -1,0 +1,68 @@
+//! Type-checks generated code the way a user's build would: a throwaway crate checked by cargo.
+//!
+//! Like trybuild, the crate lives under the workspace's `target/` with its own target directory,
+//! and borrows the workspace's `Cargo.lock` so it resolves the same serde versions offline.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `../shared` next to the workspace (or `SPECDRIFT_SHARED`).
+pub fn shared() -> PathBuf {
+    std::env::var_os("SPECDRIFT_SHARED").map(PathBuf::from).unwrap_or_else(|| workspace().join("../shared"))
+}
+
+/// Writes a crate at `target/check-crates/<name>` whose `lib.rs` is `lib_rs`, and runs
+/// `cargo clippy` (with `-D warnings` when `strict`) or `cargo check` on it.
+pub fn check_crate(name: &str, lib_rs: &str, clippy: bool) -> Result<(), String> {
+    let args: &[&str] = if clippy { &["clippy", "--offline", "--quiet", "--", "-D", "warnings"] } else { &["check", "--offline", "--quiet"] };
+    run_in_crate(name, lib_rs, args)
+}
+
+/// Like [`check_crate`], but runs the crate's own tests.
+pub fn test_crate(name: &str, lib_rs: &str) -> Result<(), String> {
+    run_in_crate(name, lib_rs, &["test", "--offline", "--quiet"])
+}
+
+fn run_in_crate(name: &str, lib_rs: &str, args: &[&str]) -> Result<(), String> {
+    let dir = workspace().join("target/check-crates").join(name);
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n[workspace]\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("src/lib.rs"), lib_rs).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args(args);
+    let out = cmd
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", workspace().join("target/check-crates/target"))
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        Err(text.lines().take(150).collect::<Vec<_>>().join("\n"))
+    }
+}
+
+/// `#[path]` module declarations for one generated crate's `src/` directory; with no `support`
+/// file, the module reuses a crate-level `support` module.
+pub fn module(name: &str, models: &Path, support: Option<&Path>) -> String {
+    let support = match support {
+        Some(path) => format!("#[path = {:?}]\n    pub mod support;", path.display().to_string()),
+        None => "pub use crate::support;".to_string(),
+    };
+    format!("pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;\n}}\n", models.display().to_string())
+}

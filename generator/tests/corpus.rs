@@ -1,0 +1,65 @@
+//! Every spec in `../shared/specs` is generated and the output type-checked, as modules of one crate.
+//!
+//! A spec that cannot pass yet is listed in `tests/corpus-failing.txt` with its reason; the list is
+//! meant to be empty.
+
+use std::path::{Path, PathBuf};
+
+use super::check;
+
+/// (name, entry file) for every corpus folder, the entry read from its SOURCE.md.
+pub fn corpus() -> Vec<(String, PathBuf)> {
+    let dir = check::shared().join("specs");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("the spec corpus is missing at {}: {e}", dir.display()));
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(source) = std::fs::read_to_string(path.join("SOURCE.md")) else { continue };
+        let line = source.lines().find(|l| l.starts_with("- Entry file:")).expect("SOURCE.md names its entry file");
+        let file = line.split('`').nth(1).expect("entry file in backticks");
+        out.push((entry.file_name().to_string_lossy().into_owned(), path.join(file)));
+    }
+    out.sort();
+    out
+}
+
+fn failing() -> Vec<(String, String)> {
+    std::fs::read_to_string("tests/corpus-failing.txt")
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, reason) = l.split_once(':').unwrap_or((l, ""));
+            (name.trim().to_string(), reason.trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_corpus_spec_generates_and_type_checks() {
+    let corpus = corpus();
+    assert!(corpus.len() >= 20, "corpus went missing: {corpus:?}");
+    let failing = failing();
+    for (name, reason) in &failing {
+        assert!(corpus.iter().any(|(n, _)| n == name), "corpus-failing.txt lists `{name}`, which is not in the corpus");
+        assert!(!reason.is_empty(), "corpus-failing.txt must give a reason for `{name}`");
+    }
+    let out_dir = check::workspace().join("target/check-crates/corpus-out");
+    let mut lib = String::from("#![allow(deprecated, clippy::all)]\n#![deny(unused_must_use)]\n");
+    for (name, entry) in &corpus {
+        if failing.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let output = generator::generate_file(entry, &generator::Settings::new(name.clone()))
+            .unwrap_or_else(|fatal| panic!("{name} does not load:\n{fatal}"));
+        let module = generator::ir::names::snake(name);
+        let dir = out_dir.join(&module);
+        output.write_to(&dir).unwrap();
+        let models: &Path = &dir.join("src/models.rs");
+        assert!(models.exists(), "{name}: no models.rs was generated:\n{}", output.diagnostics);
+        lib.push_str(&check::module(&module, models, Some(&dir.join("src/support.rs"))));
+    }
+    if let Err(errors) = check::check_crate("corpus", &lib, false) {
+        panic!("generated corpus code does not type-check:\n{errors}");
+    }
+}

@@ -1,0 +1,76 @@
+//! Generated code for the small fixture specs in `tests/fixtures/`, held against `tests/output/`,
+//! and compiled with `-D warnings` under clippy.
+//!
+//! To accept a change in the output, run with `SPECDRIFT_ACCEPT=1` and review the diff.
+
+use std::path::{Path, PathBuf};
+
+use super::check;
+
+fn fixtures() -> Vec<(String, PathBuf)> {
+    let dir = Path::new("tests/fixtures");
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().replace('-', "_"), p))
+        .collect();
+    out.push(("multi_file".into(), dir.join("multi-file/root.yaml")));
+    out.sort();
+    out
+}
+
+fn generate(path: &Path) -> generator::Output {
+    generator::generate_file(path, &generator::Settings::new("fixture")).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn assert_contents(path: &Path, actual: &str) {
+    if std::env::var_os("SPECDRIFT_ACCEPT").is_some() {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    if expected != actual {
+        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "{} is stale (first difference at line {}); rerun with SPECDRIFT_ACCEPT=1 and review the diff\n  expected: {:?}\n  actual:   {:?}",
+            path.display(),
+            first + 1,
+            expected.lines().nth(first),
+            actual.lines().nth(first)
+        );
+    }
+}
+
+#[test]
+fn models_match_the_checked_in_output() {
+    let fixtures = fixtures();
+    assert!(fixtures.len() >= 6, "{fixtures:?}");
+    for (name, path) in fixtures {
+        let output = generate(&path);
+        assert!(!output.diagnostics.has_errors(), "{name}:\n{}", output.diagnostics);
+        assert_contents(&PathBuf::from(format!("tests/output/{name}_models.rs")), &output.files[Path::new("src/models.rs")]);
+    }
+}
+
+#[test]
+fn generation_is_byte_identical_across_runs() {
+    for (name, path) in fixtures() {
+        let a = generate(&path).files;
+        let b = generate(&path).files;
+        assert_eq!(a, b, "{name} differs between two runs");
+    }
+}
+
+#[test]
+fn checked_in_output_compiles_cleanly_under_clippy() {
+    let root = std::fs::canonicalize(".").unwrap();
+    let support = root.join("templates/support.rs");
+    let mut lib = format!("#![deny(warnings)]\n#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n", support.display().to_string());
+    for (name, _) in fixtures() {
+        lib.push_str(&check::module(&name, &root.join(format!("tests/output/{name}_models.rs")), None));
+    }
+    if let Err(errors) = check::check_crate("fixtures", &lib, true) {
+        panic!("generated fixture code does not pass clippy -D warnings:\n{errors}");
+    }
+}
