@@ -2,6 +2,7 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_lines)]
 /// Customer profile fields. Only email is required; all other fields are collected during SDK flows where needed.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomerData {
     /// Customer email address. Must not use a disposable domain or contain a + suffix.
     pub email: String,
@@ -39,6 +40,7 @@ impl super::support::Inspect for CustomerData {
 }
 /// A KYC verification record for a customer.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KycVerification {
     /// The type of verification. Currently, only proof_of_id is supported.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +73,7 @@ impl super::support::Inspect for KycVerification {
 }
 /// A full customer record.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Customer {
     /// The unique identifier of the customer as provided by your system.
     #[serde(
@@ -107,6 +110,7 @@ impl super::support::Inspect for Customer {
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateCustomerRequest {
     /// The unique identifier of the customer in your system. Must be unique within your integration.
     #[serde(rename = "externalCustomerId")]
@@ -130,6 +134,7 @@ impl super::support::Inspect for CreateCustomerRequest {
 }
 /// The created customer record.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateCustomerResponse {
     /// The unique identifier of the customer as provided by your system.
     #[serde(
@@ -170,6 +175,7 @@ impl super::support::Inspect for CreateCustomerResponse {
 }
 /// Paginated list of customers.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomerList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customers: Option<Vec<Customer>>,
@@ -190,6 +196,7 @@ impl super::support::Inspect for CustomerList {
 }
 /// Customer profile fields to change. All fields are optional.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateCustomerRequest {
     /// Customer email address. Must not use a disposable domain or contain a + suffix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -228,6 +235,7 @@ impl super::support::Inspect for UpdateCustomerRequest {
 }
 /// KYC information.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KycInfo {
     #[serde(
         rename = "externalCustomerId",
@@ -259,6 +267,7 @@ impl super::support::Inspect for KycInfo {
 }
 /// The customer's current verification. For any status other than pending only status, type and verifiedAt are returned.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KycInfoVerification {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
@@ -293,6 +302,7 @@ impl super::support::Inspect for KycInfoVerification {
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KycVerifyRequest {
     /// Set to true to approve the customer, or false to reject.
     pub verify: bool,
@@ -302,6 +312,7 @@ impl super::support::Inspect for KycVerifyRequest {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MessageResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -312,6 +323,7 @@ impl super::support::Inspect for MessageResponse {
 }
 /// Up to 3 custom key-value pairs stored against the intent. Use these to attach your own metadata (e.g. order ID, invoice number).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom1: Option<String>,
@@ -325,6 +337,7 @@ impl super::support::Inspect for CustomData {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomerReference {
     /// The customer identifier you provided when creating the record.
     #[serde(rename = "externalCustomerId")]
@@ -335,6 +348,7 @@ impl super::support::Inspect for CustomerReference {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentIntentInput {
     /// Payment amount in dollars and cents (e.g. 100.00).
     pub amount: String,
@@ -361,6 +375,7 @@ impl super::support::Inspect for PaymentIntentInput {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreatePaymentIntentRequest {
     pub customer: CustomerReference,
     #[serde(rename = "paymentIntent")]
@@ -372,6 +387,7 @@ impl super::support::Inspect for CreatePaymentIntentRequest {
 }
 /// Payment intent created.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentIntentCreated {
     /// Vivamo's unique ID for this payment intent.
     #[serde(
@@ -424,6 +440,7 @@ impl super::support::Inspect for PaymentIntentCreated {
 }
 /// An individual payment attempt within a payment intent.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Payment {
     /// Unique payment ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -465,6 +482,7 @@ impl super::support::Inspect for Payment {
 }
 /// Payment intent status.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentIntentStatus {
     /// Overall intent status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -492,6 +510,7 @@ impl super::support::Inspect for PaymentIntentStatus {
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DisbursementIntentInput {
     /// Your reference identifier for this disbursement intent. Included in webhook payloads for reconciliation. Not enforced as unique: submitting the same ID twice creates separate intents.
     #[serde(rename = "externalDisbursementIntentId")]
@@ -518,6 +537,7 @@ impl super::support::Inspect for DisbursementIntentInput {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateDisbursementIntentRequest {
     pub customer: CustomerReference,
     #[serde(rename = "disbursementIntent")]
@@ -529,6 +549,7 @@ impl super::support::Inspect for CreateDisbursementIntentRequest {
 }
 /// Disbursement intent created.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DisbursementIntentCreated {
     /// Vivamo's unique ID for this disbursement intent.
     #[serde(
@@ -581,6 +602,7 @@ impl super::support::Inspect for DisbursementIntentCreated {
 }
 /// An individual disbursement record within a disbursement intent.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Disbursement {
     /// Unique disbursement ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -619,6 +641,7 @@ impl super::support::Inspect for Disbursement {
 }
 /// Disbursement intent status.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DisbursementIntentStatus {
     /// Overall intent status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -648,6 +671,7 @@ impl super::support::Inspect for DisbursementIntentStatus {
 }
 /// A disbursement awaiting your approval.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PendingDisbursement {
     /// The Vivamo disbursement intent ID. Pass this to the Proceed With Disbursement endpoint.
     #[serde(
@@ -704,6 +728,7 @@ impl super::support::Inspect for PendingDisbursement {
 }
 /// Disbursement approved and sent for processing, or rejected.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProceedDisbursementResponse {
     /// Unique disbursement ID.
     #[serde(rename = "disbursementId", default, skip_serializing_if = "Option::is_none")]
@@ -747,6 +772,7 @@ impl super::support::Inspect for ProceedDisbursementResponse {
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecordPrizeRequest {
     /// IRS Box 1: gross winnings amount. Must meet the threshold for your tax type ($1,200 for bingo, $600 for horse racing).
     #[serde(rename = "reportableWinnings")]
@@ -806,6 +832,7 @@ impl super::support::Inspect for RecordPrizeRequest {
 }
 /// A W-2G prize record for a customer.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PrizeRecord {
     /// The operator's personal tax type.
     #[serde(
@@ -898,6 +925,7 @@ impl super::support::Inspect for PrizeRecord {
 }
 /// The recorded prize and, when the customer has no W-9 yet, where to capture one.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecordPrizeResponse {
     /// A W-2G prize record for a customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -922,6 +950,7 @@ impl super::support::Inspect for RecordPrizeResponse {
 }
 /// List of prize records.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomerPrizes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prizes: Option<Vec<PrizeRecord>>,
@@ -941,6 +970,7 @@ impl super::support::Inspect for CustomerPrizes {
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GeolocationCheckRequest {
     /// The IPv4 or IPv6 address to check.
     pub ip: String,
@@ -951,6 +981,7 @@ impl super::support::Inspect for GeolocationCheckRequest {
 }
 /// Geolocation check result.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GeolocationCheckResult {
     /// Whether the IP address is in an allowed location for this operator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -993,6 +1024,7 @@ impl super::support::Inspect for GeolocationCheckResult {
 /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
 pub type WebhookHeaders = ::std::collections::BTreeMap<String, String>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RegisterWebhookRequest {
     /// The URL to receive webhook POST requests.
     pub url: String,
@@ -1006,6 +1038,7 @@ impl super::support::Inspect for RegisterWebhookRequest {
 }
 /// The registered webhook, with its one-time secret key.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookCreated {
     /// Unique webhook ID.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
@@ -1039,6 +1072,7 @@ impl super::support::Inspect for WebhookCreated {
 }
 /// A registered webhook.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Webhook {
     /// Unique webhook ID.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
@@ -1076,6 +1110,7 @@ impl super::support::Inspect for Webhook {
     }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateWebhookRequest {
     /// The new URL to receive webhook POST requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1110,6 +1145,7 @@ impl super::support::Inspect for UpdateWebhookRequest {
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeleteWebhookRequest {
     /// The registered webhook URL to remove.
     pub url: String,
@@ -1120,6 +1156,7 @@ impl super::support::Inspect for DeleteWebhookRequest {
 }
 /// A transaction event delivered to registered webhooks at each status change of a payment or disbursement.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
@@ -1170,6 +1207,7 @@ impl super::support::Inspect for WebhookEvent {
 }
 /// Standard error response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ErrorResponse {
     /// A human-readable description of the error.
     pub message: String,
@@ -1244,6 +1282,15 @@ impl<'de> ::serde::Deserialize<'de> for KycVerificationType {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycVerificationType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "KycVerificationType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for KycVerificationType {
@@ -1356,6 +1403,15 @@ impl<'de> ::serde::Deserialize<'de> for KycVerificationStatus {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "KycVerificationStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for KycVerificationStatus {
     fn inspect(
         &self,
@@ -1465,6 +1521,15 @@ impl<'de> ::serde::Deserialize<'de> for KycInfoVerificationStatus {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycInfoVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "KycInfoVerificationStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for KycInfoVerificationStatus {
     fn inspect(
         &self,
@@ -1483,6 +1548,7 @@ impl super::support::Inspect for KycInfoVerificationStatus {
 }
 /// Only returned when the verification is pending. Deprecated; prefer clientSecretKey.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KycInfoVerificationData {
     #[deprecated]
     #[serde(
@@ -1574,6 +1640,15 @@ impl<'de> ::serde::Deserialize<'de> for PaymentStatus {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PaymentStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for PaymentStatus {
@@ -1671,6 +1746,15 @@ impl<'de> ::serde::Deserialize<'de> for PaymentType {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PaymentType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for PaymentType {
     fn inspect(
         &self,
@@ -1764,6 +1848,15 @@ impl<'de> ::serde::Deserialize<'de> for PaymentIntentStatusStatus {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentIntentStatusStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PaymentIntentStatusStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for PaymentIntentStatusStatus {
@@ -1861,6 +1954,15 @@ impl<'de> ::serde::Deserialize<'de> for DisbursementStatus {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DisbursementStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "DisbursementStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for DisbursementStatus {
     fn inspect(
         &self,
@@ -1954,6 +2056,15 @@ impl<'de> ::serde::Deserialize<'de> for DisbursementType {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DisbursementType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "DisbursementType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for DisbursementType {
@@ -2056,6 +2167,15 @@ impl<'de> ::serde::Deserialize<'de> for DisbursementIntentStatusStatus {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DisbursementIntentStatusStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "DisbursementIntentStatusStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for DisbursementIntentStatusStatus {
     fn inspect(
         &self,
@@ -2074,6 +2194,7 @@ impl super::support::Inspect for DisbursementIntentStatusStatus {
 }
 /// Summary of the customer's profile.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PendingDisbursementCustomerId {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PendingDisbursementCustomerIdData>,
@@ -2083,6 +2204,7 @@ impl super::support::Inspect for PendingDisbursementCustomerId {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PendingDisbursementCustomerIdData {
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -2176,6 +2298,15 @@ impl<'de> ::serde::Deserialize<'de> for PendingDisbursementType {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PendingDisbursementType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PendingDisbursementType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for PendingDisbursementType {
     fn inspect(
         &self,
@@ -2193,6 +2324,7 @@ impl super::support::Inspect for PendingDisbursementType {
     }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PendingDisbursementStatus {
     /// Always pending-validation for this endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2268,6 +2400,15 @@ impl<'de> ::serde::Deserialize<'de> for ProceedDisbursementResponseStatus {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProceedDisbursementResponseStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ProceedDisbursementResponseStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for ProceedDisbursementResponseStatus {
@@ -2350,6 +2491,15 @@ impl<'de> ::serde::Deserialize<'de> for PrizeRecordPersonalTaxType {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrizeRecordPersonalTaxType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PrizeRecordPersonalTaxType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for PrizeRecordPersonalTaxType {
@@ -2438,6 +2588,15 @@ impl<'de> ::serde::Deserialize<'de> for PrizeRecordStatus {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrizeRecordStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PrizeRecordStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for PrizeRecordStatus {
     fn inspect(
         &self,
@@ -2520,6 +2679,15 @@ impl<'de> ::serde::Deserialize<'de> for WebhookCreatedStatus {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookCreatedStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "WebhookCreatedStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for WebhookCreatedStatus {
     fn inspect(
         &self,
@@ -2600,6 +2768,15 @@ impl<'de> ::serde::Deserialize<'de> for WebhookStatus {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "WebhookStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for WebhookStatus {
@@ -2696,6 +2873,15 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEventTypesItem {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookEventTypesItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "WebhookEventTypesItem".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for WebhookEventTypesItem {
     fn inspect(
         &self,
@@ -2776,6 +2962,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateWebhookRequestStatus {
             __deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UpdateWebhookRequestStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "UpdateWebhookRequestStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
     }
 }
 impl super::support::Inspect for UpdateWebhookRequestStatus {
@@ -2872,6 +3067,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateWebhookRequestEventTypesItem {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UpdateWebhookRequestEventTypesItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "UpdateWebhookRequestEventTypesItem".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for UpdateWebhookRequestEventTypesItem {
     fn inspect(
         &self,
@@ -2949,6 +3153,15 @@ impl<'de> ::serde::Deserialize<'de> for SetCustomerKycManuallyVerifiedType {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SetCustomerKycManuallyVerifiedType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "SetCustomerKycManuallyVerifiedType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for SetCustomerKycManuallyVerifiedType {
     fn inspect(
         &self,
@@ -2964,4 +3177,330 @@ impl super::support::Inspect for SetCustomerKycManuallyVerifiedType {
                 });
         }
     }
+}
+/// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
+/// and a serde round trip (`schemars` feature only).
+#[cfg(feature = "schemars")]
+pub fn fidelity() -> Vec<super::support::Fidelity> {
+    vec![
+        super::support::Fidelity { name : "CustomerData", pointer :
+        "/components/schemas/CustomerData", schema :
+        ::schemars::schema_for!(CustomerData), round_trip : | __v | { let __typed :
+        CustomerData = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerification", pointer
+        : "/components/schemas/KycVerification", schema :
+        ::schemars::schema_for!(KycVerification), round_trip : | __v | { let __typed :
+        KycVerification = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "Customer", pointer :
+        "/components/schemas/Customer", schema : ::schemars::schema_for!(Customer),
+        round_trip : | __v | { let __typed : Customer = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CreateCustomerRequest", pointer : "/components/schemas/CreateCustomerRequest",
+        schema : ::schemars::schema_for!(CreateCustomerRequest), round_trip : | __v | {
+        let __typed : CreateCustomerRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CreateCustomerResponse", pointer : "/components/schemas/CreateCustomerResponse",
+        schema : ::schemars::schema_for!(CreateCustomerResponse), round_trip : | __v | {
+        let __typed : CreateCustomerResponse = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "CustomerList",
+        pointer : "/components/schemas/CustomerList", schema :
+        ::schemars::schema_for!(CustomerList), round_trip : | __v | { let __typed :
+        CustomerList = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "UpdateCustomerRequest",
+        pointer : "/components/schemas/UpdateCustomerRequest", schema :
+        ::schemars::schema_for!(UpdateCustomerRequest), round_trip : | __v | { let
+        __typed : UpdateCustomerRequest = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycInfo", pointer :
+        "/components/schemas/KycInfo", schema : ::schemars::schema_for!(KycInfo),
+        round_trip : | __v | { let __typed : KycInfo = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "KycInfoVerification", pointer : "/components/schemas/KycInfoVerification",
+        schema : ::schemars::schema_for!(KycInfoVerification), round_trip : | __v | { let
+        __typed : KycInfoVerification = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerifyRequest", pointer
+        : "/components/schemas/KycVerifyRequest", schema :
+        ::schemars::schema_for!(KycVerifyRequest), round_trip : | __v | { let __typed :
+        KycVerifyRequest = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "MessageResponse", pointer
+        : "/components/schemas/MessageResponse", schema :
+        ::schemars::schema_for!(MessageResponse), round_trip : | __v | { let __typed :
+        MessageResponse = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "CustomData", pointer :
+        "/components/schemas/CustomData", schema : ::schemars::schema_for!(CustomData),
+        round_trip : | __v | { let __typed : CustomData = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CustomerReference", pointer : "/components/schemas/CustomerReference", schema :
+        ::schemars::schema_for!(CustomerReference), round_trip : | __v | { let __typed :
+        CustomerReference = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "PaymentIntentInput",
+        pointer : "/components/schemas/PaymentIntentInput", schema :
+        ::schemars::schema_for!(PaymentIntentInput), round_trip : | __v | { let __typed :
+        PaymentIntentInput = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "CreatePaymentIntentRequest", pointer :
+        "/components/schemas/CreatePaymentIntentRequest", schema :
+        ::schemars::schema_for!(CreatePaymentIntentRequest), round_trip : | __v | { let
+        __typed : CreatePaymentIntentRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PaymentIntentCreated", pointer : "/components/schemas/PaymentIntentCreated",
+        schema : ::schemars::schema_for!(PaymentIntentCreated), round_trip : | __v | {
+        let __typed : PaymentIntentCreated = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "Payment", pointer
+        : "/components/schemas/Payment", schema : ::schemars::schema_for!(Payment),
+        round_trip : | __v | { let __typed : Payment = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PaymentIntentStatus", pointer : "/components/schemas/PaymentIntentStatus",
+        schema : ::schemars::schema_for!(PaymentIntentStatus), round_trip : | __v | { let
+        __typed : PaymentIntentStatus = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "DisbursementIntentInput",
+        pointer : "/components/schemas/DisbursementIntentInput", schema :
+        ::schemars::schema_for!(DisbursementIntentInput), round_trip : | __v | { let
+        __typed : DisbursementIntentInput = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CreateDisbursementIntentRequest", pointer :
+        "/components/schemas/CreateDisbursementIntentRequest", schema :
+        ::schemars::schema_for!(CreateDisbursementIntentRequest), round_trip : | __v | {
+        let __typed : CreateDisbursementIntentRequest = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "DisbursementIntentCreated", pointer :
+        "/components/schemas/DisbursementIntentCreated", schema :
+        ::schemars::schema_for!(DisbursementIntentCreated), round_trip : | __v | { let
+        __typed : DisbursementIntentCreated = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "Disbursement",
+        pointer : "/components/schemas/Disbursement", schema :
+        ::schemars::schema_for!(Disbursement), round_trip : | __v | { let __typed :
+        Disbursement = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "DisbursementIntentStatus",
+        pointer : "/components/schemas/DisbursementIntentStatus", schema :
+        ::schemars::schema_for!(DisbursementIntentStatus), round_trip : | __v | { let
+        __typed : DisbursementIntentStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursement", pointer : "/components/schemas/PendingDisbursement",
+        schema : ::schemars::schema_for!(PendingDisbursement), round_trip : | __v | { let
+        __typed : PendingDisbursement = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "ProceedDisbursementResponse", pointer :
+        "/components/schemas/ProceedDisbursementResponse", schema :
+        ::schemars::schema_for!(ProceedDisbursementResponse), round_trip : | __v | { let
+        __typed : ProceedDisbursementResponse = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "RecordPrizeRequest", pointer : "/components/schemas/RecordPrizeRequest", schema
+        : ::schemars::schema_for!(RecordPrizeRequest), round_trip : | __v | { let __typed
+        : RecordPrizeRequest = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "PrizeRecord", pointer :
+        "/components/schemas/PrizeRecord", schema : ::schemars::schema_for!(PrizeRecord),
+        round_trip : | __v | { let __typed : PrizeRecord = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "RecordPrizeResponse", pointer : "/components/schemas/RecordPrizeResponse",
+        schema : ::schemars::schema_for!(RecordPrizeResponse), round_trip : | __v | { let
+        __typed : RecordPrizeResponse = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "CustomerPrizes", pointer :
+        "/components/schemas/CustomerPrizes", schema :
+        ::schemars::schema_for!(CustomerPrizes), round_trip : | __v | { let __typed :
+        CustomerPrizes = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "GeolocationCheckRequest",
+        pointer : "/components/schemas/GeolocationCheckRequest", schema :
+        ::schemars::schema_for!(GeolocationCheckRequest), round_trip : | __v | { let
+        __typed : GeolocationCheckRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "GeolocationCheckResult", pointer : "/components/schemas/GeolocationCheckResult",
+        schema : ::schemars::schema_for!(GeolocationCheckResult), round_trip : | __v | {
+        let __typed : GeolocationCheckResult = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "RegisterWebhookRequest", pointer : "/components/schemas/RegisterWebhookRequest",
+        schema : ::schemars::schema_for!(RegisterWebhookRequest), round_trip : | __v | {
+        let __typed : RegisterWebhookRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "WebhookCreated",
+        pointer : "/components/schemas/WebhookCreated", schema :
+        ::schemars::schema_for!(WebhookCreated), round_trip : | __v | { let __typed :
+        WebhookCreated = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "Webhook", pointer :
+        "/components/schemas/Webhook", schema : ::schemars::schema_for!(Webhook),
+        round_trip : | __v | { let __typed : Webhook = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "UpdateWebhookRequest", pointer : "/components/schemas/UpdateWebhookRequest",
+        schema : ::schemars::schema_for!(UpdateWebhookRequest), round_trip : | __v | {
+        let __typed : UpdateWebhookRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "DeleteWebhookRequest", pointer : "/components/schemas/DeleteWebhookRequest",
+        schema : ::schemars::schema_for!(DeleteWebhookRequest), round_trip : | __v | {
+        let __typed : DeleteWebhookRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "WebhookEvent",
+        pointer : "/components/schemas/WebhookEvent", schema :
+        ::schemars::schema_for!(WebhookEvent), round_trip : | __v | { let __typed :
+        WebhookEvent = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "ErrorResponse", pointer :
+        "/components/schemas/ErrorResponse", schema :
+        ::schemars::schema_for!(ErrorResponse), round_trip : | __v | { let __typed :
+        ErrorResponse = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerificationType",
+        pointer : "/components/schemas/KycVerification/properties/type", schema :
+        ::schemars::schema_for!(KycVerificationType), round_trip : | __v | { let __typed
+        : KycVerificationType = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerificationStatus",
+        pointer : "/components/schemas/KycVerification/properties/status", schema :
+        ::schemars::schema_for!(KycVerificationStatus), round_trip : | __v | { let
+        __typed : KycVerificationStatus = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "KycInfoVerificationStatus", pointer :
+        "/components/schemas/KycInfoVerification/properties/status", schema :
+        ::schemars::schema_for!(KycInfoVerificationStatus), round_trip : | __v | { let
+        __typed : KycInfoVerificationStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "KycInfoVerificationData", pointer :
+        "/components/schemas/KycInfoVerification/properties/data", schema :
+        ::schemars::schema_for!(KycInfoVerificationData), round_trip : | __v | { let
+        __typed : KycInfoVerificationData = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "PaymentStatus",
+        pointer : "/components/schemas/Payment/properties/status", schema :
+        ::schemars::schema_for!(PaymentStatus), round_trip : | __v | { let __typed :
+        PaymentStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "PaymentType", pointer :
+        "/components/schemas/Payment/properties/type", schema :
+        ::schemars::schema_for!(PaymentType), round_trip : | __v | { let __typed :
+        PaymentType = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "PaymentIntentStatusStatus", pointer :
+        "/components/schemas/PaymentIntentStatus/properties/status", schema :
+        ::schemars::schema_for!(PaymentIntentStatusStatus), round_trip : | __v | { let
+        __typed : PaymentIntentStatusStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "DisbursementStatus", pointer :
+        "/components/schemas/Disbursement/properties/status", schema :
+        ::schemars::schema_for!(DisbursementStatus), round_trip : | __v | { let __typed :
+        DisbursementStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "DisbursementType", pointer
+        : "/components/schemas/Disbursement/properties/type", schema :
+        ::schemars::schema_for!(DisbursementType), round_trip : | __v | { let __typed :
+        DisbursementType = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "DisbursementIntentStatusStatus", pointer :
+        "/components/schemas/DisbursementIntentStatus/properties/status", schema :
+        ::schemars::schema_for!(DisbursementIntentStatusStatus), round_trip : | __v | {
+        let __typed : DisbursementIntentStatusStatus = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursementCustomerId", pointer :
+        "/components/schemas/PendingDisbursement/properties/customerId", schema :
+        ::schemars::schema_for!(PendingDisbursementCustomerId), round_trip : | __v | {
+        let __typed : PendingDisbursementCustomerId = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursementCustomerIdData", pointer :
+        "/components/schemas/PendingDisbursement/properties/customerId/properties/data",
+        schema : ::schemars::schema_for!(PendingDisbursementCustomerIdData), round_trip :
+        | __v | { let __typed : PendingDisbursementCustomerIdData =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "PendingDisbursementType", pointer :
+        "/components/schemas/PendingDisbursement/properties/type", schema :
+        ::schemars::schema_for!(PendingDisbursementType), round_trip : | __v | { let
+        __typed : PendingDisbursementType = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursementStatus", pointer :
+        "/components/schemas/PendingDisbursement/properties/status", schema :
+        ::schemars::schema_for!(PendingDisbursementStatus), round_trip : | __v | { let
+        __typed : PendingDisbursementStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "ProceedDisbursementResponseStatus", pointer :
+        "/components/schemas/ProceedDisbursementResponse/properties/status", schema :
+        ::schemars::schema_for!(ProceedDisbursementResponseStatus), round_trip : | __v |
+        { let __typed : ProceedDisbursementResponseStatus = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PrizeRecordPersonalTaxType", pointer :
+        "/components/schemas/PrizeRecord/properties/personalTaxType", schema :
+        ::schemars::schema_for!(PrizeRecordPersonalTaxType), round_trip : | __v | { let
+        __typed : PrizeRecordPersonalTaxType = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PrizeRecordStatus", pointer :
+        "/components/schemas/PrizeRecord/properties/status", schema :
+        ::schemars::schema_for!(PrizeRecordStatus), round_trip : | __v | { let __typed :
+        PrizeRecordStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "WebhookCreatedStatus",
+        pointer : "/components/schemas/WebhookCreated/properties/status", schema :
+        ::schemars::schema_for!(WebhookCreatedStatus), round_trip : | __v | { let __typed
+        : WebhookCreatedStatus = ::serde_json::from_value(__v.clone()).map_err(| __e |
+        __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "WebhookStatus", pointer :
+        "/components/schemas/Webhook/properties/status", schema :
+        ::schemars::schema_for!(WebhookStatus), round_trip : | __v | { let __typed :
+        WebhookStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "WebhookEventTypesItem",
+        pointer : "/components/schemas/Webhook/properties/eventTypes/items", schema :
+        ::schemars::schema_for!(WebhookEventTypesItem), round_trip : | __v | { let
+        __typed : WebhookEventTypesItem = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "UpdateWebhookRequestStatus", pointer :
+        "/components/schemas/UpdateWebhookRequest/properties/status", schema :
+        ::schemars::schema_for!(UpdateWebhookRequestStatus), round_trip : | __v | { let
+        __typed : UpdateWebhookRequestStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "UpdateWebhookRequestEventTypesItem", pointer :
+        "/components/schemas/UpdateWebhookRequest/properties/eventTypes/items", schema :
+        ::schemars::schema_for!(UpdateWebhookRequestEventTypesItem), round_trip : | __v |
+        { let __typed : UpdateWebhookRequestEventTypesItem = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "SetCustomerKycManuallyVerifiedType", pointer :
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/parameters/1/schema",
+        schema : ::schemars::schema_for!(SetCustomerKycManuallyVerifiedType), round_trip
+        : | __v | { let __typed : SetCustomerKycManuallyVerifiedType =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, }
+    ]
 }

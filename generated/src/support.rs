@@ -143,6 +143,41 @@ exact_text!(
     Decimal, is_decimal, "a decimal number"
 );
 
+#[cfg(feature = "schemars")]
+macro_rules! exact_text_schema {
+    ($name:ident, $format:literal) => {
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({ "type": "string", "format": $format })
+            }
+        }
+    };
+}
+
+#[cfg(feature = "schemars")]
+exact_text_schema!(DateTime, "date-time");
+#[cfg(feature = "schemars")]
+exact_text_schema!(Date, "date");
+#[cfg(feature = "schemars")]
+exact_text_schema!(Decimal, "decimal");
+
+/// One named type, as `models::fidelity()` lists them (`schemars` feature only).
+#[cfg(feature = "schemars")]
+pub struct Fidelity {
+    /// The schema's name in the spec.
+    pub name: &'static str,
+    /// JSON pointer of the schema in the spec's root document.
+    pub pointer: &'static str,
+    /// The JSON Schema derived from the Rust type.
+    pub schema: ::schemars::Schema,
+    /// Decodes a JSON value into the Rust type and encodes it back.
+    pub round_trip: fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, ::std::string::String>,
+}
+
 fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }

@@ -20,21 +20,26 @@ pub fn shared() -> PathBuf {
 /// `cargo clippy` (with `-D warnings` when `strict`) or `cargo check` on it.
 pub fn check_crate(name: &str, lib_rs: &str, clippy: bool) -> Result<(), String> {
     let args: &[&str] = if clippy { &["clippy", "--offline", "--quiet", "--", "-D", "warnings"] } else { &["check", "--offline", "--quiet"] };
-    run_in_crate(name, lib_rs, args)
+    run_in_crate(name, lib_rs, args, "target")
+}
+
+/// [`check_crate`] (without clippy) with its own target directory, so several can run at once.
+pub fn check_crate_alone(name: &str, lib_rs: &str) -> Result<(), String> {
+    run_in_crate(name, lib_rs, &["check", "--offline", "--quiet"], &format!("target-{name}"))
 }
 
 /// Like [`check_crate`], but runs the crate's own tests.
 pub fn test_crate(name: &str, lib_rs: &str) -> Result<(), String> {
-    run_in_crate(name, lib_rs, &["test", "--offline", "--quiet"])
+    run_in_crate(name, lib_rs, &["test", "--offline", "--quiet", "--features", "schemars"], "target")
 }
 
-fn run_in_crate(name: &str, lib_rs: &str, args: &[&str]) -> Result<(), String> {
+fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result<(), String> {
     let dir = workspace().join("target/check-crates").join(name);
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n[workspace]\n"
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\nschemars = {{ version = \"1\", optional = true }}\n\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\n\n[features]\nschemars = [\"dep:schemars\"]\n\n[workspace]\n"
         ),
     )
     .map_err(|e| e.to_string())?;
@@ -44,7 +49,7 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str]) -> Result<(), String> {
     cmd.args(args);
     let out = cmd
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", workspace().join("target/check-crates/target"))
+        .env("CARGO_TARGET_DIR", workspace().join("target/check-crates").join(target))
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()

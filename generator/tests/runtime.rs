@@ -1,17 +1,40 @@
-//! Generated models at run time: the fixture outputs compiled into a crate together with
-//! `tests/runtime/behaviour.rs`, whose tests run under `cargo test` there.
+//! Generated models at run time: the fixture outputs and the Vivamo crate's models compiled into
+//! one crate (with the `schemars` feature) together with `tests/runtime/*.rs`, whose tests run there.
 
 use super::check;
 
 #[test]
-fn generated_models_behave_as_specified() {
+fn generated_models_behave_and_agree_with_their_specs() {
     let root = std::fs::canonicalize(".").unwrap();
+    let workspace = std::fs::canonicalize("..").unwrap();
+    let spec_dir = workspace.join("target/check-crates/runtime-specs");
+    std::fs::create_dir_all(&spec_dir).unwrap();
     let mut lib = format!("#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n", root.join("templates/support.rs").display().to_string());
-    for name in ["composition", "names", "openapi31", "recursion"] {
-        lib.push_str(&check::module(name, &root.join(format!("tests/output/{name}_models.rs")), None));
+    let mut tables = String::new();
+    let mut modules: Vec<(String, std::path::PathBuf, std::path::PathBuf)> = ["composition", "names", "openapi31", "recursion"]
+        .iter()
+        .map(|n| (n.to_string(), root.join(format!("tests/output/{n}_models.rs")), root.join(format!("tests/fixtures/{n}.yaml"))))
+        .collect();
+    modules.push(("vivamo".into(), workspace.join("generated/src/models.rs"), workspace.join("openapi.yaml")));
+    for (name, models, spec) in &modules {
+        lib.push_str(&check::module(name, models, None));
+        // The test crate reads specs as JSON; our loader turns the YAML into it.
+        let loaded = generator::load::load(spec).unwrap();
+        let json_path = spec_dir.join(format!("{name}.json"));
+        std::fs::write(&json_path, serde_json_text(&loaded.spec.root().value)).unwrap();
+        tables.push_str(&format!("        ({name:?}, {:?}, {name}::models::fidelity()),\n", json_path.display().to_string()));
     }
-    lib.push_str(&format!("#[cfg(test)]\n#[path = {:?}]\nmod behaviour;\n", root.join("tests/runtime/behaviour.rs").display().to_string()));
+    lib.push_str(&format!(
+        "#[cfg(test)]\npub fn fidelity_tables() -> Vec<(&'static str, &'static str, Vec<support::Fidelity>)> {{\n    vec![\n{tables}    ]\n}}\n"
+    ));
+    for test in ["behaviour", "fidelity"] {
+        lib.push_str(&format!("#[cfg(test)]\n#[path = {:?}]\nmod {test};\n", root.join(format!("tests/runtime/{test}.rs")).display().to_string()));
+    }
     if let Err(failures) = check::test_crate("runtime", &lib) {
         panic!("generated models misbehave:\n{failures}");
     }
+}
+
+fn serde_json_text(value: &serde_json::Value) -> String {
+    value.to_string()
 }

@@ -10,9 +10,11 @@ use crate::ir::{Api, EnumRepr, Field, Shape, Type, TypeId, TypeKind};
 /// All model types, in type-id order.
 pub fn emit(api: &Api) -> TokenStream {
     let items = api.types.iter().map(|(id, ty)| emit_type(api, *id, ty));
+    let fidelity = fidelity_table(api);
     quote! {
         #![allow(clippy::large_enum_variant, clippy::too_many_lines)]
         #(#items)*
+        #fidelity
     }
 }
 
@@ -104,7 +106,7 @@ fn emit_struct(
                 can_default = false;
                 (inner, rename_only)
             }
-            (true, true, _) => (quote!(Option<#inner>), rename_only),
+            (true, true, _) => (quote!(Option<#inner>), quote!(#rename_only #[cfg_attr(feature = "schemars", schemars(required))])),
             (false, false, Some(default)) => {
                 let fn_name = format_ident!("{}_{}", heck::ToSnakeCase::to_snake_case(ty.name.rust.as_str()), field.name.rust.trim_end_matches('_'));
                 let fn_name = format_ident!("default_{}", fn_name);
@@ -175,6 +177,7 @@ fn emit_struct(
         #doc
         #deprecated
         #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
         pub struct #name {
             #(#field_tokens)*
         }
@@ -186,6 +189,35 @@ fn emit_struct(
             fn inspect(&self, #path_param: &str, #out_param: &mut ::std::vec::Vec<super::support::UnknownValue>) {
                 #(#inspect)*
             }
+        }
+    }
+}
+
+/// Under the `schemars` feature: every named type of the root document with its JSON pointer, its
+/// derived JSON Schema, and a serde round trip, so tests can hold the Rust types against the spec.
+fn fidelity_table(api: &Api) -> TokenStream {
+    let rows = api.types.values().filter(|ty| ty.origin.doc == 0 && !matches!(ty.kind, TypeKind::Alias(_))).map(|ty| {
+        let name = ident(&ty.name.rust);
+        let wire = &ty.name.wire;
+        let pointer = &ty.origin.pointer;
+        quote! {
+            super::support::Fidelity {
+                name: #wire,
+                pointer: #pointer,
+                schema: ::schemars::schema_for!(#name),
+                round_trip: |__v| {
+                    let __typed: #name = ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
+                    ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
+                },
+            }
+        }
+    });
+    quote! {
+        /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
+        /// and a serde round trip (`schemars` feature only).
+        #[cfg(feature = "schemars")]
+        pub fn fidelity() -> Vec<super::support::Fidelity> {
+            vec![#(#rows),*]
         }
     }
 }
@@ -316,6 +348,10 @@ fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc
     };
     let _ = wire_lits;
     let derive_eq = quote!(Eq, Hash, PartialOrd, Ord,);
+    let json_type = match repr {
+        EnumRepr::String => "string",
+        EnumRepr::Integer => "integer",
+    };
     let unknown_value = match repr {
         EnumRepr::String => quote!(::serde_json::Value::String(__v.clone()).to_string()),
         EnumRepr::Integer => quote!(__v.to_string()),
@@ -353,6 +389,17 @@ fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
                 #de
+            }
+        }
+
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                #type_name.into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({ "type": #json_type, "enum": Self::KNOWN })
             }
         }
 
@@ -436,6 +483,18 @@ fn emit_union(
                     }
                 }
 
+                #[cfg(feature = "schemars")]
+                impl ::schemars::JsonSchema for #name {
+                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                        #type_name.into()
+                    }
+
+                    fn json_schema(__generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                        let __variants: ::std::vec::Vec<::schemars::Schema> = ::std::vec![#(__generator.subschema_for::<#payloads>()),*];
+                        ::schemars::json_schema!({ "oneOf": __variants })
+                    }
+                }
+
                 impl super::support::Inspect for #name {
                     fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
                         match self {
@@ -456,6 +515,7 @@ fn emit_union(
             ///
             /// Untagged: decoding tries each variant in order, most specific first.
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
             #[serde(untagged)]
             pub enum #name {
                 #(#idents(#payloads),)*

@@ -12,12 +12,13 @@ const KEYWORDS: &[&str] = &[
     "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "union",
 ];
 
-/// Type names the generated crate defines itself, or that would shadow the prelude if a schema took them.
+/// Type names a schema may not take in `models`: the prelude names generated code uses unqualified,
+/// and the traits its derives name. Everything else generated code refers to by a qualified path
+/// (`super::support::DateTime`, `::serde_json::Value`), so schemas keep names such as `Error` or `Client`.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Result", "Some", "None", "Ok", "Err", "String", "Vec", "Box", "Self", "Default", "Clone", "Copy", "Send", "Sync",
-    "Sized", "Drop", "Fn", "FnMut", "FnOnce", "Iterator", "IntoIterator", "From", "Into", "ToString", "ToOwned", "PartialEq",
-    "Eq", "PartialOrd", "Ord", "Debug", "Hash", "AsRef", "AsMut", "Extend", "Unpin", "Error", "Client", "UnknownValue",
-    "Inspect", "DateTime", "Date", "Decimal", "Value", "Map", "BTreeMap",
+    "Option", "Result", "Some", "None", "Ok", "Err", "String", "Vec", "Box", "Self", "Default", "Clone", "Copy", "Send",
+    "Sync", "Sized", "Drop", "Fn", "FnMut", "FnOnce", "Iterator", "IntoIterator", "From", "Into", "ToString", "ToOwned",
+    "PartialEq", "Eq", "PartialOrd", "Ord", "Debug", "Hash", "AsRef", "AsMut", "Extend", "Unpin",
 ];
 
 /// A Rust identifier beside the wire name it came from.
@@ -151,8 +152,9 @@ mod tests {
 
     #[test]
     fn clashes_get_numbered_in_order() {
-        let mut scope = Scope::with_reserved(&["Client"]);
-        assert_eq!(scope.claim("Client".into()), "Client2");
+        let mut scope = Scope::with_reserved(RESERVED_TYPE_NAMES);
+        assert_eq!(scope.claim("Option".into()), "Option2");
+        assert_eq!(scope.claim("Error".into()), "Error");
         assert_eq!(scope.claim("Pet".into()), "Pet");
         assert_eq!(scope.claim("Pet".into()), "Pet2");
         assert_eq!(scope.claim("V1".into()), "V1");

@@ -2,6 +2,7 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_lines)]
 /// Field names that are keywords, start with digits, or clash after case conversion.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Pet {
     #[serde(rename = "type")]
     pub type_: String,
@@ -37,6 +38,7 @@ impl super::support::Inspect for Pet {
 }
 /// Clashes with `Pet` after case conversion.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Pet2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -45,18 +47,31 @@ impl super::support::Inspect for Pet2 {
     #[allow(deprecated)]
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
-/// Clashes with a name the generated crate reserves.
+/// Names such as Client and Error stay as written; generated code never refers to them unqualified.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Client2 {
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
-impl super::support::Inspect for Client2 {
+impl super::support::Inspect for Client {
     #[allow(deprecated)]
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
+/// Clashes with a prelude name generated code uses, so it is renamed.
 pub type Option2 = String;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct Error {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+impl super::support::Inspect for Error {
+    #[allow(deprecated)]
+    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+}
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Self_ {
     #[serde(rename = "loop", default, skip_serializing_if = "Option::is_none")]
     pub loop_: Option<String>,
@@ -168,6 +183,15 @@ impl<'de> ::serde::Deserialize<'de> for Status {
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Status {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "Status".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for Status {
     fn inspect(
         &self,
@@ -249,6 +273,15 @@ impl<'de> ::serde::Deserialize<'de> for Priority {
         ::std::result::Result::Ok(Self::from(__v))
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Priority {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "Priority".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "integer", "enum" : Self::KNOWN })
+    }
+}
 impl super::support::Inspect for Priority {
     fn inspect(
         &self,
@@ -264,4 +297,41 @@ impl super::support::Inspect for Priority {
                 });
         }
     }
+}
+/// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
+/// and a serde round trip (`schemars` feature only).
+#[cfg(feature = "schemars")]
+pub fn fidelity() -> Vec<super::support::Fidelity> {
+    vec![
+        super::support::Fidelity { name : "Pet", pointer : "/components/schemas/Pet",
+        schema : ::schemars::schema_for!(Pet), round_trip : | __v | { let __typed : Pet =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "pet", pointer : "/components/schemas/pet",
+        schema : ::schemars::schema_for!(Pet2), round_trip : | __v | { let __typed : Pet2
+        = ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "Client", pointer :
+        "/components/schemas/Client", schema : ::schemars::schema_for!(Client),
+        round_trip : | __v | { let __typed : Client = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "Error", pointer : "/components/schemas/Error", schema :
+        ::schemars::schema_for!(Error), round_trip : | __v | { let __typed : Error =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "Self", pointer : "/components/schemas/Self",
+        schema : ::schemars::schema_for!(Self_), round_trip : | __v | { let __typed :
+        Self_ = ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "Status", pointer :
+        "/components/schemas/Status", schema : ::schemars::schema_for!(Status),
+        round_trip : | __v | { let __typed : Status = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "Priority", pointer : "/components/schemas/Priority", schema :
+        ::schemars::schema_for!(Priority), round_trip : | __v | { let __typed : Priority
+        = ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, }
+    ]
 }
