@@ -51,3 +51,31 @@ fn a_wrong_flag_is_a_usage_error_not_a_panic() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unexpected argument '--spek'"), "{stderr}");
 }
+
+#[test]
+fn generate_writes_a_crate_and_rewrites_only_what_changed() {
+    let out = std::env::temp_dir().join(format!("specdrift-cli-generate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let out_s = out.to_str().unwrap();
+    let (code, stdout, stderr) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", out_s, "--crate-name", "vivamo-copy"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("4 file(s) written, 0 unchanged"), "{stdout}");
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"vivamo-copy\""), "{manifest}");
+    let models = std::fs::read_to_string(out.join("src/models.rs")).unwrap();
+    assert!(models.contains("pub enum DisbursementStatus"));
+    let (code, stdout, _) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", out_s, "--crate-name", "vivamo-copy"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("0 file(s) written, 4 unchanged"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn generate_refuses_a_bad_crate_name_and_a_missing_spec() {
+    let (code, _, stderr) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", "/tmp/x", "--crate-name", "9 lives"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a valid crate name"), "{stderr}");
+    let (code, _, stderr) = specdrift(&["generate", "--spec", "missing.yaml", "--out", "/tmp/x"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("missing.yaml"), "{stderr}");
+}

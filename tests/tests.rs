@@ -1,6 +1,7 @@
 //! The command-line tool's one integration binary.
 
 mod cli;
+mod client;
 mod fresh;
 mod spec;
 

@@ -3,6 +3,7 @@
 //!
 //! Vivamo is a payment compliance and orchestration platform. The API handles customer management, payment collection, disbursements (payouts), KYC identity verification, and webhook notifications. All endpoints require Bearer token authentication.
 #![forbid(unsafe_code)]
+pub mod client;
 pub mod models;
 pub mod support;
 pub use support::{Inspect, UnknownValue};

@@ -266,7 +266,7 @@ impl super::support::Inspect for KycInfo {
     }
 }
 /// The customer's current verification. For any status other than pending only status, type and verifiedAt are returned.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KycInfoVerification {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -286,6 +286,18 @@ pub struct KycInfoVerification {
     /// Only returned when the verification is pending. Deprecated; prefer clientSecretKey.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<KycInfoVerificationData>,
+}
+impl ::std::fmt::Debug for KycInfoVerification {
+    #[allow(deprecated)]
+    fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __f.debug_struct("KycInfoVerification")
+            .field("type_", &self.type_)
+            .field("status", &self.status)
+            .field("verified_at", &self.verified_at)
+            .field("client_secret_key", &"[redacted]")
+            .field("data", &self.data)
+            .finish()
+    }
 }
 impl super::support::Inspect for KycInfoVerification {
     #[allow(deprecated)]
@@ -386,7 +398,7 @@ impl super::support::Inspect for CreatePaymentIntentRequest {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 /// Payment intent created.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentIntentCreated {
     /// Vivamo's unique ID for this payment intent.
@@ -433,6 +445,21 @@ pub struct PaymentIntentCreated {
     /// Expiration time for the payment intent. Intents expire after 2 hours.
     #[serde(rename = "expirationTime", default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
+}
+impl ::std::fmt::Debug for PaymentIntentCreated {
+    #[allow(deprecated)]
+    fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __f.debug_struct("PaymentIntentCreated")
+            .field("payment_intent_id", &self.payment_intent_id)
+            .field("amount", &self.amount)
+            .field("currency", &self.currency)
+            .field("external_customer_id", &self.external_customer_id)
+            .field("external_payment_intent_id", &self.external_payment_intent_id)
+            .field("client_secret_key", &"[redacted]")
+            .field("client_secret_key_valid_till", &"[redacted]")
+            .field("expiration_time", &self.expiration_time)
+            .finish()
+    }
 }
 impl super::support::Inspect for PaymentIntentCreated {
     #[allow(deprecated)]
@@ -548,7 +575,7 @@ impl super::support::Inspect for CreateDisbursementIntentRequest {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 /// Disbursement intent created.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DisbursementIntentCreated {
     /// Vivamo's unique ID for this disbursement intent.
@@ -595,6 +622,24 @@ pub struct DisbursementIntentCreated {
     /// Expiration time for the disbursement intent. Intents expire after 2 hours.
     #[serde(rename = "expirationTime", default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
+}
+impl ::std::fmt::Debug for DisbursementIntentCreated {
+    #[allow(deprecated)]
+    fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __f.debug_struct("DisbursementIntentCreated")
+            .field("disbursement_intent_id", &self.disbursement_intent_id)
+            .field("amount", &self.amount)
+            .field("currency", &self.currency)
+            .field("external_customer_id", &self.external_customer_id)
+            .field(
+                "external_disbursement_intent_id",
+                &self.external_disbursement_intent_id,
+            )
+            .field("client_secret_key", &"[redacted]")
+            .field("client_secret_key_valid_till", &"[redacted]")
+            .field("expiration_time", &self.expiration_time)
+            .finish()
+    }
 }
 impl super::support::Inspect for DisbursementIntentCreated {
     #[allow(deprecated)]
@@ -1037,7 +1082,7 @@ impl super::support::Inspect for RegisterWebhookRequest {
     fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
 }
 /// The registered webhook, with its one-time secret key.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookCreated {
     /// Unique webhook ID.
@@ -1055,6 +1100,18 @@ pub struct WebhookCreated {
     /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<WebhookHeaders>,
+}
+impl ::std::fmt::Debug for WebhookCreated {
+    #[allow(deprecated)]
+    fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __f.debug_struct("WebhookCreated")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("status", &self.status)
+            .field("secret_key", &"[redacted]")
+            .field("headers", &self.headers)
+            .finish()
+    }
 }
 impl super::support::Inspect for WebhookCreated {
     #[allow(deprecated)]

@@ -74,3 +74,17 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
         panic!("generated fixture code does not pass clippy -D warnings:\n{errors}");
     }
 }
+
+#[test]
+fn generation_goes_on_past_unresolvable_refs_and_names_them() {
+    let output = generate(Path::new("tests/ui/broken-refs.yaml"));
+    let models = &output.files[Path::new("src/models.rs")];
+    assert!(models.contains("pub struct Pet"), "{models}");
+    // The property whose `$ref` dangles is still there, typed as any json.
+    assert!(models.contains("pub example: Option<::serde_json::Value>"), "{models}");
+    let rendered = output.diagnostics.to_string();
+    assert!(rendered.contains("warning[unresolved-ref]"), "{rendered}");
+    assert!(rendered.contains("tests/ui/broken-refs.yaml:28 #/components/schemas/Pet/properties/example/$ref"), "{rendered}");
+    assert!(rendered.contains("tests/ui/broken-refs.yaml:15 #/paths/~1pets/get/responses/200/content/application~1json/schema/$ref"), "{rendered}");
+    assert!(rendered.contains("https://example.com/errors.yaml"), "{rendered}");
+}

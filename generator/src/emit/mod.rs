@@ -1,5 +1,6 @@
 //! Phase 3: turns an [`ir::Api`](crate::ir::Api) into formatted Rust source files.
 
+pub mod client;
 pub mod format;
 pub mod models;
 

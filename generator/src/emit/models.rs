@@ -20,11 +20,17 @@ pub fn emit(api: &Api) -> TokenStream {
 
 /// The Rust type for a shape, as seen from inside `models`.
 pub fn shape_tokens(api: &Api, shape: &Shape) -> TokenStream {
+    shape_tokens_with(api, shape, &|name| quote!(#name))
+}
+
+/// The Rust type for a shape, as seen from a sibling module of `models` (such as `client`).
+pub fn shape_tokens_outside(api: &Api, shape: &Shape) -> TokenStream {
+    shape_tokens_with(api, shape, &|name| quote!(super::models::#name))
+}
+
+fn shape_tokens_with(api: &Api, shape: &Shape, named: &dyn Fn(&Ident) -> TokenStream) -> TokenStream {
     match shape {
-        Shape::Named(id) => {
-            let name = ident(&api.ty(*id).name.rust);
-            quote!(#name)
-        }
+        Shape::Named(id) => named(&ident(&api.ty(*id).name.rust)),
         Shape::String => quote!(String),
         Shape::DateTime => quote!(super::support::DateTime),
         Shape::Date => quote!(super::support::Date),
@@ -35,18 +41,18 @@ pub fn shape_tokens(api: &Api, shape: &Shape) -> TokenStream {
         }
         Shape::Boolean => quote!(bool),
         Shape::Array(inner) => {
-            let inner = shape_tokens(api, inner);
+            let inner = shape_tokens_with(api, inner, named);
             quote!(Vec<#inner>)
         }
         Shape::Map(inner) if **inner == Shape::Any => quote!(::serde_json::Map<String, ::serde_json::Value>),
         Shape::Map(inner) => {
-            let inner = shape_tokens(api, inner);
+            let inner = shape_tokens_with(api, inner, named);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
         Shape::Any => quote!(::serde_json::Value),
         Shape::Null => quote!(()),
         Shape::Nullable(inner) => {
-            let inner = shape_tokens(api, inner);
+            let inner = shape_tokens_with(api, inner, named);
             quote!(Option<#inner>)
         }
     }
@@ -169,18 +175,46 @@ fn emit_struct(
         }
     }
     let derive_default = if can_default { quote!(Default,) } else { quote!() };
+    // Secrets (Vivamo's clientSecretKey and webhook secretKey, passwords, api keys) never reach Debug output.
+    let secret_fields: Vec<&Field> = fields.iter().filter(|f| is_secret(&f.name.wire)).collect();
+    let (derive_debug, debug_impl) = if secret_fields.is_empty() {
+        (quote!(Debug,), quote!())
+    } else {
+        let entries = fields.iter().map(|f| {
+            let fname = ident(&f.name.rust);
+            let label = &f.name.rust;
+            if is_secret(&f.name.wire) {
+                quote!(.field(#label, &"[redacted]"))
+            } else {
+                quote!(.field(#label, &self.#fname))
+            }
+        });
+        let extra = if additional.is_some() { quote!(.field("additional_properties", &self.additional_properties)) } else { quote!() };
+        (
+            quote!(),
+            quote! {
+                impl ::std::fmt::Debug for #name {
+                    #[allow(deprecated)]
+                    fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        __f.debug_struct(#wire_type) #(#entries)* #extra .finish()
+                    }
+                }
+            },
+        )
+    };
     let _ = id;
     let path_param = if inspect.is_empty() { quote!(_) } else { quote!(__path) };
     let out_param = if inspect.is_empty() { quote!(_) } else { quote!(__out) };
-    let _ = wire_type;
     quote! {
         #doc
         #deprecated
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
         pub struct #name {
             #(#field_tokens)*
         }
+
+        #debug_impl
 
         #(#default_fns)*
 
@@ -220,6 +254,12 @@ fn fidelity_table(api: &Api) -> TokenStream {
             vec![#(#rows),*]
         }
     }
+}
+
+/// Property names whose values are credentials and must not be printed.
+fn is_secret(wire: &str) -> bool {
+    let lower = wire.to_ascii_lowercase().replace(['_', '-'], "");
+    lower.contains("secret") || lower.contains("password") || lower.ends_with("apikey") || lower == "authorization"
 }
 
 fn is_zero_default(default: &Value) -> bool {
