@@ -205,19 +205,26 @@ enum Body {
     Multipart(::reqwest::multipart::Form),
 }
 /// Adds a header from a parameter value.
+#[allow(dead_code)]
 fn __header<E>(
     headers: &mut ::reqwest::header::HeaderMap,
     name: &str,
-    value: &str,
+    value: impl AsRef<str>,
 ) -> Result<(), Error<E>> {
     let name = ::reqwest::header::HeaderName::from_bytes(name.as_bytes())
         .map_err(|e| Error::InvalidRequest(format!("header {name}: {e}")))?;
-    let value = ::reqwest::header::HeaderValue::from_str(value)
+    let value = ::reqwest::header::HeaderValue::from_str(value.as_ref())
         .map_err(|e| Error::InvalidRequest(format!("header {name}: {e}")))?;
     headers.insert(name, value);
     Ok(())
 }
+/// Appends one query pair.
+#[allow(dead_code)]
+fn __query(url: &mut ::reqwest::Url, name: &str, value: impl AsRef<str>) {
+    url.query_pairs_mut().append_pair(name, value.as_ref());
+}
 /// Adds a credential header, marked sensitive so it is never logged.
+#[allow(dead_code)]
 fn __secret_header<E>(
     headers: &mut ::reqwest::header::HeaderMap,
     name: ::reqwest::header::HeaderName,
@@ -260,6 +267,7 @@ fn __json_text<T: ::serde::Serialize>(value: &T) -> String {
 }
 /// The API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
+#[allow(dead_code)]
 pub struct Client {
     base: ::reqwest::Url,
     http: ::reqwest::Client,
@@ -304,6 +312,7 @@ impl Client {
         })
     }
     /// The URL for a path made of already-expanded segments.
+    #[allow(dead_code)]
     fn url(&self, segments: &[String]) -> ::reqwest::Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
@@ -315,6 +324,7 @@ impl Client {
         url
     }
     /// Sends one request, retrying idempotent methods on connection failures, 429 and 502-504.
+    #[allow(dead_code)]
     async fn send<E>(
         &self,
         operation: &'static str,
@@ -419,10 +429,10 @@ impl Client {
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__value) = page {
-            __url.query_pairs_mut().append_pair("page", &__value.to_string());
+            __query(&mut __url, "page", __value.to_string());
         }
         if let Some(__value) = size {
-            __url.query_pairs_mut().append_pair("size", &__value.to_string());
+            __query(&mut __url, "size", __value.to_string());
         }
         if let Some(__s) = &self.credentials.bearer_auth {
             __secret_header(
@@ -1025,7 +1035,7 @@ impl Client {
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__value) = tax_year {
-            __url.query_pairs_mut().append_pair("taxYear", &__value.to_string());
+            __query(&mut __url, "taxYear", __value.to_string());
         }
         if let Some(__s) = &self.credentials.bearer_auth {
             __secret_header(
@@ -2156,6 +2166,7 @@ impl Client {
         }
     }
 }
+#[allow(dead_code)]
 fn clone_body(body: &Body) -> Body {
     match body {
         Body::Bytes(bytes, content_type) => Body::Bytes(bytes.clone(), content_type),
@@ -2163,6 +2174,7 @@ fn clone_body(body: &Body) -> Body {
     }
 }
 /// `Retry-After` in seconds (capped at 60), or exponential backoff from 200 ms.
+#[allow(dead_code)]
 fn retry_after(
     headers: &::reqwest::header::HeaderMap,
     attempt: u32,

@@ -39,7 +39,8 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\nschemars = {{ version = \"1\", optional = true }}\n\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\n\n[features]\nschemars = [\"dep:schemars\"]\n\n[workspace]\n"
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\n{}\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[features]\nschemars = [\"dep:schemars\"]\n\n[workspace]\n",
+            generator::dependencies(true)
         ),
     )
     .map_err(|e| e.to_string())?;
@@ -65,9 +66,18 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
 /// `#[path]` module declarations for one generated crate's `src/` directory; with no `support`
 /// file, the module reuses a crate-level `support` module.
 pub fn module(name: &str, models: &Path, support: Option<&Path>) -> String {
+    module_with_client(name, models, support, None)
+}
+
+/// [`module`] plus the generated client.
+pub fn module_with_client(name: &str, models: &Path, support: Option<&Path>, client: Option<&Path>) -> String {
     let support = match support {
         Some(path) => format!("#[path = {:?}]\n    pub mod support;", path.display().to_string()),
         None => "pub use crate::support;".to_string(),
     };
-    format!("pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;\n}}\n", models.display().to_string())
+    let client = match client {
+        Some(path) => format!("\n    #[path = {:?}]\n    pub mod client;", path.display().to_string()),
+        None => String::new(),
+    };
+    format!("pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;{client}\n}}\n", models.display().to_string())
 }

@@ -50,6 +50,7 @@ fn models_match_the_checked_in_output() {
         let output = generate(&path);
         assert!(!output.diagnostics.has_errors(), "{name}:\n{}", output.diagnostics);
         assert_contents(&PathBuf::from(format!("tests/output/{name}_models.rs")), &output.files[Path::new("src/models.rs")]);
+        assert_contents(&PathBuf::from(format!("tests/output/{name}_client.rs")), &output.files[Path::new("src/client.rs")]);
     }
 }
 
@@ -68,7 +69,8 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
     let support = root.join("templates/support.rs");
     let mut lib = format!("#![deny(warnings)]\n#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n", support.display().to_string());
     for (name, _) in fixtures() {
-        lib.push_str(&check::module(&name, &root.join(format!("tests/output/{name}_models.rs")), None));
+        let client = root.join(format!("tests/output/{name}_client.rs"));
+        lib.push_str(&check::module_with_client(&name, &root.join(format!("tests/output/{name}_models.rs")), None, Some(&client)));
     }
     if let Err(errors) = check::check_crate("fixtures", &lib, true) {
         panic!("generated fixture code does not pass clippy -D warnings:\n{errors}");

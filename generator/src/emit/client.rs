@@ -106,6 +106,16 @@ fn param_type(api: &Api, p: &Parameter) -> TokenStream {
     if p.required { base } else { quote!(Option<#base>) }
 }
 
+/// Code for `v` (a parameter value) as something that is `AsRef<str>`: the `&str` itself for
+/// strings, `to_string()` for other displayable values, JSON text for the rest.
+fn value_expr(api: &Api, shape: &Shape, v: &TokenStream) -> TokenStream {
+    match shape {
+        Shape::String => quote!(#v),
+        s if displayable(api, s) => quote!(#v.to_string()),
+        _ => quote!(__json_text(&#v)),
+    }
+}
+
 /// Code that turns `v` (the parameter value, unwrapped from any `Option`) into its text form.
 fn to_text(api: &Api, shape: &Shape, v: &TokenStream) -> TokenStream {
     if displayable(api, shape) {
@@ -312,14 +322,22 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         /// Adds a header from a parameter value.
-        fn __header<E>(headers: &mut ::reqwest::header::HeaderMap, name: &str, value: &str) -> Result<(), Error<E>> {
+        #[allow(dead_code)]
+        fn __header<E>(headers: &mut ::reqwest::header::HeaderMap, name: &str, value: impl AsRef<str>) -> Result<(), Error<E>> {
             let name = ::reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::InvalidRequest(format!("header {name}: {e}")))?;
-            let value = ::reqwest::header::HeaderValue::from_str(value).map_err(|e| Error::InvalidRequest(format!("header {name}: {e}")))?;
+            let value = ::reqwest::header::HeaderValue::from_str(value.as_ref()).map_err(|e| Error::InvalidRequest(format!("header {name}: {e}")))?;
             headers.insert(name, value);
             Ok(())
         }
 
+        /// Appends one query pair.
+        #[allow(dead_code)]
+        fn __query(url: &mut ::reqwest::Url, name: &str, value: impl AsRef<str>) {
+            url.query_pairs_mut().append_pair(name, value.as_ref());
+        }
+
         /// Adds a credential header, marked sensitive so it is never logged.
+        #[allow(dead_code)]
         fn __secret_header<E>(headers: &mut ::reqwest::header::HeaderMap, name: ::reqwest::header::HeaderName, value: &str) -> Result<(), Error<E>> {
             let mut value = ::reqwest::header::HeaderValue::from_str(value).map_err(|_| Error::InvalidRequest(format!("the credential for {name} is not a valid header value")))?;
             value.set_sensitive(true);
@@ -356,6 +374,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
         /// The API client. Cheap to clone; clones share one connection pool.
         #[derive(Clone, Debug)]
+        #[allow(dead_code)]
         pub struct Client {
             base: ::reqwest::Url,
             http: ::reqwest::Client,
@@ -386,6 +405,7 @@ pub fn emit(api: &Api) -> TokenStream {
             }
 
             /// The URL for a path made of already-expanded segments.
+            #[allow(dead_code)]
             fn url(&self, segments: &[String]) -> ::reqwest::Url {
                 let mut url = self.base.clone();
                 if let Ok(mut path) = url.path_segments_mut() {
@@ -398,6 +418,7 @@ pub fn emit(api: &Api) -> TokenStream {
             }
 
             /// Sends one request, retrying idempotent methods on connection failures, 429 and 502-504.
+            #[allow(dead_code)]
             async fn send<E>(&self, operation: &'static str, method: ::reqwest::Method, url: ::reqwest::Url, headers: ::reqwest::header::HeaderMap, body: Body) -> Result<Raw, Error<E>> {
                 use ::tracing::Instrument as _;
                 let span = ::tracing::info_span!("http.call", operation, method = %method, path = %url.path());
@@ -450,6 +471,7 @@ pub fn emit(api: &Api) -> TokenStream {
             #(#methods)*
         }
 
+        #[allow(dead_code)]
         fn clone_body(body: &Body) -> Body {
             match body {
                 Body::Bytes(bytes, content_type) => Body::Bytes(bytes.clone(), content_type),
@@ -458,6 +480,7 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         /// `Retry-After` in seconds (capped at 60), or exponential backoff from 200 ms.
+        #[allow(dead_code)]
         fn retry_after(headers: &::reqwest::header::HeaderMap, attempt: u32) -> ::std::time::Duration {
             headers
                 .get(::reqwest::header::RETRY_AFTER)
@@ -555,32 +578,35 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
             Shape::Array(inner) => (&**inner, true),
             other => (other, false),
         };
-        let text = to_text(api, inner_shape, &value);
+        let item = value_expr(api, inner_shape, &value);
         let push = match (p.location, is_array) {
             (ParamLocation::Query, true) if p.explode => quote! {
-                for __v in __value.iter() { __url.query_pairs_mut().append_pair(#wire, &#text); }
+                for __v in __value.iter() { __query(&mut __url, #wire, #item); }
             },
             (ParamLocation::Query, true) => quote! {
-                let __joined: Vec<String> = __value.iter().map(|__v| #text).collect();
-                __url.query_pairs_mut().append_pair(#wire, &__joined.join(","));
+                let __joined: Vec<String> = __value.iter().map(|__v| ::std::string::ToString::to_string(&#item)).collect();
+                __query(&mut __url, #wire, __joined.join(","));
             },
             (ParamLocation::Query, false) if p.style == "deepObject" => quote! {
-                if let Ok(::serde_json::Value::Object(__map)) = ::serde_json::to_value(__value) {
-                    for (__k, __field) in __map {
-                        __url.query_pairs_mut().append_pair(&format!("{}[{}]", #wire, __k), &__json_text(&__field));
-                    }
+                let __fields = ::serde_json::to_value(__value).ok().and_then(|__v| __v.as_object().cloned()).unwrap_or_default();
+                for (__k, __field) in __fields {
+                    __query(&mut __url, &format!("{}[{}]", #wire, __k), __json_text(&__field));
                 }
             },
             (ParamLocation::Query, false) => {
-                let text = to_text(api, inner_shape, &quote!(__value));
-                quote!(__url.query_pairs_mut().append_pair(#wire, &#text);)
+                let text = value_expr(api, inner_shape, &quote!(__value));
+                quote!(__query(&mut __url, #wire, #text);)
             }
             (ParamLocation::Header, _) => {
-                let text = if is_array { quote!(__value.iter().map(|__v| #text).collect::<Vec<_>>().join(",")) } else { to_text(api, inner_shape, &quote!(__value)) };
-                quote!(__header(&mut __headers, #wire, &#text)?;)
+                let text = if is_array {
+                    quote!(__value.iter().map(|__v| ::std::string::ToString::to_string(&#item)).collect::<Vec<_>>().join(","))
+                } else {
+                    value_expr(api, inner_shape, &quote!(__value))
+                };
+                quote!(__header(&mut __headers, #wire, #text)?;)
             }
             (ParamLocation::Cookie, _) => {
-                let text = to_text(api, inner_shape, &quote!(__value));
+                let text = if displayable(api, inner_shape) { quote!(__value) } else { quote!(__json_text(&__value)) };
                 quote!(__cookies.push(format!("{}={}", #wire, #text));)
             }
             (ParamLocation::Path, _) => continue,
