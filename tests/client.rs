@@ -218,3 +218,29 @@ fn secret_fields_of_models_are_redacted_in_debug_output() {
     let webhook = vivamo_api::models::WebhookCreated { secret_key: Some("whsec_123".into()), ..Default::default() };
     assert!(!format!("{webhook:?}").contains("whsec_123"));
 }
+
+#[test]
+fn webhook_signatures_are_hmac_sha512_hex_and_checked() {
+    use vivamo_api::webhooks;
+    // RFC 4231, test case 2.
+    assert_eq!(
+        webhooks::sign(b"Jefe", b"what do ya want for nothing?"),
+        "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+    );
+    assert_eq!(webhooks::SIGNATURE_HEADER, "signature");
+    let body = br#"{"amount":"9.99","status":"success"}"#;
+    // Computed independently with Python's hmac module.
+    let signature = "6adbf48d50a3ee08c18578533bbe2e2e8de72fb713eb76fd2f859e52add48363497994b26e9a5aa6223ec053d32ef6454c55713c1cccb6d42a158727fba866bc";
+    assert!(webhooks::verify_signature(b"whsec_test", body, signature));
+    assert!(webhooks::verify_signature(b"whsec_test", body, &signature.to_uppercase()), "hex case does not matter");
+    assert!(!webhooks::verify_signature(b"whsec_other", body, signature));
+    assert!(!webhooks::verify_signature(b"whsec_test", br#"{"amount":"99.9","status":"success"}"#, signature));
+    assert!(!webhooks::verify_signature(b"whsec_test", body, "zz"));
+    assert!(!webhooks::verify_signature(b"whsec_test", body, &signature[..64]));
+    let event = webhooks::verify_and_parse(b"whsec_test", body, signature, webhooks::parse_register_webhook_webhook_delivery).unwrap();
+    assert_eq!(event.amount.as_deref(), Some("9.99"));
+    assert_eq!(
+        webhooks::verify_and_parse(b"whsec_test", body, "00", webhooks::parse_register_webhook_webhook_delivery),
+        Err(webhooks::WebhookError::BadSignature)
+    );
+}

@@ -6,4 +6,5 @@
 pub mod client;
 pub mod models;
 pub mod support;
+pub mod webhooks;
 pub use support::{Inspect, UnknownValue};

@@ -40,7 +40,7 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\n{}\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[features]\nschemars = [\"dep:schemars\"]\n\n[workspace]\n",
-            generator::dependencies(true)
+            generator::dependencies(true, true)
         ),
     )
     .map_err(|e| e.to_string())?;
@@ -71,13 +71,16 @@ pub fn module(name: &str, models: &Path, support: Option<&Path>) -> String {
 
 /// [`module`] plus the generated client.
 pub fn module_with_client(name: &str, models: &Path, support: Option<&Path>, client: Option<&Path>) -> String {
+    let extras: Vec<(&str, &Path)> = client.map(|c| ("client", c)).into_iter().collect();
+    module_with(name, models, support, &extras)
+}
+
+/// [`module`] plus further generated modules (`client`, `webhooks`), each `(module name, file)`.
+pub fn module_with(name: &str, models: &Path, support: Option<&Path>, extras: &[(&str, &Path)]) -> String {
     let support = match support {
         Some(path) => format!("#[path = {:?}]\n    pub mod support;", path.display().to_string()),
         None => "pub use crate::support;".to_string(),
     };
-    let client = match client {
-        Some(path) => format!("\n    #[path = {:?}]\n    pub mod client;", path.display().to_string()),
-        None => String::new(),
-    };
-    format!("pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;{client}\n}}\n", models.display().to_string())
+    let extras: String = extras.iter().map(|(m, path)| format!("\n    #[path = {:?}]\n    pub mod {m};", path.display().to_string())).collect();
+    format!("pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;{extras}\n}}\n", models.display().to_string())
 }

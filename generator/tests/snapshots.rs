@@ -51,6 +51,11 @@ fn models_match_the_checked_in_output() {
         assert!(!output.diagnostics.has_errors(), "{name}:\n{}", output.diagnostics);
         assert_contents(&PathBuf::from(format!("tests/output/{name}_models.rs")), &output.files[Path::new("src/models.rs")]);
         assert_contents(&PathBuf::from(format!("tests/output/{name}_client.rs")), &output.files[Path::new("src/client.rs")]);
+        let webhooks = PathBuf::from(format!("tests/output/{name}_webhooks.rs"));
+        match output.files.get(Path::new("src/webhooks.rs")) {
+            Some(text) => assert_contents(&webhooks, text),
+            None => assert!(!webhooks.exists(), "{} is stale: the fixture no longer documents deliveries", webhooks.display()),
+        }
     }
 }
 
@@ -70,7 +75,12 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
     let mut lib = format!("#![deny(warnings)]\n#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n", support.display().to_string());
     for (name, _) in fixtures() {
         let client = root.join(format!("tests/output/{name}_client.rs"));
-        lib.push_str(&check::module_with_client(&name, &root.join(format!("tests/output/{name}_models.rs")), None, Some(&client)));
+        let webhooks = root.join(format!("tests/output/{name}_webhooks.rs"));
+        let mut extras: Vec<(&str, &Path)> = vec![("client", &client)];
+        if webhooks.exists() {
+            extras.push(("webhooks", &webhooks));
+        }
+        lib.push_str(&check::module_with(&name, &root.join(format!("tests/output/{name}_models.rs")), None, &extras));
     }
     if let Err(errors) = check::check_crate("fixtures", &lib, true) {
         panic!("generated fixture code does not pass clippy -D warnings:\n{errors}");

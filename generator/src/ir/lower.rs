@@ -159,6 +159,19 @@ impl<'s> Lowerer<'s> {
         ty.deprecated = schema.get("deprecated") == Some(&Value::Bool(true));
     }
 
+    /// Follows `node` if it is a `$ref` object (a parameter, response, body, path item or operation);
+    /// reports and returns `None` when it does not resolve, so that part is left out.
+    fn deref_or_warn(&mut self, node: Node<'s>, what: &str) -> Option<Node<'s>> {
+        match self.spec.deref(node.clone()) {
+            Ok(target) => Some(target),
+            Err(err) => {
+                let ref_node = Node { doc: node.doc, pointer: format!("{}/$ref", node.pointer), value: node.value };
+                self.warn(&ref_node, "unresolved-ref", format!("{err}; the {what} is left out"));
+                None
+            }
+        }
+    }
+
     /// Follows a bare `$ref` (possibly a chain); reports and returns `None` when it does not resolve.
     fn resolve_schema(&mut self, node: Node<'s>) -> Option<Node<'s>> {
         match node.value.get("$ref").and_then(Value::as_str) {
@@ -605,12 +618,10 @@ impl<'s> Lowerer<'s> {
         let mut ops = Vec::new();
         for path in paths.keys().filter(|p| p.starts_with('/')) {
             let Some(item) = self.spec.node(DocId(0), &format!("/paths/{}", escape(path))) else { continue };
-            let Ok(item) = self.spec.deref(item) else {
-                continue;
-            };
+            let Some(item) = self.deref_or_warn(item, "path item") else { continue };
             for method in METHODS {
                 let Some(op) = self.child(&item, method) else { continue };
-                let Ok(op) = self.spec.deref(op) else { continue };
+                let Some(op) = self.deref_or_warn(op, "operation") else { continue };
                 ops.push((path.clone(), method.to_string(), item.clone(), op));
             }
         }
@@ -677,7 +688,7 @@ impl<'s> Lowerer<'s> {
         for source in [item.and_then(|i| self.child(i, "parameters")), self.child(&op, "parameters")].into_iter().flatten() {
             for i in 0..source.value.as_array().map_or(0, Vec::len) {
                 let Some(p) = self.index(&source, i) else { continue };
-                let Ok(p) = self.spec.deref(p) else { continue };
+                let Some(p) = self.deref_or_warn(p, "parameter") else { continue };
                 raw_params.push(p);
             }
         }
@@ -745,7 +756,7 @@ impl<'s> Lowerer<'s> {
             });
         }
         if let Some(rb) = self.child(&op, "requestBody") {
-            if let Ok(rb) = self.spec.deref(rb) {
+            if let Some(rb) = self.deref_or_warn(rb, "request body") {
                 let content = self.content(&rb, &format!("{hint}Body"));
                 body = Some(Body { required: rb.value.get("required") == Some(&Value::Bool(true)), content });
             }
@@ -756,7 +767,7 @@ impl<'s> Lowerer<'s> {
             let several = keys.iter().filter(|k| k.starts_with('2')).count() > 1;
             for status in keys {
                 let Some(r) = self.child(&rs, &status) else { continue };
-                let Ok(r) = self.spec.deref(r) else { continue };
+                let Some(r) = self.deref_or_warn(r, "response") else { continue };
                 let rhint = if status.starts_with('2') && !several { format!("{hint}Response") } else { format!("{hint}Response{}", names::pascal(&status)) };
                 let content = if self.spec.version() == Version::Swagger2 {
                     match self.child(&r, "schema") {
