@@ -244,3 +244,19 @@ fn webhook_signatures_are_hmac_sha512_hex_and_checked() {
         Err(webhooks::WebhookError::BadSignature)
     );
 }
+
+#[tokio::test]
+async fn page_size_pagination_walks_until_a_short_page() {
+    let page = |ids: &[&str]| {
+        let customers: Vec<String> = ids.iter().map(|id| format!(r#"{{"externalCustomerId":"{id}"}}"#)).collect();
+        reply("200 OK", "application/json", &format!(r#"{{"customers":[{}]}}"#, customers.join(",")))
+    };
+    let (base, seen) = server(vec![page(&["a", "b"]), page(&["c"])]).await;
+    let all = client(&base).list_customers_all(2).await.unwrap();
+    let ids: Vec<_> = all.iter().map(|c| c.external_customer_id.clone().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].line, "GET /v1/customers?page=1&size=2 HTTP/1.1");
+    assert_eq!(seen[1].line, "GET /v1/customers?page=2&size=2 HTTP/1.1");
+}

@@ -492,6 +492,27 @@ impl Client {
             _ => Err(__raw.unexpected()),
         }
     }
+    /// Every item of `listCustomers`, fetched page by page (`page` from 1, `size` items a page) until a page comes back short; stops after 10,000 pages.
+    pub async fn list_customers_all(
+        &self,
+        page_size: i64,
+    ) -> Result<Vec<super::models::Customer>, Error<ListCustomersError>> {
+        let mut __all = Vec::new();
+        let mut __page_number: i64 = 1;
+        loop {
+            let __page = self
+                .list_customers(Some(__page_number), Some(page_size))
+                .await?;
+            let __items = __page.body.customers.unwrap_or_default();
+            let __short = (__items.len() as u64) < (page_size as u64)
+                || __items.is_empty();
+            __all.extend(__items);
+            if __short || __page_number >= 10_000 {
+                return Ok(__all);
+            }
+            __page_number += 1;
+        }
+    }
     /// Create Customer
     ///
     /// Create a new customer record. Required before creating payment or disbursement intents. Minimum fields: externalCustomerId and data.email. Returns 400 if a customer with the same externalCustomerId or data.email already exists. Customers in non-production environments can be created using disposable or +suffix addresses, however due to a number of gateway/processor restrictions, payments are likely to fail. A warning will be included in the response indicating such.

@@ -814,5 +814,71 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
             }
         }
     };
-    (method, quote!(#success_def #error_def))
+    let pager = pagination(api, op, &params, single_success, &success_ty, &error_name);
+    (quote!(#method #pager), quote!(#success_def #error_def))
+}
+
+/// Page-number pagination: an operation with integer `page` and `size` (or `per_page`, `pageSize`,
+/// `limit`) query parameters whose success body is an object holding one array gets an `_all`
+/// method that walks the pages until one comes back short.
+fn pagination(api: &Api, op: &Operation, params: &[&Parameter], single_success: bool, success_ty: &TokenStream, error_name: &proc_macro2::Ident) -> TokenStream {
+    let is_int = |p: &&&Parameter| matches!(p.shape, Shape::Integer(_)) && p.location == ParamLocation::Query && !p.required;
+    let Some(page) = params.iter().filter(is_int).find(|p| p.name.wire == "page") else { return quote!() };
+    let Some(size) = params.iter().filter(is_int).find(|p| matches!(p.name.wire.as_str(), "size" | "per_page" | "pageSize" | "page_size" | "limit")) else {
+        return quote!();
+    };
+    if !single_success || params.iter().any(|p| p.required && p.location != ParamLocation::Path) || op.body.is_some() {
+        return quote!();
+    }
+    let Some(Shape::Named(id)) = op.responses.iter().find(|r| r.status.starts_with('2')).and_then(|r| match decode_of(r) {
+        Decode::Json(shape, _) => Some(shape),
+        _ => None,
+    }) else {
+        return quote!();
+    };
+    let TypeKind::Struct { fields, .. } = &api.ty(id).kind else { return quote!() };
+    let arrays: Vec<_> = fields.iter().filter(|f| matches!(f.shape, Shape::Array(_))).collect();
+    let [items] = arrays.as_slice() else { return quote!() };
+    let Shape::Array(item_shape) = &items.shape else { return quote!() };
+    let item_ty = shape_tokens(api, item_shape);
+    let items_field = ident(&items.name.rust);
+    let take_items = if items.required { quote!(__page.body.#items_field) } else { quote!(__page.body.#items_field.unwrap_or_default()) };
+    let method = ident(&op.name.rust);
+    let all = format_ident!("{}_all", op.name.rust);
+    let path_args: Vec<_> = params.iter().filter(|p| p.location == ParamLocation::Path).map(|p| {
+        let n = ident(&p.name.rust);
+        let t = param_type(api, p);
+        (quote!(#n: #t), quote!(#n))
+    }).collect();
+    let (path_params, path_values): (Vec<_>, Vec<_>) = path_args.into_iter().unzip();
+    let call_args = params.iter().filter(|p| p.location != ParamLocation::Path).map(|p| {
+        if p.name.wire == page.name.wire {
+            quote!(Some(__page_number))
+        } else if p.name.wire == size.name.wire {
+            quote!(Some(page_size))
+        } else {
+            quote!(None)
+        }
+    });
+    let size_ty = shape_tokens(api, &size.shape);
+    let page_ty = shape_tokens(api, &page.shape);
+    let doc = format!(" Every item of `{}`, fetched page by page (`{}` from 1, `{}` items a page) until a page comes back short; stops after 10,000 pages.", op.name.wire, page.name.wire, size.name.wire);
+    let _ = success_ty;
+    quote! {
+        #[doc = #doc]
+        pub async fn #all(&self, #(#path_params,)* page_size: #size_ty) -> Result<Vec<#item_ty>, Error<#error_name>> {
+            let mut __all = Vec::new();
+            let mut __page_number: #page_ty = 1;
+            loop {
+                let __page = self.#method(#(#path_values,)* #(#call_args),*).await?;
+                let __items = #take_items;
+                let __short = (__items.len() as u64) < (page_size as u64) || __items.is_empty();
+                __all.extend(__items);
+                if __short || __page_number >= 10_000 {
+                    return Ok(__all);
+                }
+                __page_number += 1;
+            }
+        }
+    }
 }
