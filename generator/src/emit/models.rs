@@ -7,15 +7,42 @@ use serde_json::Value;
 use super::{docs, ident};
 use crate::ir::{Api, EnumRepr, Field, Shape, Type, TypeId, TypeKind};
 
-/// All model types, in type-id order.
-pub fn emit(api: &Api) -> TokenStream {
-    let items = api.types.iter().map(|(id, ty)| emit_type(api, *id, ty));
-    let fidelity = fidelity_table(api);
-    quote! {
-        #![allow(clippy::large_enum_variant, clippy::too_many_lines)]
-        #(#items)*
-        #fidelity
+/// `models.rs` as formatted text. Types are emitted and pretty-printed in chunks on every core
+/// (token streams cannot cross threads, so each thread does both); the chunks are joined in type
+/// order, so the output does not depend on the number of threads.
+pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
+    let ids: Vec<(&TypeId, &Type)> = api.types.iter().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = ids.len().div_ceil(threads * 4).max(64);
+    let chunks: Vec<&[(&TypeId, &Type)]> = ids.chunks(chunk).collect();
+    let per_thread = chunks.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<String, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .chunks(per_thread)
+            .map(|group| {
+                scope.spawn(move || {
+                    group
+                        .iter()
+                        .map(|types| {
+                            let items = types.iter().map(|(id, ty)| emit_type(api, **id, ty));
+                            super::format::file("", quote!(#(#items)*)).map_err(|e| e.to_string())
+                        })
+                        .collect::<Result<Vec<String>, String>>()
+                        .map(|texts| texts.concat())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a formatting thread panicked".into()))).collect()
+    });
+    let mut out = super::format::file(header, quote!(#![allow(clippy::large_enum_variant, clippy::too_many_lines)])).map_err(|e| e.to_string())?;
+    if !out.ends_with('\n') {
+        out.push('\n');
     }
+    for part in parts {
+        out.push_str(&part?);
+    }
+    out.push_str(&super::format::file("", fidelity_table(api)).map_err(|e| e.to_string())?);
+    Ok(out)
 }
 
 /// The Rust type for a shape, as seen from inside `models`.
