@@ -155,6 +155,6 @@ fn main_job() -> u8 {
         }
     }
     println!();
-    println!("not yet available: the client and server (issue 4), the sandbox (issue 5) and the contract suite with its drift report (issue 6)");
+    println!("not yet available: the server stubs (issue 4), the sandbox (issue 5) and the contract suite with its drift report (issue 6)");
     code
 }
