@@ -27,6 +27,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Find inconsistencies inside one spec: enums of one property that differ by one value, one
+    /// property name with different types, identifier names that drift, unused components, and
+    /// every structural problem `validate` reports.
+    Lint {
+        /// The OpenAPI (or Swagger 2.0) document, YAML or JSON.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit 1 when a finding at or above this severity exists.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+    },
     /// Generate a standalone Rust crate (Cargo.toml + src) from a spec.
     Generate {
         /// The OpenAPI (or Swagger 2.0) document, YAML or JSON.
@@ -42,6 +56,13 @@ enum Command {
         #[arg(long)]
         workspace_root: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    Warning,
+    Error,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -61,6 +82,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Validate { spec, format }) => validate(&spec, format),
+        Some(Command::Lint { spec, format, fail_on }) => lint(&spec, format, fail_on),
         Some(Command::Generate { spec, out, crate_name, workspace_root }) => generate(&spec, &out, crate_name, workspace_root),
         None => main_job(),
     };
@@ -68,6 +90,15 @@ fn main() -> ExitCode {
 }
 
 fn validate(spec: &std::path::Path, format: Format) -> u8 {
+    check(spec, format, FailOn::Error, generator::load::validate::validate)
+}
+
+fn lint(spec: &std::path::Path, format: Format, fail_on: FailOn) -> u8 {
+    check(spec, format, fail_on, generator::lint::lint)
+}
+
+/// Loads `spec`, runs `rules` over it, prints the findings and picks the exit code.
+fn check(spec: &std::path::Path, format: Format, fail_on: FailOn, rules: fn(&generator::load::Spec) -> Diagnostics) -> u8 {
     let loaded = match generator::load::load(spec) {
         Ok(loaded) => loaded,
         Err(fatal) => {
@@ -76,7 +107,7 @@ fn validate(spec: &std::path::Path, format: Format) -> u8 {
         }
     };
     let mut all = loaded.diagnostics;
-    all.0.extend(generator::load::validate::validate(&loaded.spec).0);
+    all.0.extend(rules(&loaded.spec).0);
     all.normalize();
     match format {
         Format::Text => print_text(spec, &all),
@@ -88,7 +119,12 @@ fn validate(spec: &std::path::Path, format: Format) -> u8 {
             }
         },
     }
-    if all.has_errors() { exit::FINDINGS } else { exit::OK }
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::Error => all.has_errors(),
+        FailOn::Warning => !all.0.is_empty(),
+    };
+    if failing { exit::FINDINGS } else { exit::OK }
 }
 
 fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<String>, workspace_root: bool) -> u8 {
@@ -135,7 +171,8 @@ fn serde_json_string(all: &Diagnostics) -> Result<String, String> {
 
 /// The main job: generate the Vivamo bindings, run the contract suite against the embedded sandbox,
 /// print the drift report. The suite is not built yet, so today it checks the spec, reports on the
-/// generated bindings, and says plainly which steps are missing.
+/// generated bindings, prints where the spec disagrees with itself (the `rejected` gap among it),
+/// and says plainly which steps are missing.
 fn main_job() -> u8 {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let spec = root.join("openapi.yaml");
@@ -153,6 +190,11 @@ fn main_job() -> u8 {
             eprint!("{fatal}");
             return exit::BAD_INPUT;
         }
+    }
+    println!();
+    println!("where openapi.yaml disagrees with itself (lint):");
+    if let Ok(loaded) = generator::load::load(&spec) {
+        print!("{}", generator::lint::lint(&loaded.spec));
     }
     println!();
     println!("not yet available: the server stubs (issue 4), the sandbox (issue 5) and the contract suite with its drift report (issue 6)");

@@ -79,3 +79,21 @@ fn generate_refuses_a_bad_crate_name_and_a_missing_spec() {
     assert_eq!(code, 2);
     assert!(stderr.contains("missing.yaml"), "{stderr}");
 }
+
+#[test]
+fn lint_reports_the_rejected_gap_and_fails_on_warnings_when_asked() {
+    let (code, stdout, _) = specdrift(&["lint", "--spec", "openapi.yaml"]);
+    assert_eq!(code, 0, "warnings alone do not fail by default:\n{stdout}");
+    assert!(stdout.contains("warning[enum-drift]"), "{stdout}");
+    assert!(stdout.contains("but not `rejected`"), "{stdout}");
+    assert!(stdout.contains("openapi.yaml:") && stdout.contains("#/components/schemas/Disbursement/properties/status/enum"), "{stdout}");
+    let (code, _, _) = specdrift(&["lint", "--spec", "openapi.yaml", "--fail-on", "warning"]);
+    assert_eq!(code, 1);
+    let (code, stdout, _) = specdrift(&["lint", "--spec", "openapi.yaml", "--format", "json"]);
+    assert_eq!(code, 0);
+    let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let drift = parsed.as_array().unwrap().iter().find(|d| d["code"] == "enum-drift" && d["message"].as_str().unwrap().contains("rejected")).unwrap();
+    assert_eq!(drift["related"][0]["pointer"], "/components/schemas/DisbursementIntentStatus/properties/status/enum");
+    let (code, _, _) = specdrift(&["lint", "--spec", "generator/tests/ui/path-params.yaml"]);
+    assert_eq!(code, 1, "structural errors fail by default");
+}

@@ -48,17 +48,20 @@ pub struct Diagnostic {
     /// How to fix it, when there is something useful to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Other places involved (the enum that has the value this one lacks, say).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Location>,
 }
 
 impl Diagnostic {
     /// An error-severity diagnostic.
     pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, code, message: message.into(), location, help: None }
+        Diagnostic { severity: Severity::Error, code, message: message.into(), location, help: None, related: Vec::new() }
     }
 
     /// A warning-severity diagnostic.
     pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, code, message: message.into(), location, help: None }
+        Diagnostic { severity: Severity::Warning, code, message: message.into(), location, help: None, related: Vec::new() }
     }
 
     /// Adds a hint on how to fix the problem.
@@ -75,6 +78,9 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         write!(f, "{severity}[{}]: {}\n  --> {}", self.code, self.message, self.location)?;
+        for place in &self.related {
+            write!(f, "\n  and {place}")?;
+        }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

@@ -15,6 +15,7 @@
 pub mod diagnostics;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 
 mod check;
 mod corpus;
+mod lint;
 mod runtime;
 mod snapshots;
 mod ui;
