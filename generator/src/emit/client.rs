@@ -814,14 +814,14 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
             }
         }
     };
-    let pager = pagination(api, op, &params, single_success, &success_ty, &error_name);
+    let pager = pagination(api, op, &params, single_success, &error_name);
     (quote!(#method #pager), quote!(#success_def #error_def))
 }
 
 /// Page-number pagination: an operation with integer `page` and `size` (or `per_page`, `pageSize`,
 /// `limit`) query parameters whose success body is an object holding one array gets an `_all`
 /// method that walks the pages until one comes back short.
-fn pagination(api: &Api, op: &Operation, params: &[&Parameter], single_success: bool, success_ty: &TokenStream, error_name: &proc_macro2::Ident) -> TokenStream {
+fn pagination(api: &Api, op: &Operation, params: &[&Parameter], single_success: bool, error_name: &proc_macro2::Ident) -> TokenStream {
     let is_int = |p: &&&Parameter| matches!(p.shape, Shape::Integer(_)) && p.location == ParamLocation::Query && !p.required;
     let Some(page) = params.iter().filter(is_int).find(|p| p.name.wire == "page") else { return quote!() };
     let Some(size) = params.iter().filter(is_int).find(|p| matches!(p.name.wire.as_str(), "size" | "per_page" | "pageSize" | "page_size" | "limit")) else {
@@ -863,7 +863,6 @@ fn pagination(api: &Api, op: &Operation, params: &[&Parameter], single_success: 
     let size_ty = shape_tokens(api, &size.shape);
     let page_ty = shape_tokens(api, &page.shape);
     let doc = format!(" Every item of `{}`, fetched page by page (`{}` from 1, `{}` items a page) until a page comes back short; stops after 10,000 pages.", op.name.wire, page.name.wire, size.name.wire);
-    let _ = success_ty;
     quote! {
         #[doc = #doc]
         pub async fn #all(&self, #(#path_params,)* page_size: #size_ty) -> Result<Vec<#item_ty>, Error<#error_name>> {

@@ -90,7 +90,7 @@ fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
     let name = ident(&ty.name.rust);
     let deprecated = if ty.deprecated { quote!(#[deprecated]) } else { quote!() };
     match &ty.kind {
-        TypeKind::Struct { fields, additional } => emit_struct(api, id, ty, fields, additional.as_ref(), doc, deprecated),
+        TypeKind::Struct { fields, additional } => emit_struct(api, ty, fields, additional.as_ref(), doc, deprecated),
         TypeKind::Enum { variants, repr } => emit_enum(ty, variants, *repr, doc, deprecated),
         TypeKind::Union { variants, tag } => emit_union(api, id, ty, variants, tag.as_deref(), doc, deprecated),
         TypeKind::Alias(shape) => {
@@ -110,7 +110,6 @@ fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
 
 fn emit_struct(
     api: &Api,
-    id: TypeId,
     ty: &Type,
     fields: &[Field],
     additional: Option<&Shape>,
@@ -229,7 +228,6 @@ fn emit_struct(
             },
         )
     };
-    let _ = id;
     let path_param = if inspect.is_empty() { quote!(_) } else { quote!(__path) };
     let out_param = if inspect.is_empty() { quote!(_) } else { quote!(__out) };
     quote! {
@@ -321,12 +319,11 @@ fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc
     let type_name = &ty.name.rust;
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust)).collect();
     let variant_docs: Vec<String> = variants.iter().map(|v| format!(" `{}`", value_text(&v.wire))).collect();
-    let (unknown_ty, wire_lits, known, as_fn, ser, de, parse_fn) = match repr {
+    let (unknown_ty, known, as_fn, ser, de, parse_fn) = match repr {
         EnumRepr::String => {
             let lits: Vec<String> = variants.iter().map(|v| value_text(&v.wire)).collect();
             (
                 quote!(::std::string::String),
-                lits.iter().map(|l| quote!(#l)).collect::<Vec<_>>(),
                 quote! {
                     /// The values the spec lists, in its order.
                     pub const KNOWN: &'static [&'static str] = &[#(#lits),*];
@@ -375,7 +372,6 @@ fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc
             let lits: Vec<Literal> = variants.iter().map(|v| Literal::i64_unsuffixed(v.wire.as_i64().unwrap_or_default())).collect();
             (
                 quote!(i64),
-                lits.iter().map(|l| quote!(#l)).collect::<Vec<_>>(),
                 quote! {
                     /// The values the spec lists, in its order.
                     pub const KNOWN: &'static [i64] = &[#(#lits),*];
@@ -413,7 +409,6 @@ fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc
             )
         }
     };
-    let _ = wire_lits;
     let derive_eq = quote!(Eq, Hash, PartialOrd, Ord,);
     let json_type = match repr {
         EnumRepr::String => "string",

@@ -138,7 +138,7 @@ impl<'s> Lowerer<'s> {
         let hint = self.api.types[&id].name.rust.clone();
         let kind = match self.resolve_schema(node.clone()) {
             Some(target) if target.value.get("$ref").is_none() || target.value.as_object().is_some_and(|m| m.len() > 1) => {
-                self.kind_of(target, &hint, id)
+                self.kind_of(target, &hint)
             }
             _ => TypeKind::Alias(Shape::Any),
         };
@@ -202,7 +202,8 @@ impl<'s> Lowerer<'s> {
         }
         if let Some(reference) = node.value.get("$ref").and_then(Value::as_str) {
             let Ok(target) = self.spec.resolve(node.doc, reference) else {
-                let _ = self.resolve_schema(node);
+                // Resolving again only to report the failure, with its place, as a diagnostic.
+                self.resolve_schema(node);
                 return Shape::Any;
             };
             // 3.1 allows siblings beside `$ref`; only `nullable`-like siblings change the shape here.
@@ -346,7 +347,7 @@ impl<'s> Lowerer<'s> {
         None
     }
 
-    fn kind_of(&mut self, node: Node<'s>, hint: &str, self_id: TypeId) -> TypeKind {
+    fn kind_of(&mut self, node: Node<'s>, hint: &str) -> TypeKind {
         let schema = node.value;
         if let Some(values) = enum_values(schema) {
             return self.enum_kind(&values, schema);
@@ -389,7 +390,6 @@ impl<'s> Lowerer<'s> {
                     Field { name: Name { rust, wire: wire.clone() }, shape, required: is_required, nullable: nullable_field, default, docs, deprecated, boxed: false }
                 })
                 .collect();
-            let _ = self_id;
             return TypeKind::Struct { fields, additional };
         }
         TypeKind::Alias(self.shape_inline_unnamed(node, hint))
