@@ -251,17 +251,15 @@ fn unused_components(spec: &Spec, out: &mut Diagnostics) {
     let mut used = BTreeSet::new();
     for (doc, d) in spec.documents() {
         walk_refs(&d.value, &mut String::new(), false, &mut |reference, _| {
-            if let Ok(node) = spec.resolve(doc, reference) {
-                if node.doc == DocId(0) {
+            if let Ok(node) = spec.resolve(doc, reference)
+                && node.doc == DocId(0) {
                     used.insert(node.pointer.clone());
                 }
-            }
             // A chain `A -> B` marks A used too: record the literal local target as well.
-            if let Some(local) = reference.strip_prefix('#') {
-                if doc == DocId(0) {
+            if let Some(local) = reference.strip_prefix('#')
+                && doc == DocId(0) {
                     used.insert(local.to_string());
                 }
-            }
         });
     }
     for name in schemas.keys() {

@@ -354,14 +354,13 @@ impl<'s> Lowerer<'s> {
         }
         let union_key = ["oneOf", "anyOf"].into_iter().find(|k| schema.get(*k).is_some_and(Value::is_array));
         let has_props = schema.get("properties").is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()));
-        if let Some(key) = union_key {
-            if !has_props && schema.get("allOf").is_none() {
+        if let Some(key) = union_key
+            && !has_props && schema.get("allOf").is_none() {
                 if let Some(inner) = self.single_non_null_alternative(&node, &format!("{hint}Inner")) {
                     return TypeKind::Alias(nullable(inner));
                 }
                 return self.union_kind(&node, key, hint);
             }
-        }
         if let Some(Value::Array(all)) = schema.get("allOf") {
             // `allOf: [$ref]` and nothing else is another name for the referenced type.
             if all.len() == 1 && !has_props && schema.get("additionalProperties").is_none() {
@@ -382,14 +381,10 @@ impl<'s> Lowerer<'s> {
                 return TypeKind::Alias(Shape::Map(Box::new(additional.unwrap_or(Shape::Any))));
             }
             let mut scope = Scope::with_reserved(&["additional_properties"]);
-            let fields = fields
-                .into_iter()
-                .map(|(wire, shape, docs, default, deprecated, nullable_field)| {
-                    let rust = scope.claim(names::snake(&wire));
-                    let is_required = required.contains(&wire);
-                    Field { name: Name { rust, wire: wire.clone() }, shape, required: is_required, nullable: nullable_field, default, docs, deprecated, boxed: false }
-                })
-                .collect();
+            for field in &mut fields {
+                field.name.rust = scope.claim(names::snake(&field.name.wire));
+                field.required = required.contains(&field.name.wire);
+            }
             return TypeKind::Struct { fields, additional };
         }
         TypeKind::Alias(self.shape_inline_unnamed(node, hint))
@@ -413,7 +408,7 @@ impl<'s> Lowerer<'s> {
         &mut self,
         node: Node<'s>,
         hint: &str,
-        fields: &mut Vec<(String, Shape, Option<String>, Option<Value>, bool, bool)>,
+        fields: &mut Vec<Field>,
         required: &mut BTreeSet<String>,
         additional: &mut Option<Shape>,
         seen: &mut BTreeSet<(DocId, String)>,
@@ -445,11 +440,20 @@ impl<'s> Lowerer<'s> {
                     other => (other, false),
                 };
                 let default = prop.value.get("default").or_else(|| resolved.get("default")).filter(|d| applies_default(&shape, d)).cloned();
-                if let Some(existing) = fields.iter_mut().find(|f| f.0 == key) {
+                let field = Field {
+                    name: Name { rust: String::new(), wire: key.clone() },
+                    shape,
+                    required: false,
+                    nullable: is_nullable,
+                    default,
+                    docs,
+                    deprecated,
+                    boxed: false,
+                };
+                match fields.iter_mut().find(|f| f.name.wire == key) {
                     // A later allOf member redefines the property: the last definition wins, as in JSON Schema merging.
-                    *existing = (key, shape, docs, default, deprecated, is_nullable);
-                } else {
-                    fields.push((key, shape, docs, default, deprecated, is_nullable));
+                    Some(existing) => *existing = field,
+                    None => fields.push(field),
                 }
             }
         }
@@ -514,8 +518,8 @@ impl<'s> Lowerer<'s> {
                 other => shape_label(other),
             };
             let mut tag_values = Vec::new();
-            if tag.is_some() {
-                if let Some(target) = &alt_target {
+            if tag.is_some()
+                && let Some(target) = &alt_target {
                     for (value, reference) in &mapping {
                         if let Ok(mapped) = self.spec.resolve(node.doc, reference) {
                             if mapped.doc == target.doc && mapped.pointer == target.pointer {
@@ -526,23 +530,19 @@ impl<'s> Lowerer<'s> {
                             tag_values.push(value.clone());
                         }
                     }
-                    if tag_values.is_empty() {
-                        if let Some(Value::Array(consts)) = target.value.pointer(&format!("/properties/{}/enum", tag.as_deref().unwrap_or_default())) {
+                    if tag_values.is_empty()
+                        && let Some(Value::Array(consts)) = target.value.pointer(&format!("/properties/{}/enum", tag.as_deref().unwrap_or_default())) {
                             tag_values.extend(consts.iter().filter_map(Value::as_str).map(str::to_string));
                         }
-                    }
-                    if tag_values.is_empty() {
-                        if let Some(c) = target.value.pointer(&format!("/properties/{}/const", tag.as_deref().unwrap_or_default())).and_then(Value::as_str) {
+                    if tag_values.is_empty()
+                        && let Some(c) = target.value.pointer(&format!("/properties/{}/const", tag.as_deref().unwrap_or_default())).and_then(Value::as_str) {
                             tag_values.push(c.to_string());
                         }
-                    }
-                    if tag_values.is_empty() {
-                        if let Some(name) = target.pointer.rsplit('/').next() {
+                    if tag_values.is_empty()
+                        && let Some(name) = target.pointer.rsplit('/').next() {
                             tag_values.push(crate::load::unescape(name));
                         }
-                    }
                 }
-            }
             variants.push(UnionVariant { rust: scope.claim(label), tag_values, shape });
         }
         if tag.is_none() {
@@ -755,12 +755,11 @@ impl<'s> Lowerer<'s> {
                 docs: p.value.get("description").and_then(Value::as_str).map(str::to_string),
             });
         }
-        if let Some(rb) = self.child(&op, "requestBody") {
-            if let Some(rb) = self.deref_or_warn(rb, "request body") {
+        if let Some(rb) = self.child(&op, "requestBody")
+            && let Some(rb) = self.deref_or_warn(rb, "request body") {
                 let content = self.content(&rb, &format!("{hint}Body"));
                 body = Some(Body { required: rb.value.get("required") == Some(&Value::Bool(true)), content });
             }
-        }
         let mut responses = Vec::new();
         if let Some(rs) = self.child(&op, "responses") {
             let keys: Vec<String> = rs.value.as_object().map(|m| m.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).unwrap_or_default();

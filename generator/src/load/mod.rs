@@ -133,13 +133,15 @@ pub fn load_str(path: &Path, text: &str) -> Result<Loaded, Diagnostics> {
 }
 
 fn load_text(path: &Path, text: String, follow_files: bool) -> Result<Loaded, Diagnostics> {
-    let root = parse_document(path, text).map_err(|d| Diagnostics(vec![d]))?;
+    let root = parse_document(path, text)?;
     let mut diagnostics = Diagnostics::default();
     let version = match detect_version(&root.value) {
         Ok(v) => v,
         Err(mut d) => {
-            d.location.file = path.to_path_buf();
-            return Err(Diagnostics(vec![d]));
+            for it in &mut d.0 {
+                it.location.file = path.to_path_buf();
+            }
+            return Err(d);
         }
     };
     let mut spec = Spec { docs: Vec::new(), by_path: BTreeMap::new(), version, unreadable: BTreeMap::new() };
@@ -171,7 +173,7 @@ fn load_text(path: &Path, text: String, follow_files: bool) -> Result<Loaded, Di
                             spec.by_path.insert(key, id);
                             queue.push_back(id);
                         }
-                        Err(d) => diagnostics.0.push(d),
+                        Err(d) => diagnostics.0.extend(d.0),
                     },
                     Err(err) => {
                         spec.unreadable.insert(key, err.to_string().to_lowercase());
@@ -183,22 +185,22 @@ fn load_text(path: &Path, text: String, follow_files: bool) -> Result<Loaded, Di
     Ok(Loaded { spec, diagnostics })
 }
 
-fn parse_document(path: &Path, text: String) -> Result<Document, Diagnostic> {
+fn parse_document(path: &Path, text: String) -> Result<Document, Diagnostics> {
     let looks_like_json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     match text::parse(&text, looks_like_json) {
         Ok(value) => Ok(Document { path: path.to_path_buf(), text, value, lines: OnceLock::new() }),
-        Err(err) => Err(Diagnostic::error(
+        Err(err) => Err(Diagnostics(vec![Diagnostic::error(
             "syntax",
             Location { file: path.to_path_buf(), line: Some(err.line), pointer: String::new() },
             format!("cannot parse {}: {} at column {}", if looks_like_json { "json" } else { "yaml" }, err.message, err.column),
-        )),
+        )])),
     }
 }
 
-fn detect_version(value: &Value) -> Result<Version, Diagnostic> {
+fn detect_version(value: &Value) -> Result<Version, Diagnostics> {
     let location = Location { file: PathBuf::new(), line: Some(1), pointer: String::new() };
     if !value.is_object() {
-        return Err(Diagnostic::error("not-openapi", location, "the document is not a mapping, so it is not an openapi description"));
+        return Err(Diagnostic::error("not-openapi", location, "the document is not a mapping, so it is not an openapi description").into());
     }
     if let Some(v) = value.get("openapi") {
         let v = v.as_str().unwrap_or_default();
@@ -213,13 +215,15 @@ fn detect_version(value: &Value) -> Result<Version, Diagnostic> {
             Location { pointer: "/openapi".into(), ..location },
             format!("openapi version `{v}` is not supported"),
         )
-        .with_help("supported: swagger 2.0, openapi 3.0.x and 3.1.x"));
+        .with_help("supported: swagger 2.0, openapi 3.0.x and 3.1.x")
+        .into());
     }
     if value.get("swagger").and_then(Value::as_str) == Some("2.0") {
         return Ok(Version::Swagger2);
     }
     Err(Diagnostic::error("not-openapi", location, "neither an `openapi` nor a `swagger: \"2.0\"` field is present")
-        .with_help("the root of an openapi description starts with `openapi: 3.x.y`"))
+        .with_help("the root of an openapi description starts with `openapi: 3.x.y`")
+        .into())
 }
 
 impl Spec {
@@ -398,13 +402,12 @@ fn decode_fragment(fragment: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&fragment[i + 1..i + 3], 16) {
+        if bytes[i] == b'%' && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&fragment[i + 1..i + 3], 16) {
                 out.push(b);
                 i += 3;
                 continue;
             }
-        }
         out.push(bytes[i]);
         i += 1;
     }

@@ -21,11 +21,10 @@ pub struct SyntaxError {
 /// JSON files go through `serde_json` first because it is several times faster on multi-megabyte specs;
 /// the YAML parser is used when that fails or when the file is YAML.
 pub fn parse(text: &str, looks_like_json: bool) -> Result<Value, SyntaxError> {
-    if looks_like_json {
-        if let Ok(value) = serde_json::from_str::<Value>(text) {
+    if looks_like_json
+        && let Ok(value) = serde_json::from_str::<Value>(text) {
             return Ok(value);
         }
-    }
     let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), lines: None, path: Vec::new() };
     builder.document()
 }

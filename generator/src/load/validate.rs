@@ -239,11 +239,10 @@ impl Validator<'_> {
                 self.responses(op_doc, &op_pointer, op_map.get("responses"));
                 if let Some(body) = op_map.get("requestBody") {
                     let node = super::Node { doc: op_doc, pointer: format!("{op_pointer}/requestBody"), value: body };
-                    if let Ok(body) = spec.deref(node) {
-                        if !body.value.get("content").is_some_and(Value::is_object) {
+                    if let Ok(body) = spec.deref(node)
+                        && !body.value.get("content").is_some_and(Value::is_object) {
                             self.error(body.doc, &body.pointer, "missing-field", "a request body needs a `content` map".into());
                         }
-                    }
                 }
             }
         }
@@ -350,21 +349,18 @@ fn check_schema(schema: &Value, pointer: &str, version: Version, report: &mut dy
             report(pointer.to_string(), "openapi 3.0 requires `items` when `type: array`".into());
         }
     }
-    if let Some(required) = map.get("required") {
-        if !required.as_array().is_some_and(|r| r.iter().all(Value::is_string)) {
+    if let Some(required) = map.get("required")
+        && !required.as_array().is_some_and(|r| r.iter().all(Value::is_string)) {
             report(format!("{pointer}/required"), "`required` must be an array of property names".into());
         }
-    }
-    if let Some(e) = map.get("enum") {
-        if !e.is_array() {
+    if let Some(e) = map.get("enum")
+        && !e.is_array() {
             report(format!("{pointer}/enum"), "`enum` must be an array".into());
         }
-    }
-    if let Some(p) = map.get("properties") {
-        if !p.is_object() {
+    if let Some(p) = map.get("properties")
+        && !p.is_object() {
             report(format!("{pointer}/properties"), "`properties` must be a map".into());
         }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
