@@ -5,6 +5,8 @@
 #![forbid(unsafe_code)]
 pub mod client;
 pub mod models;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod support;
 pub mod webhooks;
 pub use support::{Inspect, UnknownValue};

@@ -39,8 +39,8 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\n{}\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[features]\nschemars = [\"dep:schemars\"]\n\n[workspace]\n",
-            generator::dependencies(true, true)
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\n{}\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[features]\ndefault = [\"server\"]\nschemars = [\"dep:schemars\"]\nserver = [\"dep:axum\"]\n\n[workspace]\n",
+            generator::dependencies(true, true, true)
         ),
     )
     .map_err(|e| e.to_string())?;

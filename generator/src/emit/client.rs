@@ -10,14 +10,14 @@ use crate::ir::{Api, Operation, ParamLocation, Parameter, Response, SecuritySche
 
 /// The request body encodings the client can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BodyKind {
+pub(super) enum BodyKind {
     Json,
     Form,
     Multipart,
     Bytes,
 }
 
-fn body_kind(media: &str) -> BodyKind {
+pub(super) fn body_kind(media: &str) -> BodyKind {
     let media = media.to_ascii_lowercase();
     if media == "application/json" || media.ends_with("+json") || media == "*/*" {
         BodyKind::Json
@@ -32,14 +32,14 @@ fn body_kind(media: &str) -> BodyKind {
 
 /// How a response body is decoded.
 #[derive(Debug, Clone, PartialEq)]
-enum Decode {
+pub(super) enum Decode {
     Empty,
     Json(Shape, String),
     Text(String),
     Bytes(String),
 }
 
-fn decode_of(response: &Response) -> Decode {
+pub(super) fn decode_of(response: &Response) -> Decode {
     let json = response.content.iter().find(|(m, _)| matches!(body_kind(m), BodyKind::Json));
     if let Some((media, shape)) = json {
         return Decode::Json(shape.clone(), media.clone());
@@ -51,7 +51,7 @@ fn decode_of(response: &Response) -> Decode {
     }
 }
 
-fn decode_type(api: &Api, decode: &Decode) -> TokenStream {
+pub(super) fn decode_type(api: &Api, decode: &Decode) -> TokenStream {
     match decode {
         Decode::Empty => quote!(()),
         Decode::Json(shape, _) => shape_tokens(api, shape),

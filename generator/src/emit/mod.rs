@@ -3,6 +3,7 @@
 pub mod client;
 pub mod format;
 pub mod models;
+pub mod server;
 pub mod webhooks;
 
 use proc_macro2::{Ident, Span, TokenStream};
