@@ -56,6 +56,15 @@ enum Command {
         #[arg(long)]
         workspace_root: bool,
     },
+    /// Serve the local Vivamo sandbox (stateful, in memory; test-only helpers under /_sandbox/).
+    Sandbox {
+        /// Address to listen on (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:4010")]
+        addr: std::net::SocketAddr,
+        /// A secret key the sandbox accepts as a bearer token (repeatable).
+        #[arg(long = "api-key", default_value = vivamo_sandbox::DEFAULT_API_KEY)]
+        api_keys: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -84,6 +93,7 @@ fn main() -> ExitCode {
         Some(Command::Validate { spec, format }) => validate(&spec, format),
         Some(Command::Lint { spec, format, fail_on }) => lint(&spec, format, fail_on),
         Some(Command::Generate { spec, out, crate_name, workspace_root }) => generate(&spec, &out, crate_name, workspace_root),
+        Some(Command::Sandbox { addr, api_keys }) => sandbox(addr, api_keys),
         None => main_job(),
     };
     ExitCode::from(code)
@@ -156,6 +166,31 @@ fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<St
             exit::BAD_INPUT
         }
     }
+}
+
+fn sandbox(addr: std::net::SocketAddr, api_keys: Vec<String>) -> u8 {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return exit::BAD_INPUT;
+        }
+    };
+    runtime.block_on(async {
+        let config = vivamo_sandbox::Config { api_keys, ..vivamo_sandbox::Config::default() };
+        let sandbox = vivamo_sandbox::Sandbox::new(config, vivamo_sandbox::Clock::system());
+        match sandbox.serve(addr).await {
+            Ok(running) => {
+                println!("vivamo sandbox listening on {} (bearer secret key required; test-only helpers under /_sandbox/)", running.base_url());
+                let _ = tokio::signal::ctrl_c().await;
+                exit::OK
+            }
+            Err(err) => {
+                eprintln!("error: cannot listen on {addr}: {err}");
+                exit::BAD_INPUT
+            }
+        }
+    })
 }
 
 fn print_text(spec: &std::path::Path, all: &Diagnostics) {

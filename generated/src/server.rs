@@ -269,6 +269,7 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
 }
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+#[allow(unused_variables, unused_mut)]
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,

@@ -1,4 +1,4 @@
-//! Every spec in `../shared/specs` is generated (models, client, webhooks) and the output type-checked, as modules of one crate per core.
+//! Every spec in `../shared/specs` is generated (models, client, server, webhooks) and the output type-checked, as modules of one crate per core.
 //!
 //! A spec that cannot pass yet is listed in `tests/corpus-failing.txt` with its reason; the list is
 //! meant to be empty.
@@ -65,13 +65,14 @@ fn every_corpus_spec_generates_and_type_checks() {
         let client = dir.join("src/client.rs");
         assert!(output.files.contains_key(Path::new("src/client.rs")), "{name}: no client.rs was generated:\n{}", output.diagnostics);
         let webhooks = output.files.contains_key(Path::new("src/webhooks.rs")).then(|| dir.join("src/webhooks.rs"));
-        generated.push((size, module, models, dir.join("src/support.rs"), client, webhooks));
+        assert!(output.files.contains_key(Path::new("src/server.rs")), "{name}: no server.rs was generated:\n{}", output.diagnostics);
+        generated.push((size, module, models, dir.join("src/support.rs"), client, dir.join("src/server.rs"), webhooks));
     }
     generated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (size, module, models, support, client, webhooks) in generated {
+    for (size, module, models, support, client, server, webhooks) in generated {
         let lane = crates.iter_mut().min_by_key(|(total, _)| *total).expect("at least one lane");
         lane.0 += size;
-        let mut extras: Vec<(&str, &Path)> = vec![("client", &client)];
+        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server)];
         if let Some(webhooks) = &webhooks {
             extras.push(("webhooks", webhooks));
         }

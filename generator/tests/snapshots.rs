@@ -51,6 +51,8 @@ fn models_match_the_checked_in_output() {
         assert!(!output.diagnostics.has_errors(), "{name}:\n{}", output.diagnostics);
         assert_contents(&PathBuf::from(format!("tests/output/{name}_models.rs")), &output.files[Path::new("src/models.rs")]);
         assert_contents(&PathBuf::from(format!("tests/output/{name}_client.rs")), &output.files[Path::new("src/client.rs")]);
+        assert_contents(&PathBuf::from(format!("tests/output/{name}_server.rs")), &output.files[Path::new("src/server.rs")]);
+        assert_eq!(output.files[Path::new("src/server/runtime.rs")].split_once('\n').map(|(_, rest)| rest), Some(generator::emit::server::RUNTIME_RS));
         let webhooks = PathBuf::from(format!("tests/output/{name}_webhooks.rs"));
         match output.files.get(Path::new("src/webhooks.rs")) {
             Some(text) => assert_contents(&webhooks, text),
@@ -76,7 +78,13 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
     for (name, _) in fixtures() {
         let client = root.join(format!("tests/output/{name}_client.rs"));
         let webhooks = root.join(format!("tests/output/{name}_webhooks.rs"));
-        let mut extras: Vec<(&str, &Path)> = vec![("client", &client)];
+        // `server.rs` finds its runtime at `server/runtime.rs` beside it.
+        let server_dir = root.join("../target/check-crates/fixture-servers").join(&name);
+        std::fs::create_dir_all(server_dir.join("server")).unwrap();
+        std::fs::copy(root.join(format!("tests/output/{name}_server.rs")), server_dir.join("server.rs")).unwrap();
+        std::fs::write(server_dir.join("server/runtime.rs"), generator::emit::server::RUNTIME_RS).unwrap();
+        let server = server_dir.join("server.rs");
+        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server)];
         if webhooks.exists() {
             extras.push(("webhooks", &webhooks));
         }

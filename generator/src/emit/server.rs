@@ -284,6 +284,8 @@ fn dispatch(api: &Api) -> TokenStream {
         }
     });
     quote! {
+        // A spec without operations leaves the request parts unused.
+        #[allow(unused_variables, unused_mut)]
         async fn dispatch<S: Api>(
             ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
             request: ::axum::extract::Request,
