@@ -269,7 +269,6 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
 }
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
-#[allow(unused_variables, unused_mut)]
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -287,15 +286,34 @@ async fn dispatch<S: Api>(
                 );
         }
     };
-    let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
     let ctx = Context {
         operation: "",
         security: &[],
         method: parts.method,
-        path: path.clone(),
+        path: parts.uri.path().to_string(),
         headers: parts.headers,
     };
+    match route(service, ctx, query, body) {
+        Ok(handler) => handler.await,
+        Err(response) => response,
+    }
+}
+/// Picks the operation for a request. A plain function returning the handler's future, so
+/// a spec with hundreds of operations does not become one huge async state machine.
+#[allow(unused_variables, unused_mut, clippy::type_complexity)]
+fn route<S: Api>(
+    service: ::std::sync::Arc<S>,
+    ctx: Context,
+    query: Option<String>,
+    body: ::axum::body::Bytes,
+) -> Result<
+    ::std::pin::Pin<
+        Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    >,
+    ::axum::response::Response,
+> {
+    let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
     if let Some(params) = runtime::match_path("/v1/customers", &path) {
         match ctx.method.as_str() {
@@ -306,9 +324,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_list_customers(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_list_customers(service, ctx, inputs, body)));
             }
             "POST" => {
                 let inputs = match Inputs::new(
@@ -317,9 +335,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_create_customer(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_create_customer(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["GET", "POST"]),
         }
@@ -333,9 +351,11 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_create_payment_intent(&*service, ctx, inputs, body).await;
+                return Ok(
+                    Box::pin(handle_create_payment_intent(service, ctx, inputs, body)),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -349,10 +369,13 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_create_disbursement_intent(&*service, ctx, inputs, body)
-                    .await;
+                return Ok(
+                    Box::pin(
+                        handle_create_disbursement_intent(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -366,15 +389,18 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_customers_with_kyc_for_review(
-                        &*service,
-                        ctx,
-                        inputs,
-                        body,
-                    )
-                    .await;
+                return Ok(
+                    Box::pin(
+                        handle_get_customers_with_kyc_for_review(
+                            service,
+                            ctx,
+                            inputs,
+                            body,
+                        ),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -391,15 +417,18 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_disbursements_awaiting_approval(
-                        &*service,
-                        ctx,
-                        inputs,
-                        body,
-                    )
-                    .await;
+                return Ok(
+                    Box::pin(
+                        handle_get_disbursements_awaiting_approval(
+                            service,
+                            ctx,
+                            inputs,
+                            body,
+                        ),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -413,9 +442,11 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_check_geolocation(&*service, ctx, inputs, body).await;
+                return Ok(
+                    Box::pin(handle_check_geolocation(service, ctx, inputs, body)),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -429,9 +460,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_list_webhooks(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_list_webhooks(service, ctx, inputs, body)));
             }
             "POST" => {
                 let inputs = match Inputs::new(
@@ -440,9 +471,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_register_webhook(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_register_webhook(service, ctx, inputs, body)));
             }
             "DELETE" => {
                 let inputs = match Inputs::new(
@@ -451,9 +482,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_delete_webhook(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_delete_webhook(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["GET", "POST", "DELETE"]),
         }
@@ -470,9 +501,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_update_webhook(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_update_webhook(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["PATCH"]),
         }
@@ -489,9 +520,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_customer(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_get_customer(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["GET"]),
         }
@@ -508,9 +539,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_update_customer(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_update_customer(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["PUT"]),
         }
@@ -527,9 +558,11 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_customer_kyc_info(&*service, ctx, inputs, body).await;
+                return Ok(
+                    Box::pin(handle_get_customer_kyc_info(service, ctx, inputs, body)),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -546,9 +579,11 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_customer_prizes(&*service, ctx, inputs, body).await;
+                return Ok(
+                    Box::pin(handle_get_customer_prizes(service, ctx, inputs, body)),
+                );
             }
             "POST" => {
                 let inputs = match Inputs::new(
@@ -557,9 +592,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_record_prize(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_record_prize(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["GET", "POST"]),
         }
@@ -576,10 +611,13 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_payment_intent_status(&*service, ctx, inputs, body)
-                    .await;
+                return Ok(
+                    Box::pin(
+                        handle_get_payment_intent_status(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -596,15 +634,13 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_disbursement_intent_status(
-                        &*service,
-                        ctx,
-                        inputs,
-                        body,
-                    )
-                    .await;
+                return Ok(
+                    Box::pin(
+                        handle_get_disbursement_intent_status(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -621,15 +657,18 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_set_customer_kyc_manually_verified(
-                        &*service,
-                        ctx,
-                        inputs,
-                        body,
-                    )
-                    .await;
+                return Ok(
+                    Box::pin(
+                        handle_set_customer_kyc_manually_verified(
+                            service,
+                            ctx,
+                            inputs,
+                            body,
+                        ),
+                    ),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -646,19 +685,22 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_proceed_with_disbursement(&*service, ctx, inputs, body)
-                    .await;
+                return Ok(
+                    Box::pin(
+                        handle_proceed_with_disbursement(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
     }
     if allowed.is_empty() {
-        service.reject(Rejection::new(404, format!("no operation serves {path}")))
+        Err(service.reject(Rejection::new(404, format!("no operation serves {path}"))))
     } else {
         let message = format!("{} is not allowed on {path}", ctx.method);
-        runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed)
+        Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }
 /// What `listCustomers` answers: one variant per documented response (ranges and `default` carry their status).
@@ -949,7 +991,7 @@ pub enum UpdateWebhookReply {
 }
 #[allow(unused_variables)]
 async fn handle_list_customers<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -986,7 +1028,7 @@ async fn handle_list_customers<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_create_customer<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1027,7 +1069,7 @@ async fn handle_create_customer<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_customers_with_kyc_for_review<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1057,7 +1099,7 @@ async fn handle_get_customers_with_kyc_for_review<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_customer<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1096,7 +1138,7 @@ async fn handle_get_customer<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_update_customer<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1138,7 +1180,7 @@ async fn handle_update_customer<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_customer_kyc_info<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1174,7 +1216,7 @@ async fn handle_get_customer_kyc_info<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_set_customer_kyc_manually_verified<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1221,7 +1263,7 @@ async fn handle_set_customer_kyc_manually_verified<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_customer_prizes<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1258,7 +1300,7 @@ async fn handle_get_customer_prizes<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_record_prize<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1298,7 +1340,7 @@ async fn handle_record_prize<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_create_payment_intent<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1339,7 +1381,7 @@ async fn handle_create_payment_intent<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_payment_intent_status<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1375,7 +1417,7 @@ async fn handle_get_payment_intent_status<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_create_disbursement_intent<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1416,7 +1458,7 @@ async fn handle_create_disbursement_intent<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_disbursement_intent_status<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1454,7 +1496,7 @@ async fn handle_get_disbursement_intent_status<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_disbursements_awaiting_approval<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1484,7 +1526,7 @@ async fn handle_get_disbursements_awaiting_approval<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_proceed_with_disbursement<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1521,7 +1563,7 @@ async fn handle_proceed_with_disbursement<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_check_geolocation<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1562,7 +1604,7 @@ async fn handle_check_geolocation<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_list_webhooks<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1590,7 +1632,7 @@ async fn handle_list_webhooks<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_register_webhook<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1634,7 +1676,7 @@ async fn handle_register_webhook<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_delete_webhook<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -1675,7 +1717,7 @@ async fn handle_delete_webhook<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_update_webhook<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,

@@ -229,7 +229,7 @@ fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream,
     };
     let handler = quote! {
         #[allow(unused_variables)]
-        async fn #handler_name<S: Api>(service: &S, mut ctx: Context, inputs: Inputs, body: ::axum::body::Bytes) -> ::axum::response::Response {
+        async fn #handler_name<S: Api>(service: ::std::sync::Arc<S>, mut ctx: Context, inputs: Inputs, body: ::axum::body::Bytes) -> ::axum::response::Response {
             ctx.operation = #wire_id;
             ctx.security = &[#(#security),*];
             #authorize
@@ -269,9 +269,9 @@ fn dispatch(api: &Api) -> TokenStream {
             quote!(#m => {
                 let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return #handler(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(#handler(service, ctx, inputs, body)));
             })
         });
         quote! {
@@ -284,8 +284,6 @@ fn dispatch(api: &Api) -> TokenStream {
         }
     });
     quote! {
-        // A spec without operations leaves the request parts unused.
-        #[allow(unused_variables, unused_mut)]
         async fn dispatch<S: Api>(
             ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
             request: ::axum::extract::Request,
@@ -295,16 +293,32 @@ fn dispatch(api: &Api) -> TokenStream {
                 Ok(body) => body,
                 Err(e) => return service.reject(Rejection::new(413, format!("the request body could not be read: {e}"))),
             };
-            let path = parts.uri.path().to_string();
             let query = parts.uri.query().map(str::to_string);
-            let ctx = Context { operation: "", security: &[], method: parts.method, path: path.clone(), headers: parts.headers };
+            let ctx = Context { operation: "", security: &[], method: parts.method, path: parts.uri.path().to_string(), headers: parts.headers };
+            match route(service, ctx, query, body) {
+                Ok(handler) => handler.await,
+                Err(response) => response,
+            }
+        }
+
+        /// Picks the operation for a request. A plain function returning the handler's future, so
+        /// a spec with hundreds of operations does not become one huge async state machine.
+        // A spec without operations leaves the request parts unused.
+        #[allow(unused_variables, unused_mut, clippy::type_complexity)]
+        fn route<S: Api>(
+            service: ::std::sync::Arc<S>,
+            ctx: Context,
+            query: Option<String>,
+            body: ::axum::body::Bytes,
+        ) -> Result<::std::pin::Pin<Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>>, ::axum::response::Response> {
+            let path = ctx.path.clone();
             let mut allowed: Vec<&'static str> = Vec::new();
             #(#arms)*
             if allowed.is_empty() {
-                service.reject(Rejection::new(404, format!("no operation serves {path}")))
+                Err(service.reject(Rejection::new(404, format!("no operation serves {path}"))))
             } else {
                 let message = format!("{} is not allowed on {path}", ctx.method);
-                runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed)
+                Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
             }
         }
     }
