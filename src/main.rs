@@ -56,6 +56,22 @@ enum Command {
         #[arg(long)]
         workspace_root: bool,
     },
+    /// Check recorded traffic (a VCR cassette or a HAR 1.2 file) against a spec, with no server.
+    /// Exit 0 when it conforms (or every finding is in the baseline), 1 when it drifts, 2 when an input cannot be read.
+    Verify {
+        /// The OpenAPI document the traffic should follow.
+        #[arg(long)]
+        spec: PathBuf,
+        /// The recorded traffic: a cassette (JSON or YAML) or a HAR file.
+        #[arg(long)]
+        traffic: PathBuf,
+        /// Known findings (JSON); they are reported but do not fail the run.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
     /// Serve the local Vivamo sandbox (stateful, in memory; test-only helpers under /_sandbox/).
     Sandbox {
         /// Address to listen on (port 0 picks a free one).
@@ -72,6 +88,13 @@ enum FailOn {
     Warning,
     Error,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -94,6 +117,7 @@ fn main() -> ExitCode {
         Some(Command::Lint { spec, format, fail_on }) => lint(&spec, format, fail_on),
         Some(Command::Generate { spec, out, crate_name, workspace_root }) => generate(&spec, &out, crate_name, workspace_root),
         Some(Command::Sandbox { addr, api_keys }) => sandbox(addr, api_keys),
+        Some(Command::Verify { spec, traffic, baseline, format }) => verify(&spec, &traffic, baseline.as_deref(), format),
         None => main_job(),
     };
     ExitCode::from(code)
@@ -165,6 +189,36 @@ fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<St
             eprintln!("error: cannot write to {}: {err}", out.display());
             exit::BAD_INPUT
         }
+    }
+}
+
+fn verify(spec: &std::path::Path, traffic: &std::path::Path, baseline: Option<&std::path::Path>, format: ReportFormat) -> u8 {
+    let baseline = match baseline.map(contract_tests::Baseline::read).transpose() {
+        Ok(b) => b.unwrap_or_default(),
+        Err(err) => {
+            eprintln!("error: cannot read the baseline: {err}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let report = match contract_tests::verify(spec, traffic, &baseline) {
+        Ok(report) => report,
+        Err(err) => {
+            eprint!("{err}");
+            if !err.ends_with('\n') {
+                eprintln!();
+            }
+            return exit::BAD_INPUT;
+        }
+    };
+    print_report(&report, format);
+    if report.fails() { exit::FINDINGS } else { exit::OK }
+}
+
+fn print_report(report: &contract_tests::Report, format: ReportFormat) {
+    match format {
+        ReportFormat::Text => print!("{}", report.to_text()),
+        ReportFormat::Json => println!("{}", report.to_json()),
+        ReportFormat::Junit => print!("{}", report.to_junit()),
     }
 }
 

@@ -1,5 +1,27 @@
-//! The contract suite: drives the generated Vivamo client against a target and reports spec drift.
+//! The contract suite: recorded or live traffic held against a spec, and the Vivamo suite that
+//! produces that traffic by driving the generated client against a target.
 //!
-//! Nothing lives here yet. The suite needs the generated client (issue 4), the sandbox (issue 5)
-//! and the drift checks (issue 6); until they land this crate exports nothing and claims nothing.
+//! - [`spec`] indexes a spec for checking (operations, documented responses, JSON Schema validators);
+//! - [`traffic`] reads and writes VCR cassettes and HAR files, redacting secrets;
+//! - [`check`] holds interactions against the spec and returns [`report::Finding`]s;
+//! - [`report`] de-duplicates, applies the baseline, and renders text, JSON and JUnit XML;
+//! - [`proxy`] records (or replays) everything the client sends to a target;
+//! - [`vivamo`] is the stateful, property-based Vivamo suite.
 #![forbid(unsafe_code)]
+
+pub mod check;
+pub mod proxy;
+pub mod report;
+pub mod spec;
+pub mod traffic;
+pub mod vivamo;
+
+pub use report::{Baseline, Finding, Kind, Report};
+
+/// Checks recorded traffic in `traffic_path` against the spec at `spec_path`.
+pub fn verify(spec_path: &std::path::Path, traffic_path: &std::path::Path, baseline: &Baseline) -> Result<Report, String> {
+    let model = spec::Model::load(spec_path).map_err(|d| d.to_string())?;
+    let traffic = traffic::read(traffic_path).map_err(|e| e.to_string())?;
+    let findings = check::check(&model, &traffic);
+    Ok(Report::new(findings, baseline, traffic.len()))
+}

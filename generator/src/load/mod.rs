@@ -435,3 +435,9 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// Parses YAML 1.2 or JSON text (told apart by the first non-blank character) into a value.
+pub fn parse_text(text: &str) -> Result<Value, String> {
+    let json = text.trim_start().starts_with(['{', '[']);
+    text::parse(text, json).map_err(|e| format!("line {}: {}", e.line, e.message))
+}

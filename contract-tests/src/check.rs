@@ -1,0 +1,337 @@
+//! The checks: recorded interactions held against the spec. Each departure is a [`Finding`]
+//! of a named [`Kind`], with the JSON pointer of the offending value and the spec line it breaks.
+
+use serde_json::Value;
+
+use crate::report::{Finding, Kind};
+use crate::spec::{DocumentedResponse, Model, Operation, escape};
+use crate::traffic::Interaction;
+use generator::load::DocId;
+
+/// Response headers every server sends whatever the spec says.
+const TRANSPORT_HEADERS: [&str; 16] = [
+    "content-type", "content-length", "date", "server", "connection", "transfer-encoding", "vary", "keep-alive",
+    "cache-control", "etag", "access-control-allow-origin", "strict-transport-security", "x-request-id", "content-encoding", "allow", "via",
+];
+
+/// Every finding in `traffic`, in order, not yet de-duplicated.
+pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    // (interaction index, operation) for the cross-operation pass.
+    let mut matched: Vec<(usize, &Operation)> = Vec::new();
+    for (i, interaction) in traffic.iter().enumerate() {
+        let path = interaction.path();
+        let Some(op) = model.find(&interaction.method, &path) else {
+            findings.push(finding(Kind::UnknownOperation, &format!("{} {path}", interaction.method), interaction, i)
+                .expected("an operation of the spec")
+                .observed(format!("{} {path}", interaction.method))
+                .message(format!("the spec has no operation for {} {path}", interaction.method)));
+            continue;
+        };
+        matched.push((i, op));
+        check_request(model, op, interaction, i, &mut findings);
+        check_response(model, op, interaction, i, &mut findings);
+    }
+    cross_operation(model, traffic, &matched, &mut findings);
+    findings
+}
+
+fn finding(kind: Kind, operation: &str, interaction: &Interaction, index: usize) -> Finding {
+    Finding::new(kind, operation).with_interaction(index, interaction)
+}
+
+fn check_request(model: &Model, op: &Operation, interaction: &Interaction, index: usize, findings: &mut Vec<Finding>) {
+    let body = interaction.request_body.trim();
+    let mut invalid = None;
+    if body.is_empty() {
+        if op.request_required {
+            invalid = Some(("".to_string(), "a request body".to_string(), "none".to_string()));
+        }
+    } else if let Some(schema) = json_schema_for(&op.request, interaction.request_header("content-type")) {
+        match serde_json::from_str::<Value>(body) {
+            Ok(value) => {
+                if let Some(v) = model.validator(&schema)
+                    && let Some(e) = v.iter_errors(&value).next()
+                {
+                    invalid = Some((e.instance_path().as_str().to_string(), describe_expected(&e), e.instance().to_string()));
+                }
+            }
+            Err(e) => invalid = Some(("".into(), "a JSON body".into(), format!("unparsable JSON ({e})"))),
+        }
+    }
+    if let Some((pointer, expected, observed)) = invalid {
+        let accepted = (200..300).contains(&interaction.status);
+        findings.push(
+            finding(Kind::RequestViolation, &op.id, interaction, index)
+                .pointer(&pointer)
+                .at(model, op_request_at(op))
+                .expected(&expected)
+                .observed(&observed)
+                .message(format!("the request does not match the request schema at `{pointer}`: expected {expected}, sent {observed}")),
+        );
+        if accepted {
+            findings.push(
+                finding(Kind::InvalidInputAccepted, &op.id, interaction, index)
+                    .pointer(&pointer)
+                    .at(model, op_request_at(op))
+                    .expected("a 4xx refusal")
+                    .observed(format!("{}", interaction.status))
+                    .message(format!("the server accepted ({}) a request the spec forbids at `{pointer}`", interaction.status)),
+            );
+        }
+    }
+}
+
+fn op_request_at(op: &Operation) -> Option<(DocId, String)> {
+    op.request.iter().find_map(|(_, s)| s.clone()).or_else(|| Some((DocId(0), format!("{}/requestBody", op.pointer))))
+}
+
+/// The documented response for a status: exact code, then `4XX`, then `default`.
+pub fn documented<'a>(op: &'a Operation, status: u16) -> Option<&'a DocumentedResponse> {
+    let code = status.to_string();
+    let range = format!("{}XX", status / 100);
+    op.responses
+        .iter()
+        .find(|r| r.status == code)
+        .or_else(|| op.responses.iter().find(|r| r.status.eq_ignore_ascii_case(&range)))
+        .or_else(|| op.responses.iter().find(|r| r.status == "default"))
+}
+
+fn media(content_type: Option<&str>) -> Option<String> {
+    content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).filter(|c| !c.is_empty())
+}
+
+fn media_matches(documented: &str, actual: &str) -> bool {
+    documented == actual
+        || documented == "*/*"
+        || documented.strip_suffix("/*").is_some_and(|prefix| actual.starts_with(&format!("{prefix}/")))
+        || (documented == "application/json" && actual.ends_with("+json"))
+}
+
+fn json_schema_for(content: &[(String, Option<(DocId, String)>)], content_type: Option<&str>) -> Option<(DocId, String)> {
+    let actual = media(content_type).unwrap_or_else(|| "application/json".into());
+    content
+        .iter()
+        .find(|(m, _)| media_matches(m, &actual))
+        .or_else(|| content.iter().find(|(m, _)| m == "application/json" || m.ends_with("+json")))
+        .and_then(|(m, s)| (m.contains("json") || m == "*/*").then(|| s.clone()).flatten())
+}
+
+fn check_response(model: &Model, op: &Operation, interaction: &Interaction, index: usize, findings: &mut Vec<Finding>) {
+    let status = interaction.status;
+    if status >= 500 {
+        findings.push(
+            finding(Kind::ServerError, &op.id, interaction, index)
+                .expected("no server error")
+                .observed(status.to_string())
+                .message(format!("the server failed with {status}")),
+        );
+    }
+    let Some(response) = documented(op, status) else {
+        let listed: Vec<&str> = op.responses.iter().map(|r| r.status.as_str()).collect();
+        findings.push(
+            finding(Kind::UndocumentedStatus, &op.id, interaction, index)
+                .at(model, Some((DocId(0), format!("{}/responses", op.pointer))))
+                .expected(listed.join(", "))
+                .observed(status.to_string())
+                .message(format!("status {status} is not documented (documented: {})", listed.join(", "))),
+        );
+        return;
+    };
+    let body = interaction.response_body.trim();
+    let content_type = media(interaction.response_header("content-type"));
+    let documented_types: Vec<&str> = response.content.iter().map(|(m, _)| m.as_str()).collect();
+    if !body.is_empty() || content_type.is_some() {
+        let fits = match (&content_type, documented_types.is_empty()) {
+            (_, true) => body.is_empty(),
+            (Some(actual), false) => documented_types.iter().any(|d| media_matches(d, actual)),
+            (None, false) => false,
+        };
+        if !fits {
+            let observed = content_type.clone().unwrap_or_else(|| "no content type".into());
+            findings.push(
+                finding(Kind::UndocumentedContentType, &op.id, interaction, index)
+                    .at(model, Some(response.at.clone()))
+                    .expected(if documented_types.is_empty() { "no body".to_string() } else { documented_types.join(", ") })
+                    .observed(&observed)
+                    .message(format!("status {status} came as {observed}; the spec documents {}", if documented_types.is_empty() { "no body".to_string() } else { documented_types.join(", ") })),
+            );
+        }
+    }
+    if !response.headers.is_empty() {
+        for (name, _) in &interaction.response_headers {
+            let lower = name.to_ascii_lowercase();
+            if !response.headers.contains(&lower) && !TRANSPORT_HEADERS.contains(&lower.as_str()) {
+                findings.push(
+                    finding(Kind::UndocumentedHeader, &op.id, interaction, index)
+                        .at(model, Some((response.at.0, format!("{}/headers", response.at.1))))
+                        .expected(response.headers.join(", "))
+                        .observed(&lower)
+                        .message(format!("response header `{lower}` is not among the declared ones")),
+                );
+            }
+        }
+    }
+    if body.is_empty() {
+        return;
+    }
+    let Some(schema_at) = json_schema_for(&response.content, interaction.response_header("content-type")) else { return };
+    let value: Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.push(
+                finding(Kind::SchemaViolation, &op.id, interaction, index)
+                    .at(model, Some(schema_at.clone()))
+                    .expected("a JSON document")
+                    .observed(format!("unparsable JSON ({e})"))
+                    .message(format!("status {status} body is not JSON: {e}")),
+            );
+            return;
+        }
+    };
+    let Some(validator) = model.validator(&schema_at) else { return };
+    for error in validator.iter_errors(&value) {
+        let pointer = error.instance_path().as_str().to_string();
+        let node = schema_node(model, &schema_at, &pointer).unwrap_or_else(|| schema_at.clone());
+        let keyword = keyword(&error);
+        let expected = describe_expected(&error);
+        let observed = error.instance().to_string();
+        findings.push(
+            finding(Kind::SchemaViolation, &op.id, interaction, index)
+                .pointer(&pointer)
+                .at(model, Some(node))
+                .keyword(&keyword)
+                .expected(&expected)
+                .observed(&observed)
+                .message(format!("status {status} body at `{pointer}`: expected {expected}, got {observed}")),
+        );
+    }
+}
+
+fn keyword(error: &jsonschema::ValidationError<'_>) -> String {
+    error.schema_path().as_str().rsplit('/').next().unwrap_or("").to_string()
+}
+
+fn describe_expected(error: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    match error.kind() {
+        K::Enum { options } => format!("one of {options}"),
+        K::Required { property } => format!("required property {property}"),
+        K::Type { kind } => format!("type {kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', ""),
+        K::AdditionalProperties { unexpected } => format!("no additional properties (got {})", unexpected.join(", ")),
+        K::Format { format } => format!("format {format}"),
+        _ => {
+            let text = error.to_string();
+            text.chars().take(160).collect()
+        }
+    }
+}
+
+/// The spec node of the schema that governs `pointer` inside a value of the schema at `root`:
+/// follows `$ref`, `properties`, `items`, `additionalProperties` and `allOf`/`anyOf`/`oneOf` members.
+pub fn schema_node(model: &Model, root: &(DocId, String), pointer: &str) -> Option<(DocId, String)> {
+    let mut at = resolve(model, root.clone())?;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        at = step(model, &at, &token, 0)?;
+    }
+    Some(at)
+}
+
+fn resolve(model: &Model, mut at: (DocId, String)) -> Option<(DocId, String)> {
+    for _ in 0..32 {
+        let value = model.spec.get(at.0, &at.1)?;
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let node = model.spec.resolve(at.0, r).ok()?;
+                at = (node.doc, node.pointer);
+            }
+            None => return Some(at),
+        }
+    }
+    None
+}
+
+fn step(model: &Model, at: &(DocId, String), token: &str, depth: usize) -> Option<(DocId, String)> {
+    if depth > 8 {
+        return None;
+    }
+    let value = model.spec.get(at.0, &at.1)?;
+    if let Some(props) = value.get("properties").and_then(Value::as_object)
+        && props.contains_key(token)
+    {
+        return resolve(model, (at.0, format!("{}/properties/{}", at.1, escape(token))));
+    }
+    if value.get("items").is_some() && token.parse::<usize>().is_ok() {
+        return resolve(model, (at.0, format!("{}/items", at.1)));
+    }
+    for combinator in ["allOf", "anyOf", "oneOf"] {
+        for (i, _) in value.get(combinator).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            if let Some(member) = resolve(model, (at.0, format!("{}/{combinator}/{i}", at.1)))
+                && let Some(found) = step(model, &member, token, depth + 1)
+            {
+                return Some(found);
+            }
+        }
+    }
+    if value.get("additionalProperties").is_some_and(Value::is_object) {
+        return resolve(model, (at.0, format!("{}/additionalProperties", at.1)));
+    }
+    None
+}
+
+/// A value one operation returns that another operation's schema rejects: for every enum
+/// violation, look for the same value under the same property name in responses that conform.
+fn cross_operation(model: &Model, traffic: &[Interaction], matched: &[(usize, &Operation)], findings: &mut Vec<Finding>) {
+    let enum_violations: Vec<Finding> = findings.iter().filter(|f| f.kind == Kind::SchemaViolation && f.keyword == "enum").cloned().collect();
+    for violation in enum_violations {
+        let Some(property) = violation.pointer.rsplit('/').find(|t| t.parse::<usize>().is_err()).map(str::to_string) else { continue };
+        let Ok(value) = serde_json::from_str::<Value>(&violation.observed) else { continue };
+        for &(i, op) in matched {
+            if op.id == violation.operation {
+                continue;
+            }
+            let interaction = &traffic[i];
+            let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body) else { continue };
+            let Some(found) = find_property(&body, &property, &value, String::new()) else { continue };
+            let Some(response) = documented(op, interaction.status) else { continue };
+            let Some(schema_at) = json_schema_for(&response.content, interaction.response_header("content-type")) else { continue };
+            // The other operation documents this value: its schema at that place lists it.
+            let Some(node) = schema_node(model, &schema_at, &found) else { continue };
+            let lists_it = model.schema(&node).and_then(|s| s.get("enum")).and_then(Value::as_array).is_some_and(|e| e.contains(&value));
+            if !lists_it {
+                continue;
+            }
+            let other = model.location(&node);
+            findings.push(
+                Finding::new(Kind::CrossOperationInconsistency, &violation.operation)
+                    .with_interaction(violation.interaction.unwrap_or(0), &traffic[violation.interaction.unwrap_or(0)])
+                    .pointer(&violation.pointer)
+                    .at_location(violation.spec_location.clone())
+                    .keyword("enum")
+                    .expected(&violation.expected)
+                    .observed(&violation.observed)
+                    .related(format!("{} returns {} at `{found}`, as its schema allows ({})", op.id, violation.observed, other))
+                    .message(format!(
+                        "`{}` returns {} at `{found}` (allowed there), but `{}`'s schema rejects the same value at `{}`",
+                        op.id, violation.observed, violation.operation, violation.pointer
+                    )),
+            );
+            break;
+        }
+    }
+}
+
+/// The pointer of a property named `name` holding `value`, anywhere in `body`.
+fn find_property(body: &Value, name: &str, value: &Value, at: String) -> Option<String> {
+    match body {
+        Value::Object(map) => {
+            if map.get(name) == Some(value) {
+                return Some(format!("{at}/{}", escape(name)));
+            }
+            map.iter().find_map(|(k, v)| find_property(v, name, value, format!("{at}/{}", escape(k))))
+        }
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| find_property(v, name, value, format!("{at}/{i}"))),
+        _ => None,
+    }
+}

@@ -1,0 +1,361 @@
+//! Findings, their de-duplication, the baseline of known ones, and the three renderings:
+//! a terminal summary, JSON (shape below) and JUnit XML.
+//!
+//! JSON shape: `{"summary": {"new", "known", "stale", "interactions"}, "findings": [Finding…],
+//! "stale": [key…]}`, each finding with `key`, `kind`, `operation`, `pointer`, `specLocation`,
+//! `expected`, `observed`, `message`, `related`, `reproduce` (the call sequence), `curl`,
+//! `occurrences` and `known`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::Model;
+use crate::traffic::{Interaction, Redaction};
+
+/// What kind of departure a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// The status code is not among the operation's responses.
+    UndocumentedStatus,
+    /// The body's media type is not one the response documents (or a body came where none is documented).
+    UndocumentedContentType,
+    /// The body does not validate against the documented schema.
+    SchemaViolation,
+    /// A response header the response does not declare, where it declares headers.
+    UndocumentedHeader,
+    /// The request does not match the request schema.
+    RequestViolation,
+    /// No operation of the spec serves the request.
+    UnknownOperation,
+    /// A 5xx answer.
+    ServerError,
+    /// The server answered 2xx to input the spec forbids.
+    InvalidInputAccepted,
+    /// The typed client decoded a value into an enum's `Unknown` variant.
+    UnknownEnumValue,
+    /// One operation returns a value that another operation's schema rejects.
+    CrossOperationInconsistency,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::UndocumentedStatus => "undocumented-status",
+            Kind::UndocumentedContentType => "undocumented-content-type",
+            Kind::SchemaViolation => "schema-violation",
+            Kind::UndocumentedHeader => "undocumented-header",
+            Kind::RequestViolation => "request-violation",
+            Kind::UnknownOperation => "unknown-operation",
+            Kind::ServerError => "server-error",
+            Kind::InvalidInputAccepted => "invalid-input-accepted",
+            Kind::UnknownEnumValue => "unknown-enum-value",
+            Kind::CrossOperationInconsistency => "cross-operation-inconsistency",
+        }
+    }
+}
+
+/// One place where the traffic and the spec disagree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub kind: Kind,
+    /// The operation's `operationId` (or `METHOD /path`).
+    pub operation: String,
+    /// JSON pointer of the offending value in the body ("" for the whole message).
+    pub pointer: String,
+    /// The spec node broken, as `file:line #/pointer`.
+    pub spec_location: Option<String>,
+    /// The failing JSON Schema keyword (`enum`, `required`, `type`…), for schema findings.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub keyword: String,
+    pub expected: String,
+    pub observed: String,
+    pub message: String,
+    /// The other side, for cross-operation findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<String>,
+    /// The shortest call sequence seen to produce it (`METHOD path` lines), last call last.
+    pub reproduce: Vec<String>,
+    /// A curl command repeating the last call against the target.
+    pub curl: String,
+    /// How many interactions showed it.
+    pub occurrences: usize,
+    /// Listed in the baseline.
+    #[serde(default)]
+    pub known: bool,
+    /// Index of the interaction it came from, within the checked traffic.
+    #[serde(skip)]
+    pub interaction: Option<usize>,
+}
+
+impl Finding {
+    pub fn new(kind: Kind, operation: &str) -> Self {
+        Finding {
+            kind,
+            operation: operation.to_string(),
+            pointer: String::new(),
+            spec_location: None,
+            keyword: String::new(),
+            expected: String::new(),
+            observed: String::new(),
+            message: String::new(),
+            related: None,
+            reproduce: Vec::new(),
+            curl: String::new(),
+            occurrences: 1,
+            known: false,
+            interaction: None,
+        }
+    }
+
+    pub fn with_interaction(mut self, index: usize, interaction: &Interaction) -> Self {
+        self.interaction = Some(index);
+        self.curl = curl(interaction);
+        self.reproduce = vec![call_line(interaction)];
+        self
+    }
+
+    pub fn pointer(mut self, pointer: &str) -> Self {
+        self.pointer = pointer.to_string();
+        self
+    }
+
+    pub fn at(mut self, model: &Model, at: Option<(generator::load::DocId, String)>) -> Self {
+        self.spec_location = at.map(|a| location_text(&model.location(&a)));
+        self
+    }
+
+    pub fn at_location(mut self, location: Option<String>) -> Self {
+        self.spec_location = location;
+        self
+    }
+
+    pub fn keyword(mut self, keyword: &str) -> Self {
+        self.keyword = keyword.to_string();
+        self
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = expected.into();
+        self
+    }
+
+    pub fn observed(mut self, observed: impl Into<String>) -> Self {
+        self.observed = observed.into();
+        self
+    }
+
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    pub fn related(mut self, related: impl Into<String>) -> Self {
+        self.related = Some(related.into());
+        self
+    }
+
+    /// What makes two findings the same: kind, operation, the pointer with array indices
+    /// generalized, the keyword, and for value-shaped findings the value.
+    pub fn key(&self) -> String {
+        let pointer: Vec<&str> = self.pointer.split('/').map(|t| if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) { "*" } else { t }).collect();
+        let value = match self.kind {
+            Kind::SchemaViolation | Kind::CrossOperationInconsistency | Kind::UnknownEnumValue if self.keyword == "enum" || self.kind == Kind::UnknownEnumValue => self.observed.as_str(),
+            Kind::UndocumentedStatus | Kind::UndocumentedContentType | Kind::UndocumentedHeader | Kind::ServerError => self.observed.as_str(),
+            _ => "",
+        };
+        format!("{}|{}|{}|{}|{}", self.kind.as_str(), self.operation, pointer.join("/"), self.keyword, value)
+    }
+}
+
+fn location_text(location: &generator::Location) -> String {
+    match location.line {
+        Some(line) => format!("{}:{line} #{}", location.file.display(), location.pointer),
+        None => format!("{} #{}", location.file.display(), location.pointer),
+    }
+}
+
+fn call_line(interaction: &Interaction) -> String {
+    let path = reqwest::Url::parse(&interaction.url).map(|u| match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    });
+    let body = if interaction.request_body.is_empty() { String::new() } else { format!(" {}", interaction.request_body) };
+    format!("{} {}{body}", interaction.method, path.unwrap_or_else(|_| interaction.url.clone()))
+}
+
+/// A curl command for `interaction`, with credentials left to the environment.
+pub fn curl(interaction: &Interaction) -> String {
+    let redacted = Redaction::default().apply(interaction);
+    let mut out = format!("curl -X {} '{}'", redacted.method, redacted.url.replace('\'', "'\\''"));
+    for (k, v) in &redacted.request_headers {
+        let lower = k.to_ascii_lowercase();
+        if lower == "authorization" {
+            out.push_str(" -H \"authorization: Bearer $VIVAMO_API_KEY\"");
+        } else if matches!(lower.as_str(), "content-type" | "accept") || lower.starts_with("x-") {
+            let _ = write!(out, " -H '{k}: {}'", v.replace('\'', "'\\''"));
+        }
+    }
+    if !redacted.request_body.is_empty() {
+        let _ = write!(out, " --data '{}'", redacted.request_body.replace('\'', "'\\''"));
+    }
+    out
+}
+
+/// Merges findings with the same key, keeping the shortest reproduction and counting occurrences.
+pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut by_key: BTreeMap<String, Finding> = BTreeMap::new();
+    let mut order = Vec::new();
+    for f in findings {
+        let key = f.key();
+        match by_key.get_mut(&key) {
+            Some(existing) => {
+                existing.occurrences += f.occurrences;
+                if f.reproduce.len() < existing.reproduce.len() {
+                    existing.reproduce = f.reproduce;
+                    existing.curl = f.curl;
+                }
+            }
+            None => {
+                order.push(key.clone());
+                by_key.insert(key, f);
+            }
+        }
+    }
+    order.into_iter().filter_map(|k| by_key.remove(&k)).collect()
+}
+
+/// Known findings: reported, but they do not fail a run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Baseline {
+    pub known: Vec<BaselineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BaselineEntry {
+    pub key: String,
+    /// Why it is accepted for now.
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Baseline {
+    /// Reads a baseline; a missing file is an empty baseline.
+    pub fn read(path: &Path) -> Result<Baseline, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Baseline::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Baseline keys that did not reproduce.
+    pub stale: Vec<String>,
+    pub interactions: usize,
+}
+
+impl Report {
+    /// De-duplicates `findings` and marks those the baseline knows.
+    pub fn new(findings: Vec<Finding>, baseline: &Baseline, interactions: usize) -> Report {
+        let mut findings = dedupe(findings);
+        for f in &mut findings {
+            f.known = baseline.known.iter().any(|k| k.key == f.key());
+        }
+        let stale = baseline.known.iter().filter(|k| !findings.iter().any(|f| f.key() == k.key)).map(|k| k.key.clone()).collect();
+        Report { findings, stale, interactions }
+    }
+
+    pub fn new_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.known)
+    }
+
+    /// True when a finding is not in the baseline.
+    pub fn fails(&self) -> bool {
+        self.new_findings().next().is_some()
+    }
+
+    pub fn to_json(&self) -> String {
+        let new = self.new_findings().count();
+        let value = serde_json::json!({
+            "summary": {"new": new, "known": self.findings.len() - new, "stale": self.stale.len(), "interactions": self.interactions},
+            "findings": self.findings.iter().map(|f| {
+                let mut v = serde_json::to_value(f).unwrap_or_default();
+                v["key"] = serde_json::Value::String(f.key());
+                v
+            }).collect::<Vec<_>>(),
+            "stale": self.stale,
+        });
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    }
+
+    /// The terminal summary.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let new = self.new_findings().count();
+        let _ = writeln!(out, "drift report: {} finding(s) in {} interaction(s): {new} new, {} known, {} stale baseline entr(y/ies)", self.findings.len(), self.interactions, self.findings.len() - new, self.stale.len());
+        for f in &self.findings {
+            let tag = if f.known { "known" } else { "NEW" };
+            let _ = writeln!(out, "\n[{tag}] {} in {}: {}", f.kind.as_str(), f.operation, f.message);
+            if let Some(at) = &f.spec_location {
+                let _ = writeln!(out, "  spec:      {at}");
+            }
+            if !f.pointer.is_empty() {
+                let _ = writeln!(out, "  pointer:   {}", f.pointer);
+            }
+            let _ = writeln!(out, "  expected:  {}", f.expected);
+            let _ = writeln!(out, "  observed:  {}", f.observed);
+            if let Some(related) = &f.related {
+                let _ = writeln!(out, "  related:   {related}");
+            }
+            if f.occurrences > 1 {
+                let _ = writeln!(out, "  seen:      {} times", f.occurrences);
+            }
+            let _ = writeln!(out, "  reproduce: {} call(s)", f.reproduce.len());
+            for (i, call) in f.reproduce.iter().enumerate() {
+                let _ = writeln!(out, "    {}. {}", i + 1, call);
+            }
+            if !f.curl.is_empty() {
+                let _ = writeln!(out, "  curl:      {}", f.curl);
+            }
+        }
+        for key in &self.stale {
+            let _ = writeln!(out, "\n[stale] baseline entry no longer reproduces: {key}");
+        }
+        out
+    }
+
+    /// JUnit XML: one test case per finding (new ones fail) and per stale baseline entry.
+    pub fn to_junit(&self) -> String {
+        let new = self.new_findings().count();
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(out, "<testsuites><testsuite name=\"specdrift\" tests=\"{}\" failures=\"{new}\">", self.findings.len() + self.stale.len());
+        for f in &self.findings {
+            let _ = write!(out, "<testcase classname=\"{}\" name=\"{}\">", xml(&f.operation), xml(&f.key()));
+            if f.known {
+                let _ = write!(out, "<system-out>known: {}</system-out>", xml(&f.message));
+            } else {
+                let _ = write!(out, "<failure type=\"{}\" message=\"{}\">{}\n{}</failure>", f.kind.as_str(), xml(&f.message), xml(f.spec_location.as_deref().unwrap_or("")), xml(&f.curl));
+            }
+            out.push_str("</testcase>\n");
+        }
+        for key in &self.stale {
+            let _ = writeln!(out, "<testcase classname=\"baseline\" name=\"{}\"><system-out>stale: no longer reproduces</system-out></testcase>", xml(key));
+        }
+        out.push_str("</testsuite></testsuites>\n");
+        out
+    }
+}
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
