@@ -179,7 +179,7 @@ fn location_text(location: &generator::Location) -> String {
     }
 }
 
-fn call_line(interaction: &Interaction) -> String {
+pub fn call_line(interaction: &Interaction) -> String {
     let path = reqwest::Url::parse(&interaction.url).map(|u| match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
         None => u.path().to_string(),
