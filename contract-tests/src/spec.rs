@@ -174,7 +174,7 @@ impl Model {
             .entry(key)
             .or_insert_with(|| {
                 let reference = json!({"$ref": format!("urn:spec:{}#{}", at.0.0, fragment(&at.1))});
-                jsonschema::options().with_registry(registry).build(&reference).ok().map(std::sync::Arc::new)
+                jsonschema::options().with_registry(registry).should_validate_formats(true).build(&reference).ok().map(std::sync::Arc::new)
             })
             .clone()
     }

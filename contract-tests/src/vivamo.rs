@@ -167,13 +167,16 @@ struct Driver {
     sandbox_url: Option<String>,
     api_key: String,
     http: reqwest::Client,
+    /// Test-only calls, with the proxy log length when they were made, for reproductions.
+    notes: Mutex<Vec<(usize, String)>>,
+    /// Numbers executed sequences, so ids are unique within a run and a replay makes the same ones.
+    case: AtomicU64,
 }
-
-static CASE: AtomicU64 = AtomicU64::new(0);
 
 impl Driver {
     async fn test_only(&self, path: &str, body: Value) {
         if let Some(base) = &self.sandbox_url {
+            self.notes.lock().unwrap_or_else(|p| p.into_inner()).push((self.proxy.len(), format!("(sandbox, test-only) POST {path} {body}")));
             let _ = self.http.post(format!("{base}{path}")).json(&body).send().await;
         }
     }
@@ -202,7 +205,7 @@ impl Driver {
             }
         }
         let steps = &expanded;
-        let n = CASE.fetch_add(1, Ordering::SeqCst);
+        let n = self.case.fetch_add(1, Ordering::SeqCst);
         let prefix = format!("sd{n}_");
         let start = self.proxy.len();
         let mut run = Run { range: start..start, unknown: Vec::new() };
@@ -356,7 +359,7 @@ fn amount(cents: u32) -> String {
 }
 
 /// The findings of one executed sequence.
-fn findings_of(model: &Model, traffic: &[Interaction], run: &Run) -> Vec<Finding> {
+fn findings_of(model: &Model, traffic: &[Interaction], run: &Run, notes: &[(usize, String)]) -> Vec<Finding> {
     let redaction = Redaction::default();
     let slice: Vec<Interaction> = traffic[run.range.clone()].iter().map(|i| redaction.apply(i)).collect();
     let mut findings: Vec<Finding> = check::check(model, &slice)
@@ -375,10 +378,18 @@ fn findings_of(model: &Model, traffic: &[Interaction], run: &Run) -> Vec<Finding
                 .message(format!("the generated client decoded {value} at `{pointer}` into {type_name}::Unknown")),
         );
     }
-    let calls: Vec<String> = slice.iter().map(crate::report::call_line).collect();
+    // The calls in order, test-only ones included; `ends[i]` is where interaction `i` ends.
+    let mut calls = Vec::new();
+    let mut ends = Vec::new();
+    for (i, interaction) in slice.iter().enumerate() {
+        let at = run.range.start + i;
+        calls.extend(notes.iter().filter(|(pos, _)| *pos == at).map(|(_, n)| n.clone()));
+        calls.push(crate::report::call_line(interaction));
+        ends.push(calls.len());
+    }
     for f in &mut findings {
         // The reproduction is the sequence of calls up to the offending one.
-        let upto = f.interaction.map_or(calls.len(), |i| i + 1);
+        let upto = f.interaction.and_then(|i| ends.get(i).copied()).unwrap_or(calls.len());
         f.reproduce = calls[..upto].to_vec();
     }
     findings
@@ -413,10 +424,8 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
         let proxy = Proxy::start(upstream).await.map_err(|e| format!("cannot start the recording proxy: {e}"))?;
         let options = vivamo_api::client::Options { max_retries: 0, ..Default::default() };
         let client = Client::with_options(&proxy.base_url(), Credentials { bearer_auth: Some(Secret::new(api_key.clone())) }, options).map_err(|e| e.to_string())?;
-        Ok::<_, String>((Driver { client, proxy, sandbox_url, api_key, http: reqwest::Client::new() }, sandbox))
+        Ok::<_, String>((Driver { client, proxy, sandbox_url, api_key, http: reqwest::Client::new(), notes: Mutex::default(), case: AtomicU64::new(0) }, sandbox))
     })?;
-    // Case numbers make ids unique; a replay must make the same ids as the recording did.
-    CASE.store(0, Ordering::SeqCst);
 
     let seed: Vec<u8> = settings.seed.to_le_bytes().repeat(4);
     let rng = || TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
@@ -429,7 +438,7 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
     let explored = runner.run(&sequences(), |steps| {
         let run = runtime.block_on(driver.execute(&steps));
         let traffic = driver.proxy.interactions();
-        collected.lock().unwrap_or_else(|p| p.into_inner()).extend(findings_of(&model, &traffic, &run));
+        collected.lock().unwrap_or_else(|p| p.into_inner()).extend(findings_of(&model, &traffic, &run, &driver.notes.lock().unwrap_or_else(|p| p.into_inner())));
         Ok(())
     });
     if let Err(e) = explored {
@@ -451,7 +460,7 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
             let result = runner.run(&sequences(), |steps| {
                 let run = runtime.block_on(driver.execute(&steps));
                 let traffic = driver.proxy.interactions();
-                if let Some(f) = findings_of(&model, &traffic, &run).into_iter().find(|f| f.key() == key) {
+                if let Some(f) = findings_of(&model, &traffic, &run, &driver.notes.lock().unwrap_or_else(|p| p.into_inner())).into_iter().find(|f| f.key() == key) {
                     let mut best = keep.lock().unwrap_or_else(|p| p.into_inner());
                     if best.as_ref().is_none_or(|b| f.reproduce.len() <= b.reproduce.len()) {
                         *best = Some(Finding { occurrences: 0, ..f });
