@@ -97,3 +97,39 @@ fn lint_reports_the_rejected_gap_and_fails_on_warnings_when_asked() {
     let (code, _, _) = specdrift(&["lint", "--spec", "generator/tests/ui/path-params.yaml"]);
     assert_eq!(code, 1, "structural errors fail by default");
 }
+
+#[test]
+fn verify_exits_0_on_conformant_traffic_1_on_drift_2_on_unreadable_input() {
+    let (code, stdout, stderr) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-conformant.json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("0 finding(s) in 6 interaction(s)"), "{stdout}");
+
+    let (code, stdout, _) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-rejected.json", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let kinds: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["schema-violation", "cross-operation-inconsistency"], "{stdout}");
+    assert_eq!(report["findings"][0]["pointer"], "/disbursement/status");
+
+    let (code, stdout, _) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-rejected.json", "--format", "junit"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("<failure type=\"schema-violation\""), "{stdout}");
+
+    let (code, _, stderr) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "no/such/traffic.har"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such/traffic.har"), "{stderr}");
+    let (code, _, stderr) = specdrift(&["verify", "--spec", "no/such/spec.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-conformant.json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such/spec.yaml"), "{stderr}");
+}
+
+#[test]
+fn the_main_job_runs_the_suite_against_the_sandbox_and_prints_the_rejected_drift() {
+    let out = Command::new(env!("CARGO_BIN_EXE_specdrift")).current_dir(root()).env_remove("VIVAMO_API_KEY").env("SPECDRIFT_CASES", "12").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "known findings (the baseline) do not fail the main job:\n{stdout}");
+    assert!(stdout.contains("against the embedded sandbox"), "{stdout}");
+    assert!(stdout.contains("schema-violation in getDisbursementIntentStatus"), "{stdout}");
+    assert!(stdout.contains("cross-operation-inconsistency in getDisbursementIntentStatus"), "{stdout}");
+    assert!(stdout.contains("\"rejected\""), "{stdout}");
+}

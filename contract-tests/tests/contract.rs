@@ -314,3 +314,34 @@ fn a_deliberately_wrong_server_is_caught() {
     }
     drop(runtime);
 }
+
+fn committed_cassette() -> PathBuf {
+    root().join("contract-tests/cassettes/vivamo-sandbox.json")
+}
+
+/// The committed cassette's run: the seed and case count it was recorded with.
+fn committed_settings(target: Target) -> Settings {
+    Settings { target, cases: 8, shrink: false, ..Settings::default() }
+}
+
+#[test]
+fn the_committed_cassette_replays_offline_and_shows_the_known_gap() {
+    if std::env::var_os("SPECDRIFT_RECORD").is_some() {
+        let settings = Settings { record: Some(committed_cassette()), ..committed_settings(Target::from_env()) };
+        vivamo::run(&vivamo_spec(), &settings, &Baseline::default()).unwrap();
+    }
+    let baseline = Baseline::read(&root().join("contract-tests/baseline.json")).unwrap();
+    let outcome = vivamo::run(&vivamo_spec(), &committed_settings(Target::Cassette(committed_cassette())), &baseline).unwrap();
+    assert!(!outcome.report.fails(), "{}", outcome.report.to_text());
+    assert!(outcome.report.findings.iter().any(|f| f.kind == Kind::SchemaViolation && f.observed == "\"rejected\""), "{}", outcome.report.to_text());
+}
+
+/// Offline by default; against the live sandbox when `VIVAMO_API_KEY` is set. `SPECDRIFT_CASES`
+/// sets the number of sequences.
+#[test]
+fn the_target_the_environment_names_has_no_drift_beyond_the_baseline() {
+    let baseline = Baseline::read(&root().join("contract-tests/baseline.json")).unwrap();
+    let outcome = vivamo::run(&vivamo_spec(), &Settings { target: Target::from_env(), ..Settings::default() }, &baseline).unwrap();
+    assert!(!outcome.report.fails(), "{}", outcome.report.to_text());
+    assert!(outcome.report.interactions > 0);
+}

@@ -23,9 +23,9 @@ pub fn check_crate(name: &str, lib_rs: &str, clippy: bool) -> Result<(), String>
     run_in_crate(name, lib_rs, args, "target")
 }
 
-/// [`check_crate`] (without clippy) with its own target directory, so several can run at once.
-pub fn check_crate_alone(name: &str, lib_rs: &str) -> Result<(), String> {
-    run_in_crate(name, lib_rs, &["check", "--offline", "--quiet"], &format!("target-{name}"))
+/// [`check_crate`] (without clippy) in the named target directory.
+pub fn check_crate_in(name: &str, lib_rs: &str, target: &str) -> Result<(), String> {
+    run_in_crate(name, lib_rs, &["check", "--offline", "--quiet"], target)
 }
 
 /// Like [`check_crate`], but runs the crate's own tests.

@@ -46,10 +46,6 @@ fn every_corpus_spec_generates_and_type_checks() {
         assert!(!reason.is_empty(), "corpus-failing.txt must give a reason for `{name}`");
     }
     let out_dir = check::workspace().join("target/check-crates/corpus-out");
-    // rustc type-checks one crate on one thread, so the corpus is split into as many crates as
-    // there are cores, balanced by generated size, and checked side by side.
-    let lanes = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
-    let mut crates: Vec<(usize, String)> = (0..lanes).map(|_| (0, String::from("#![allow(deprecated, clippy::all)]\n"))).collect();
     let mut generated = Vec::new();
     for (name, entry) in &corpus {
         if failing.iter().any(|(n, _)| n == name) {
@@ -69,22 +65,44 @@ fn every_corpus_spec_generates_and_type_checks() {
         generated.push((size, module, models, dir.join("src/support.rs"), client, dir.join("src/server.rs"), webhooks));
     }
     generated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // rustc type-checks one crate on one thread and holds all of it in memory, so the corpus is
+    // packed (largest first) into crates of bounded size, checked at most one per core: enough
+    // to keep both cores busy without two giant crates exhausting memory side by side.
+    let total: usize = generated.iter().map(|g| g.0).sum();
+    let budget = generated.first().map_or(0, |g| g.0).max(total / 6);
+    let mut crates: Vec<(usize, String)> = Vec::new();
     for (size, module, models, support, client, server, webhooks) in generated {
-        let lane = crates.iter_mut().min_by_key(|(total, _)| *total).expect("at least one lane");
-        lane.0 += size;
         let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server)];
         if let Some(webhooks) = &webhooks {
             extras.push(("webhooks", webhooks));
         }
-        lane.1.push_str(&check::module_with(&module, &models, Some(&support), &extras));
+        let text = check::module_with(&module, &models, Some(&support), &extras);
+        match crates.iter_mut().find(|(used, _)| used + size <= budget) {
+            Some(krate) => {
+                krate.0 += size;
+                krate.1.push_str(&text);
+            }
+            None => crates.push((size, format!("#![allow(deprecated, clippy::all)]\n{text}"))),
+        }
     }
+    let lanes = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 2);
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = crates
-            .iter()
-            .enumerate()
-            .map(|(i, (_, lib))| scope.spawn(move || check::check_crate_alone(&format!("corpus{i}"), lib)))
+        let handles: Vec<_> = (0..lanes)
+            .map(|lane| {
+                let (crates, next) = (&crates, &next);
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some((_, lib)) = crates.get(i) else { return out };
+                        // One target directory per lane: dependencies are built once per lane, not per crate.
+                        out.push(check::check_crate_in(&format!("corpus{i}"), lib, &format!("target-lane{lane}")));
+                    }
+                })
+            })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("checker thread")).collect()
+        handles.into_iter().flat_map(|h| h.join().expect("checker thread")).collect()
     });
     for result in results {
         if let Err(errors) = result {
