@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod examples;
 pub mod proxy;
 pub mod report;
 pub mod spec;

@@ -345,3 +345,34 @@ fn the_target_the_environment_names_has_no_drift_beyond_the_baseline() {
     assert!(!outcome.report.fails(), "{}", outcome.report.to_text());
     assert!(outcome.report.interactions > 0);
 }
+
+/// The two disbursement APIs our users compare against: a cassette from each spec's documented
+/// examples that `verify` accepts, and one with an injected departure that it flags.
+#[test]
+fn the_other_disbursement_apis_verify_from_their_documented_examples() {
+    let apis = [
+        ("stellar-sdp", root().join("../shared/specs/stellar-sdp/openapi.yaml"), "LogIn", "/token"),
+        ("wistfare", root().join("examples/wistfare/openapi.yaml"), "initiateDisbursement", "/disbursement_id"),
+    ];
+    for (name, spec, operation, pointer) in apis {
+        let dir = root().join("examples").join(name);
+        let ok = contract_tests::verify(&spec, &dir.join("conformant.json"), &Baseline::default()).unwrap();
+        assert!(ok.findings.is_empty() && ok.interactions > 0, "{name}: {}", ok.to_text());
+        let bad = contract_tests::verify(&spec, &dir.join("departure.json"), &Baseline::default()).unwrap();
+        assert_eq!(kinds(&bad), [(Kind::SchemaViolation, operation.to_string(), pointer.to_string())], "{name}: {}", bad.to_text());
+        // The committed cassette is what the examples give today.
+        let model = contract_tests::spec::Model::load(&spec).unwrap();
+        let documented = contract_tests::examples::interactions(&model, "https://example.invalid");
+        let broken = contract_tests::check::check(&model, &documented).iter().filter_map(|f| f.interaction).collect::<std::collections::BTreeSet<_>>().len();
+        assert_eq!(documented.len() - broken, ok.interactions, "{name}: examples/{name} is stale; run `cargo run -p contract-tests --example disbursement_apis`");
+    }
+}
+
+#[test]
+fn documented_examples_that_break_their_own_schema_are_found() {
+    let model = contract_tests::spec::Model::load(&root().join("../shared/specs/stellar-sdp/openapi.yaml")).unwrap();
+    let findings = contract_tests::check::check(&model, &contract_tests::examples::interactions(&model, "https://sdp.example.org"));
+    // Stellar's CreateUser example is a list where the schema says one User.
+    assert!(findings.iter().any(|f| f.operation == "CreateUser" && f.expected == "type object"), "{findings:#?}");
+    assert!(findings.iter().any(|f| f.operation == "CreateTenant" && f.expected.contains("distribution_account_address")), "{findings:#?}");
+}

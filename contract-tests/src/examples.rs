@@ -1,0 +1,99 @@
+//! Traffic made from a spec's own documented examples: for every operation whose response
+//! documents a JSON example, one interaction (request example included when there is one).
+//! Verifying it is the cheapest conformance check there is: a spec whose examples break its
+//! own schemas shows that here.
+
+use serde_json::Value;
+
+use crate::spec::Model;
+use crate::traffic::Interaction;
+
+/// One interaction per operation with a documented JSON response example, against `base_url`.
+pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
+    let root = &model.spec.root().value;
+    let mut out = Vec::new();
+    for op in &model.operations {
+        let Some(op_value) = root.pointer(&op.pointer) else { continue };
+        let Some((status, media, body)) = op.responses.iter().filter(|r| r.status.starts_with('2')).find_map(|r| {
+            let response = model.spec.get(r.at.0, &r.at.1)?;
+            let (media, content) = response.get("content")?.as_object()?.iter().find(|(m, _)| m.contains("json"))?;
+            Some((r.status.parse::<u16>().ok()?, media.clone(), example_of(model, content)?))
+        }) else {
+            continue;
+        };
+        let mut path = op.path.clone();
+        let mut query = Vec::new();
+        let item = root.pointer(&op.pointer.rsplit_once('/').map_or("", |(p, _)| p).to_string()).cloned().unwrap_or(Value::Null);
+        let params = item.get("parameters").and_then(Value::as_array).into_iter().flatten().chain(op_value.get("parameters").and_then(Value::as_array).into_iter().flatten());
+        for p in params {
+            let p = match p.get("$ref").and_then(Value::as_str) {
+                Some(r) => match model.spec.resolve(generator::load::DocId(0), r) {
+                    Ok(node) => node.value,
+                    Err(_) => continue,
+                },
+                None => p,
+            };
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+            let example = p.get("example").or_else(|| p.pointer("/schema/example")).or_else(|| p.pointer("/schema/enum/0")).or_else(|| p.pointer("/schema/default"));
+            let text = match example {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None if p.pointer("/schema/type").and_then(Value::as_str) == Some("integer") => "1".into(),
+                None => "example".into(),
+            };
+            match p.get("in").and_then(Value::as_str) {
+                Some("path") => path = path.replace(&format!("{{{name}}}"), &text),
+                Some("query") if p.get("required").and_then(Value::as_bool) == Some(true) => query.push(format!("{name}={text}")),
+                _ => {}
+            }
+        }
+        let request_body = op_value
+            .pointer("/requestBody")
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+            .and_then(|c| c.iter().find(|(m, _)| m.contains("json")))
+            .and_then(|(_, content)| example_of(model, content))
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        if request_body.is_empty() && op.request_required {
+            // A body is required but none is documented as JSON: no faithful request can be made.
+            continue;
+        }
+        let url = format!("{}{}{}", base_url.trim_end_matches('/'), path, if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) });
+        let mut request_headers = vec![("Accept".to_string(), "application/json".to_string())];
+        if !request_body.is_empty() {
+            request_headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        out.push(Interaction {
+            method: op.method.clone(),
+            url,
+            request_headers,
+            request_body,
+            status,
+            response_headers: vec![("Content-Type".into(), media)],
+            response_body: body.to_string(),
+            recorded_at: "Sun, 22 Nov 2026 00:00:00 GMT".into(),
+        });
+    }
+    out
+}
+
+/// A media type object's example: `example`, the first of `examples`, or the schema's `example`.
+fn example_of(model: &Model, content: &Value) -> Option<Value> {
+    if let Some(e) = content.get("example") {
+        return Some(e.clone());
+    }
+    if let Some((_, first)) = content.get("examples").and_then(Value::as_object).and_then(|m| m.iter().next()) {
+        let first = match first.get("$ref").and_then(Value::as_str) {
+            Some(r) => model.spec.resolve(generator::load::DocId(0), r).ok()?.value,
+            None => first,
+        };
+        return first.get("value").cloned();
+    }
+    let schema = content.get("schema")?;
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => model.spec.resolve(generator::load::DocId(0), r).ok()?.value,
+        None => schema,
+    };
+    schema.get("example").cloned()
+}
