@@ -128,7 +128,17 @@ fn validate(spec: &std::path::Path, format: Format) -> u8 {
 }
 
 fn lint(spec: &std::path::Path, format: Format, fail_on: FailOn) -> u8 {
-    check(spec, format, fail_on, generator::lint::lint)
+    check(spec, format, fail_on, lint_rules)
+}
+
+/// The generator's lints plus examples that their own schema rejects (checked with the contract
+/// suite's JSON Schema validators).
+fn lint_rules(spec: &generator::load::Spec) -> Diagnostics {
+    let mut all = generator::lint::lint(spec);
+    if let Ok(model) = contract_tests::spec::Model::load(&spec.root().path) {
+        all.0.extend(contract_tests::examples::lint(&model).0);
+    }
+    all
 }
 
 /// Loads `spec`, runs `rules` over it, prints the findings and picks the exit code.
@@ -282,7 +292,7 @@ fn main_job() -> u8 {
     println!();
     println!("where openapi.yaml disagrees with itself (lint):");
     if let Ok(loaded) = generator::load::load(&spec) {
-        print!("{}", generator::lint::lint(&loaded.spec));
+        print!("{}", lint_rules(&loaded.spec));
     }
     println!();
     let target = contract_tests::vivamo::Target::from_env();

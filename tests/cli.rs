@@ -133,3 +133,23 @@ fn the_main_job_runs_the_suite_against_the_sandbox_and_prints_the_rejected_drift
     assert!(stdout.contains("cross-operation-inconsistency in getDisbursementIntentStatus"), "{stdout}");
     assert!(stdout.contains("\"rejected\""), "{stdout}");
 }
+
+#[test]
+fn lint_reports_examples_their_own_schema_rejects() {
+    let (code, stdout, _) = specdrift(&["lint", "--spec", "generator/tests/lint/examples.yaml", "--format", "json", "--fail-on", "warning"]);
+    assert_eq!(code, 1, "{stdout}");
+    let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let mut pointers: Vec<&str> = parsed.as_array().unwrap().iter().filter(|d| d["code"] == "example-invalid").map(|d| d["location"]["pointer"].as_str().unwrap()).collect();
+    pointers.sort();
+    assert_eq!(
+        pointers,
+        [
+            "/components/schemas/Pet/example",
+            "/paths/~1pets/get/parameters/0/example",
+            "/paths/~1pets/get/responses/200/content/application~1json/examples/bad/value",
+        ],
+        "{stdout}"
+    );
+    let (_, stdout, _) = specdrift(&["lint", "--spec", "openapi.yaml", "--format", "json"]);
+    assert!(!stdout.contains("example-invalid"), "Vivamo's examples all fit their schemas: {stdout}");
+}

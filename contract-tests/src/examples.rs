@@ -97,3 +97,62 @@ fn example_of(model: &Model, content: &Value) -> Option<Value> {
     };
     schema.get("example").cloned()
 }
+
+/// Lint: every `example` (and `examples[*].value`) in the spec that its own schema rejects.
+/// Schema examples are checked against the schema they sit on, media-type and parameter
+/// examples against their `schema`.
+pub fn lint(model: &Model) -> generator::Diagnostics {
+    let mut out = Vec::new();
+    for (doc, document) in model.spec.documents() {
+        walk(model, doc, &document.value, String::new(), false, &mut out);
+    }
+    generator::Diagnostics(out)
+}
+
+fn walk(model: &Model, doc: generator::load::DocId, value: &Value, pointer: String, in_names: bool, out: &mut Vec<generator::Diagnostic>) {
+    let Value::Object(map) = value else {
+        if let Value::Array(items) = value {
+            for (i, v) in items.iter().enumerate() {
+                walk(model, doc, v, format!("{pointer}/{i}"), false, out);
+            }
+        }
+        return;
+    };
+    if !in_names {
+        // The schema an `example` here must satisfy: this node (a schema) or its `schema` (a media type or parameter).
+        let schema_at = if map.contains_key("schema") { Some(format!("{pointer}/schema")) } else if ["type", "properties", "$ref", "allOf", "oneOf", "anyOf", "enum", "items"].iter().any(|k| map.contains_key(*k)) { Some(pointer.clone()) } else { None };
+        if let Some(schema_at) = schema_at {
+            let mut examples: Vec<(String, &Value)> = map.get("example").map(|e| (format!("{pointer}/example"), e)).into_iter().collect();
+            if map.contains_key("schema") {
+                for (name, e) in map.get("examples").and_then(Value::as_object).into_iter().flatten() {
+                    if let Some(v) = e.get("value") {
+                        examples.push((format!("{pointer}/examples/{}/value", crate::spec::escape(name)), v));
+                    }
+                }
+            }
+            if !examples.is_empty()
+                && let Some(validator) = model.validator(&(doc, schema_at.clone()))
+            {
+                for (at, example) in examples {
+                    if let Some(error) = validator.iter_errors(example).next() {
+                        let location = model.spec.location(doc, &at);
+                        let related = model.spec.location(doc, &schema_at);
+                        out.push(
+                            generator::Diagnostic::warning("example-invalid", location, format!("this example does not validate against its own schema: {} at `{}`", error, error.instance_path().as_str()))
+                                .with_related(related)
+                                .with_help("fix the example or the schema: generated tests, mocks and docs all trust it"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (k, v) in map {
+        // Example data and extensions are data, not spec structure.
+        if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "const") || k.starts_with("x-") {
+            continue;
+        }
+        let names = matches!(k.as_str(), "properties" | "patternProperties" | "schemas" | "responses" | "parameters" | "paths" | "headers" | "content" | "securitySchemes" | "requestBodies" | "callbacks" | "links" | "definitions");
+        walk(model, doc, v, format!("{pointer}/{}", crate::spec::escape(k)), names && !in_names, out);
+    }
+}

@@ -64,6 +64,12 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Warning, code, message: message.into(), location, help: None, related: Vec::new() }
     }
 
+    /// Adds another place involved.
+    pub fn with_related(mut self, location: Location) -> Self {
+        self.related.push(location);
+        self
+    }
+
     /// Adds a hint on how to fix the problem.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
