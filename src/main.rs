@@ -72,6 +72,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },
+    /// Compare two releases of a spec: wire changes classed breaking / possibly breaking /
+    /// non-breaking for a client, the change in the generated Rust API, and the semver bump it needs.
+    Diff {
+        /// The earlier spec.
+        #[arg(long)]
+        old: PathBuf,
+        /// The later spec.
+        #[arg(long)]
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 1 when a breaking change exists.
+        #[arg(long)]
+        fail_on_breaking: bool,
+    },
     /// Serve the local Vivamo sandbox (stateful, in memory; test-only helpers under /_sandbox/).
     Sandbox {
         /// Address to listen on (port 0 picks a free one).
@@ -88,6 +104,13 @@ enum FailOn {
     Warning,
     Error,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -117,6 +140,7 @@ fn main() -> ExitCode {
         Some(Command::Lint { spec, format, fail_on }) => lint(&spec, format, fail_on),
         Some(Command::Generate { spec, out, crate_name, workspace_root }) => generate(&spec, &out, crate_name, workspace_root),
         Some(Command::Sandbox { addr, api_keys }) => sandbox(addr, api_keys),
+        Some(Command::Diff { old, new, format, fail_on_breaking }) => diff(&old, &new, format, fail_on_breaking),
         Some(Command::Verify { spec, traffic, baseline, format }) => verify(&spec, &traffic, baseline.as_deref(), format),
         None => main_job(),
     };
@@ -200,6 +224,26 @@ fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<St
             exit::BAD_INPUT
         }
     }
+}
+
+fn diff(old: &std::path::Path, new: &std::path::Path, format: DiffFormat, fail_on_breaking: bool) -> u8 {
+    let mut apis = Vec::new();
+    for path in [old, new] {
+        match generator::load::load(path) {
+            Ok(loaded) => apis.push(generator::ir::lower(&loaded.spec).0),
+            Err(fatal) => {
+                eprint!("{fatal}");
+                return exit::BAD_INPUT;
+            }
+        }
+    }
+    let diff = generator::diff::diff(&apis[0], &apis[1]);
+    match format {
+        DiffFormat::Text => print!("{}", diff.to_text()),
+        DiffFormat::Json => println!("{}", diff.to_json()),
+        DiffFormat::Markdown => print!("{}", diff.to_markdown()),
+    }
+    if fail_on_breaking && diff.breaking() { exit::FINDINGS } else { exit::OK }
 }
 
 fn verify(spec: &std::path::Path, traffic: &std::path::Path, baseline: Option<&std::path::Path>, format: ReportFormat) -> u8 {

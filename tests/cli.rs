@@ -153,3 +153,22 @@ fn lint_reports_examples_their_own_schema_rejects() {
     let (_, stdout, _) = specdrift(&["lint", "--spec", "openapi.yaml", "--format", "json"]);
     assert!(!stdout.contains("example-invalid"), "Vivamo's examples all fit their schemas: {stdout}");
 }
+
+#[test]
+fn diff_classes_changes_and_fails_on_breaking_only_when_asked() {
+    let args = ["diff", "--old", "generator/tests/diff/old.yaml", "--new", "generator/tests/diff/new.yaml"];
+    let (code, stdout, _) = specdrift(&args);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("[breaking] operation-removed DELETE /pets/{id}"), "{stdout}");
+    assert!(stdout.contains("needs a major version bump"), "{stdout}");
+    let (code, stdout, _) = specdrift(&[&args[..], &["--fail-on-breaking", "--format", "markdown"]].concat());
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("## API changes"), "{stdout}");
+    let (code, stdout, _) = specdrift(&["diff", "--old", "openapi.yaml", "--new", "openapi.yaml", "--fail-on-breaking", "--format", "json"]);
+    assert_eq!(code, 0);
+    let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(parsed["semver"], "patch");
+    let (code, _, stderr) = specdrift(&["diff", "--old", "no/such/old.yaml", "--new", "openapi.yaml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such/old.yaml"), "{stderr}");
+}

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod lint;

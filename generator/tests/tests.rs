@@ -2,6 +2,7 @@
 
 mod check;
 mod corpus;
+mod diff;
 mod lint;
 mod runtime;
 mod snapshots;
