@@ -84,6 +84,12 @@ impl Proxy {
         self.shared.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// The interactions recorded from index `start` on.
+    pub fn interactions_from(&self, start: usize) -> Vec<Interaction> {
+        let log = self.shared.log.lock().unwrap_or_else(|p| p.into_inner());
+        log.get(start..).map(<[Interaction]>::to_vec).unwrap_or_default()
+    }
+
     /// How many interactions were recorded so far.
     pub fn len(&self) -> usize {
         self.shared.log.lock().unwrap_or_else(|p| p.into_inner()).len()

@@ -118,6 +118,11 @@ pub enum ReadError {
 pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
     let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io { path: path.display().to_string(), source })?;
     let format_error = |message: String| ReadError::Format { path: path.display().to_string(), message };
+    // HAR files are large: parse them straight into their types, not through a `Value`.
+    let head: String = text.trim_start().chars().take(64).collect();
+    if head.starts_with('{') && head.replace(char::is_whitespace, "").starts_with("{\"log\"") {
+        return har_text(&text).map_err(format_error);
+    }
     let value: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(json_err) => match generator::load::parse_text(&text) {
@@ -146,6 +151,10 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
 }
 
 fn har(value: Value) -> Result<Vec<Interaction>, String> {
+    har_text(&value.to_string())
+}
+
+fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
     #[derive(Deserialize)]
     struct Har {
         log: Log,
@@ -197,7 +206,7 @@ fn har(value: Value) -> Result<Vec<Interaction>, String> {
         name: String,
         value: String,
     }
-    let har: Har = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    let har: Har = serde_json::from_str(text).map_err(|e| e.to_string())?;
     Ok(har
         .log
         .entries

@@ -359,9 +359,10 @@ fn amount(cents: u32) -> String {
 }
 
 /// The findings of one executed sequence.
+/// `traffic` holds the interactions from `run.range.start` on.
 fn findings_of(model: &Model, traffic: &[Interaction], run: &Run, notes: &[(usize, String)]) -> Vec<Finding> {
     let redaction = Redaction::default();
-    let slice: Vec<Interaction> = traffic[run.range.clone()].iter().map(|i| redaction.apply(i)).collect();
+    let slice: Vec<Interaction> = traffic[..run.range.len().min(traffic.len())].iter().map(|i| redaction.apply(i)).collect();
     let mut findings: Vec<Finding> = check::check(model, &slice)
         .into_iter()
         // Requests invalid on purpose are meant to break the request schema; only their acceptance is a finding.
@@ -379,6 +380,9 @@ fn findings_of(model: &Model, traffic: &[Interaction], run: &Run, notes: &[(usiz
         );
     }
     // The calls in order, test-only ones included; `ends[i]` is where interaction `i` ends.
+    let first = notes.partition_point(|(pos, _)| *pos < run.range.start);
+    let last = notes.partition_point(|(pos, _)| *pos < run.range.end);
+    let notes = &notes[first..last];
     let mut calls = Vec::new();
     let mut ends = Vec::new();
     for (i, interaction) in slice.iter().enumerate() {
@@ -437,7 +441,7 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
     let collected = all.clone();
     let explored = runner.run(&sequences(), |steps| {
         let run = runtime.block_on(driver.execute(&steps));
-        let traffic = driver.proxy.interactions();
+        let traffic = driver.proxy.interactions_from(run.range.start);
         collected.lock().unwrap_or_else(|p| p.into_inner()).extend(findings_of(&model, &traffic, &run, &driver.notes.lock().unwrap_or_else(|p| p.into_inner())));
         Ok(())
     });
@@ -459,7 +463,7 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
             let keep = shortest.clone();
             let result = runner.run(&sequences(), |steps| {
                 let run = runtime.block_on(driver.execute(&steps));
-                let traffic = driver.proxy.interactions();
+                let traffic = driver.proxy.interactions_from(run.range.start);
                 if let Some(f) = findings_of(&model, &traffic, &run, &driver.notes.lock().unwrap_or_else(|p| p.into_inner())).into_iter().find(|f| f.key() == key) {
                     let mut best = keep.lock().unwrap_or_else(|p| p.into_inner());
                     if best.as_ref().is_none_or(|b| f.reproduce.len() <= b.reproduce.len()) {

@@ -1,0 +1,73 @@
+//! Speed of the contract suite, printed (not asserted): `bench/contract.sh` runs it beside schemathesis.
+//!
+//! ```text
+//! cargo run --release -p contract-tests --example bench -- verify 200000   # interactions verified per second, one core
+//! cargo run --release -p contract-tests --example bench -- suite 500       # checked calls per second against the in-process sandbox
+//! ```
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use contract_tests::traffic::{self, Interaction};
+use contract_tests::vivamo::{self, Settings, Target};
+use contract_tests::{Baseline, check, spec::Model};
+use serde_json::json;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = root.join("openapi.yaml");
+    let mut args = std::env::args().skip(1);
+    let what = args.next().unwrap_or_else(|| "verify".into());
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    match what.as_str() {
+        "verify" => {
+            let base = traffic::read(&root.join("contract-tests/tests/traffic/vivamo-conformant.json")).expect("fixture");
+            let interactions: Vec<Interaction> = (0..n)
+                .map(|i| {
+                    let mut x = base[i % base.len()].clone();
+                    x.url = x.url.replace("671f4e90c0811b1056da1653", &format!("{i:024x}"));
+                    x
+                })
+                .collect();
+            let har = root.join("target/bench/large.har");
+            std::fs::create_dir_all(har.parent().unwrap()).unwrap();
+            let entries: Vec<_> = interactions
+                .iter()
+                .map(|i| {
+                    json!({"startedDateTime": "2026-11-22T18:00:00.000Z", "time": 1,
+                        "request": {"method": i.method, "url": i.url, "httpVersion": "HTTP/1.1", "headers": i.request_headers.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(), "queryString": [], "cookies": [], "headersSize": -1, "bodySize": -1, "postData": {"mimeType": "application/json", "text": i.request_body}},
+                        "response": {"status": i.status, "statusText": "", "httpVersion": "HTTP/1.1", "headers": i.response_headers.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(), "cookies": [], "content": {"size": -1, "mimeType": "application/json", "text": i.response_body}, "redirectURL": "", "headersSize": -1, "bodySize": -1},
+                        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}})
+                })
+                .collect();
+            std::fs::write(&har, serde_json::to_vec(&json!({"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": entries}})).unwrap()).unwrap();
+            let size = std::fs::metadata(&har).unwrap().len();
+            let start = Instant::now();
+            let model = Model::load(&spec).expect("spec");
+            let read = traffic::read(&har).expect("har");
+            let parsed = start.elapsed();
+            let findings = check::check(&model, &read);
+            let total = start.elapsed();
+            assert!(findings.is_empty(), "the bench traffic conforms");
+            println!(
+                "verify: {n} interactions ({:.1} MB HAR) in {:.2} s ({:.2} s reading): {:.0} interactions/s on one core",
+                size as f64 / 1e6,
+                total.as_secs_f64(),
+                parsed.as_secs_f64(),
+                n as f64 / total.as_secs_f64()
+            );
+        }
+        "suite" => {
+            let start = Instant::now();
+            let outcome = vivamo::run(&spec, &Settings { target: Target::Sandbox, cases: n as u32, shrink: false, ..Settings::default() }, &Baseline::default()).expect("suite");
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "suite: {n} sequences, {} checked calls in {secs:.2} s: {:.0} calls/s, {} finding(s)",
+                outcome.traffic.len(),
+                outcome.traffic.len() as f64 / secs,
+                outcome.report.findings.len()
+            );
+        }
+        other => eprintln!("unknown benchmark `{other}`: verify or suite"),
+    }
+}
