@@ -87,7 +87,7 @@ fn op_request_at(op: &Operation) -> Option<(DocId, String)> {
 }
 
 /// The documented response for a status: exact code, then `4XX`, then `default`.
-pub fn documented<'a>(op: &'a Operation, status: u16) -> Option<&'a DocumentedResponse> {
+pub fn documented(op: &Operation, status: u16) -> Option<&DocumentedResponse> {
     let code = status.to_string();
     let range = format!("{}XX", status / 100);
     op.responses

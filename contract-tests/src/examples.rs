@@ -23,7 +23,7 @@ pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
         };
         let mut path = op.path.clone();
         let mut query = Vec::new();
-        let item = root.pointer(&op.pointer.rsplit_once('/').map_or("", |(p, _)| p).to_string()).cloned().unwrap_or(Value::Null);
+        let item = root.pointer(op.pointer.rsplit_once('/').map_or("", |(p, _)| p)).cloned().unwrap_or(Value::Null);
         let params = item.get("parameters").and_then(Value::as_array).into_iter().flatten().chain(op_value.get("parameters").and_then(Value::as_array).into_iter().flatten());
         for p in params {
             let p = match p.get("$ref").and_then(Value::as_str) {

@@ -49,7 +49,7 @@ pub struct Model {
     /// Path prefixes of the servers (`/v1` for `https://host/v1`), longest first, always ending with "".
     pub base_paths: Vec<String>,
     registry: Option<jsonschema::Registry<'static>>,
-    validators: Mutex<BTreeMap<(usize, String), Option<std::sync::Arc<jsonschema::Validator>>>>,
+    validators: Mutex<BTreeMap<(usize, String), Option<Validator>>>,
     /// Why schemas cannot be checked, when the registry could not be built.
     pub schema_problem: Option<String>,
 }
@@ -59,6 +59,9 @@ impl std::fmt::Debug for Model {
         f.debug_struct("Model").field("operations", &self.operations.len()).finish_non_exhaustive()
     }
 }
+
+/// A compiled schema, shared by every check that needs it.
+type Validator = std::sync::Arc<jsonschema::Validator>;
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

@@ -61,6 +61,7 @@ macro_rules! with_state {
         let mut guard = $sandbox.state.lock().unwrap_or_else(|p| p.into_inner());
         guard.tick($now);
         let $state = &mut *guard;
+        #[allow(clippy::redundant_closure_call)]
         let result: Result<_, Rejection> = (|| $body)();
         match result {
             Ok(v) => s::$reply::Status200(v),

@@ -139,7 +139,7 @@ async fn kyc(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(k): Js
     let Some(customer) = state.customer_mut(&id) else {
         return refuse(404, format!("Customer {id} not found"));
     };
-    if !customer.kyc.last().is_some_and(|k| k.status == "pending") {
+    if customer.kyc.last().is_none_or(|k| k.status != "pending") {
         customer.kyc.push(Kyc { status: "pending".into(), created_at: now, verified_at: None, client_secret: secret, attempted: false });
     }
     let Some(last) = customer.kyc.last_mut() else {

@@ -294,9 +294,12 @@ async fn geolocation_applies_the_rules_or_allows_everything_without_rules() {
     assert_eq!(anywhere.country, Some(None), "no lookup is performed: the fields are null");
 }
 
+/// What a receiver saw: body, `signature` header, `x-custom-auth` header.
+type Seen = Arc<Mutex<Vec<(Vec<u8>, Option<String>, Option<String>)>>>;
+
 /// A webhook receiver that answers with the given statuses in turn (200 once they run out).
-async fn receiver(answers: Vec<u16>) -> (String, Arc<Mutex<Vec<(Vec<u8>, Option<String>, Option<String>)>>>) {
-    let seen: Arc<Mutex<Vec<(Vec<u8>, Option<String>, Option<String>)>>> = Arc::default();
+async fn receiver(answers: Vec<u16>) -> (String, Seen) {
+    let seen: Seen = Arc::default();
     let answers = Arc::new(Mutex::new(answers.into_iter()));
     let log = seen.clone();
     let app = axum::Router::new().route(
