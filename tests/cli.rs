@@ -59,14 +59,14 @@ fn generate_writes_a_crate_and_rewrites_only_what_changed() {
     let out_s = out.to_str().unwrap();
     let (code, stdout, stderr) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", out_s, "--crate-name", "vivamo-copy"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("8 file(s) written, 0 unchanged"), "{stdout}");
+    assert!(stdout.contains("9 file(s) written, 0 unchanged"), "{stdout}");
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"vivamo-copy\""), "{manifest}");
     let models = std::fs::read_to_string(out.join("src/models.rs")).unwrap();
     assert!(models.contains("pub enum DisbursementStatus"));
     let (code, stdout, _) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", out_s, "--crate-name", "vivamo-copy"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("0 file(s) written, 8 unchanged"), "{stdout}");
+    assert!(stdout.contains("0 file(s) written, 9 unchanged"), "{stdout}");
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -66,7 +66,7 @@ fn generated_crate_builds_alone_outside_the_workspace() {
     // Pin the same dependency versions the workspace uses, so the build works offline.
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let out = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["check", "--offline", "--quiet", "--features", "server"])
+        .args(["check", "--offline", "--quiet", "--features", "server,proptest"])
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", root().join("target/check-crates/target"))
         .output()

@@ -94,8 +94,8 @@ pub enum Step {
     Geolocation { ip: [u8; 4] },
     RecordPrize { dollars: u32 },
     Prizes,
-    /// A request the spec forbids: the server must refuse it.
-    Invalid { which: usize },
+    /// A request body the spec forbids (from the generated strategies): the server must refuse it.
+    Invalid { target: usize, body: Value },
     /// The whole disbursement flow: intent, submission, approval queue, decision, status.
     DisbursementFlow { cents: u32, kind: &'static str, fail: bool, allow: bool },
     /// The whole payment flow: intent, payment, status.
@@ -104,15 +104,33 @@ pub enum Step {
     Wait { seconds: u64 },
 }
 
-/// Requests invalid on purpose: each breaks its operation's request schema in one way.
-fn invalid_requests(prefix: &str) -> Vec<(&'static str, Value)> {
-    vec![
-        ("/v1/customers", json!({"externalCustomerId": format!("{prefix}bad"), "verifyAfterCreation": false})),
-        ("/v1/customers", json!({"externalCustomerId": format!("{prefix}bad"), "verifyAfterCreation": false, "data": {"email": 42}})),
-        ("/v1/disbursement-intents", json!({"customer": {"externalCustomerId": format!("{prefix}c")}, "disbursementIntent": {"externalDisbursementIntentId": "x", "amount": 5, "currency": "USD"}})),
-        ("/v1/payment-intents", json!({"customer": {"externalCustomerId": format!("{prefix}c")}, "paymentIntent": {"amount": "5.00", "currency": "USD"}})),
-        ("/v1/operators/check-geolocation", json!({"address": "192.0.2.1"})),
-        ("/v1/operators/webhooks", json!({"headers": {"x": "y"}})),
+/// Where the spec-forbidden bodies go: (method, path; `{c}` is the current customer).
+const INVALID_TARGETS: [(&str, &str); 9] = [
+    ("POST", "/v1/customers"),
+    ("PUT", "/v1/customers/{c}/data"),
+    ("POST", "/v1/customers/{c}/kyc-verify/proof_of_id"),
+    ("POST", "/v1/customers/{c}/prizes"),
+    ("POST", "/v1/payment-intents"),
+    ("POST", "/v1/disbursement-intents"),
+    ("POST", "/v1/operators/check-geolocation"),
+    ("POST", "/v1/operators/webhooks"),
+    ("DELETE", "/v1/operators/webhooks"),
+];
+
+/// Request bodies the spec forbids, from the generated strategies (a required property dropped,
+/// a property of the wrong type, a value outside its enum), with their target.
+fn invalid_bodies() -> impl Strategy<Value = Step> {
+    use vivamo_api::strategies as s;
+    prop_oneof![
+        s::create_customer_body_invalid().prop_map(|body| Step::Invalid { target: 0, body }),
+        s::update_customer_body_invalid().prop_map(|body| Step::Invalid { target: 1, body }),
+        s::set_customer_kyc_manually_verified_body_invalid().prop_map(|body| Step::Invalid { target: 2, body }),
+        s::record_prize_body_invalid().prop_map(|body| Step::Invalid { target: 3, body }),
+        s::create_payment_intent_body_invalid().prop_map(|body| Step::Invalid { target: 4, body }),
+        s::create_disbursement_intent_body_invalid().prop_map(|body| Step::Invalid { target: 5, body }),
+        s::check_geolocation_body_invalid().prop_map(|body| Step::Invalid { target: 6, body }),
+        s::register_webhook_body_invalid().prop_map(|body| Step::Invalid { target: 7, body }),
+        s::delete_webhook_body_invalid().prop_map(|body| Step::Invalid { target: 8, body }),
     ]
 }
 
@@ -137,7 +155,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => prop_oneof![Just([192u8, 0, 2, 10]), Just([198u8, 51, 100, 7]), Just([203u8, 0, 113, 9]), any::<[u8; 4]>()].prop_map(|ip| Step::Geolocation { ip }),
         1 => (600u32..5000).prop_map(|dollars| Step::RecordPrize { dollars }),
         1 => Just(Step::Prizes),
-        2 => (0usize..6).prop_map(|which| Step::Invalid { which }),
+        3 => invalid_bodies(),
         4 => (1u32..500_000, 0usize..4, proptest::bool::weighted(0.25), any::<bool>()).prop_map(|(cents, k, fail, allow)| Step::DisbursementFlow { cents, kind: KINDS[k], fail, allow }),
         2 => (1u32..500_000, any::<bool>()).prop_map(|(cents, fail)| Step::PaymentFlow { cents, fail }),
         1 => (1u64..120).prop_map(|seconds| Step::Wait { seconds }),
@@ -331,12 +349,13 @@ impl Driver {
                 }
                 Step::DisbursementFlow { .. } | Step::PaymentFlow { .. } => {}
                 Step::Wait { seconds } => self.test_only("/_sandbox/clock/advance", json!({"seconds": seconds})).await,
-                Step::Invalid { which } => {
-                    let requests = invalid_requests(&prefix);
-                    let (path, body) = &requests[*which % requests.len()];
+                Step::Invalid { target, body } => {
+                    let (method, path) = INVALID_TARGETS[*target % INVALID_TARGETS.len()];
+                    let path = path.replace("{c}", customer.as_deref().unwrap_or("nobody"));
+                    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
                     let _ = self
                         .http
-                        .post(format!("{}{path}", self.proxy.base_url()))
+                        .request(method, format!("{}{path}", self.proxy.base_url()))
                         .header("authorization", format!("Bearer {}", self.api_key))
                         .header(NEGATIVE_HEADER, "1")
                         .json(body)

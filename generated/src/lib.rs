@@ -7,6 +7,8 @@ pub mod client;
 pub mod models;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod support;
 pub mod webhooks;
 pub use support::{Inspect, UnknownValue};

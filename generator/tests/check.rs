@@ -30,7 +30,7 @@ pub fn check_crate_in(name: &str, lib_rs: &str, target: &str) -> Result<(), Stri
 
 /// Like [`check_crate`], but runs the crate's own tests.
 pub fn test_crate(name: &str, lib_rs: &str) -> Result<(), String> {
-    run_in_crate(name, lib_rs, &["test", "--offline", "--quiet", "--features", "schemars"], "target")
+    run_in_crate(name, lib_rs, &["test", "--offline", "--quiet", "--features", "schemars,proptest"], "target")
 }
 
 fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result<(), String> {
@@ -63,19 +63,9 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
     }
 }
 
-/// `#[path]` module declarations for one generated crate's `src/` directory; with no `support`
-/// file, the module reuses a crate-level `support` module.
-pub fn module(name: &str, models: &Path, support: Option<&Path>) -> String {
-    module_with_client(name, models, support, None)
-}
-
-/// [`module`] plus the generated client.
-pub fn module_with_client(name: &str, models: &Path, support: Option<&Path>, client: Option<&Path>) -> String {
-    let extras: Vec<(&str, &Path)> = client.map(|c| ("client", c)).into_iter().collect();
-    module_with(name, models, support, &extras)
-}
-
-/// [`module`] plus further generated modules (`client`, `webhooks`), each `(module name, file)`.
+/// `#[path]` module declarations for one generated crate: its models, its `support` (or, with
+/// none, a crate-level `support` module), and further generated modules (`client`, `server`,
+/// `webhooks`, `strategies`), each `(module name, file)`.
 pub fn module_with(name: &str, models: &Path, support: Option<&Path>, extras: &[(&str, &Path)]) -> String {
     let support = match support {
         Some(path) => format!("#[path = {:?}]\n    pub mod support;", path.display().to_string()),

@@ -16,8 +16,14 @@ fn generated_models_behave_and_agree_with_their_specs() {
         .map(|n| (n.to_string(), root.join(format!("tests/output/{n}_models.rs")), root.join(format!("tests/fixtures/{n}.yaml"))))
         .collect();
     modules.push(("vivamo".into(), workspace.join("generated/src/models.rs"), workspace.join("openapi.yaml")));
+    let mut strategy_tables = String::new();
     for (name, models, spec) in &modules {
-        lib.push_str(&check::module(name, models, None));
+        // Strategies are not snapshotted: generate them now, beside the models they build.
+        let output = generator::generate_file(spec, &generator::Settings::new(name.clone())).unwrap();
+        let strategies = spec_dir.join(format!("{name}_strategies.rs"));
+        std::fs::write(&strategies, &output.files[std::path::Path::new("src/strategies.rs")]).unwrap();
+        lib.push_str(&check::module_with(name, models, None, &[("strategies", &strategies)]));
+        strategy_tables.push_str(&format!("        ({name:?}, {name}::strategies::all()),\n"));
         // The test crate reads specs as JSON; our loader turns the YAML into it.
         let loaded = generator::load::load(spec).unwrap();
         let json_path = spec_dir.join(format!("{name}.json"));
@@ -27,7 +33,10 @@ fn generated_models_behave_and_agree_with_their_specs() {
     lib.push_str(&format!(
         "#[cfg(test)]\npub fn fidelity_tables() -> Vec<(&'static str, &'static str, Vec<support::Fidelity>)> {{\n    vec![\n{tables}    ]\n}}\n"
     ));
-    for test in ["behaviour", "fidelity"] {
+    lib.push_str(&format!(
+        "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn strategy_tables() -> Vec<(&'static str, Vec<(&'static str, fn(u32) -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>, Option<fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>>)>)> {{\n    vec![\n{strategy_tables}    ]\n}}\n"
+    ));
+    for test in ["behaviour", "fidelity", "strategies"] {
         lib.push_str(&format!("#[cfg(test)]\n#[path = {:?}]\nmod {test};\n", root.join(format!("tests/runtime/{test}.rs")).display().to_string()));
     }
     if let Err(failures) = check::test_crate("runtime", &lib) {

@@ -4,6 +4,7 @@ pub mod client;
 pub mod format;
 pub mod models;
 pub mod server;
+pub mod strategies;
 pub mod webhooks;
 
 use proc_macro2::{Ident, Span, TokenStream};

@@ -46,7 +46,6 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
 }
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
-#[allow(unused_variables, unused_mut)]
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -64,20 +63,39 @@ async fn dispatch<S: Api>(
                 );
         }
     };
-    let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
     let ctx = Context {
         operation: "",
         security: &[],
         method: parts.method,
-        path: path.clone(),
+        path: parts.uri.path().to_string(),
         headers: parts.headers,
     };
+    match route(service, ctx, query, body) {
+        Ok(handler) => handler.await,
+        Err(response) => response,
+    }
+}
+/// Picks the operation for a request. A plain function returning the handler's future, so
+/// a spec with hundreds of operations does not become one huge async state machine.
+#[allow(unused_variables, unused_mut, clippy::type_complexity)]
+fn route<S: Api>(
+    service: ::std::sync::Arc<S>,
+    ctx: Context,
+    query: Option<String>,
+    body: ::axum::body::Bytes,
+) -> Result<
+    ::std::pin::Pin<
+        Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    >,
+    ::axum::response::Response,
+> {
+    let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
     if allowed.is_empty() {
-        service.reject(Rejection::new(404, format!("no operation serves {path}")))
+        Err(service.reject(Rejection::new(404, format!("no operation serves {path}"))))
     } else {
         let message = format!("{} is not allowed on {path}", ctx.method);
-        runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed)
+        Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }

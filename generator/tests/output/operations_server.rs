@@ -83,7 +83,6 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
 }
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
-#[allow(unused_variables, unused_mut)]
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -101,15 +100,34 @@ async fn dispatch<S: Api>(
                 );
         }
     };
-    let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
     let ctx = Context {
         operation: "",
         security: &[],
         method: parts.method,
-        path: path.clone(),
+        path: parts.uri.path().to_string(),
         headers: parts.headers,
     };
+    match route(service, ctx, query, body) {
+        Ok(handler) => handler.await,
+        Err(response) => response,
+    }
+}
+/// Picks the operation for a request. A plain function returning the handler's future, so
+/// a spec with hundreds of operations does not become one huge async state machine.
+#[allow(unused_variables, unused_mut, clippy::type_complexity)]
+fn route<S: Api>(
+    service: ::std::sync::Arc<S>,
+    ctx: Context,
+    query: Option<String>,
+    body: ::axum::body::Bytes,
+) -> Result<
+    ::std::pin::Pin<
+        Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    >,
+    ::axum::response::Response,
+> {
+    let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
     if let Some(params) = runtime::match_path("/items", &path) {
         match ctx.method.as_str() {
@@ -120,9 +138,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_create_item(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_create_item(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["POST"]),
         }
@@ -136,9 +154,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_health(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_get_health(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["GET"]),
         }
@@ -152,9 +170,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_upload_file(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_upload_file(service, ctx, inputs, body)));
             }
             "POST" => {
                 let inputs = match Inputs::new(
@@ -163,9 +181,9 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_upload_form(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_upload_form(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["PUT", "POST"]),
         }
@@ -182,18 +200,18 @@ async fn dispatch<S: Api>(
                     ctx.headers.clone(),
                 ) {
                     Ok(inputs) => inputs,
-                    Err(rejection) => return service.reject(rejection),
+                    Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return handle_get_part(&*service, ctx, inputs, body).await;
+                return Ok(Box::pin(handle_get_part(service, ctx, inputs, body)));
             }
             _ => allowed.extend(["GET"]),
         }
     }
     if allowed.is_empty() {
-        service.reject(Rejection::new(404, format!("no operation serves {path}")))
+        Err(service.reject(Rejection::new(404, format!("no operation serves {path}"))))
     } else {
         let message = format!("{} is not allowed on {path}", ctx.method);
-        runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed)
+        Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }
 /// What `getPart` answers: one variant per documented response (ranges and `default` carry their status).
@@ -246,7 +264,7 @@ pub enum GetHealthReply {
 }
 #[allow(unused_variables)]
 async fn handle_get_part<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -294,7 +312,7 @@ async fn handle_get_part<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_create_item<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -325,7 +343,7 @@ async fn handle_create_item<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_upload_file<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -348,7 +366,7 @@ async fn handle_upload_file<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_upload_form<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,
@@ -376,7 +394,7 @@ async fn handle_upload_form<S: Api>(
 }
 #[allow(unused_variables)]
 async fn handle_get_health<S: Api>(
-    service: &S,
+    service: ::std::sync::Arc<S>,
     mut ctx: Context,
     inputs: Inputs,
     body: ::axum::body::Bytes,

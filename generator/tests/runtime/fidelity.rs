@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::support::Fidelity;
 
 /// 3.0's `nullable: true` as JSON Schema: `type` gains `"null"`.
-fn as_json_schema(value: &Value) -> Value {
+pub(crate) fn as_json_schema(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut out: serde_json::Map<String, Value> = map.iter().map(|(k, v)| (k.clone(), as_json_schema(v))).collect();
@@ -63,7 +63,7 @@ fn examples(spec: &Value, schema: &Value) -> Vec<Value> {
 }
 
 /// Percent-encodes a JSON pointer for use as a URI fragment.
-fn fragment(pointer: &str) -> String {
+pub(crate) fn fragment(pointer: &str) -> String {
     pointer
         .chars()
         .map(|c| match c {

@@ -1,0 +1,342 @@
+//! Emits `strategies.rs` (crate feature `proptest`): for every named type, a proptest strategy
+//! of JSON values valid by the spec (types, enums, formats, patterns, bounds, lengths, required
+//! fields), the same decoded into the generated type, and for objects a strategy of values the
+//! spec forbids (a required property dropped, a property of the wrong type, an unlisted enum
+//! value); for every operation with a JSON body, the same for its body.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::models::shape_tokens_outside as shape_tokens;
+use crate::ir::names::{self, Scope};
+use crate::ir::{Api, Shape, Type, TypeId, TypeKind};
+
+/// The runtime helpers every generated `strategies.rs` carries.
+const RUNTIME: &str = include_str!("../../templates/strategies_runtime.rs");
+
+/// The helpers, as tokens (they are plain Rust, parsed once per emission).
+fn runtime() -> TokenStream {
+    RUNTIME.parse().unwrap_or_default()
+}
+
+fn fn_names(api: &Api) -> std::collections::BTreeMap<TypeId, String> {
+    let mut scope = Scope::default();
+    api.types.iter().map(|(id, t)| (*id, scope.claim(names::snake(&t.name.rust)))).collect()
+}
+
+/// The strategies module for `api`.
+pub fn emit(api: &Api) -> TokenStream {
+    let names = fn_names(api);
+    let mut items = Vec::new();
+    for (id, ty) in &api.types {
+        items.push(emit_type(api, &names, *id, ty));
+    }
+    let mut scope = Scope::default();
+    for op in &api.operations {
+        let Some(body) = &op.body else { continue };
+        let Some((_, shape)) = body.content.iter().find(|(m, _)| m.contains("json")) else { continue };
+        let base = scope.claim(names::snake(&op.name.rust).trim_start_matches("r#").to_string());
+        let valid = format_ident!("{}_body", base);
+        let invalid = format_ident!("{}_body_invalid", base);
+        let strategy = shape_strategy(api, &names, shape, None);
+        let t = shape_tokens(api, shape);
+        let doc = format!(" Request bodies of `{}` the spec allows, decoded.", op.name.wire);
+        let doc_invalid = format!(" Request bodies of `{}` the spec forbids (as JSON).", op.name.wire);
+        let breaker = match shape {
+            Shape::Named(id) if matches!(api.ty(*id).kind, TypeKind::Struct { .. }) => {
+                let f = format_ident!("{}_invalid", names[id]);
+                quote!(#f())
+            }
+            _ => quote!(wrong_type(#strategy)),
+        };
+        items.push(quote! {
+            #[doc = #doc]
+            pub fn #valid() -> BoxedStrategy<#t> {
+                let depth = DEPTH + 1;
+                decoded(#strategy)
+            }
+            #[doc = #doc_invalid]
+            pub fn #invalid() -> BoxedStrategy<Value> {
+                let depth = DEPTH + 1;
+                let _ = depth;
+                #breaker
+            }
+        });
+    }
+    let table = api.types.iter().map(|(id, ty)| {
+        let name = &ty.name.wire;
+        let json_fn = format_ident!("{}_json", names[id]);
+        let invalid = if matches!(ty.kind, TypeKind::Struct { .. }) {
+            let f = format_ident!("{}_invalid", names[id]);
+            quote!(Some(#f as fn() -> BoxedStrategy<Value>))
+        } else {
+            quote!(None)
+        };
+        quote!((#name, #json_fn as fn(u32) -> BoxedStrategy<Value>, #invalid))
+    });
+    items.push(quote! {
+        /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
+        #[allow(clippy::type_complexity)]
+        pub fn all() -> Vec<(&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>)> {
+            vec![#(#table),*]
+        }
+    });
+    let rt = runtime();
+    quote! {
+        //! Proptest strategies generated from the spec's schemas.
+        #![allow(clippy::all, unused_imports, unused_variables, dead_code)]
+
+        use ::proptest::prelude::*;
+        use ::proptest::strategy::BoxedStrategy;
+        use ::serde_json::Value;
+
+        /// How deep recursive types nest before optional recursion stops.
+        pub const DEPTH: u32 = 5;
+
+        #rt
+
+        #(#items)*
+    }
+}
+
+/// The raw schema of a struct's property, for its constraints.
+fn property_schema<'a>(ty: &'a Type, wire: &str) -> Option<&'a Value> {
+    ty.schema.get("properties").and_then(|p| p.get(wire)).or_else(|| {
+        ty.schema.get("allOf").and_then(Value::as_array).into_iter().flatten().find_map(|m| m.get("properties").and_then(|p| p.get(wire)))
+    })
+}
+
+fn lit(v: &Value) -> TokenStream {
+    let text = v.to_string();
+    quote!(lit(#text))
+}
+
+/// A strategy of JSON values for `shape`; `schema` carries constraints for inline shapes.
+fn shape_strategy(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape: &Shape, schema: Option<&Value>) -> TokenStream {
+    shape_in(api, names, shape, schema, None, true)
+}
+
+/// Whether a value of `shape` can contain a value of `target` (through any field, item or variant).
+fn reaches(api: &Api, shape: &Shape, target: TypeId, seen: &mut std::collections::BTreeSet<TypeId>) -> bool {
+    match shape {
+        Shape::Named(id) => {
+            if *id == target {
+                return true;
+            }
+            if !seen.insert(*id) {
+                return false;
+            }
+            match &api.ty(*id).kind {
+                TypeKind::Struct { fields, additional } => fields.iter().any(|f| reaches(api, &f.shape, target, seen)) || additional.as_ref().is_some_and(|a| reaches(api, a, target, seen)),
+                TypeKind::Union { variants, .. } => variants.iter().any(|v| reaches(api, &v.shape, target, seen)),
+                TypeKind::Alias(inner) => reaches(api, inner, target, seen),
+                TypeKind::Enum { .. } => false,
+            }
+        }
+        Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => reaches(api, inner, target, seen),
+        _ => false,
+    }
+}
+
+/// Whether every value of `shape` must contain a value of `target` (a cycle no value can end).
+fn must_reach(api: &Api, shape: &Shape, target: TypeId, seen: &mut std::collections::BTreeSet<TypeId>) -> bool {
+    match shape {
+        Shape::Named(id) => {
+            if *id == target {
+                return true;
+            }
+            if !seen.insert(*id) {
+                return false;
+            }
+            match &api.ty(*id).kind {
+                TypeKind::Struct { fields, .. } => fields.iter().any(|f| f.required && !f.nullable && must_reach(api, &f.shape, target, seen)),
+                TypeKind::Union { variants, .. } => !variants.is_empty() && variants.iter().all(|v| must_reach(api, &v.shape, target, seen)),
+                TypeKind::Alias(inner) => must_reach(api, inner, target, seen),
+                TypeKind::Enum { .. } => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// [`shape_strategy`] inside the type `owner`; `required` when the value must be present (a
+/// required property, an alias target, a union variant), so recursion through it cannot stop with null.
+fn shape_in(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape: &Shape, schema: Option<&Value>, owner: Option<TypeId>, required: bool) -> TokenStream {
+    let num = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_f64);
+    let int = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_i64);
+    let text = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_str).map(str::to_string);
+    if let Some(values) = schema.and_then(|s| s.get("enum")).and_then(Value::as_array).filter(|v| !v.is_empty()) {
+        let values = values.iter().map(lit);
+        return quote!(one_of(vec![#(#values),*]));
+    }
+    match shape {
+        Shape::Named(id) => {
+            // Strategies are built eagerly, so a recursive reference must stop being built at
+            // depth 0: with null where it may be absent (never sampled there: optional fields are
+            // None and arrays empty at depth 0), by recursing at depth 0 where it is required and
+            // some value ends the cycle (unions pick non-recursive variants at depth 0).
+            let f = format_ident!("{}_json", names[id]);
+            let recursive = owner.is_some_and(|o| reaches(api, shape, o, &mut Default::default()));
+            let endless = owner.is_some_and(|o| must_reach(api, shape, o, &mut Default::default()));
+            if !recursive || (required && !endless) {
+                quote!(#f(depth.saturating_sub(1)))
+            } else {
+                quote!((if depth == 0 { Just(Value::Null).boxed() } else { #f(depth - 1) }))
+            }
+        }
+        Shape::String => {
+            let pattern = text("pattern");
+            let format = text("format").unwrap_or_default();
+            let min = int("minLength").unwrap_or(0).max(0) as usize;
+            let max = int("maxLength").map(|m| m.max(0) as usize).unwrap_or(min.max(12) + 8).max(min);
+            match pattern {
+                Some(p) => quote!(pattern(#p, #min, #max)),
+                None => quote!(text(#format, #min, #max)),
+            }
+        }
+        Shape::DateTime => quote!(text("date-time", 0, 0)),
+        Shape::Date => quote!(text("date", 0, 0)),
+        Shape::Decimal => quote!(text("decimal", 0, 0)),
+        Shape::Integer(_) => {
+            let exclusive_min = schema.and_then(|s| s.get("exclusiveMinimum"));
+            let exclusive_max = schema.and_then(|s| s.get("exclusiveMaximum"));
+            let mut min = int("minimum").unwrap_or(-1_000_000);
+            let mut max = int("maximum").unwrap_or(1_000_000);
+            match exclusive_min {
+                Some(Value::Bool(true)) => min += 1,
+                Some(v) if v.is_number() => min = v.as_i64().unwrap_or(min) + 1,
+                _ => {}
+            }
+            match exclusive_max {
+                Some(Value::Bool(true)) => max -= 1,
+                Some(v) if v.is_number() => max = v.as_i64().unwrap_or(max) - 1,
+                _ => {}
+            }
+            let max = max.max(min);
+            quote!(integer(#min, #max))
+        }
+        Shape::Number(_) => {
+            let min = num("minimum").unwrap_or(-1.0e6);
+            let max = num("maximum").unwrap_or(1.0e6).max(min);
+            quote!(number(#min, #max))
+        }
+        Shape::Boolean => quote!(any::<bool>().prop_map(Value::Bool).boxed()),
+        Shape::Array(inner) => {
+            let items = schema.and_then(|s| s.get("items"));
+            let inner = shape_in(api, names, inner, items, owner, false);
+            let min = int("minItems").unwrap_or(0).max(0) as usize;
+            let max = int("maxItems").map(|m| m.max(0) as usize).unwrap_or(min + 3).max(min);
+            quote!(array(#inner, #min, if depth == 0 { #min } else { #max }))
+        }
+        Shape::Map(inner) => {
+            let values = schema.and_then(|s| s.get("additionalProperties")).filter(|v| v.is_object());
+            let inner = shape_in(api, names, inner, values, owner, false);
+            quote!(map(#inner, if depth == 0 { 0 } else { 3 }))
+        }
+        Shape::Any => quote!(any_json()),
+        Shape::Null => quote!(Just(Value::Null).boxed()),
+        Shape::Nullable(inner) => {
+            let inner = shape_in(api, names, inner, schema, owner, false);
+            quote!(nullable(#inner))
+        }
+    }
+}
+
+fn emit_type(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, id: TypeId, ty: &Type) -> TokenStream {
+    let base = &names[&id];
+    let json_fn = format_ident!("{}_json", base);
+    let typed_fn = format_ident!("{}", base);
+    let invalid_fn = format_ident!("{}_invalid", base);
+    let t = shape_tokens(api, &Shape::Named(id));
+    let doc_json = format!(" JSON values of `{}` the spec allows.", ty.name.wire);
+    let doc_typed = format!(" Values of `{}` the spec allows, decoded into the generated type.", ty.name.wire);
+    let body = match &ty.kind {
+        TypeKind::Struct { fields, additional } => {
+            let parts = fields.iter().map(|f| {
+                let wire = &f.name.wire;
+                let schema = property_schema(ty, wire);
+                let mut strategy = shape_in(api, names, &f.shape, schema, Some(id), f.required && !f.nullable);
+                if f.nullable && !matches!(f.shape, Shape::Nullable(_)) {
+                    strategy = quote!(nullable(#strategy));
+                }
+                if f.required {
+                    quote!(#strategy.prop_map(|v| Some((#wire.to_string(), v))).boxed())
+                } else {
+                    quote!(if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(#strategy.prop_map(|v| (#wire.to_string(), v))).boxed() })
+                }
+            });
+            let extra = additional.as_ref().map(|a| {
+                let s = shape_in(api, names, a, None, Some(id), false);
+                quote!(.chain(::std::iter::once(map(#s, if depth == 0 { 0 } else { 2 }).prop_map(|m| match m { Value::Object(m) => m.into_iter().next(), _ => None }).boxed())))
+            });
+            let extra = extra.unwrap_or_default();
+            quote! {
+                let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![#(#parts),*].into_iter()#extra.collect();
+                object(parts)
+            }
+        }
+        TypeKind::Enum { variants, .. } => {
+            let values = variants.iter().map(|v| lit(&v.wire));
+            quote!(one_of(vec![#(#values),*]))
+        }
+        TypeKind::Union { variants, tag } => {
+            let option = |v: &crate::ir::UnionVariant| {
+                let s = shape_in(api, names, &v.shape, None, Some(id), true);
+                match (tag, v.tag_values.first()) {
+                    (Some(tag), Some(value)) => quote!(tagged(#s, #tag, #value)),
+                    _ => s,
+                }
+            };
+            let all: Vec<TokenStream> = variants.iter().map(option).collect();
+            // At depth 0 only variants that do not contain this union again.
+            let leaves: Vec<TokenStream> = variants.iter().filter(|v| !reaches(api, &v.shape, id, &mut Default::default())).map(option).collect();
+            if leaves.is_empty() || leaves.len() == all.len() {
+                quote!(union(vec![#(#all),*]))
+            } else {
+                quote!(if depth == 0 { union(vec![#(#leaves),*]) } else { union(vec![#(#all),*]) })
+            }
+        }
+        TypeKind::Alias(inner) => shape_in(api, names, inner, Some(&ty.schema), Some(id), true),
+    };
+    let invalid = match &ty.kind {
+        TypeKind::Struct { fields, .. } => {
+            let required = fields.iter().filter(|f| f.required).map(|f| f.name.wire.as_str());
+            let typed = fields.iter().filter_map(|f| {
+                let kind = match &f.shape {
+                    Shape::String | Shape::DateTime | Shape::Date | Shape::Decimal => "string",
+                    Shape::Integer(_) | Shape::Number(_) => "number",
+                    Shape::Boolean => "boolean",
+                    Shape::Array(_) => "array",
+                    Shape::Named(n) => match &api.ty(*n).kind {
+                        TypeKind::Enum { .. } => "enum",
+                        TypeKind::Struct { .. } => "object",
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                let wire = f.name.wire.as_str();
+                Some(quote!((#wire, #kind)))
+            });
+            let doc = format!(" JSON values of `{}` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.", ty.name.wire);
+            quote! {
+                #[doc = #doc]
+                pub fn #invalid_fn() -> BoxedStrategy<Value> {
+                    broken(#json_fn(DEPTH), &[#(#required),*], &[#(#typed),*])
+                }
+            }
+        }
+        _ => quote!(),
+    };
+    quote! {
+        #[doc = #doc_json]
+        pub fn #json_fn(depth: u32) -> BoxedStrategy<Value> {
+            #body
+        }
+        #[doc = #doc_typed]
+        pub fn #typed_fn() -> BoxedStrategy<#t> {
+            decoded(#json_fn(DEPTH))
+        }
+        #invalid
+    }
+}
