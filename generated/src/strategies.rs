@@ -1792,6 +1792,34 @@ pub fn set_customer_kyc_manually_verified_type() -> BoxedStrategy<
 > {
     decoded(set_customer_kyc_manually_verified_type_json(DEPTH))
 }
+/// Parameters of `listCustomers` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn list_customers_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![::proptest::option::of(integer(- 1000000i64, 1000000i64)
+            .prop_map(| v | ("page".to_string(), v))).boxed(),
+            ::proptest::option::of(integer(- 1000000i64, 1000000i64).prop_map(| v |
+            ("size".to_string(), v))).boxed()]).prop_map(| v | Some(("query".to_string(),
+            v))).boxed(), object(vec![]).prop_map(| v | Some(("header".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("cookie".to_string(), v)))
+            .boxed()
+        ],
+    )
+}
+/// Parameters of `createCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn create_customer_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
 /// Request bodies of `createCustomer` the spec allows, decoded.
 pub fn create_customer_body() -> BoxedStrategy<super::models::CreateCustomerRequest> {
     let depth = DEPTH + 1;
@@ -1803,6 +1831,46 @@ pub fn create_customer_body_invalid() -> BoxedStrategy<Value> {
     let _ = depth;
     create_customer_request_invalid()
 }
+/// Parameters of `getCustomersWithKycForReview` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn get_customers_with_kyc_for_review_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `getCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn get_customer_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `updateCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn update_customer_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
 /// Request bodies of `updateCustomer` the spec allows, decoded.
 pub fn update_customer_body() -> BoxedStrategy<super::models::UpdateCustomerRequest> {
     let depth = DEPTH + 1;
@@ -1813,6 +1881,35 @@ pub fn update_customer_body_invalid() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
     let _ = depth;
     update_customer_request_invalid()
+}
+/// Parameters of `getCustomerKycInfo` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn get_customer_kyc_info_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `setCustomerKycManuallyVerified` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed(),
+            one_of(vec![lit("\"proof_of_id\"")]).prop_map(| v | Some(("type".to_string(),
+            v))).boxed()]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `setCustomerKycManuallyVerified` the spec allows, decoded.
 pub fn set_customer_kyc_manually_verified_body() -> BoxedStrategy<
@@ -1827,6 +1924,36 @@ pub fn set_customer_kyc_manually_verified_body_invalid() -> BoxedStrategy<Value>
     let _ = depth;
     kyc_verify_request_invalid()
 }
+/// Parameters of `getCustomerPrizes` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn get_customer_prizes_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(),
+            object(vec![::proptest::option::of(integer(2000i64, 2100i64).prop_map(| v |
+            ("taxYear".to_string(), v))).boxed()]).prop_map(| v | Some(("query"
+            .to_string(), v))).boxed(), object(vec![]).prop_map(| v | Some(("header"
+            .to_string(), v))).boxed(), object(vec![]).prop_map(| v | Some(("cookie"
+            .to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `recordPrize` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn record_prize_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
 /// Request bodies of `recordPrize` the spec allows, decoded.
 pub fn record_prize_body() -> BoxedStrategy<super::models::RecordPrizeRequest> {
     let depth = DEPTH + 1;
@@ -1837,6 +1964,18 @@ pub fn record_prize_body_invalid() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
     let _ = depth;
     record_prize_request_invalid()
+}
+/// Parameters of `createPaymentIntent` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn create_payment_intent_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `createPaymentIntent` the spec allows, decoded.
 pub fn create_payment_intent_body() -> BoxedStrategy<
@@ -1851,6 +1990,32 @@ pub fn create_payment_intent_body_invalid() -> BoxedStrategy<Value> {
     let _ = depth;
     create_payment_intent_request_invalid()
 }
+/// Parameters of `getPaymentIntentStatus` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn get_payment_intent_status_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v | Some(("paymentIntentId"
+            .to_string(), v))).boxed()]).prop_map(| v | Some(("path".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("query".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("header".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("cookie".to_string(), v)))
+            .boxed()
+        ],
+    )
+}
+/// Parameters of `createDisbursementIntent` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn create_disbursement_intent_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
 /// Request bodies of `createDisbursementIntent` the spec allows, decoded.
 pub fn create_disbursement_intent_body() -> BoxedStrategy<
     super::models::CreateDisbursementIntentRequest,
@@ -1863,6 +2028,59 @@ pub fn create_disbursement_intent_body_invalid() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
     let _ = depth;
     create_disbursement_intent_request_invalid()
+}
+/// Parameters of `getDisbursementIntentStatus` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn get_disbursement_intent_status_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("disbursementIntentId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `getDisbursementsAwaitingApproval` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn get_disbursements_awaiting_approval_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `proceedWithDisbursement` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn proceed_with_disbursement_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("disbursementIntentId".to_string(), v))).boxed(), any:: < bool > ()
+            .prop_map(Value::Bool).boxed().prop_map(| v | Some(("allow".to_string(), v)))
+            .boxed()]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `checkGeolocation` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn check_geolocation_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `checkGeolocation` the spec allows, decoded.
 pub fn check_geolocation_body() -> BoxedStrategy<
@@ -1877,6 +2095,30 @@ pub fn check_geolocation_body_invalid() -> BoxedStrategy<Value> {
     let _ = depth;
     geolocation_check_request_invalid()
 }
+/// Parameters of `listWebhooks` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn list_webhooks_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
+/// Parameters of `registerWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn register_webhook_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
 /// Request bodies of `registerWebhook` the spec allows, decoded.
 pub fn register_webhook_body() -> BoxedStrategy<super::models::RegisterWebhookRequest> {
     let depth = DEPTH + 1;
@@ -1888,6 +2130,18 @@ pub fn register_webhook_body_invalid() -> BoxedStrategy<Value> {
     let _ = depth;
     register_webhook_request_invalid()
 }
+/// Parameters of `deleteWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn delete_webhook_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
+}
 /// Request bodies of `deleteWebhook` the spec allows, decoded.
 pub fn delete_webhook_body() -> BoxedStrategy<super::models::DeleteWebhookRequest> {
     let depth = DEPTH + 1;
@@ -1898,6 +2152,20 @@ pub fn delete_webhook_body_invalid() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
     let _ = depth;
     delete_webhook_request_invalid()
+}
+/// Parameters of `updateWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
+pub fn update_webhook_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v | Some(("webhookId"
+            .to_string(), v))).boxed()]).prop_map(| v | Some(("path".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("query".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("header".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("cookie".to_string(), v)))
+            .boxed()
+        ],
+    )
 }
 /// Request bodies of `updateWebhook` the spec allows, decoded.
 pub fn update_webhook_body() -> BoxedStrategy<super::models::UpdateWebhookRequest> {
@@ -2036,5 +2304,54 @@ pub fn all() -> Vec<
         >, None), ("SetCustomerKycManuallyVerifiedType",
         set_customer_kyc_manually_verified_type_json as fn (u32) -> BoxedStrategy < Value
         >, None)
+    ]
+}
+/// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
+#[allow(clippy::type_complexity)]
+pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
+    vec![
+        ("listCustomers", "/paths/~1v1~1customers/get", list_customers_params as fn () ->
+        BoxedStrategy < Value >), ("createCustomer", "/paths/~1v1~1customers/post",
+        create_customer_params as fn () -> BoxedStrategy < Value >),
+        ("getCustomersWithKycForReview", "/paths/~1v1~1customers~1kyc-for-review/get",
+        get_customers_with_kyc_for_review_params as fn () -> BoxedStrategy < Value >),
+        ("getCustomer", "/paths/~1v1~1customers~1{externalCustomerId}/get",
+        get_customer_params as fn () -> BoxedStrategy < Value >), ("updateCustomer",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1data/put", update_customer_params
+        as fn () -> BoxedStrategy < Value >), ("getCustomerKycInfo",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-info/get",
+        get_customer_kyc_info_params as fn () -> BoxedStrategy < Value >),
+        ("setCustomerKycManuallyVerified",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/post",
+        set_customer_kyc_manually_verified_params as fn () -> BoxedStrategy < Value >),
+        ("getCustomerPrizes", "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/get",
+        get_customer_prizes_params as fn () -> BoxedStrategy < Value >), ("recordPrize",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/post", record_prize_params
+        as fn () -> BoxedStrategy < Value >), ("createPaymentIntent",
+        "/paths/~1v1~1payment-intents/post", create_payment_intent_params as fn () ->
+        BoxedStrategy < Value >), ("getPaymentIntentStatus",
+        "/paths/~1v1~1payment-intents~1{paymentIntentId}~1status/get",
+        get_payment_intent_status_params as fn () -> BoxedStrategy < Value >),
+        ("createDisbursementIntent", "/paths/~1v1~1disbursement-intents/post",
+        create_disbursement_intent_params as fn () -> BoxedStrategy < Value >),
+        ("getDisbursementIntentStatus",
+        "/paths/~1v1~1disbursement-intents~1{disbursementIntentId}~1status/get",
+        get_disbursement_intent_status_params as fn () -> BoxedStrategy < Value >),
+        ("getDisbursementsAwaitingApproval",
+        "/paths/~1v1~1disbursements~1pending-validation/get",
+        get_disbursements_awaiting_approval_params as fn () -> BoxedStrategy < Value >),
+        ("proceedWithDisbursement",
+        "/paths/~1v1~1disbursements~1{disbursementIntentId}~1proceed~1{allow}/post",
+        proceed_with_disbursement_params as fn () -> BoxedStrategy < Value >),
+        ("checkGeolocation", "/paths/~1v1~1operators~1check-geolocation/post",
+        check_geolocation_params as fn () -> BoxedStrategy < Value >), ("listWebhooks",
+        "/paths/~1v1~1operators~1webhooks/get", list_webhooks_params as fn () ->
+        BoxedStrategy < Value >), ("registerWebhook",
+        "/paths/~1v1~1operators~1webhooks/post", register_webhook_params as fn () ->
+        BoxedStrategy < Value >), ("deleteWebhook",
+        "/paths/~1v1~1operators~1webhooks/delete", delete_webhook_params as fn () ->
+        BoxedStrategy < Value >), ("updateWebhook",
+        "/paths/~1v1~1operators~1webhooks~1{webhookId}/patch", update_webhook_params as
+        fn () -> BoxedStrategy < Value >)
     ]
 }

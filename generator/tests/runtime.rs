@@ -17,6 +17,7 @@ fn generated_models_behave_and_agree_with_their_specs() {
         .collect();
     modules.push(("vivamo".into(), workspace.join("generated/src/models.rs"), workspace.join("openapi.yaml")));
     let mut strategy_tables = String::new();
+    let mut operation_tables = String::new();
     for (name, models, spec) in &modules {
         // Strategies are not snapshotted: generate them now, beside the models they build.
         let output = generator::generate_file(spec, &generator::Settings::new(name.clone())).unwrap();
@@ -24,6 +25,7 @@ fn generated_models_behave_and_agree_with_their_specs() {
         std::fs::write(&strategies, &output.files[std::path::Path::new("src/strategies.rs")]).unwrap();
         lib.push_str(&check::module_with(name, models, None, &[("strategies", &strategies)]));
         strategy_tables.push_str(&format!("        ({name:?}, {name}::strategies::all()),\n"));
+        operation_tables.push_str(&format!("        ({name:?}, {:?}, {name}::strategies::operations()),\n", json_path_of(&spec_dir, name)));
         // The test crate reads specs as JSON; our loader turns the YAML into it.
         let loaded = generator::load::load(spec).unwrap();
         let json_path = spec_dir.join(format!("{name}.json"));
@@ -36,12 +38,19 @@ fn generated_models_behave_and_agree_with_their_specs() {
     lib.push_str(&format!(
         "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn strategy_tables() -> Vec<(&'static str, Vec<(&'static str, fn(u32) -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>, Option<fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>>)>)> {{\n    vec![\n{strategy_tables}    ]\n}}\n"
     ));
+    lib.push_str(&format!(
+        "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn operation_tables() -> Vec<(&'static str, &'static str, Vec<(&'static str, &'static str, fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>)>)> {{\n    vec![\n{operation_tables}    ]\n}}\n"
+    ));
     for test in ["behaviour", "fidelity", "strategies"] {
         lib.push_str(&format!("#[cfg(test)]\n#[path = {:?}]\nmod {test};\n", root.join(format!("tests/runtime/{test}.rs")).display().to_string()));
     }
     if let Err(failures) = check::test_crate("runtime", &lib) {
         panic!("generated models misbehave:\n{failures}");
     }
+}
+
+fn json_path_of(dir: &std::path::Path, name: &str) -> String {
+    dir.join(format!("{name}.json")).display().to_string()
 }
 
 fn serde_json_text(value: &serde_json::Value) -> String {

@@ -33,7 +33,40 @@ pub fn emit(api: &Api) -> TokenStream {
         items.push(emit_type(api, &names, *id, ty));
     }
     let mut scope = Scope::default();
+    let mut params_table = Vec::new();
     for op in &api.operations {
+        // Parameters: `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`, required ones always present.
+        let params_fn = format_ident!("{}_params", scope.claim(format!("{}_params", names::snake(&op.name.rust).trim_start_matches("r#"))).trim_end_matches("_params"));
+        let groups = [(crate::ir::ParamLocation::Path, "path"), (crate::ir::ParamLocation::Query, "query"), (crate::ir::ParamLocation::Header, "header"), (crate::ir::ParamLocation::Cookie, "cookie")].map(|(location, key)| {
+            let parts = op.parameters.iter().filter(|p| p.location == location).map(|p| {
+                let wire = &p.name.wire;
+                // Path segments cannot be empty.
+                let mut constraints = p.constraints.clone().unwrap_or(Value::Null);
+                if location == crate::ir::ParamLocation::Path && let Value::Object(m) = &mut constraints {
+                    m.entry("minLength").or_insert(Value::from(1));
+                } else if location == crate::ir::ParamLocation::Path {
+                    constraints = serde_json::json!({"minLength": 1});
+                }
+                let strategy = shape_strategy(api, &names, &p.shape, Some(&constraints).filter(|c| !c.is_null()));
+                if p.required || location == crate::ir::ParamLocation::Path {
+                    quote!(#strategy.prop_map(|v| Some((#wire.to_string(), v))).boxed())
+                } else {
+                    quote!(::proptest::option::of(#strategy.prop_map(|v| (#wire.to_string(), v))).boxed())
+                }
+            });
+            quote!(object(vec![#(#parts),*]).prop_map(|v| Some((#key.to_string(), v))).boxed())
+        });
+        let doc = format!(" Parameters of `{}` the spec allows, as `{{\"path\": {{…}}, \"query\": {{…}}, \"header\": {{…}}, \"cookie\": {{…}}}}`.", op.name.wire);
+        items.push(quote! {
+            #[doc = #doc]
+            pub fn #params_fn() -> BoxedStrategy<Value> {
+                let depth = DEPTH + 1;
+                object(vec![#(#groups),*])
+            }
+        });
+        let wire_id = &op.name.wire;
+        let pointer = &op.origin.pointer;
+        params_table.push(quote!((#wire_id, #pointer, #params_fn as fn() -> BoxedStrategy<Value>)));
         let Some(body) = &op.body else { continue };
         let Some((_, shape)) = body.content.iter().find(|(m, _)| m.contains("json")) else { continue };
         let base = scope.claim(names::snake(&op.name.rust).trim_start_matches("r#").to_string());
@@ -80,6 +113,13 @@ pub fn emit(api: &Api) -> TokenStream {
         #[allow(clippy::type_complexity)]
         pub fn all() -> Vec<(&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>)> {
             vec![#(#table),*]
+        }
+    });
+    items.push(quote! {
+        /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
+        #[allow(clippy::type_complexity)]
+        pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
+            vec![#(#params_table),*]
         }
     });
     let rt = runtime();

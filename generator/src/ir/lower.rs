@@ -745,6 +745,11 @@ impl<'s> Lowerer<'s> {
             });
             let explode = p.value.get("explode").and_then(Value::as_bool).unwrap_or(style == "form");
             let required = location == ParamLocation::Path || p.value.get("required") == Some(&Value::Bool(true));
+            let constraints = match self.child(&p, "schema") {
+                Some(schema) => Some(schema.value.clone()),
+                None if p.value.get("type").is_some() => Some(p.value.clone()),
+                None => None,
+            };
             parameters.push(Parameter {
                 name: Name { rust: param_scope.claim(names::snake(&pname)), wire: pname },
                 location,
@@ -753,6 +758,7 @@ impl<'s> Lowerer<'s> {
                 style,
                 explode,
                 docs: p.value.get("description").and_then(Value::as_str).map(str::to_string),
+                constraints,
             });
         }
         if let Some(rb) = self.child(&op, "requestBody")

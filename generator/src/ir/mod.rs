@@ -273,6 +273,8 @@ pub struct Parameter {
     pub explode: bool,
     /// `description`.
     pub docs: Option<String>,
+    /// The parameter's schema as written (bounds, pattern, lengths), for generated test data.
+    pub constraints: Option<Value>,
 }
 
 /// A request body.

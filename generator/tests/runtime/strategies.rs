@@ -62,3 +62,61 @@ fn strategies_generate_what_the_spec_allows_and_forbids() {
     assert!(checked > 500, "only {checked} values checked");
     assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
 }
+
+/// The operation's parameters in the spec (path-level and operation-level, `$ref`s resolved),
+/// as (location, name, required, pointer of the schema).
+fn parameters(spec: &Value, op_pointer: &str) -> Vec<(String, String, bool, String)> {
+    let item_pointer = op_pointer.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+    let mut out: Vec<(String, String, bool, String)> = Vec::new();
+    for base in [item_pointer, op_pointer.to_string()] {
+        for (i, p) in spec.pointer(&format!("{base}/parameters")).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let (p, at) = match p.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+                Some(target) => (spec.pointer(target).unwrap_or(p), target.to_string()),
+                None => (p, format!("{base}/parameters/{i}")),
+            };
+            let location = p.get("in").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let required = location == "path" || p.get("required") == Some(&Value::Bool(true));
+            out.retain(|(l, n, _, _)| !(l == &location && n == &name));
+            out.push((location, name, required, format!("{at}/schema")));
+        }
+    }
+    out
+}
+
+#[test]
+fn parameter_strategies_give_every_required_parameter_a_value_the_spec_allows() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (spec_name, json_path, operations) in crate::operation_tables() {
+        let spec: Value = serde_json::from_str(&std::fs::read_to_string(json_path).unwrap()).unwrap();
+        let registry = jsonschema::Registry::new().add("urn:spec", as_json_schema(&spec)).unwrap().prepare().unwrap();
+        let mut runner = TestRunner::deterministic();
+        for (operation, pointer, strategy) in operations {
+            let params = parameters(&spec, pointer);
+            for _ in 0..8 {
+                let Ok(tree) = strategy().new_tree(&mut runner) else { continue };
+                let value = tree.current();
+                for (location, name, required, schema) in &params {
+                    let got = value.get(location.as_str()).and_then(|g| g.get(name.as_str()));
+                    match got {
+                        None if *required => problems.push(format!("{spec_name} {operation}: required {location} parameter `{name}` missing from {value}")),
+                        None => {}
+                        Some(v) => {
+                            checked += 1;
+                            if spec.pointer(schema).is_none() {
+                                continue;
+                            }
+                            let validator = jsonschema::options().with_registry(&registry).build(&json!({"$ref": format!("urn:spec#{}", fragment(schema))})).unwrap();
+                            if let Some(e) = validator.iter_errors(v).next() {
+                                problems.push(format!("{spec_name} {operation}: {location} parameter `{name}` = {v}, which the spec rejects: {e}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} parameter values checked");
+    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+}
