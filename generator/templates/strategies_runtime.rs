@@ -3,6 +3,11 @@ fn lit(text: &str) -> Value {
     ::serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
+/// A recursive reference: built one level down, or null at depth 0 (where it is never sampled).
+fn recurse(depth: u32, build: fn(u32) -> BoxedStrategy<Value>) -> BoxedStrategy<Value> {
+    if depth == 0 { Just(Value::Null).boxed() } else { build(depth - 1) }
+}
+
 /// One of the listed values.
 fn one_of(values: Vec<Value>) -> BoxedStrategy<Value> {
     if values.is_empty() {

@@ -19,7 +19,7 @@ pub fn shared() -> PathBuf {
 /// Writes a crate at `target/check-crates/<name>` whose `lib.rs` is `lib_rs`, and runs
 /// `cargo clippy` (with `-D warnings` when `strict`) or `cargo check` on it.
 pub fn check_crate(name: &str, lib_rs: &str, clippy: bool) -> Result<(), String> {
-    let args: &[&str] = if clippy { &["clippy", "--offline", "--quiet", "--", "-D", "warnings"] } else { &["check", "--offline", "--quiet"] };
+    let args: &[&str] = if clippy { &["clippy", "--offline", "--quiet", "--features", "proptest", "--", "-D", "warnings"] } else { &["check", "--offline", "--quiet"] };
     run_in_crate(name, lib_rs, args, "target")
 }
 
@@ -39,7 +39,7 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\n{}\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[features]\ndefault = [\"server\"]\nschemars = [\"dep:schemars\"]\nserver = [\"dep:axum\"]\n\n[workspace]\n",
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\n{}\n[dev-dependencies]\njsonschema = {{ version = \"0.61\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[features]\ndefault = [\"server\"]\nschemars = [\"dep:schemars\"]\nserver = [\"dep:axum\"]\nproptest = [\"dep:proptest\"]\n\n[workspace]\n",
             generator::dependencies(true, true, true)
         ),
     )

@@ -52,6 +52,7 @@ fn models_match_the_checked_in_output() {
         assert_contents(&PathBuf::from(format!("tests/output/{name}_models.rs")), &output.files[Path::new("src/models.rs")]);
         assert_contents(&PathBuf::from(format!("tests/output/{name}_client.rs")), &output.files[Path::new("src/client.rs")]);
         assert_contents(&PathBuf::from(format!("tests/output/{name}_server.rs")), &output.files[Path::new("src/server.rs")]);
+        assert_contents(&PathBuf::from(format!("tests/output/{name}_strategies.rs")), &output.files[Path::new("src/strategies.rs")]);
         assert_eq!(output.files[Path::new("src/server/runtime.rs")].split_once('\n').map(|(_, rest)| rest), Some(generator::emit::server::RUNTIME_RS));
         let webhooks = PathBuf::from(format!("tests/output/{name}_webhooks.rs"));
         match output.files.get(Path::new("src/webhooks.rs")) {
@@ -84,7 +85,8 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
         std::fs::copy(root.join(format!("tests/output/{name}_server.rs")), server_dir.join("server.rs")).unwrap();
         std::fs::write(server_dir.join("server/runtime.rs"), generator::emit::server::RUNTIME_RS).unwrap();
         let server = server_dir.join("server.rs");
-        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server)];
+        let strategies = root.join(format!("tests/output/{name}_strategies.rs"));
+        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server), ("strategies", &strategies)];
         if webhooks.exists() {
             extras.push(("webhooks", &webhooks));
         }

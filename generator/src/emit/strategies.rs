@@ -22,7 +22,7 @@ fn runtime() -> TokenStream {
 
 fn fn_names(api: &Api) -> std::collections::BTreeMap<TypeId, String> {
     let mut scope = Scope::default();
-    api.types.iter().map(|(id, t)| (*id, scope.claim(names::snake(&t.name.rust)))).collect()
+    api.types.iter().map(|(id, t)| (*id, scope.claim(names::snake(&t.name.rust).trim_start_matches("r#").trim_end_matches('_').to_string()))).collect()
 }
 
 /// The strategies module for `api`.
@@ -222,7 +222,7 @@ fn shape_in(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape
             if !recursive || (required && !endless) {
                 quote!(#f(depth.saturating_sub(1)))
             } else {
-                quote!((if depth == 0 { Just(Value::Null).boxed() } else { #f(depth - 1) }))
+                quote!(recurse(depth, #f))
             }
         }
         Shape::String => {
@@ -286,7 +286,8 @@ fn shape_in(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape
 fn emit_type(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, id: TypeId, ty: &Type) -> TokenStream {
     let base = &names[&id];
     let json_fn = format_ident!("{}_json", base);
-    let typed_fn = format_ident!("{}", base);
+    // `base` has no keyword escape (it is always suffixed); the bare name gets one again.
+    let typed_fn = format_ident!("{}", names::snake(base));
     let invalid_fn = format_ident!("{}_invalid", base);
     let t = shape_tokens(api, &Shape::Named(id));
     let doc_json = format!(" JSON values of `{}` the spec allows.", ty.name.wire);
