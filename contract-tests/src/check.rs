@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use crate::report::{Finding, Kind};
-use crate::spec::{DocumentedResponse, Model, Operation, escape};
+use crate::spec::{DocumentedResponse, Model, Operation};
+use generator::load::escape;
 use crate::traffic::Interaction;
 use generator::load::DocId;
 

@@ -126,7 +126,7 @@ fn walk(model: &Model, doc: generator::load::DocId, value: &Value, pointer: Stri
             if map.contains_key("schema") {
                 for (name, e) in map.get("examples").and_then(Value::as_object).into_iter().flatten() {
                     if let Some(v) = e.get("value") {
-                        examples.push((format!("{pointer}/examples/{}/value", crate::spec::escape(name)), v));
+                        examples.push((format!("{pointer}/examples/{}/value", generator::load::escape(name)), v));
                     }
                 }
             }
@@ -153,6 +153,6 @@ fn walk(model: &Model, doc: generator::load::DocId, value: &Value, pointer: Stri
             continue;
         }
         let names = matches!(k.as_str(), "properties" | "patternProperties" | "schemas" | "responses" | "parameters" | "paths" | "headers" | "content" | "securitySchemes" | "requestBodies" | "callbacks" | "links" | "definitions");
-        walk(model, doc, v, format!("{pointer}/{}", crate::spec::escape(k)), names && !in_names, out);
+        walk(model, doc, v, format!("{pointer}/{}", generator::load::escape(k)), names && !in_names, out);
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use generator::load::{self, DocId, Spec};
+use generator::load::{self, DocId, Spec, escape};
 use generator::{Diagnostics, Location};
 use serde_json::{Value, json};
 
@@ -90,7 +90,7 @@ impl Model {
                     && let Ok(body) = spec.deref(load::Node { doc: DocId(0), pointer: format!("{pointer}/requestBody"), value: body })
                 {
                     request_required = body.value.get("required").and_then(Value::as_bool).unwrap_or(false);
-                    request = content_of(&spec, &body);
+                    request = content_of(&body);
                 }
                 if swagger2 {
                     for (i, p) in op.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
@@ -104,7 +104,7 @@ impl Model {
                 for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
                     let node = load::Node { doc: DocId(0), pointer: format!("{pointer}/responses/{}", escape(status)), value: response };
                     let Ok(node) = spec.deref(node) else { continue };
-                    let mut content = content_of(&spec, &node);
+                    let mut content = content_of(&node);
                     if swagger2 && let Some(_schema) = node.value.get("schema") {
                         content.push(("application/json".into(), Some((node.doc, format!("{}/schema", node.pointer)))));
                     }
@@ -183,7 +183,7 @@ impl Model {
     }
 }
 
-fn content_of(spec: &Spec, node: &load::Node<'_>) -> Vec<(String, Option<(DocId, String)>)> {
+fn content_of(node: &load::Node<'_>) -> Vec<(String, Option<(DocId, String)>)> {
     node.value
         .get("content")
         .and_then(Value::as_object)
@@ -191,7 +191,6 @@ fn content_of(spec: &Spec, node: &load::Node<'_>) -> Vec<(String, Option<(DocId,
         .flatten()
         .map(|(media, m)| {
             let schema = m.get("schema").map(|_| (node.doc, format!("{}/content/{}/schema", node.pointer, escape(media))));
-            let _ = spec;
             (media.to_ascii_lowercase(), schema)
         })
         .collect()
@@ -221,11 +220,6 @@ pub fn match_template(template: &str, path: &str) -> Option<usize> {
         }
     }
     Some(literals)
-}
-
-/// JSON pointer escaping of one token.
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// A JSON pointer as a URI fragment.
