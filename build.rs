@@ -10,23 +10,37 @@ fn main() {
     println!("cargo::rerun-if-changed=openapi.yaml");
     println!("cargo::rerun-if-changed=generated");
     let spec = Path::new("openapi.yaml");
-    let loaded = generator::load::load(spec).unwrap_or_else(|fatal| fail(&format!("openapi.yaml cannot be loaded:\n{fatal}")));
+    let loaded = generator::load::load(spec)
+        .unwrap_or_else(|fatal| fail(&format!("openapi.yaml cannot be loaded:\n{fatal}")));
     let problems = generator::load::validate::validate(&loaded.spec);
     if problems.has_errors() {
-        fail(&format!("openapi.yaml breaks the openapi rules:\n{problems}"));
+        fail(&format!(
+            "openapi.yaml breaks the openapi rules:\n{problems}"
+        ));
     }
     let settings = generator::Settings::new("vivamo-api").with_spec_name("openapi.yaml");
     let output = generator::generate(&loaded.spec, &settings);
-    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("vivamo-api");
-    output.write_to(&out_dir).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out_dir.display())));
+    let out_dir =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("vivamo-api");
+    output
+        .write_to(&out_dir)
+        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out_dir.display())));
     let stale: Vec<String> = output
         .files
         .iter()
-        .filter(|(path, text)| std::fs::read_to_string(Path::new("generated").join(path)).ok().as_deref() != Some(text.as_str()))
+        .filter(|(path, text)| {
+            std::fs::read_to_string(Path::new("generated").join(path))
+                .ok()
+                .as_deref()
+                != Some(text.as_str())
+        })
         .map(|(path, _)| format!("generated/{}", path.display()))
         .collect();
     if !stale.is_empty() {
-        fail(&format!("generated/ is stale against openapi.yaml ({}); refresh it with:\n    {REFRESH}", stale.join(", ")));
+        fail(&format!(
+            "generated/ is stale against openapi.yaml ({}); refresh it with:\n    {REFRESH}",
+            stale.join(", ")
+        ));
     }
 }
 

@@ -137,18 +137,42 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Validate { spec, format }) => validate(&spec, format),
-        Some(Command::Lint { spec, format, fail_on }) => lint(&spec, format, fail_on),
-        Some(Command::Generate { spec, out, crate_name, workspace_root }) => generate(&spec, &out, crate_name, workspace_root),
+        Some(Command::Lint {
+            spec,
+            format,
+            fail_on,
+        }) => lint(&spec, format, fail_on),
+        Some(Command::Generate {
+            spec,
+            out,
+            crate_name,
+            workspace_root,
+        }) => generate(&spec, &out, crate_name, workspace_root),
         Some(Command::Sandbox { addr, api_keys }) => sandbox(addr, api_keys),
-        Some(Command::Diff { old, new, format, fail_on_breaking }) => diff(&old, &new, format, fail_on_breaking),
-        Some(Command::Verify { spec, traffic, baseline, format }) => verify(&spec, &traffic, baseline.as_deref(), format),
+        Some(Command::Diff {
+            old,
+            new,
+            format,
+            fail_on_breaking,
+        }) => diff(&old, &new, format, fail_on_breaking),
+        Some(Command::Verify {
+            spec,
+            traffic,
+            baseline,
+            format,
+        }) => verify(&spec, &traffic, baseline.as_deref(), format),
         None => main_job(),
     };
     ExitCode::from(code)
 }
 
 fn validate(spec: &std::path::Path, format: Format) -> u8 {
-    check(spec, format, FailOn::Error, generator::load::validate::validate)
+    check(
+        spec,
+        format,
+        FailOn::Error,
+        generator::load::validate::validate,
+    )
 }
 
 fn lint(spec: &std::path::Path, format: Format, fail_on: FailOn) -> u8 {
@@ -166,7 +190,12 @@ fn lint_rules(spec: &generator::load::Spec) -> Diagnostics {
 }
 
 /// Loads `spec`, runs `rules` over it, prints the findings and picks the exit code.
-fn check(spec: &std::path::Path, format: Format, fail_on: FailOn, rules: fn(&generator::load::Spec) -> Diagnostics) -> u8 {
+fn check(
+    spec: &std::path::Path,
+    format: Format,
+    fail_on: FailOn,
+    rules: fn(&generator::load::Spec) -> Diagnostics,
+) -> u8 {
     let loaded = match generator::load::load(spec) {
         Ok(loaded) => loaded,
         Err(fatal) => {
@@ -195,18 +224,35 @@ fn check(spec: &std::path::Path, format: Format, fail_on: FailOn, rules: fn(&gen
     if failing { exit::FINDINGS } else { exit::OK }
 }
 
-fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<String>, workspace_root: bool) -> u8 {
+fn generate(
+    spec: &std::path::Path,
+    out: &std::path::Path,
+    crate_name: Option<String>,
+    workspace_root: bool,
+) -> u8 {
     let crate_name = crate_name.unwrap_or_else(|| {
         let dir = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-        dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into())
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "api".into())
     });
-    let valid = crate_name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid = crate_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && crate_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
-        eprintln!("error: `{crate_name}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)");
+        eprintln!(
+            "error: `{crate_name}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)"
+        );
         return exit::BAD_INPUT;
     }
-    let output = match generator::generate_file(spec, &generator::Settings::new(crate_name).with_workspace_root(workspace_root)) {
+    let output = match generator::generate_file(
+        spec,
+        &generator::Settings::new(crate_name).with_workspace_root(workspace_root),
+    ) {
         Ok(output) => output,
         Err(fatal) => {
             eprint!("{fatal}");
@@ -216,7 +262,12 @@ fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<St
     eprint!("{}", output.diagnostics);
     match output.write_to(out) {
         Ok(n) => {
-            println!("{}: {} file(s) written, {} unchanged", out.display(), n, output.files.len() - n);
+            println!(
+                "{}: {} file(s) written, {} unchanged",
+                out.display(),
+                n,
+                output.files.len() - n
+            );
             exit::OK
         }
         Err(err) => {
@@ -226,7 +277,12 @@ fn generate(spec: &std::path::Path, out: &std::path::Path, crate_name: Option<St
     }
 }
 
-fn diff(old: &std::path::Path, new: &std::path::Path, format: DiffFormat, fail_on_breaking: bool) -> u8 {
+fn diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    format: DiffFormat,
+    fail_on_breaking: bool,
+) -> u8 {
     let mut apis = Vec::new();
     for path in [old, new] {
         match generator::load::load(path) {
@@ -243,10 +299,19 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: DiffFormat, fail_o
         DiffFormat::Json => println!("{}", diff.to_json()),
         DiffFormat::Markdown => print!("{}", diff.to_markdown()),
     }
-    if fail_on_breaking && diff.breaking() { exit::FINDINGS } else { exit::OK }
+    if fail_on_breaking && diff.breaking() {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
 }
 
-fn verify(spec: &std::path::Path, traffic: &std::path::Path, baseline: Option<&std::path::Path>, format: ReportFormat) -> u8 {
+fn verify(
+    spec: &std::path::Path,
+    traffic: &std::path::Path,
+    baseline: Option<&std::path::Path>,
+    format: ReportFormat,
+) -> u8 {
     let baseline = match baseline.map(contract_tests::Baseline::read).transpose() {
         Ok(b) => b.unwrap_or_default(),
         Err(err) => {
@@ -265,7 +330,11 @@ fn verify(spec: &std::path::Path, traffic: &std::path::Path, baseline: Option<&s
         }
     };
     print_report(&report, format);
-    if report.fails() { exit::FINDINGS } else { exit::OK }
+    if report.fails() {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
 }
 
 fn print_report(report: &contract_tests::Report, format: ReportFormat) {
@@ -303,9 +372,16 @@ fn sandbox(addr: std::net::SocketAddr, api_keys: Vec<String>) -> u8 {
 
 fn print_text(spec: &std::path::Path, all: &Diagnostics) {
     print!("{all}");
-    let errors = all.0.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = all
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = all.0.len() - errors;
-    println!("{}: {errors} error(s), {warnings} warning(s)", spec.display());
+    println!(
+        "{}: {errors} error(s), {warnings} warning(s)",
+        spec.display()
+    );
 }
 
 fn serde_json_string(all: &Diagnostics) -> Result<String, String> {
@@ -325,8 +401,16 @@ fn main_job() -> u8 {
     }
     match generator::generate_file(&spec, &generator::Settings::new("vivamo-api")) {
         Ok(output) => {
-            let models = output.files.get(std::path::Path::new("src/models.rs")).map_or(0, |m| m.matches("\npub struct ").count() + m.matches("\npub enum ").count());
-            println!("generated the vivamo-api crate: {} files, {models} types (the build keeps generated/ identical to it)", output.files.len());
+            let models = output
+                .files
+                .get(std::path::Path::new("src/models.rs"))
+                .map_or(0, |m| {
+                    m.matches("\npub struct ").count() + m.matches("\npub enum ").count()
+                });
+            println!(
+                "generated the vivamo-api crate: {} files, {models} types (the build keeps generated/ identical to it)",
+                output.files.len()
+            );
         }
         Err(fatal) => {
             eprint!("{fatal}");
@@ -340,7 +424,10 @@ fn main_job() -> u8 {
     }
     println!();
     let target = contract_tests::vivamo::Target::from_env();
-    let settings = contract_tests::vivamo::Settings { target: target.clone(), ..Default::default() };
+    let settings = contract_tests::vivamo::Settings {
+        target: target.clone(),
+        ..Default::default()
+    };
     let baseline_path = root.join("contract-tests/baseline.json");
     let baseline = match contract_tests::Baseline::read(&baseline_path) {
         Ok(b) => b,
@@ -354,11 +441,18 @@ fn main_job() -> u8 {
         contract_tests::vivamo::Target::Live { base_url, .. } => base_url.clone(),
         contract_tests::vivamo::Target::Cassette(path) => path.display().to_string(),
     };
-    println!("contract suite: {} generated call sequences against {described} (SPECDRIFT_CASES to change)", settings.cases);
+    println!(
+        "contract suite: {} generated call sequences against {described} (SPECDRIFT_CASES to change)",
+        settings.cases
+    );
     match contract_tests::vivamo::run(&spec, &settings, &baseline) {
         Ok(outcome) => {
             print!("{}", outcome.report.to_text());
-            if outcome.report.fails() { exit::FINDINGS } else { code }
+            if outcome.report.fails() {
+                exit::FINDINGS
+            } else {
+                code
+            }
         }
         Err(err) => {
             eprintln!("error: {err}");

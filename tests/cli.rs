@@ -5,34 +5,65 @@ use std::process::Command;
 use super::root;
 
 fn specdrift(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_specdrift")).args(args).current_dir(root()).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_specdrift"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn validate_passes_the_vivamo_spec() {
     let (code, stdout, _) = specdrift(&["validate", "--spec", "openapi.yaml"]);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("openapi.yaml: 0 error(s), 0 warning(s)"), "{stdout}");
+    assert!(
+        stdout.contains("openapi.yaml: 0 error(s), 0 warning(s)"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn validate_reports_broken_specs_with_place_and_exit_1() {
-    let (code, stdout, _) = specdrift(&["validate", "--spec", "generator/tests/ui/path-params.yaml"]);
+    let (code, stdout, _) =
+        specdrift(&["validate", "--spec", "generator/tests/ui/path-params.yaml"]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("error[undeclared-path-parameter]"), "{stdout}");
-    assert!(stdout.contains("generator/tests/ui/path-params.yaml:7 #/paths/~1pets~1{petId}~1toys~1{toyId}/get"), "{stdout}");
+    assert!(
+        stdout.contains("error[undeclared-path-parameter]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "generator/tests/ui/path-params.yaml:7 #/paths/~1pets~1{petId}~1toys~1{toyId}/get"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn validate_json_is_machine_readable() {
-    let (code, stdout, _) = specdrift(&["validate", "--spec", "generator/tests/ui/broken-refs.yaml", "--format", "json"]);
+    let (code, stdout, _) = specdrift(&[
+        "validate",
+        "--spec",
+        "generator/tests/ui/broken-refs.yaml",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1);
     let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let first = &parsed[0];
     assert_eq!(first["code"], "unresolved-ref");
     assert_eq!(first["location"]["line"], 15);
-    assert!(first["location"]["pointer"].as_str().unwrap().ends_with("/schema/$ref"));
+    assert!(
+        first["location"]["pointer"]
+            .as_str()
+            .unwrap()
+            .ends_with("/schema/$ref")
+    );
 }
 
 #[test]
@@ -40,7 +71,8 @@ fn unreadable_input_exits_2_with_the_file_named() {
     let (code, _, stderr) = specdrift(&["validate", "--spec", "no/such/spec.yaml"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no/such/spec.yaml"), "{stderr}");
-    let (code, _, stderr) = specdrift(&["validate", "--spec", "generator/tests/ui/syntax-error.yaml"]);
+    let (code, _, stderr) =
+        specdrift(&["validate", "--spec", "generator/tests/ui/syntax-error.yaml"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("syntax-error.yaml:7"), "{stderr}");
 }
@@ -57,22 +89,52 @@ fn generate_writes_a_crate_and_rewrites_only_what_changed() {
     let out = std::env::temp_dir().join(format!("specdrift-cli-generate-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let out_s = out.to_str().unwrap();
-    let (code, stdout, stderr) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", out_s, "--crate-name", "vivamo-copy"]);
+    let (code, stdout, stderr) = specdrift(&[
+        "generate",
+        "--spec",
+        "openapi.yaml",
+        "--out",
+        out_s,
+        "--crate-name",
+        "vivamo-copy",
+    ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("9 file(s) written, 0 unchanged"), "{stdout}");
+    assert!(
+        stdout.contains("9 file(s) written, 0 unchanged"),
+        "{stdout}"
+    );
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"vivamo-copy\""), "{manifest}");
     let models = std::fs::read_to_string(out.join("src/models.rs")).unwrap();
     assert!(models.contains("pub enum DisbursementStatus"));
-    let (code, stdout, _) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", out_s, "--crate-name", "vivamo-copy"]);
+    let (code, stdout, _) = specdrift(&[
+        "generate",
+        "--spec",
+        "openapi.yaml",
+        "--out",
+        out_s,
+        "--crate-name",
+        "vivamo-copy",
+    ]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("0 file(s) written, 9 unchanged"), "{stdout}");
+    assert!(
+        stdout.contains("0 file(s) written, 9 unchanged"),
+        "{stdout}"
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn generate_refuses_a_bad_crate_name_and_a_missing_spec() {
-    let (code, _, stderr) = specdrift(&["generate", "--spec", "openapi.yaml", "--out", "/tmp/x", "--crate-name", "9 lives"]);
+    let (code, _, stderr) = specdrift(&[
+        "generate",
+        "--spec",
+        "openapi.yaml",
+        "--out",
+        "/tmp/x",
+        "--crate-name",
+        "9 lives",
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("not a valid crate name"), "{stderr}");
     let (code, _, stderr) = specdrift(&["generate", "--spec", "missing.yaml", "--out", "/tmp/x"]);
@@ -86,60 +148,150 @@ fn lint_reports_the_rejected_gap_and_fails_on_warnings_when_asked() {
     assert_eq!(code, 0, "warnings alone do not fail by default:\n{stdout}");
     assert!(stdout.contains("warning[enum-drift]"), "{stdout}");
     assert!(stdout.contains("but not `rejected`"), "{stdout}");
-    assert!(stdout.contains("openapi.yaml:") && stdout.contains("#/components/schemas/Disbursement/properties/status/enum"), "{stdout}");
+    assert!(
+        stdout.contains("openapi.yaml:")
+            && stdout.contains("#/components/schemas/Disbursement/properties/status/enum"),
+        "{stdout}"
+    );
     let (code, _, _) = specdrift(&["lint", "--spec", "openapi.yaml", "--fail-on", "warning"]);
     assert_eq!(code, 1);
     let (code, stdout, _) = specdrift(&["lint", "--spec", "openapi.yaml", "--format", "json"]);
     assert_eq!(code, 0);
     let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let drift = parsed.as_array().unwrap().iter().find(|d| d["code"] == "enum-drift" && d["message"].as_str().unwrap().contains("rejected")).unwrap();
-    assert_eq!(drift["related"][0]["pointer"], "/components/schemas/DisbursementIntentStatus/properties/status/enum");
+    let drift = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "enum-drift" && d["message"].as_str().unwrap().contains("rejected"))
+        .unwrap();
+    assert_eq!(
+        drift["related"][0]["pointer"],
+        "/components/schemas/DisbursementIntentStatus/properties/status/enum"
+    );
     let (code, _, _) = specdrift(&["lint", "--spec", "generator/tests/ui/path-params.yaml"]);
     assert_eq!(code, 1, "structural errors fail by default");
 }
 
 #[test]
 fn verify_exits_0_on_conformant_traffic_1_on_drift_2_on_unreadable_input() {
-    let (code, stdout, stderr) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-conformant.json"]);
+    let (code, stdout, stderr) = specdrift(&[
+        "verify",
+        "--spec",
+        "openapi.yaml",
+        "--traffic",
+        "contract-tests/tests/traffic/vivamo-conformant.json",
+    ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains("0 finding(s) in 6 interaction(s)"), "{stdout}");
+    assert!(
+        stdout.contains("0 finding(s) in 6 interaction(s)"),
+        "{stdout}"
+    );
 
-    let (code, stdout, _) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-rejected.json", "--format", "json"]);
+    let (code, stdout, _) = specdrift(&[
+        "verify",
+        "--spec",
+        "openapi.yaml",
+        "--traffic",
+        "contract-tests/tests/traffic/vivamo-rejected.json",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1, "{stdout}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let kinds: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["schema-violation", "cross-operation-inconsistency"], "{stdout}");
+    let kinds: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["schema-violation", "cross-operation-inconsistency"],
+        "{stdout}"
+    );
     assert_eq!(report["findings"][0]["pointer"], "/disbursement/status");
 
-    let (code, stdout, _) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-rejected.json", "--format", "junit"]);
+    let (code, stdout, _) = specdrift(&[
+        "verify",
+        "--spec",
+        "openapi.yaml",
+        "--traffic",
+        "contract-tests/tests/traffic/vivamo-rejected.json",
+        "--format",
+        "junit",
+    ]);
     assert_eq!(code, 1);
-    assert!(stdout.contains("<failure type=\"schema-violation\""), "{stdout}");
+    assert!(
+        stdout.contains("<failure type=\"schema-violation\""),
+        "{stdout}"
+    );
 
-    let (code, _, stderr) = specdrift(&["verify", "--spec", "openapi.yaml", "--traffic", "no/such/traffic.har"]);
+    let (code, _, stderr) = specdrift(&[
+        "verify",
+        "--spec",
+        "openapi.yaml",
+        "--traffic",
+        "no/such/traffic.har",
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no/such/traffic.har"), "{stderr}");
-    let (code, _, stderr) = specdrift(&["verify", "--spec", "no/such/spec.yaml", "--traffic", "contract-tests/tests/traffic/vivamo-conformant.json"]);
+    let (code, _, stderr) = specdrift(&[
+        "verify",
+        "--spec",
+        "no/such/spec.yaml",
+        "--traffic",
+        "contract-tests/tests/traffic/vivamo-conformant.json",
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no/such/spec.yaml"), "{stderr}");
 }
 
 #[test]
 fn the_main_job_runs_the_suite_against_the_sandbox_and_prints_the_rejected_drift() {
-    let out = Command::new(env!("CARGO_BIN_EXE_specdrift")).current_dir(root()).env_remove("VIVAMO_API_KEY").env("SPECDRIFT_CASES", "12").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_specdrift"))
+        .current_dir(root())
+        .env_remove("VIVAMO_API_KEY")
+        .env("SPECDRIFT_CASES", "12")
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "known findings (the baseline) do not fail the main job:\n{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "known findings (the baseline) do not fail the main job:\n{stdout}"
+    );
     assert!(stdout.contains("against the embedded sandbox"), "{stdout}");
-    assert!(stdout.contains("schema-violation in getDisbursementIntentStatus"), "{stdout}");
-    assert!(stdout.contains("cross-operation-inconsistency in getDisbursementIntentStatus"), "{stdout}");
+    assert!(
+        stdout.contains("schema-violation in getDisbursementIntentStatus"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cross-operation-inconsistency in getDisbursementIntentStatus"),
+        "{stdout}"
+    );
     assert!(stdout.contains("\"rejected\""), "{stdout}");
 }
 
 #[test]
 fn lint_reports_examples_their_own_schema_rejects() {
-    let (code, stdout, _) = specdrift(&["lint", "--spec", "generator/tests/lint/examples.yaml", "--format", "json", "--fail-on", "warning"]);
+    let (code, stdout, _) = specdrift(&[
+        "lint",
+        "--spec",
+        "generator/tests/lint/examples.yaml",
+        "--format",
+        "json",
+        "--fail-on",
+        "warning",
+    ]);
     assert_eq!(code, 1, "{stdout}");
     let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let mut pointers: Vec<&str> = parsed.as_array().unwrap().iter().filter(|d| d["code"] == "example-invalid").map(|d| d["location"]["pointer"].as_str().unwrap()).collect();
+    let mut pointers: Vec<&str> = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "example-invalid")
+        .map(|d| d["location"]["pointer"].as_str().unwrap())
+        .collect();
     pointers.sort();
     assert_eq!(
         pointers,
@@ -151,24 +303,47 @@ fn lint_reports_examples_their_own_schema_rejects() {
         "{stdout}"
     );
     let (_, stdout, _) = specdrift(&["lint", "--spec", "openapi.yaml", "--format", "json"]);
-    assert!(!stdout.contains("example-invalid"), "Vivamo's examples all fit their schemas: {stdout}");
+    assert!(
+        !stdout.contains("example-invalid"),
+        "Vivamo's examples all fit their schemas: {stdout}"
+    );
 }
 
 #[test]
 fn diff_classes_changes_and_fails_on_breaking_only_when_asked() {
-    let args = ["diff", "--old", "generator/tests/diff/old.yaml", "--new", "generator/tests/diff/new.yaml"];
+    let args = [
+        "diff",
+        "--old",
+        "generator/tests/diff/old.yaml",
+        "--new",
+        "generator/tests/diff/new.yaml",
+    ];
     let (code, stdout, _) = specdrift(&args);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("[breaking] operation-removed DELETE /pets/{id}"), "{stdout}");
+    assert!(
+        stdout.contains("[breaking] operation-removed DELETE /pets/{id}"),
+        "{stdout}"
+    );
     assert!(stdout.contains("needs a major version bump"), "{stdout}");
-    let (code, stdout, _) = specdrift(&[&args[..], &["--fail-on-breaking", "--format", "markdown"]].concat());
+    let (code, stdout, _) =
+        specdrift(&[&args[..], &["--fail-on-breaking", "--format", "markdown"]].concat());
     assert_eq!(code, 1);
     assert!(stdout.starts_with("## API changes"), "{stdout}");
-    let (code, stdout, _) = specdrift(&["diff", "--old", "openapi.yaml", "--new", "openapi.yaml", "--fail-on-breaking", "--format", "json"]);
+    let (code, stdout, _) = specdrift(&[
+        "diff",
+        "--old",
+        "openapi.yaml",
+        "--new",
+        "openapi.yaml",
+        "--fail-on-breaking",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0);
     let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(parsed["semver"], "patch");
-    let (code, _, stderr) = specdrift(&["diff", "--old", "no/such/old.yaml", "--new", "openapi.yaml"]);
+    let (code, _, stderr) =
+        specdrift(&["diff", "--old", "no/such/old.yaml", "--new", "openapi.yaml"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no/such/old.yaml"), "{stderr}");
 }

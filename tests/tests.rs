@@ -14,5 +14,7 @@ fn root() -> PathBuf {
 
 /// `../shared`, where the reference pages and the spec corpus live (overridable with `SPECDRIFT_SHARED`).
 fn shared() -> PathBuf {
-    std::env::var_os("SPECDRIFT_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"))
+    std::env::var_os("SPECDRIFT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared"))
 }

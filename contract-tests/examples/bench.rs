@@ -21,11 +21,15 @@ fn main() {
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     match what.as_str() {
         "verify" => {
-            let base = traffic::read(&root.join("contract-tests/tests/traffic/vivamo-conformant.json")).expect("fixture");
+            let base =
+                traffic::read(&root.join("contract-tests/tests/traffic/vivamo-conformant.json"))
+                    .expect("fixture");
             let interactions: Vec<Interaction> = (0..n)
                 .map(|i| {
                     let mut x = base[i % base.len()].clone();
-                    x.url = x.url.replace("671f4e90c0811b1056da1653", &format!("{i:024x}"));
+                    x.url = x
+                        .url
+                        .replace("671f4e90c0811b1056da1653", &format!("{i:024x}"));
                     x
                 })
                 .collect();
@@ -59,7 +63,17 @@ fn main() {
         }
         "suite" => {
             let start = Instant::now();
-            let outcome = vivamo::run(&spec, &Settings { target: Target::Sandbox, cases: n as u32, shrink: false, ..Settings::default() }, &Baseline::default()).expect("suite");
+            let outcome = vivamo::run(
+                &spec,
+                &Settings {
+                    target: Target::Sandbox,
+                    cases: n as u32,
+                    shrink: false,
+                    ..Settings::default()
+                },
+                &Baseline::default(),
+            )
+            .expect("suite");
             let secs = start.elapsed().as_secs_f64();
             println!(
                 "suite: {n} sequences, {} checked calls in {secs:.2} s: {:.0} calls/s, {} finding(s)",

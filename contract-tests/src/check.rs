@@ -4,15 +4,29 @@
 use serde_json::Value;
 
 use crate::report::{Finding, Kind};
-use crate::spec::{DocumentedResponse, Model, Operation};
-use generator::load::escape;
+use crate::spec::{DocumentedResponse, Model, Operation, at};
 use crate::traffic::Interaction;
-use generator::load::DocId;
+use generator::ir::Media;
+use generator::load::{DocId, escape};
 
 /// Response headers every server sends whatever the spec says.
 const TRANSPORT_HEADERS: [&str; 16] = [
-    "content-type", "content-length", "date", "server", "connection", "transfer-encoding", "vary", "keep-alive",
-    "cache-control", "etag", "access-control-allow-origin", "strict-transport-security", "x-request-id", "content-encoding", "allow", "via",
+    "content-type",
+    "content-length",
+    "date",
+    "server",
+    "connection",
+    "transfer-encoding",
+    "vary",
+    "keep-alive",
+    "cache-control",
+    "etag",
+    "access-control-allow-origin",
+    "strict-transport-security",
+    "x-request-id",
+    "content-encoding",
+    "allow",
+    "via",
 ];
 
 /// Every finding in `traffic`, in order, not yet de-duplicated.
@@ -23,10 +37,20 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
     for (i, interaction) in traffic.iter().enumerate() {
         let path = interaction.path();
         let Some(op) = model.find(&interaction.method, &path) else {
-            findings.push(finding(Kind::UnknownOperation, &format!("{} {path}", interaction.method), interaction, i)
+            findings.push(
+                finding(
+                    Kind::UnknownOperation,
+                    &format!("{} {path}", interaction.method),
+                    interaction,
+                    i,
+                )
                 .expected("an operation of the spec")
                 .observed(format!("{} {path}", interaction.method))
-                .message(format!("the spec has no operation for {} {path}", interaction.method)));
+                .message(format!(
+                    "the spec has no operation for {} {path}",
+                    interaction.method
+                )),
+            );
             continue;
         };
         matched.push((i, op));
@@ -34,6 +58,7 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
         check_response(model, op, interaction, i, &mut findings);
     }
     cross_operation(model, traffic, &matched, &mut findings);
+    findings.extend(crate::sequence::check(model, traffic));
     findings
 }
 
@@ -41,88 +66,147 @@ fn finding(kind: Kind, operation: &str, interaction: &Interaction, index: usize)
     Finding::new(kind, operation).with_interaction(index, interaction)
 }
 
-fn check_request(model: &Model, op: &Operation, interaction: &Interaction, index: usize, findings: &mut Vec<Finding>) {
+fn check_request(
+    model: &Model,
+    op: &Operation,
+    interaction: &Interaction,
+    index: usize,
+    findings: &mut Vec<Finding>,
+) {
     let body = interaction.request_body.trim();
     let mut invalid = None;
     if body.is_empty() {
-        if op.request_required {
-            invalid = Some(("".to_string(), "a request body".to_string(), "none".to_string()));
+        if op.body.as_ref().is_some_and(|b| b.required) {
+            invalid = Some((
+                "".to_string(),
+                "a request body".to_string(),
+                "none".to_string(),
+            ));
         }
-    } else if let Some(schema) = json_schema_for(&op.request, interaction.request_header("content-type")) {
+    } else if let Some(schema) = op.body.as_ref().and_then(|b| {
+        json_schema_for(
+            model,
+            &b.content,
+            interaction.request_header("content-type"),
+        )
+    }) {
         match serde_json::from_str::<Value>(body) {
             Ok(value) => {
                 if let Some(v) = model.validator(&schema)
                     && let Some(e) = v.iter_errors(&value).next()
                 {
-                    invalid = Some((e.instance_path().as_str().to_string(), describe_expected(&e), e.instance().to_string()));
+                    invalid = Some((
+                        e.instance_path().as_str().to_string(),
+                        describe_expected(&e),
+                        e.instance().to_string(),
+                    ));
                 }
             }
-            Err(e) => invalid = Some(("".into(), "a JSON body".into(), format!("unparsable JSON ({e})"))),
+            Err(e) => {
+                invalid = Some((
+                    "".into(),
+                    "a JSON body".into(),
+                    format!("unparsable JSON ({e})"),
+                ))
+            }
         }
     }
     if let Some((pointer, expected, observed)) = invalid {
         let accepted = (200..300).contains(&interaction.status);
         findings.push(
-            finding(Kind::RequestViolation, &op.id, interaction, index)
+            finding(Kind::RequestViolation, &op.label(), interaction, index)
                 .pointer(&pointer)
-                .at(model, op_request_at(op))
+                .at(model, op_request_at(model, op))
                 .expected(&expected)
                 .observed(&observed)
                 .message(format!("the request does not match the request schema at `{pointer}`: expected {expected}, sent {observed}")),
         );
         if accepted {
             findings.push(
-                finding(Kind::InvalidInputAccepted, &op.id, interaction, index)
+                finding(Kind::InvalidInputAccepted, &op.label(), interaction, index)
                     .pointer(&pointer)
-                    .at(model, op_request_at(op))
+                    .at(model, op_request_at(model, op))
                     .expected("a 4xx refusal")
                     .observed(format!("{}", interaction.status))
-                    .message(format!("the server accepted ({}) a request the spec forbids at `{pointer}`", interaction.status)),
+                    .message(format!(
+                        "the server accepted ({}) a request the spec forbids at `{pointer}`",
+                        interaction.status
+                    )),
             );
         }
     }
 }
 
-fn op_request_at(op: &Operation) -> Option<(DocId, String)> {
-    op.request.iter().find_map(|(_, s)| s.clone()).or_else(|| Some((DocId(0), format!("{}/requestBody", op.pointer))))
+fn op_request_at(model: &Model, op: &Operation) -> Option<(DocId, String)> {
+    let body = op.body.as_ref()?;
+    body.content
+        .iter()
+        .find_map(|m| m.schema)
+        .map(|s| at(&model.api.schema(s).origin))
+        .or_else(|| Some(at(&body.origin)))
 }
 
 /// The documented response for a status: exact code, then `4XX`, then `default`.
 pub fn documented(op: &Operation, status: u16) -> Option<&DocumentedResponse> {
-    let code = status.to_string();
-    let range = format!("{}XX", status / 100);
-    op.responses
-        .iter()
-        .find(|r| r.status == code)
-        .or_else(|| op.responses.iter().find(|r| r.status.eq_ignore_ascii_case(&range)))
-        .or_else(|| op.responses.iter().find(|r| r.status == "default"))
+    op.response_for(status)
 }
 
 fn media(content_type: Option<&str>) -> Option<String> {
-    content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).filter(|c| !c.is_empty())
+    content_type
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|c| !c.is_empty())
 }
 
 fn media_matches(documented: &str, actual: &str) -> bool {
     documented == actual
         || documented == "*/*"
-        || documented.strip_suffix("/*").is_some_and(|prefix| actual.starts_with(&format!("{prefix}/")))
+        || documented
+            .strip_suffix("/*")
+            .is_some_and(|prefix| actual.starts_with(&format!("{prefix}/")))
         || (documented == "application/json" && actual.ends_with("+json"))
 }
 
-fn json_schema_for(content: &[(String, Option<(DocId, String)>)], content_type: Option<&str>) -> Option<(DocId, String)> {
+/// The schema (as a validator place) of the documented media type `content_type` fits, when it is JSON.
+pub(crate) fn json_schema_for(
+    model: &Model,
+    content: &[Media],
+    content_type: Option<&str>,
+) -> Option<(DocId, String)> {
     let actual = media(content_type).unwrap_or_else(|| "application/json".into());
+    let lower = |m: &Media| m.media_type.to_ascii_lowercase();
     content
         .iter()
-        .find(|(m, _)| media_matches(m, &actual))
-        .or_else(|| content.iter().find(|(m, _)| m == "application/json" || m.ends_with("+json")))
-        .and_then(|(m, s)| (m.contains("json") || m == "*/*").then(|| s.clone()).flatten())
+        .find(|m| media_matches(&lower(m), &actual))
+        .or_else(|| {
+            content
+                .iter()
+                .find(|m| lower(m) == "application/json" || lower(m).ends_with("+json"))
+        })
+        .and_then(|m| {
+            (lower(m).contains("json") || m.media_type == "*/*")
+                .then_some(m.schema)
+                .flatten()
+        })
+        .map(|s| at(&model.api.schema(s).origin))
 }
 
-fn check_response(model: &Model, op: &Operation, interaction: &Interaction, index: usize, findings: &mut Vec<Finding>) {
+fn check_response(
+    model: &Model,
+    op: &Operation,
+    interaction: &Interaction,
+    index: usize,
+    findings: &mut Vec<Finding>,
+) {
     let status = interaction.status;
     if status >= 500 {
         findings.push(
-            finding(Kind::ServerError, &op.id, interaction, index)
+            finding(Kind::ServerError, &op.label(), interaction, index)
                 .expected("no server error")
                 .observed(status.to_string())
                 .message(format!("the server failed with {status}")),
@@ -131,17 +215,31 @@ fn check_response(model: &Model, op: &Operation, interaction: &Interaction, inde
     let Some(response) = documented(op, status) else {
         let listed: Vec<&str> = op.responses.iter().map(|r| r.status.as_str()).collect();
         findings.push(
-            finding(Kind::UndocumentedStatus, &op.id, interaction, index)
-                .at(model, Some((DocId(0), format!("{}/responses", op.pointer))))
+            finding(Kind::UndocumentedStatus, &op.label(), interaction, index)
+                .at(
+                    model,
+                    Some((
+                        DocId(op.origin.doc),
+                        format!("{}/responses", op.origin.pointer),
+                    )),
+                )
                 .expected(listed.join(", "))
                 .observed(status.to_string())
-                .message(format!("status {status} is not documented (documented: {})", listed.join(", "))),
+                .message(format!(
+                    "status {status} is not documented (documented: {})",
+                    listed.join(", ")
+                )),
         );
         return;
     };
     let body = interaction.response_body.trim();
     let content_type = media(interaction.response_header("content-type"));
-    let documented_types: Vec<&str> = response.content.iter().map(|(m, _)| m.as_str()).collect();
+    let lowered: Vec<String> = response
+        .content
+        .iter()
+        .map(|m| m.media_type.to_ascii_lowercase())
+        .collect();
+    let documented_types: Vec<&str> = lowered.iter().map(String::as_str).collect();
     if !body.is_empty() || content_type.is_some() {
         let fits = match (&content_type, documented_types.is_empty()) {
             (_, true) => body.is_empty(),
@@ -149,26 +247,57 @@ fn check_response(model: &Model, op: &Operation, interaction: &Interaction, inde
             (None, false) => false,
         };
         if !fits {
-            let observed = content_type.clone().unwrap_or_else(|| "no content type".into());
+            let observed = content_type
+                .clone()
+                .unwrap_or_else(|| "no content type".into());
             findings.push(
-                finding(Kind::UndocumentedContentType, &op.id, interaction, index)
-                    .at(model, Some(response.at.clone()))
-                    .expected(if documented_types.is_empty() { "no body".to_string() } else { documented_types.join(", ") })
-                    .observed(&observed)
-                    .message(format!("status {status} came as {observed}; the spec documents {}", if documented_types.is_empty() { "no body".to_string() } else { documented_types.join(", ") })),
+                finding(
+                    Kind::UndocumentedContentType,
+                    &op.label(),
+                    interaction,
+                    index,
+                )
+                .at(model, Some(at(&response.origin)))
+                .expected(if documented_types.is_empty() {
+                    "no body".to_string()
+                } else {
+                    documented_types.join(", ")
+                })
+                .observed(&observed)
+                .message(format!(
+                    "status {status} came as {observed}; the spec documents {}",
+                    if documented_types.is_empty() {
+                        "no body".to_string()
+                    } else {
+                        documented_types.join(", ")
+                    }
+                )),
             );
         }
     }
     if !response.headers.is_empty() {
+        let declared: Vec<String> = response
+            .headers
+            .iter()
+            .map(|h| h.name.to_ascii_lowercase())
+            .collect();
         for (name, _) in &interaction.response_headers {
             let lower = name.to_ascii_lowercase();
-            if !response.headers.contains(&lower) && !TRANSPORT_HEADERS.contains(&lower.as_str()) {
+            if !declared.contains(&lower) && !TRANSPORT_HEADERS.contains(&lower.as_str()) {
                 findings.push(
-                    finding(Kind::UndocumentedHeader, &op.id, interaction, index)
-                        .at(model, Some((response.at.0, format!("{}/headers", response.at.1))))
-                        .expected(response.headers.join(", "))
+                    finding(Kind::UndocumentedHeader, &op.label(), interaction, index)
+                        .at(
+                            model,
+                            Some((
+                                DocId(response.origin.doc),
+                                format!("{}/headers", response.origin.pointer),
+                            )),
+                        )
+                        .expected(declared.join(", "))
                         .observed(&lower)
-                        .message(format!("response header `{lower}` is not among the declared ones")),
+                        .message(format!(
+                            "response header `{lower}` is not among the declared ones"
+                        )),
                 );
             }
         }
@@ -176,12 +305,18 @@ fn check_response(model: &Model, op: &Operation, interaction: &Interaction, inde
     if body.is_empty() {
         return;
     }
-    let Some(schema_at) = json_schema_for(&response.content, interaction.response_header("content-type")) else { return };
+    let Some(schema_at) = json_schema_for(
+        model,
+        &response.content,
+        interaction.response_header("content-type"),
+    ) else {
+        return;
+    };
     let value: Value = match serde_json::from_str(body) {
         Ok(v) => v,
         Err(e) => {
             findings.push(
-                finding(Kind::SchemaViolation, &op.id, interaction, index)
+                finding(Kind::SchemaViolation, &op.label(), interaction, index)
                     .at(model, Some(schema_at.clone()))
                     .expected("a JSON document")
                     .observed(format!("unparsable JSON ({e})"))
@@ -190,7 +325,9 @@ fn check_response(model: &Model, op: &Operation, interaction: &Interaction, inde
             return;
         }
     };
-    let Some(validator) = model.validator(&schema_at) else { return };
+    let Some(validator) = model.validator(&schema_at) else {
+        return;
+    };
     for error in validator.iter_errors(&value) {
         let pointer = error.instance_path().as_str().to_string();
         let node = schema_node(model, &schema_at, &pointer).unwrap_or_else(|| schema_at.clone());
@@ -198,19 +335,27 @@ fn check_response(model: &Model, op: &Operation, interaction: &Interaction, inde
         let expected = describe_expected(&error);
         let observed = error.instance().to_string();
         findings.push(
-            finding(Kind::SchemaViolation, &op.id, interaction, index)
+            finding(Kind::SchemaViolation, &op.label(), interaction, index)
                 .pointer(&pointer)
                 .at(model, Some(node))
                 .keyword(&keyword)
                 .expected(&expected)
                 .observed(&observed)
-                .message(format!("status {status} body at `{pointer}`: expected {expected}, got {observed}")),
+                .message(format!(
+                    "status {status} body at `{pointer}`: expected {expected}, got {observed}"
+                )),
         );
     }
 }
 
 fn keyword(error: &jsonschema::ValidationError<'_>) -> String {
-    error.schema_path().as_str().rsplit('/').next().unwrap_or("").to_string()
+    error
+        .schema_path()
+        .as_str()
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_string()
 }
 
 fn describe_expected(error: &jsonschema::ValidationError<'_>) -> String {
@@ -218,8 +363,14 @@ fn describe_expected(error: &jsonschema::ValidationError<'_>) -> String {
     match error.kind() {
         K::Enum { options } => format!("one of {options}"),
         K::Required { property } => format!("required property {property}"),
-        K::Type { kind } => format!("type {kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', ""),
-        K::AdditionalProperties { unexpected } => format!("no additional properties (got {})", unexpected.join(", ")),
+        K::Type { kind } => format!("type {kind:?}")
+            .to_lowercase()
+            .replace("single(", "")
+            .replace("multiple(", "")
+            .replace(')', ""),
+        K::AdditionalProperties { unexpected } => {
+            format!("no additional properties (got {})", unexpected.join(", "))
+        }
         K::Format { format } => format!("format {format}"),
         _ => {
             let text = error.to_string();
@@ -230,7 +381,11 @@ fn describe_expected(error: &jsonschema::ValidationError<'_>) -> String {
 
 /// The spec node of the schema that governs `pointer` inside a value of the schema at `root`:
 /// follows `$ref`, `properties`, `items`, `additionalProperties` and `allOf`/`anyOf`/`oneOf` members.
-pub fn schema_node(model: &Model, root: &(DocId, String), pointer: &str) -> Option<(DocId, String)> {
+pub fn schema_node(
+    model: &Model,
+    root: &(DocId, String),
+    pointer: &str,
+) -> Option<(DocId, String)> {
     let mut at = resolve(model, root.clone())?;
     for token in pointer.split('/').skip(1) {
         let token = token.replace("~1", "/").replace("~0", "~");
@@ -261,13 +416,22 @@ fn step(model: &Model, at: &(DocId, String), token: &str, depth: usize) -> Optio
     if let Some(props) = value.get("properties").and_then(Value::as_object)
         && props.contains_key(token)
     {
-        return resolve(model, (at.0, format!("{}/properties/{}", at.1, escape(token))));
+        return resolve(
+            model,
+            (at.0, format!("{}/properties/{}", at.1, escape(token))),
+        );
     }
     if value.get("items").is_some() && token.parse::<usize>().is_ok() {
         return resolve(model, (at.0, format!("{}/items", at.1)));
     }
     for combinator in ["allOf", "anyOf", "oneOf"] {
-        for (i, _) in value.get(combinator).and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, _) in value
+            .get(combinator)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             if let Some(member) = resolve(model, (at.0, format!("{}/{combinator}/{i}", at.1)))
                 && let Some(found) = step(model, &member, token, depth + 1)
             {
@@ -275,7 +439,10 @@ fn step(model: &Model, at: &(DocId, String), token: &str, depth: usize) -> Optio
             }
         }
     }
-    if value.get("additionalProperties").is_some_and(Value::is_object) {
+    if value
+        .get("additionalProperties")
+        .is_some_and(Value::is_object)
+    {
         return resolve(model, (at.0, format!("{}/additionalProperties", at.1)));
     }
     None
@@ -283,23 +450,59 @@ fn step(model: &Model, at: &(DocId, String), token: &str, depth: usize) -> Optio
 
 /// A value one operation returns that another operation's schema rejects: for every enum
 /// violation, look for the same value under the same property name in responses that conform.
-fn cross_operation(model: &Model, traffic: &[Interaction], matched: &[(usize, &Operation)], findings: &mut Vec<Finding>) {
-    let enum_violations: Vec<Finding> = findings.iter().filter(|f| f.kind == Kind::SchemaViolation && f.keyword == "enum").cloned().collect();
+fn cross_operation(
+    model: &Model,
+    traffic: &[Interaction],
+    matched: &[(usize, &Operation)],
+    findings: &mut Vec<Finding>,
+) {
+    let enum_violations: Vec<Finding> = findings
+        .iter()
+        .filter(|f| f.kind == Kind::SchemaViolation && f.keyword == "enum")
+        .cloned()
+        .collect();
     for violation in enum_violations {
-        let Some(property) = violation.pointer.rsplit('/').find(|t| t.parse::<usize>().is_err()).map(str::to_string) else { continue };
-        let Ok(value) = serde_json::from_str::<Value>(&violation.observed) else { continue };
+        let Some(property) = violation
+            .pointer
+            .rsplit('/')
+            .find(|t| t.parse::<usize>().is_err())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let Ok(value) = serde_json::from_str::<Value>(&violation.observed) else {
+            continue;
+        };
         for &(i, op) in matched {
-            if op.id == violation.operation {
+            if op.label() == violation.operation {
                 continue;
             }
             let interaction = &traffic[i];
-            let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body) else { continue };
-            let Some(found) = find_property(&body, &property, &value, String::new()) else { continue };
-            let Some(response) = documented(op, interaction.status) else { continue };
-            let Some(schema_at) = json_schema_for(&response.content, interaction.response_header("content-type")) else { continue };
+            let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body) else {
+                continue;
+            };
+            let Some(found) = find_property(&body, &property, &value, String::new()) else {
+                continue;
+            };
+            let Some(response) = documented(op, interaction.status) else {
+                continue;
+            };
+            let Some(schema_at) = json_schema_for(
+                model,
+                &response.content,
+                interaction.response_header("content-type"),
+            ) else {
+                continue;
+            };
             // The other operation documents this value: its schema at that place lists it.
-            let Some(node) = schema_node(model, &schema_at, &found) else { continue };
-            let lists_it = model.schema(&node).and_then(|s| s.get("enum")).and_then(Value::as_array).is_some_and(|e| e.contains(&value));
+            let Some(node) = schema_node(model, &schema_at, &found) else {
+                continue;
+            };
+            let lists_it = model
+                .schema(&node)
+                .and_then(|s| s.get("enum"))
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.contains(&value));
             if !lists_it {
                 continue;
             }
@@ -312,10 +515,10 @@ fn cross_operation(model: &Model, traffic: &[Interaction], matched: &[(usize, &O
                     .keyword("enum")
                     .expected(&violation.expected)
                     .observed(&violation.observed)
-                    .related(format!("{} returns {} at `{found}`, as its schema allows ({})", op.id, violation.observed, other))
+                    .related(format!("{} returns {} at `{found}`, as its schema allows ({})", op.label(), violation.observed, other))
                     .message(format!(
                         "`{}` returns {} at `{found}` (allowed there), but `{}`'s schema rejects the same value at `{}`",
-                        op.id, violation.observed, violation.operation, violation.pointer
+                        op.label(), violation.observed, violation.operation, violation.pointer
                     )),
             );
             break;
@@ -330,9 +533,13 @@ fn find_property(body: &Value, name: &str, value: &Value, at: String) -> Option<
             if map.get(name) == Some(value) {
                 return Some(format!("{at}/{}", escape(name)));
             }
-            map.iter().find_map(|(k, v)| find_property(v, name, value, format!("{at}/{}", escape(k))))
+            map.iter()
+                .find_map(|(k, v)| find_property(v, name, value, format!("{at}/{}", escape(k))))
         }
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| find_property(v, name, value, format!("{at}/{i}"))),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_property(v, name, value, format!("{at}/{i}"))),
         _ => None,
     }
 }

@@ -5,61 +5,74 @@
 
 use serde_json::Value;
 
+use generator::ir::{JsonType, Media, ParamLocation};
+
 use crate::spec::Model;
 use crate::traffic::Interaction;
 
 /// One interaction per operation with a documented JSON response example, against `base_url`.
 pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
-    let root = &model.spec.root().value;
+    let api = &model.api;
     let mut out = Vec::new();
-    for op in &model.operations {
-        let Some(op_value) = root.pointer(&op.pointer) else { continue };
-        let Some((status, media, body)) = op.responses.iter().filter(|r| r.status.starts_with('2')).find_map(|r| {
-            let response = model.spec.get(r.at.0, &r.at.1)?;
-            let (media, content) = response.get("content")?.as_object()?.iter().find(|(m, _)| m.contains("json"))?;
-            Some((r.status.parse::<u16>().ok()?, media.clone(), example_of(model, content)?))
-        }) else {
+    for op in model.operations() {
+        let Some((status, media, body)) = op
+            .responses
+            .iter()
+            .filter(|r| r.status.starts_with('2'))
+            .find_map(|r| {
+                let media = r.content.iter().find(|m| m.media_type.contains("json"))?;
+                Some((
+                    r.status.parse::<u16>().ok()?,
+                    media.media_type.clone(),
+                    example_of(api, media)?,
+                ))
+            })
+        else {
             continue;
         };
         let mut path = op.path.clone();
         let mut query = Vec::new();
-        let item = root.pointer(op.pointer.rsplit_once('/').map_or("", |(p, _)| p)).cloned().unwrap_or(Value::Null);
-        let params = item.get("parameters").and_then(Value::as_array).into_iter().flatten().chain(op_value.get("parameters").and_then(Value::as_array).into_iter().flatten());
-        for p in params {
-            let p = match p.get("$ref").and_then(Value::as_str) {
-                Some(r) => match model.spec.resolve(generator::load::DocId(0), r) {
-                    Ok(node) => node.value,
-                    Err(_) => continue,
-                },
-                None => p,
-            };
-            let name = p.get("name").and_then(Value::as_str).unwrap_or("");
-            let example = p.get("example").or_else(|| p.pointer("/schema/example")).or_else(|| p.pointer("/schema/enum/0")).or_else(|| p.pointer("/schema/default"));
+        for p in &op.parameters {
+            let schema = p.schema.map(|s| api.schema(s));
+            let example = p
+                .examples
+                .first()
+                .or_else(|| schema.and_then(|s| s.examples.first()))
+                .or_else(|| schema.and_then(|s| s.enumeration.as_ref()?.first()))
+                .or_else(|| schema.and_then(|s| s.default.as_ref()));
             let text = match example {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
-                None if p.pointer("/schema/type").and_then(Value::as_str) == Some("integer") => "1".into(),
+                None if schema.is_some_and(|s| s.types == [JsonType::Integer]) => "1".into(),
                 None => "example".into(),
             };
-            match p.get("in").and_then(Value::as_str) {
-                Some("path") => path = path.replace(&format!("{{{name}}}"), &text),
-                Some("query") if p.get("required").and_then(Value::as_bool) == Some(true) => query.push(format!("{name}={text}")),
+            match p.location {
+                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.name.wire), &text),
+                ParamLocation::Query if p.required => query.push(format!("{}={text}", p.name.wire)),
                 _ => {}
             }
         }
-        let request_body = op_value
-            .pointer("/requestBody")
-            .and_then(|b| b.get("content"))
-            .and_then(Value::as_object)
-            .and_then(|c| c.iter().find(|(m, _)| m.contains("json")))
-            .and_then(|(_, content)| example_of(model, content))
+        let request_body = op
+            .body
+            .as_ref()
+            .and_then(|b| b.content.iter().find(|m| m.media_type.contains("json")))
+            .and_then(|m| example_of(api, m))
             .map(|v| v.to_string())
             .unwrap_or_default();
-        if request_body.is_empty() && op.request_required {
+        if request_body.is_empty() && op.body.as_ref().is_some_and(|b| b.required) {
             // A body is required but none is documented as JSON: no faithful request can be made.
             continue;
         }
-        let url = format!("{}{}{}", base_url.trim_end_matches('/'), path, if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) });
+        let url = format!(
+            "{}{}{}",
+            base_url.trim_end_matches('/'),
+            path,
+            if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            }
+        );
         let mut request_headers = vec![("Accept".to_string(), "application/json".to_string())];
         if !request_body.is_empty() {
             request_headers.push(("Content-Type".into(), "application/json".into()));
@@ -78,24 +91,13 @@ pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
     out
 }
 
-/// A media type object's example: `example`, the first of `examples`, or the schema's `example`.
-fn example_of(model: &Model, content: &Value) -> Option<Value> {
-    if let Some(e) = content.get("example") {
-        return Some(e.clone());
-    }
-    if let Some((_, first)) = content.get("examples").and_then(Value::as_object).and_then(|m| m.iter().next()) {
-        let first = match first.get("$ref").and_then(Value::as_str) {
-            Some(r) => model.spec.resolve(generator::load::DocId(0), r).ok()?.value,
-            None => first,
-        };
-        return first.get("value").cloned();
-    }
-    let schema = content.get("schema")?;
-    let schema = match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => model.spec.resolve(generator::load::DocId(0), r).ok()?.value,
-        None => schema,
-    };
-    schema.get("example").cloned()
+/// A media type's example: its `example`, the first of its `examples`, or the schema's `example`.
+pub fn example_of(api: &generator::ir::Api, media: &Media) -> Option<Value> {
+    media
+        .examples
+        .first()
+        .cloned()
+        .or_else(|| api.schema(media.schema?).examples.first().cloned())
 }
 
 /// Lint: every `example` (and `examples[*].value`) in the spec that its own schema rejects.
@@ -109,7 +111,14 @@ pub fn lint(model: &Model) -> generator::Diagnostics {
     generator::Diagnostics(out)
 }
 
-fn walk(model: &Model, doc: generator::load::DocId, value: &Value, pointer: String, in_names: bool, out: &mut Vec<generator::Diagnostic>) {
+fn walk(
+    model: &Model,
+    doc: generator::load::DocId,
+    value: &Value,
+    pointer: String,
+    in_names: bool,
+    out: &mut Vec<generator::Diagnostic>,
+) {
     let Value::Object(map) = value else {
         if let Value::Array(items) = value {
             for (i, v) in items.iter().enumerate() {
@@ -120,13 +129,43 @@ fn walk(model: &Model, doc: generator::load::DocId, value: &Value, pointer: Stri
     };
     if !in_names {
         // The schema an `example` here must satisfy: this node (a schema) or its `schema` (a media type or parameter).
-        let schema_at = if map.contains_key("schema") { Some(format!("{pointer}/schema")) } else if ["type", "properties", "$ref", "allOf", "oneOf", "anyOf", "enum", "items"].iter().any(|k| map.contains_key(*k)) { Some(pointer.clone()) } else { None };
+        let schema_at = if map.contains_key("schema") {
+            Some(format!("{pointer}/schema"))
+        } else if [
+            "type",
+            "properties",
+            "$ref",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "enum",
+            "items",
+        ]
+        .iter()
+        .any(|k| map.contains_key(*k))
+        {
+            Some(pointer.clone())
+        } else {
+            None
+        };
         if let Some(schema_at) = schema_at {
-            let mut examples: Vec<(String, &Value)> = map.get("example").map(|e| (format!("{pointer}/example"), e)).into_iter().collect();
+            let mut examples: Vec<(String, &Value)> = map
+                .get("example")
+                .map(|e| (format!("{pointer}/example"), e))
+                .into_iter()
+                .collect();
             if map.contains_key("schema") {
-                for (name, e) in map.get("examples").and_then(Value::as_object).into_iter().flatten() {
+                for (name, e) in map
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(v) = e.get("value") {
-                        examples.push((format!("{pointer}/examples/{}/value", generator::load::escape(name)), v));
+                        examples.push((
+                            format!("{pointer}/examples/{}/value", generator::load::escape(name)),
+                            v,
+                        ));
                     }
                 }
             }
@@ -149,10 +188,36 @@ fn walk(model: &Model, doc: generator::load::DocId, value: &Value, pointer: Stri
     }
     for (k, v) in map {
         // Example data and extensions are data, not spec structure.
-        if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "const") || k.starts_with("x-") {
+        if matches!(
+            k.as_str(),
+            "example" | "examples" | "default" | "enum" | "const"
+        ) || k.starts_with("x-")
+        {
             continue;
         }
-        let names = matches!(k.as_str(), "properties" | "patternProperties" | "schemas" | "responses" | "parameters" | "paths" | "headers" | "content" | "securitySchemes" | "requestBodies" | "callbacks" | "links" | "definitions");
-        walk(model, doc, v, format!("{pointer}/{}", generator::load::escape(k)), names && !in_names, out);
+        let names = matches!(
+            k.as_str(),
+            "properties"
+                | "patternProperties"
+                | "schemas"
+                | "responses"
+                | "parameters"
+                | "paths"
+                | "headers"
+                | "content"
+                | "securitySchemes"
+                | "requestBodies"
+                | "callbacks"
+                | "links"
+                | "definitions"
+        );
+        walk(
+            model,
+            doc,
+            v,
+            format!("{pointer}/{}", generator::load::escape(k)),
+            names && !in_names,
+            out,
+        );
     }
 }

@@ -4,15 +4,19 @@
 //! - [`spec`] indexes a spec for checking (operations, documented responses, JSON Schema validators);
 //! - [`traffic`] reads and writes VCR cassettes and HAR files, redacting secrets;
 //! - [`check`] holds interactions against the spec and returns [`report::Finding`]s;
+//! - [`sequence`] holds the checks that need several interactions or the request's credentials;
+//! - [`engine`] drives any server described by any spec (phases, stateful search, shrinking);
 //! - [`report`] de-duplicates, applies the baseline, and renders text, JSON and JUnit XML;
 //! - [`proxy`] records (or replays) everything the client sends to a target;
 //! - [`vivamo`] is the stateful, property-based Vivamo suite.
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod engine;
 pub mod examples;
 pub mod proxy;
 pub mod report;
+pub mod sequence;
 pub mod spec;
 pub mod traffic;
 pub mod vivamo;
@@ -20,7 +24,11 @@ pub mod vivamo;
 pub use report::{Baseline, Finding, Kind, Report};
 
 /// Checks recorded traffic in `traffic_path` against the spec at `spec_path`.
-pub fn verify(spec_path: &std::path::Path, traffic_path: &std::path::Path, baseline: &Baseline) -> Result<Report, String> {
+pub fn verify(
+    spec_path: &std::path::Path,
+    traffic_path: &std::path::Path,
+    baseline: &Baseline,
+) -> Result<Report, String> {
     let model = spec::Model::load(spec_path).map_err(|d| d.to_string())?;
     let traffic = traffic::read(traffic_path).map_err(|e| e.to_string())?;
     let findings = check::check(&model, &traffic);

@@ -60,14 +60,19 @@ impl Proxy {
         };
         let shared = Arc::new(Shared {
             upstream,
-            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().map_err(std::io::Error::other)?,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .map_err(std::io::Error::other)?,
             log: Mutex::default(),
             used: Mutex::new(used),
             misses: Mutex::default(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let app = axum::Router::new().fallback(forward).with_state(shared.clone());
+        let app = axum::Router::new()
+            .fallback(forward)
+            .with_state(shared.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -81,18 +86,28 @@ impl Proxy {
 
     /// Everything recorded so far (the real target's URLs, secrets not yet redacted).
     pub fn interactions(&self) -> Vec<Interaction> {
-        self.shared.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The interactions recorded from index `start` on.
     pub fn interactions_from(&self, start: usize) -> Vec<Interaction> {
         let log = self.shared.log.lock().unwrap_or_else(|p| p.into_inner());
-        log.get(start..).map(<[Interaction]>::to_vec).unwrap_or_default()
+        log.get(start..)
+            .map(<[Interaction]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// How many interactions were recorded so far.
     pub fn len(&self) -> usize {
-        self.shared.log.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,7 +116,11 @@ impl Proxy {
 
     /// Requests a replayed cassette could not answer.
     pub fn misses(&self) -> Vec<String> {
-        self.shared.misses.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.shared
+            .misses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -109,7 +128,10 @@ fn same_body(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    match (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) {
+    match (
+        serde_json::from_str::<Value>(a),
+        serde_json::from_str::<Value>(b),
+    ) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
@@ -119,21 +141,44 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let (parts, body) = request.into_parts();
     let body: Bytes = match axum::body::to_bytes(body, 64 * 1024 * 1024).await {
         Ok(b) => b,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("proxy: cannot read the request body: {e}")).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("proxy: cannot read the request body: {e}"),
+            )
+                .into_response();
+        }
     };
-    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
     let request_headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "host" | "content-length" | "connection" | "accept-encoding"))
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "host" | "content-length" | "connection" | "accept-encoding"
+            )
+        })
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let request_body = String::from_utf8_lossy(&body).into_owned();
     let method = parts.method.as_str().to_string();
     let (url, status, response_headers, response_body) = match &shared.upstream {
         Upstream::Live(base) => {
             let url = format!("{}{path_and_query}", base.trim_end_matches('/'));
-            let mut outgoing = shared.http.request(parts.method.clone(), &url).body(body.to_vec());
+            let mut outgoing = shared
+                .http
+                .request(parts.method.clone(), &url)
+                .body(body.to_vec());
             for (k, v) in &request_headers {
                 if k != NEGATIVE_HEADER {
                     outgoing = outgoing.header(k, v);
@@ -142,18 +187,36 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             match outgoing.send().await {
                 Ok(r) => {
                     let status = r.status().as_u16();
-                    let headers: Vec<(String, String)> = r.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+                    let headers: Vec<(String, String)> = r
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect();
                     let text = r.text().await.unwrap_or_default();
                     (url, status, headers, text)
                 }
-                Err(e) => return (StatusCode::BAD_GATEWAY, format!("proxy: the target did not answer: {e}")).into_response(),
+                Err(e) => {
+                    return (
+                        StatusCode::BAD_GATEWAY,
+                        format!("proxy: the target did not answer: {e}"),
+                    )
+                        .into_response();
+                }
             }
         }
         Upstream::Replay(recorded) => {
             let found = {
                 let mut used = shared.used.lock().unwrap_or_else(|p| p.into_inner());
                 let hit = recorded.iter().enumerate().find(|(i, r)| {
-                    !used[*i] && r.method.eq_ignore_ascii_case(&method) && url_path_and_query(&r.url) == path_and_query && same_body(&r.request_body, &request_body)
+                    !used[*i]
+                        && r.method.eq_ignore_ascii_case(&method)
+                        && url_path_and_query(&r.url) == path_and_query
+                        && same_body(&r.request_body, &request_body)
                 });
                 hit.map(|(i, r)| {
                     used[i] = true;
@@ -161,34 +224,53 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
                 })
             };
             match found {
-                Some(r) => (r.url.clone(), r.status, r.response_headers.clone(), r.response_body.clone()),
+                Some(r) => (
+                    r.url.clone(),
+                    r.status,
+                    r.response_headers.clone(),
+                    r.response_body.clone(),
+                ),
                 None => {
                     let miss = format!("{method} {path_and_query}");
-                    shared.misses.lock().unwrap_or_else(|p| p.into_inner()).push(miss.clone());
+                    shared
+                        .misses
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(miss.clone());
                     return (StatusCode::NOT_IMPLEMENTED, format!("the cassette has no recorded interaction for {miss}; re-record it against a live target")).into_response();
                 }
             }
         }
     };
-    shared.log.lock().unwrap_or_else(|p| p.into_inner()).push(Interaction {
-        method,
-        url,
-        request_headers,
-        request_body,
-        status,
-        response_headers: response_headers.clone(),
-        response_body: response_body.clone(),
-        recorded_at: now_rfc2822(),
-    });
+    shared
+        .log
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(Interaction {
+            method,
+            url,
+            request_headers,
+            request_body,
+            status,
+            response_headers: response_headers.clone(),
+            response_body: response_body.clone(),
+            recorded_at: now_rfc2822(),
+        });
     let mut response = response_body.into_response();
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     let headers = response.headers_mut();
     headers.clear();
     for (k, v) in response_headers {
-        if matches!(k.to_ascii_lowercase().as_str(), "content-length" | "transfer-encoding" | "connection") {
+        if matches!(
+            k.to_ascii_lowercase().as_str(),
+            "content-length" | "transfer-encoding" | "connection"
+        ) {
             continue;
         }
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(&v)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
             headers.append(name, value);
         }
     }

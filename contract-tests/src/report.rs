@@ -39,6 +39,20 @@ pub enum Kind {
     UnknownEnumValue,
     /// One operation returns a value that another operation's schema rejects.
     CrossOperationInconsistency,
+    /// The server refused (4xx) a request the spec allows; the refusal is shown.
+    SchemaValidRejected,
+    /// The server answered 2xx to a request without credentials, or with wrong ones.
+    IgnoredAuth,
+    /// A resource a successful delete removed was still served.
+    UseAfterDelete,
+    /// A resource a successful create returned could not be read back (404).
+    CreatedNotRetrievable,
+    /// A method the path does not declare was answered with something other than 405 and `Allow`.
+    UnsupportedMethodAccepted,
+    /// A declared required response header is missing, or its value breaks its schema.
+    ResponseHeaderViolation,
+    /// The response took longer than the threshold asked for.
+    SlowResponse,
 }
 
 impl Kind {
@@ -54,7 +68,40 @@ impl Kind {
             Kind::InvalidInputAccepted => "invalid-input-accepted",
             Kind::UnknownEnumValue => "unknown-enum-value",
             Kind::CrossOperationInconsistency => "cross-operation-inconsistency",
+            Kind::SchemaValidRejected => "schema-valid-rejected",
+            Kind::IgnoredAuth => "ignored-auth",
+            Kind::UseAfterDelete => "use-after-delete",
+            Kind::CreatedNotRetrievable => "created-not-retrievable",
+            Kind::UnsupportedMethodAccepted => "unsupported-method-accepted",
+            Kind::ResponseHeaderViolation => "response-header-violation",
+            Kind::SlowResponse => "slow-response",
         }
+    }
+
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 17] = [
+        Kind::UndocumentedStatus,
+        Kind::UndocumentedContentType,
+        Kind::SchemaViolation,
+        Kind::UndocumentedHeader,
+        Kind::RequestViolation,
+        Kind::UnknownOperation,
+        Kind::ServerError,
+        Kind::InvalidInputAccepted,
+        Kind::UnknownEnumValue,
+        Kind::CrossOperationInconsistency,
+        Kind::SchemaValidRejected,
+        Kind::IgnoredAuth,
+        Kind::UseAfterDelete,
+        Kind::CreatedNotRetrievable,
+        Kind::UnsupportedMethodAccepted,
+        Kind::ResponseHeaderViolation,
+        Kind::SlowResponse,
+    ];
+
+    /// The kind named `name` (as `as_str` writes it).
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -162,13 +209,38 @@ impl Finding {
     /// What makes two findings the same: kind, operation, the pointer with array indices
     /// generalized, the keyword, and for value-shaped findings the value.
     pub fn key(&self) -> String {
-        let pointer: Vec<&str> = self.pointer.split('/').map(|t| if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) { "*" } else { t }).collect();
+        let pointer: Vec<&str> = self
+            .pointer
+            .split('/')
+            .map(|t| {
+                if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                    "*"
+                } else {
+                    t
+                }
+            })
+            .collect();
         let value = match self.kind {
-            Kind::SchemaViolation | Kind::CrossOperationInconsistency | Kind::UnknownEnumValue if self.keyword == "enum" || self.kind == Kind::UnknownEnumValue => self.observed.as_str(),
-            Kind::UndocumentedStatus | Kind::UndocumentedContentType | Kind::UndocumentedHeader | Kind::ServerError => self.observed.as_str(),
+            Kind::SchemaViolation | Kind::CrossOperationInconsistency | Kind::UnknownEnumValue
+                if self.keyword == "enum" || self.kind == Kind::UnknownEnumValue =>
+            {
+                self.observed.as_str()
+            }
+            Kind::UndocumentedStatus
+            | Kind::UndocumentedContentType
+            | Kind::UndocumentedHeader
+            | Kind::ServerError
+            | Kind::ResponseHeaderViolation => self.observed.as_str(),
             _ => "",
         };
-        format!("{}|{}|{}|{}|{}", self.kind.as_str(), self.operation, pointer.join("/"), self.keyword, value)
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.kind.as_str(),
+            self.operation,
+            pointer.join("/"),
+            self.keyword,
+            value
+        )
     }
 }
 
@@ -184,14 +256,26 @@ pub fn call_line(interaction: &Interaction) -> String {
         Some(q) => format!("{}?{q}", u.path()),
         None => u.path().to_string(),
     });
-    let body = if interaction.request_body.is_empty() { String::new() } else { format!(" {}", interaction.request_body) };
-    format!("{} {}{body}", interaction.method, path.unwrap_or_else(|_| interaction.url.clone()))
+    let body = if interaction.request_body.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", interaction.request_body)
+    };
+    format!(
+        "{} {}{body}",
+        interaction.method,
+        path.unwrap_or_else(|_| interaction.url.clone())
+    )
 }
 
 /// A curl command for `interaction`, with credentials left to the environment.
 pub fn curl(interaction: &Interaction) -> String {
     let redacted = Redaction::default().apply(interaction);
-    let mut out = format!("curl -X {} '{}'", redacted.method, redacted.url.replace('\'', "'\\''"));
+    let mut out = format!(
+        "curl -X {} '{}'",
+        redacted.method,
+        redacted.url.replace('\'', "'\\''")
+    );
     for (k, v) in &redacted.request_headers {
         let lower = k.to_ascii_lowercase();
         if lower == "authorization" {
@@ -201,7 +285,11 @@ pub fn curl(interaction: &Interaction) -> String {
         }
     }
     if !redacted.request_body.is_empty() {
-        let _ = write!(out, " --data '{}'", redacted.request_body.replace('\'', "'\\''"));
+        let _ = write!(
+            out,
+            " --data '{}'",
+            redacted.request_body.replace('\'', "'\\''")
+        );
     }
     out
 }
@@ -226,7 +314,10 @@ pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
             }
         }
     }
-    order.into_iter().filter_map(|k| by_key.remove(&k)).collect()
+    order
+        .into_iter()
+        .filter_map(|k| by_key.remove(&k))
+        .collect()
 }
 
 /// Known findings: reported, but they do not fail a run.
@@ -271,8 +362,17 @@ impl Report {
         for f in &mut findings {
             f.known = baseline.known.iter().any(|k| k.key == f.key());
         }
-        let stale = baseline.known.iter().filter(|k| !findings.iter().any(|f| f.key() == k.key)).map(|k| k.key.clone()).collect();
-        Report { findings, stale, interactions }
+        let stale = baseline
+            .known
+            .iter()
+            .filter(|k| !findings.iter().any(|f| f.key() == k.key))
+            .map(|k| k.key.clone())
+            .collect();
+        Report {
+            findings,
+            stale,
+            interactions,
+        }
     }
 
     pub fn new_findings(&self) -> impl Iterator<Item = &Finding> {
@@ -302,10 +402,23 @@ impl Report {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let new = self.new_findings().count();
-        let _ = writeln!(out, "drift report: {} finding(s) in {} interaction(s): {new} new, {} known, {} stale baseline entr(y/ies)", self.findings.len(), self.interactions, self.findings.len() - new, self.stale.len());
+        let _ = writeln!(
+            out,
+            "drift report: {} finding(s) in {} interaction(s): {new} new, {} known, {} stale baseline entr(y/ies)",
+            self.findings.len(),
+            self.interactions,
+            self.findings.len() - new,
+            self.stale.len()
+        );
         for f in &self.findings {
             let tag = if f.known { "known" } else { "NEW" };
-            let _ = writeln!(out, "\n[{tag}] {} in {}: {}", f.kind.as_str(), f.operation, f.message);
+            let _ = writeln!(
+                out,
+                "\n[{tag}] {} in {}: {}",
+                f.kind.as_str(),
+                f.operation,
+                f.message
+            );
             if let Some(at) = &f.spec_location {
                 let _ = writeln!(out, "  spec:      {at}");
             }
@@ -338,18 +451,38 @@ impl Report {
     pub fn to_junit(&self) -> String {
         let new = self.new_findings().count();
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(out, "<testsuites><testsuite name=\"specdrift\" tests=\"{}\" failures=\"{new}\">", self.findings.len() + self.stale.len());
+        let _ = writeln!(
+            out,
+            "<testsuites><testsuite name=\"specdrift\" tests=\"{}\" failures=\"{new}\">",
+            self.findings.len() + self.stale.len()
+        );
         for f in &self.findings {
-            let _ = write!(out, "<testcase classname=\"{}\" name=\"{}\">", xml(&f.operation), xml(&f.key()));
+            let _ = write!(
+                out,
+                "<testcase classname=\"{}\" name=\"{}\">",
+                xml(&f.operation),
+                xml(&f.key())
+            );
             if f.known {
                 let _ = write!(out, "<system-out>known: {}</system-out>", xml(&f.message));
             } else {
-                let _ = write!(out, "<failure type=\"{}\" message=\"{}\">{}\n{}</failure>", f.kind.as_str(), xml(&f.message), xml(f.spec_location.as_deref().unwrap_or("")), xml(&f.curl));
+                let _ = write!(
+                    out,
+                    "<failure type=\"{}\" message=\"{}\">{}\n{}</failure>",
+                    f.kind.as_str(),
+                    xml(&f.message),
+                    xml(f.spec_location.as_deref().unwrap_or("")),
+                    xml(&f.curl)
+                );
             }
             out.push_str("</testcase>\n");
         }
         for key in &self.stale {
-            let _ = writeln!(out, "<testcase classname=\"baseline\" name=\"{}\"><system-out>stale: no longer reproduces</system-out></testcase>", xml(key));
+            let _ = writeln!(
+                out,
+                "<testcase classname=\"baseline\" name=\"{}\"><system-out>stale: no longer reproduces</system-out></testcase>",
+                xml(key)
+            );
         }
         out.push_str("</testsuite></testsuites>\n");
         out
@@ -357,5 +490,8 @@ impl Report {
 }
 
 fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -26,11 +26,17 @@ pub struct Interaction {
 impl Interaction {
     /// A header's first value, by case-insensitive name.
     pub fn response_header(&self, name: &str) -> Option<&str> {
-        self.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn request_header(&self, name: &str) -> Option<&str> {
-        self.request_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.request_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The URL's path, without query.
@@ -75,7 +81,10 @@ struct VcrResponse {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(untagged)]
 enum VcrBody {
-    Struct { encoding: Option<String>, string: String },
+    Struct {
+        encoding: Option<String>,
+        string: String,
+    },
     Text(String),
 }
 
@@ -94,7 +103,10 @@ struct VcrStatus {
 }
 
 fn flatten(headers: BTreeMap<String, Vec<String>>) -> Vec<(String, String)> {
-    headers.into_iter().flat_map(|(k, vs)| vs.into_iter().map(move |v| (k.clone(), v))).collect()
+    headers
+        .into_iter()
+        .flat_map(|(k, vs)| vs.into_iter().map(move |v| (k.clone(), v)))
+        .collect()
 }
 
 fn group(headers: &[(String, String)]) -> BTreeMap<String, Vec<String>> {
@@ -109,18 +121,31 @@ fn group(headers: &[(String, String)]) -> BTreeMap<String, Vec<String>> {
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path} is neither a VCR cassette nor a HAR 1.2 file: {message}")]
     Format { path: String, message: String },
 }
 
 /// Reads a cassette (JSON or YAML) or a HAR file, told apart by content.
 pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io { path: path.display().to_string(), source })?;
-    let format_error = |message: String| ReadError::Format { path: path.display().to_string(), message };
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let format_error = |message: String| ReadError::Format {
+        path: path.display().to_string(),
+        message,
+    };
     // HAR files are large: parse them straight into their types, not through a `Value`.
     let head: String = text.trim_start().chars().take(64).collect();
-    if head.starts_with('{') && head.replace(char::is_whitespace, "").starts_with("{\"log\"") {
+    if head.starts_with('{')
+        && head
+            .replace(char::is_whitespace, "")
+            .starts_with("{\"log\"")
+    {
         return har_text(&text).map_err(format_error);
     }
     let value: Value = match serde_json::from_str(&text) {
@@ -133,7 +158,8 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
     if value.get("log").is_some() {
         return har(value).map_err(format_error);
     }
-    let cassette: Cassette = serde_json::from_value(value).map_err(|e| format_error(e.to_string()))?;
+    let cassette: Cassette =
+        serde_json::from_value(value).map_err(|e| format_error(e.to_string()))?;
     Ok(cassette
         .http_interactions
         .into_iter()
@@ -212,18 +238,41 @@ fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
         .entries
         .into_iter()
         .map(|e| {
-            let mut response_headers: Vec<(String, String)> = e.response.headers.into_iter().map(|h| (h.name, h.value)).collect();
-            if !response_headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) && !e.response.content.mime_type.is_empty() {
-                response_headers.push(("Content-Type".into(), e.response.content.mime_type.clone()));
+            let mut response_headers: Vec<(String, String)> = e
+                .response
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect();
+            if !response_headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                && !e.response.content.mime_type.is_empty()
+            {
+                response_headers
+                    .push(("Content-Type".into(), e.response.content.mime_type.clone()));
             }
-            let body = if e.response.content.encoding.as_deref() == Some("base64") { String::new() } else { e.response.content.text };
+            let body = if e.response.content.encoding.as_deref() == Some("base64") {
+                String::new()
+            } else {
+                e.response.content.text
+            };
             Interaction {
                 method: e.request.method.to_ascii_uppercase(),
                 url: e.request.url,
-                request_headers: e.request.headers.into_iter().filter(|h| !h.name.starts_with(':')).map(|h| (h.name, h.value)).collect(),
+                request_headers: e
+                    .request
+                    .headers
+                    .into_iter()
+                    .filter(|h| !h.name.starts_with(':'))
+                    .map(|h| (h.name, h.value))
+                    .collect(),
                 request_body: e.request.post_data.map(|p| p.text).unwrap_or_default(),
                 status: e.response.status,
-                response_headers: response_headers.into_iter().filter(|(k, _)| !k.starts_with(':')).collect(),
+                response_headers: response_headers
+                    .into_iter()
+                    .filter(|(k, _)| !k.starts_with(':'))
+                    .collect(),
                 response_body: body,
                 recorded_at: e.started_date_time,
             }
@@ -238,8 +287,24 @@ pub struct Redaction {
     pub mask_personal_data: bool,
 }
 
-const SECRET_HEADERS: [&str; 6] = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "signature"];
-const SECRET_FIELDS: [&str; 8] = ["clientsecretkey", "secretkey", "secret", "password", "token", "apikey", "accesstoken", "refreshtoken"];
+const SECRET_HEADERS: [&str; 6] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "signature",
+];
+const SECRET_FIELDS: [&str; 8] = [
+    "clientsecretkey",
+    "secretkey",
+    "secret",
+    "password",
+    "token",
+    "apikey",
+    "accesstoken",
+    "refreshtoken",
+];
 const PERSONAL_FIELDS: [&str; 6] = ["email", "phone", "firstname", "lastname", "name", "street"];
 
 /// The placeholder written instead of a secret.
@@ -253,7 +318,12 @@ impl Redaction {
             for (k, v) in headers.iter_mut() {
                 if SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
                     *v = match v.split_once(' ') {
-                        Some((scheme, _)) if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("basic") => format!("{scheme} {REDACTED}"),
+                        Some((scheme, _))
+                            if scheme.eq_ignore_ascii_case("bearer")
+                                || scheme.eq_ignore_ascii_case("basic") =>
+                        {
+                            format!("{scheme} {REDACTED}")
+                        }
                         _ => REDACTED.to_string(),
                     };
                 }
@@ -265,7 +335,9 @@ impl Redaction {
     }
 
     fn body(&self, body: &str) -> String {
-        let Ok(mut value) = serde_json::from_str::<Value>(body) else { return body.to_string() };
+        let Ok(mut value) = serde_json::from_str::<Value>(body) else {
+            return body.to_string();
+        };
         self.value(&mut value);
         serde_json::to_string(&value).unwrap_or_else(|_| body.to_string())
     }
@@ -277,7 +349,10 @@ impl Redaction {
                     let key = k.to_ascii_lowercase().replace(['_', '-'], "");
                     if SECRET_FIELDS.contains(&key.as_str()) && v.is_string() {
                         *v = Value::String(REDACTED.into());
-                    } else if self.mask_personal_data && PERSONAL_FIELDS.contains(&key.as_str()) && let Some(text) = v.as_str() {
+                    } else if self.mask_personal_data
+                        && PERSONAL_FIELDS.contains(&key.as_str())
+                        && let Some(text) = v.as_str()
+                    {
                         *v = Value::String(mask(&key, text));
                     } else {
                         self.value(v);
@@ -305,18 +380,36 @@ fn mask(kind: &str, text: &str) -> String {
 }
 
 /// Writes `interactions` as a VCR cassette (JSON), after `redaction`.
-pub fn write_cassette(path: &Path, interactions: &[Interaction], redaction: &Redaction) -> std::io::Result<()> {
+pub fn write_cassette(
+    path: &Path,
+    interactions: &[Interaction],
+    redaction: &Redaction,
+) -> std::io::Result<()> {
     let cassette = Cassette {
         http_interactions: interactions
             .iter()
             .map(|i| {
                 let i = redaction.apply(i);
                 VcrInteraction {
-                    request: VcrRequest { uri: i.url, body: VcrBody::Struct { encoding: Some("UTF-8".into()), string: i.request_body }, method: i.method.to_ascii_lowercase(), headers: group(&i.request_headers) },
+                    request: VcrRequest {
+                        uri: i.url,
+                        body: VcrBody::Struct {
+                            encoding: Some("UTF-8".into()),
+                            string: i.request_body,
+                        },
+                        method: i.method.to_ascii_lowercase(),
+                        headers: group(&i.request_headers),
+                    },
                     response: VcrResponse {
-                        body: VcrBody::Struct { encoding: Some("UTF-8".into()), string: i.response_body },
+                        body: VcrBody::Struct {
+                            encoding: Some("UTF-8".into()),
+                            string: i.response_body,
+                        },
                         http_version: Some("1.1".into()),
-                        status: VcrStatus { code: i.status, message: reason(i.status).into() },
+                        status: VcrStatus {
+                            code: i.status,
+                            message: reason(i.status).into(),
+                        },
                         headers: group(&i.response_headers),
                     },
                     recorded_at: i.recorded_at,
@@ -333,7 +426,10 @@ pub fn write_cassette(path: &Path, interactions: &[Interaction], redaction: &Red
 }
 
 fn reason(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
 }
 
 /// `Sun, 22 Nov 2026 18:53:00 GMT` for now: the date form VCR writes.

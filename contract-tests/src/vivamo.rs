@@ -36,7 +36,11 @@ impl Target {
     /// sandbox) selects a live target; otherwise the in-process sandbox.
     pub fn from_env() -> Target {
         match std::env::var("VIVAMO_API_KEY") {
-            Ok(api_key) if !api_key.is_empty() => Target::Live { base_url: std::env::var("VIVAMO_BASE_URL").unwrap_or_else(|_| "https://api.test.vivamo.co".into()), api_key },
+            Ok(api_key) if !api_key.is_empty() => Target::Live {
+                base_url: std::env::var("VIVAMO_BASE_URL")
+                    .unwrap_or_else(|_| "https://api.test.vivamo.co".into()),
+                api_key,
+            },
             _ => Target::Sandbox,
         }
     }
@@ -62,7 +66,10 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             target: Target::Sandbox,
-            cases: std::env::var("SPECDRIFT_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24),
+            cases: std::env::var("SPECDRIFT_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(24),
             seed: 0x5eed_0fd2_1f70,
             record: None,
             mask_personal_data: false,
@@ -74,34 +81,71 @@ impl Default for Settings {
 /// One call the suite can make.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    CreateCustomer { kyc: bool },
-    UpdateCustomer { city: String },
+    CreateCustomer {
+        kyc: bool,
+    },
+    UpdateCustomer {
+        city: String,
+    },
     GetCustomer,
-    ListCustomers { page: i64, size: i64 },
-    CreateDisbursementIntent { cents: u32 },
+    ListCustomers {
+        page: i64,
+        size: i64,
+    },
+    CreateDisbursementIntent {
+        cents: u32,
+    },
     /// Test-only (the SDK's part): the customer submits a payout method.
-    SubmitPayoutMethod { kind: &'static str, fail: bool },
+    SubmitPayoutMethod {
+        kind: &'static str,
+        fail: bool,
+    },
     ApprovalQueue,
-    Proceed { allow: bool },
+    Proceed {
+        allow: bool,
+    },
     DisbursementStatus,
-    CreatePaymentIntent { cents: u32 },
+    CreatePaymentIntent {
+        cents: u32,
+    },
     /// Test-only: the customer pays.
-    Pay { fail: bool },
+    Pay {
+        fail: bool,
+    },
     PaymentStatus,
     /// Test-only then API: KYC documents land under review, then the operator decides.
-    KycReview { approve: bool },
+    KycReview {
+        approve: bool,
+    },
     KycInfo,
-    Geolocation { ip: [u8; 4] },
-    RecordPrize { dollars: u32 },
+    Geolocation {
+        ip: [u8; 4],
+    },
+    RecordPrize {
+        dollars: u32,
+    },
     Prizes,
     /// A request body the spec forbids (from the generated strategies): the server must refuse it.
-    Invalid { target: usize, body: Value },
+    Invalid {
+        target: usize,
+        body: Value,
+    },
     /// The whole disbursement flow: intent, submission, approval queue, decision, status.
-    DisbursementFlow { cents: u32, kind: &'static str, fail: bool, allow: bool },
+    DisbursementFlow {
+        cents: u32,
+        kind: &'static str,
+        fail: bool,
+        allow: bool,
+    },
     /// The whole payment flow: intent, payment, status.
-    PaymentFlow { cents: u32, fail: bool },
+    PaymentFlow {
+        cents: u32,
+        fail: bool,
+    },
     /// Test-only: time passes (pending transfers settle).
-    Wait { seconds: u64 },
+    Wait {
+        seconds: u64,
+    },
 }
 
 /// Where the spec-forbidden bodies go: (method, path; `{c}` is the current customer).
@@ -124,10 +168,12 @@ fn invalid_bodies() -> impl Strategy<Value = Step> {
     prop_oneof![
         s::create_customer_body_invalid().prop_map(|body| Step::Invalid { target: 0, body }),
         s::update_customer_body_invalid().prop_map(|body| Step::Invalid { target: 1, body }),
-        s::set_customer_kyc_manually_verified_body_invalid().prop_map(|body| Step::Invalid { target: 2, body }),
+        s::set_customer_kyc_manually_verified_body_invalid()
+            .prop_map(|body| Step::Invalid { target: 2, body }),
         s::record_prize_body_invalid().prop_map(|body| Step::Invalid { target: 3, body }),
         s::create_payment_intent_body_invalid().prop_map(|body| Step::Invalid { target: 4, body }),
-        s::create_disbursement_intent_body_invalid().prop_map(|body| Step::Invalid { target: 5, body }),
+        s::create_disbursement_intent_body_invalid()
+            .prop_map(|body| Step::Invalid { target: 5, body }),
         s::check_geolocation_body_invalid().prop_map(|body| Step::Invalid { target: 6, body }),
         s::register_webhook_body_invalid().prop_map(|body| Step::Invalid { target: 7, body }),
         s::delete_webhook_body_invalid().prop_map(|body| Step::Invalid { target: 8, body }),
@@ -194,15 +240,24 @@ struct Driver {
 impl Driver {
     async fn test_only(&self, path: &str, body: Value) {
         if let Some(base) = &self.sandbox_url {
-            self.notes.lock().unwrap_or_else(|p| p.into_inner()).push((self.proxy.len(), format!("(sandbox, test-only) POST {path} {body}")));
-            let _ = self.http.post(format!("{base}{path}")).json(&body).send().await;
+            self.notes.lock().unwrap_or_else(|p| p.into_inner()).push((
+                self.proxy.len(),
+                format!("(sandbox, test-only) POST {path} {body}"),
+            ));
+            let _ = self
+                .http
+                .post(format!("{base}{path}"))
+                .json(&body)
+                .send()
+                .await;
         }
     }
 
     fn note<T: Inspect>(&self, run: &mut Run, operation: &'static str, value: &T) {
         let index = self.proxy.len().saturating_sub(1);
         for u in value.unknown_values() {
-            run.unknown.push((index, operation, u.path, u.value, u.type_name));
+            run.unknown
+                .push((index, operation, u.path, u.value, u.type_name));
         }
     }
 
@@ -211,14 +266,23 @@ impl Driver {
         let mut expanded = Vec::new();
         for step in steps {
             match step {
-                Step::DisbursementFlow { cents, kind, fail, allow } => expanded.extend([
+                Step::DisbursementFlow {
+                    cents,
+                    kind,
+                    fail,
+                    allow,
+                } => expanded.extend([
                     Step::CreateDisbursementIntent { cents: *cents },
                     Step::SubmitPayoutMethod { kind, fail: *fail },
                     Step::ApprovalQueue,
                     Step::Proceed { allow: *allow },
                     Step::DisbursementStatus,
                 ]),
-                Step::PaymentFlow { cents, fail } => expanded.extend([Step::CreatePaymentIntent { cents: *cents }, Step::Pay { fail: *fail }, Step::PaymentStatus]),
+                Step::PaymentFlow { cents, fail } => expanded.extend([
+                    Step::CreatePaymentIntent { cents: *cents },
+                    Step::Pay { fail: *fail },
+                    Step::PaymentStatus,
+                ]),
                 other => expanded.push(other.clone()),
             }
         }
@@ -226,7 +290,10 @@ impl Driver {
         let n = self.case.fetch_add(1, Ordering::SeqCst);
         let prefix = format!("sd{n}_");
         let start = self.proxy.len();
-        let mut run = Run { range: start..start, unknown: Vec::new() };
+        let mut run = Run {
+            range: start..start,
+            unknown: Vec::new(),
+        };
         let mut customer: Option<String> = None;
         let mut customers = 0;
         let mut disbursement: Option<String> = None;
@@ -237,7 +304,9 @@ impl Driver {
                 Step::CreateCustomer { kyc } => {
                     customers += 1;
                     let id = format!("{prefix}c{customers}");
-                    let body: models::CreateCustomerRequest = typed(json!({"externalCustomerId": id, "verifyAfterCreation": kyc, "data": {"email": format!("{id}@vivamo.test"), "firstName": "Ada", "lastName": "Lovelace", "phone": "+15555550100"}}));
+                    let body: models::CreateCustomerRequest = typed(
+                        json!({"externalCustomerId": id, "verifyAfterCreation": kyc, "data": {"email": format!("{id}@vivamo.test"), "firstName": "Ada", "lastName": "Lovelace", "phone": "+15555550100"}}),
+                    );
                     if let Ok(r) = self.client.create_customer(&body).await {
                         self.note(&mut run, "createCustomer", &r.body);
                         customer = Some(id);
@@ -264,7 +333,9 @@ impl Driver {
                 Step::CreateDisbursementIntent { cents } => {
                     let Some(c) = &customer else { continue };
                     intents += 1;
-                    let body: models::CreateDisbursementIntentRequest = typed(json!({"customer": {"externalCustomerId": c}, "disbursementIntent": {"externalDisbursementIntentId": format!("{prefix}d{intents}"), "amount": amount(*cents), "currency": "USD"}}));
+                    let body: models::CreateDisbursementIntentRequest = typed(
+                        json!({"customer": {"externalCustomerId": c}, "disbursementIntent": {"externalDisbursementIntentId": format!("{prefix}d{intents}"), "amount": amount(*cents), "currency": "USD"}}),
+                    );
                     if let Ok(r) = self.client.create_disbursement_intent(&body).await {
                         self.note(&mut run, "createDisbursementIntent", &r.body);
                         disbursement = r.body.disbursement_intent_id;
@@ -272,8 +343,16 @@ impl Driver {
                 }
                 Step::SubmitPayoutMethod { kind, fail } => {
                     let Some(d) = &disbursement else { continue };
-                    let outcome = if *fail { json!({"type": kind, "outcome": "failed", "subStatus": "declined"}) } else { json!({"type": kind}) };
-                    self.test_only(&format!("/_sandbox/disbursement-intents/{d}/submit"), outcome).await;
+                    let outcome = if *fail {
+                        json!({"type": kind, "outcome": "failed", "subStatus": "declined"})
+                    } else {
+                        json!({"type": kind})
+                    };
+                    self.test_only(
+                        &format!("/_sandbox/disbursement-intents/{d}/submit"),
+                        outcome,
+                    )
+                    .await;
                 }
                 Step::ApprovalQueue => {
                     if let Ok(r) = self.client.get_disbursements_awaiting_approval().await {
@@ -295,7 +374,9 @@ impl Driver {
                 Step::CreatePaymentIntent { cents } => {
                     let Some(c) = &customer else { continue };
                     intents += 1;
-                    let body: models::CreatePaymentIntentRequest = typed(json!({"customer": {"externalCustomerId": c}, "paymentIntent": {"externalPaymentIntentId": format!("{prefix}p{intents}"), "amount": amount(*cents), "currency": "USD"}}));
+                    let body: models::CreatePaymentIntentRequest = typed(
+                        json!({"customer": {"externalCustomerId": c}, "paymentIntent": {"externalPaymentIntentId": format!("{prefix}p{intents}"), "amount": amount(*cents), "currency": "USD"}}),
+                    );
                     if let Ok(r) = self.client.create_payment_intent(&body).await {
                         self.note(&mut run, "createPaymentIntent", &r.body);
                         payment = r.body.payment_intent_id;
@@ -313,12 +394,24 @@ impl Driver {
                 }
                 Step::KycReview { approve } => {
                     let Some(c) = &customer else { continue };
-                    self.test_only(&format!("/_sandbox/customers/{c}/kyc"), json!({"result": "under_review"})).await;
+                    self.test_only(
+                        &format!("/_sandbox/customers/{c}/kyc"),
+                        json!({"result": "under_review"}),
+                    )
+                    .await;
                     if let Ok(r) = self.client.get_customers_with_kyc_for_review().await {
                         self.note(&mut run, "getCustomersWithKycForReview", &r.body);
                     }
                     let body: models::KycVerifyRequest = typed(json!({"verify": approve}));
-                    if let Ok(r) = self.client.set_customer_kyc_manually_verified(c, &models::SetCustomerKycManuallyVerifiedType::ProofOfId, &body).await {
+                    if let Ok(r) = self
+                        .client
+                        .set_customer_kyc_manually_verified(
+                            c,
+                            &models::SetCustomerKycManuallyVerifiedType::ProofOfId,
+                            &body,
+                        )
+                        .await
+                    {
                         self.note(&mut run, "setCustomerKycManuallyVerified", &r.body);
                     }
                 }
@@ -329,14 +422,17 @@ impl Driver {
                     }
                 }
                 Step::Geolocation { ip } => {
-                    let body: models::GeolocationCheckRequest = typed(json!({"ip": format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3])}));
+                    let body: models::GeolocationCheckRequest =
+                        typed(json!({"ip": format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3])}));
                     if let Ok(r) = self.client.check_geolocation(&body).await {
                         self.note(&mut run, "checkGeolocation", &r.body);
                     }
                 }
                 Step::RecordPrize { dollars } => {
                     let Some(c) = &customer else { continue };
-                    let body: models::RecordPrizeRequest = typed(json!({"reportableWinnings": dollars, "dateWon": "2026-02-15", "typeOfWager": "bingo", "federalIncomeTaxWithheld": 0, "ticketOrCardNumber": "T-1"}));
+                    let body: models::RecordPrizeRequest = typed(
+                        json!({"reportableWinnings": dollars, "dateWon": "2026-02-15", "typeOfWager": "bingo", "federalIncomeTaxWithheld": 0, "ticketOrCardNumber": "T-1"}),
+                    );
                     if let Ok(r) = self.client.record_prize(c, &body).await {
                         self.note(&mut run, "recordPrize", &r.body);
                     }
@@ -348,11 +444,15 @@ impl Driver {
                     }
                 }
                 Step::DisbursementFlow { .. } | Step::PaymentFlow { .. } => {}
-                Step::Wait { seconds } => self.test_only("/_sandbox/clock/advance", json!({"seconds": seconds})).await,
+                Step::Wait { seconds } => {
+                    self.test_only("/_sandbox/clock/advance", json!({"seconds": seconds}))
+                        .await
+                }
                 Step::Invalid { target, body } => {
                     let (method, path) = INVALID_TARGETS[*target % INVALID_TARGETS.len()];
                     let path = path.replace("{c}", customer.as_deref().unwrap_or("nobody"));
-                    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
+                    let method = reqwest::Method::from_bytes(method.as_bytes())
+                        .unwrap_or(reqwest::Method::POST);
                     let _ = self
                         .http
                         .request(method, format!("{}{path}", self.proxy.base_url()))
@@ -370,7 +470,8 @@ impl Driver {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
-    serde_json::from_value(value).expect("the suite builds its requests from the generated types' own field names")
+    serde_json::from_value(value)
+        .expect("the suite builds its requests from the generated types' own field names")
 }
 
 fn amount(cents: u32) -> String {
@@ -379,23 +480,42 @@ fn amount(cents: u32) -> String {
 
 /// The findings of one executed sequence.
 /// `traffic` holds the interactions from `run.range.start` on.
-fn findings_of(model: &Model, traffic: &[Interaction], run: &Run, notes: &[(usize, String)]) -> Vec<Finding> {
+fn findings_of(
+    model: &Model,
+    traffic: &[Interaction],
+    run: &Run,
+    notes: &[(usize, String)],
+) -> Vec<Finding> {
     let redaction = Redaction::default();
-    let slice: Vec<Interaction> = traffic[..run.range.len().min(traffic.len())].iter().map(|i| redaction.apply(i)).collect();
+    let slice: Vec<Interaction> = traffic[..run.range.len().min(traffic.len())]
+        .iter()
+        .map(|i| redaction.apply(i))
+        .collect();
     let mut findings: Vec<Finding> = check::check(model, &slice)
         .into_iter()
         // Requests invalid on purpose are meant to break the request schema; only their acceptance is a finding.
-        .filter(|f| !(f.kind == Kind::RequestViolation && f.interaction.is_some_and(|i| slice[i].request_header(NEGATIVE_HEADER).is_some())))
+        .filter(|f| {
+            !(f.kind == Kind::RequestViolation
+                && f.interaction
+                    .is_some_and(|i| slice[i].request_header(NEGATIVE_HEADER).is_some()))
+        })
         .collect();
     for (index, operation, pointer, value, type_name) in &run.unknown {
-        let Some(local) = index.checked_sub(run.range.start).filter(|i| *i < slice.len()) else { continue };
+        let Some(local) = index
+            .checked_sub(run.range.start)
+            .filter(|i| *i < slice.len())
+        else {
+            continue;
+        };
         findings.push(
             Finding::new(Kind::UnknownEnumValue, operation)
                 .with_interaction(local, &slice[local])
                 .pointer(pointer)
                 .expected(format!("a value {type_name} lists"))
                 .observed(value.clone())
-                .message(format!("the generated client decoded {value} at `{pointer}` into {type_name}::Unknown")),
+                .message(format!(
+                    "the generated client decoded {value} at `{pointer}` into {type_name}::Unknown"
+                )),
         );
     }
     // The calls in order, test-only ones included; `ends[i]` is where interaction `i` ends.
@@ -406,13 +526,21 @@ fn findings_of(model: &Model, traffic: &[Interaction], run: &Run, notes: &[(usiz
     let mut ends = Vec::new();
     for (i, interaction) in slice.iter().enumerate() {
         let at = run.range.start + i;
-        calls.extend(notes.iter().filter(|(pos, _)| *pos == at).map(|(_, n)| n.clone()));
+        calls.extend(
+            notes
+                .iter()
+                .filter(|(pos, _)| *pos == at)
+                .map(|(_, n)| n.clone()),
+        );
         calls.push(crate::report::call_line(interaction));
         ends.push(calls.len());
     }
     for f in &mut findings {
         // The reproduction is the sequence of calls up to the offending one.
-        let upto = f.interaction.and_then(|i| ends.get(i).copied()).unwrap_or(calls.len());
+        let upto = f
+            .interaction
+            .and_then(|i| ends.get(i).copied())
+            .unwrap_or(calls.len());
         f.reproduce = calls[..upto].to_vec();
     }
     findings
@@ -429,30 +557,83 @@ pub struct Outcome {
 /// Runs the suite: explore `settings.cases` sequences, check, shrink new findings, report.
 pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outcome, String> {
     let model = Model::load(spec).map_err(|d| d.to_string())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let (driver, _sandbox) = runtime.block_on(async {
         let (upstream, sandbox_url, api_key, sandbox) = match &settings.target {
             Target::Sandbox => {
-                let sandbox = vivamo_sandbox::Sandbox::new(vivamo_sandbox::Config::default(), vivamo_sandbox::Clock::fixed(1_771_113_845_000));
-                let running = sandbox.serve_with("127.0.0.1:0".parse().expect("a socket address"), false).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
+                let sandbox = vivamo_sandbox::Sandbox::new(
+                    vivamo_sandbox::Config::default(),
+                    vivamo_sandbox::Clock::fixed(1_771_113_845_000),
+                );
+                let running = sandbox
+                    .serve_with("127.0.0.1:0".parse().expect("a socket address"), false)
+                    .await
+                    .map_err(|e| format!("cannot start the sandbox: {e}"))?;
                 let url = running.base_url();
-                (Upstream::Live(url.clone()), Some(url), vivamo_sandbox::DEFAULT_API_KEY.to_string(), Some((sandbox, running)))
+                (
+                    Upstream::Live(url.clone()),
+                    Some(url),
+                    vivamo_sandbox::DEFAULT_API_KEY.to_string(),
+                    Some((sandbox, running)),
+                )
             }
-            Target::Live { base_url, api_key } => (Upstream::Live(base_url.clone()), None, api_key.clone(), None),
+            Target::Live { base_url, api_key } => (
+                Upstream::Live(base_url.clone()),
+                None,
+                api_key.clone(),
+                None,
+            ),
             Target::Cassette(path) => {
                 let recorded = crate::traffic::read(path).map_err(|e| e.to_string())?;
-                (Upstream::Replay(recorded), None, vivamo_sandbox::DEFAULT_API_KEY.to_string(), None)
+                (
+                    Upstream::Replay(recorded),
+                    None,
+                    vivamo_sandbox::DEFAULT_API_KEY.to_string(),
+                    None,
+                )
             }
         };
-        let proxy = Proxy::start(upstream).await.map_err(|e| format!("cannot start the recording proxy: {e}"))?;
-        let options = vivamo_api::client::Options { max_retries: 0, ..Default::default() };
-        let client = Client::with_options(&proxy.base_url(), Credentials { bearer_auth: Some(Secret::new(api_key.clone())) }, options).map_err(|e| e.to_string())?;
-        Ok::<_, String>((Driver { client, proxy, sandbox_url, api_key, http: reqwest::Client::new(), notes: Mutex::default(), case: AtomicU64::new(0) }, sandbox))
+        let proxy = Proxy::start(upstream)
+            .await
+            .map_err(|e| format!("cannot start the recording proxy: {e}"))?;
+        let options = vivamo_api::client::Options {
+            max_retries: 0,
+            ..Default::default()
+        };
+        let client = Client::with_options(
+            &proxy.base_url(),
+            Credentials {
+                bearer_auth: Some(Secret::new(api_key.clone())),
+            },
+            options,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok::<_, String>((
+            Driver {
+                client,
+                proxy,
+                sandbox_url,
+                api_key,
+                http: reqwest::Client::new(),
+                notes: Mutex::default(),
+                case: AtomicU64::new(0),
+            },
+            sandbox,
+        ))
     })?;
 
     let seed: Vec<u8> = settings.seed.to_le_bytes().repeat(4);
     let rng = || TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-    let config = Config { cases: settings.cases, failure_persistence: None, max_shrink_iters: 256, ..Config::default() };
+    let config = Config {
+        cases: settings.cases,
+        failure_persistence: None,
+        max_shrink_iters: 256,
+        ..Config::default()
+    };
 
     // Explore.
     let all: Arc<Mutex<Vec<Finding>>> = Arc::default();
@@ -461,7 +642,15 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
     let explored = runner.run(&sequences(), |steps| {
         let run = runtime.block_on(driver.execute(&steps));
         let traffic = driver.proxy.interactions_from(run.range.start);
-        collected.lock().unwrap_or_else(|p| p.into_inner()).extend(findings_of(&model, &traffic, &run, &driver.notes.lock().unwrap_or_else(|p| p.into_inner())));
+        collected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(findings_of(
+                &model,
+                &traffic,
+                &run,
+                &driver.notes.lock().unwrap_or_else(|p| p.into_inner()),
+            ));
         Ok(())
     });
     if let Err(e) = explored {
@@ -469,13 +658,21 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
     }
     let misses = driver.proxy.misses();
     if !misses.is_empty() {
-        return Err(format!("the cassette lacks {} request(s) this run made (first: {}); re-record it against a live target", misses.len(), misses[0]));
+        return Err(format!(
+            "the cassette lacks {} request(s) this run made (first: {}); re-record it against a live target",
+            misses.len(),
+            misses[0]
+        ));
     }
     let mut findings = all.lock().unwrap_or_else(|p| p.into_inner()).clone();
 
     // Shrink each new finding to the shortest sequence that still shows it.
     if settings.shrink && !matches!(settings.target, Target::Cassette(_)) {
-        let keys: Vec<String> = crate::report::dedupe(findings.clone()).iter().map(Finding::key).filter(|k| !baseline.known.iter().any(|b| &b.key == k)).collect();
+        let keys: Vec<String> = crate::report::dedupe(findings.clone())
+            .iter()
+            .map(Finding::key)
+            .filter(|k| !baseline.known.iter().any(|b| &b.key == k))
+            .collect();
         for key in keys {
             let shortest: Arc<Mutex<Option<Finding>>> = Arc::default();
             let mut runner = TestRunner::new_with_rng(config.clone(), rng());
@@ -483,16 +680,33 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
             let result = runner.run(&sequences(), |steps| {
                 let run = runtime.block_on(driver.execute(&steps));
                 let traffic = driver.proxy.interactions_from(run.range.start);
-                if let Some(f) = findings_of(&model, &traffic, &run, &driver.notes.lock().unwrap_or_else(|p| p.into_inner())).into_iter().find(|f| f.key() == key) {
+                if let Some(f) = findings_of(
+                    &model,
+                    &traffic,
+                    &run,
+                    &driver.notes.lock().unwrap_or_else(|p| p.into_inner()),
+                )
+                .into_iter()
+                .find(|f| f.key() == key)
+                {
                     let mut best = keep.lock().unwrap_or_else(|p| p.into_inner());
-                    if best.as_ref().is_none_or(|b| f.reproduce.len() <= b.reproduce.len()) {
-                        *best = Some(Finding { occurrences: 0, ..f });
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| f.reproduce.len() <= b.reproduce.len())
+                    {
+                        *best = Some(Finding {
+                            occurrences: 0,
+                            ..f
+                        });
                     }
                     return Err(TestCaseError::fail("reproduced"));
                 }
                 Ok(())
             });
-            if let (Err(TestError::Fail(..)), Some(best)) = (result, shortest.lock().unwrap_or_else(|p| p.into_inner()).take()) {
+            if let (Err(TestError::Fail(..)), Some(best)) = (
+                result,
+                shortest.lock().unwrap_or_else(|p| p.into_inner()).take(),
+            ) {
                 findings.push(best);
             }
         }
@@ -500,10 +714,60 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
 
     let traffic = driver.proxy.interactions();
     if let Some(path) = &settings.record {
-        crate::traffic::write_cassette(path, &traffic, &Redaction { mask_personal_data: settings.mask_personal_data }).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        crate::traffic::write_cassette(
+            path,
+            &traffic,
+            &Redaction {
+                mask_personal_data: settings.mask_personal_data,
+            },
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let report = Report::new(findings, baseline, traffic.len());
     drop(driver);
     drop(runtime);
     Ok(Outcome { report, traffic })
+}
+
+/// Runs the contract engine (no Vivamo-specific steps: only the spec, the sandbox's test-only
+/// document and the credentials) against the in-process sandbox.
+pub fn engine_against_sandbox(
+    spec: &Path,
+    mut settings: crate::engine::Settings,
+    baseline: &Baseline,
+) -> Result<crate::engine::Outcome, String> {
+    let model = Model::load(spec).map_err(|d| d.to_string())?;
+    let extra = Model::load_str(
+        Path::new("sandbox/testing.yaml"),
+        vivamo_sandbox::TESTING_SPEC,
+    )
+    .map_err(|d| d.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (sandbox, running) = runtime.block_on(async {
+        let sandbox = vivamo_sandbox::Sandbox::new(
+            vivamo_sandbox::Config::default(),
+            vivamo_sandbox::Clock::fixed(1_771_113_845_000),
+        );
+        let running = sandbox
+            .serve_with("127.0.0.1:0".parse().expect("a socket address"), false)
+            .await
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        Ok::<_, String>((sandbox, running))
+    })?;
+    if matches!(settings.target, crate::engine::Target::Url(ref u) if u.is_empty()) {
+        settings.target = crate::engine::Target::Url(running.base_url());
+    }
+    if settings.credentials.bearer.is_none() {
+        settings.credentials.bearer = Some(vivamo_sandbox::DEFAULT_API_KEY.to_string());
+    }
+    settings.extra = Some(Arc::new(extra));
+    let outcome = crate::engine::run(&model, &settings, baseline).map_err(|e| e.to_string());
+    drop(running);
+    drop(sandbox);
+    drop(runtime);
+    outcome
 }

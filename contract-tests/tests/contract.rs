@@ -18,7 +18,9 @@ fn vivamo_spec() -> PathBuf {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/traffic").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/traffic")
+        .join(name)
 }
 
 fn conformant() -> Vec<Interaction> {
@@ -60,7 +62,11 @@ fn write_har(path: &Path, interactions: &[Interaction]) {
 }
 
 fn kinds(report: &Report) -> Vec<(Kind, String, String)> {
-    report.findings.iter().map(|f| (f.kind, f.operation.clone(), f.pointer.clone())).collect()
+    report
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.operation.clone(), f.pointer.clone()))
+        .collect()
 }
 
 fn set_body(i: &mut Interaction, body: Value) {
@@ -80,24 +86,115 @@ fn conformant_traffic_has_no_findings_as_cassette_and_as_har() {
 }
 
 /// One departure per case: (name, change to the conformant traffic, expected kind, operation, pointer).
-type Injection = (&'static str, fn(&mut Vec<Interaction>), Kind, &'static str, &'static str);
+type Injection = (
+    &'static str,
+    fn(&mut Vec<Interaction>),
+    Kind,
+    &'static str,
+    &'static str,
+);
 
 fn injections() -> Vec<Injection> {
     vec![
-        ("undocumented status", |t| t[0].status = 201, Kind::UndocumentedStatus, "createCustomer", ""),
-        ("wrong content type", |t| t[0].response_headers = vec![("Content-Type".into(), "text/html".into())], Kind::UndocumentedContentType, "createCustomer", ""),
-        ("missing required field", |t| set_body(&mut t[1], json!({"errors": []})), Kind::SchemaViolation, "createCustomer", ""),
-        ("wrong type", |t| set_body(&mut t[2], json!({"disbursementIntentId": "x", "amount": 25.5})), Kind::SchemaViolation, "createDisbursementIntent", "/amount"),
-        ("enum value", |t| set_body(&mut t[3], json!({"status": "approved"})), Kind::SchemaViolation, "proceedWithDisbursement", "/status"),
-        ("nullability", |t| set_body(&mut t[0], json!({"externalCustomerId": "user_1", "data": {"email": null}})), Kind::SchemaViolation, "createCustomer", "/data/email"),
-        ("request schema", |t| t[2].request_body = json!({"customer": {}, "disbursementIntent": {"amount": "1", "currency": "USD", "externalDisbursementIntentId": "p"}}).to_string(), Kind::RequestViolation, "createDisbursementIntent", "/customer"),
-        ("invalid input accepted", |t| t[0].request_body = json!({"externalCustomerId": "user_1", "verifyAfterCreation": false}).to_string(), Kind::InvalidInputAccepted, "createCustomer", ""),
-        ("operation not in the spec", |t| t[5].url = "https://api.test.vivamo.co/v1/customers/user_1/notes".into(), Kind::UnknownOperation, "GET /v1/customers/user_1/notes", ""),
-        ("server error", |t| t[5].status = 503, Kind::ServerError, "listCustomers", ""),
-        ("cross-operation inconsistency", |t| {
-            set_body(&mut t[3], json!({"status": "rejected"}));
-            set_body(&mut t[4], json!({"status": "rejected", "disbursement": {"_id": "d", "status": "rejected"}}));
-        }, Kind::CrossOperationInconsistency, "getDisbursementIntentStatus", "/disbursement/status"),
+        (
+            "undocumented status",
+            |t| t[0].status = 201,
+            Kind::UndocumentedStatus,
+            "createCustomer",
+            "",
+        ),
+        (
+            "wrong content type",
+            |t| t[0].response_headers = vec![("Content-Type".into(), "text/html".into())],
+            Kind::UndocumentedContentType,
+            "createCustomer",
+            "",
+        ),
+        (
+            "missing required field",
+            |t| set_body(&mut t[1], json!({"errors": []})),
+            Kind::SchemaViolation,
+            "createCustomer",
+            "",
+        ),
+        (
+            "wrong type",
+            |t| {
+                set_body(
+                    &mut t[2],
+                    json!({"disbursementIntentId": "x", "amount": 25.5}),
+                )
+            },
+            Kind::SchemaViolation,
+            "createDisbursementIntent",
+            "/amount",
+        ),
+        (
+            "enum value",
+            |t| set_body(&mut t[3], json!({"status": "approved"})),
+            Kind::SchemaViolation,
+            "proceedWithDisbursement",
+            "/status",
+        ),
+        (
+            "nullability",
+            |t| {
+                set_body(
+                    &mut t[0],
+                    json!({"externalCustomerId": "user_1", "data": {"email": null}}),
+                )
+            },
+            Kind::SchemaViolation,
+            "createCustomer",
+            "/data/email",
+        ),
+        (
+            "request schema",
+            |t| {
+                t[2].request_body = json!({"customer": {}, "disbursementIntent": {"amount": "1", "currency": "USD", "externalDisbursementIntentId": "p"}}).to_string()
+            },
+            Kind::RequestViolation,
+            "createDisbursementIntent",
+            "/customer",
+        ),
+        (
+            "invalid input accepted",
+            |t| {
+                t[0].request_body =
+                    json!({"externalCustomerId": "user_1", "verifyAfterCreation": false})
+                        .to_string()
+            },
+            Kind::InvalidInputAccepted,
+            "createCustomer",
+            "",
+        ),
+        (
+            "operation not in the spec",
+            |t| t[5].url = "https://api.test.vivamo.co/v1/customers/user_1/notes".into(),
+            Kind::UnknownOperation,
+            "GET /v1/customers/user_1/notes",
+            "",
+        ),
+        (
+            "server error",
+            |t| t[5].status = 503,
+            Kind::ServerError,
+            "listCustomers",
+            "",
+        ),
+        (
+            "cross-operation inconsistency",
+            |t| {
+                set_body(&mut t[3], json!({"status": "rejected"}));
+                set_body(
+                    &mut t[4],
+                    json!({"status": "rejected", "disbursement": {"_id": "d", "status": "rejected"}}),
+                );
+            },
+            Kind::CrossOperationInconsistency,
+            "getDisbursementIntentStatus",
+            "/disbursement/status",
+        ),
     ]
 }
 
@@ -109,10 +206,25 @@ fn each_injected_departure_is_reported_with_its_kind_and_pointer_in_cassettes_an
         let file = name.replace(' ', "-");
         let report = verify(&vivamo_spec(), &format!("{file}.json"), &traffic);
         let found = kinds(&report);
-        assert!(found.contains(&(kind, operation.to_string(), pointer.to_string())), "{name}: expected {kind:?} in {operation} at `{pointer}`, got {found:?}");
+        assert!(
+            found.contains(&(kind, operation.to_string(), pointer.to_string())),
+            "{name}: expected {kind:?} in {operation} at `{pointer}`, got {found:?}"
+        );
         let finding = report.findings.iter().find(|f| f.kind == kind).unwrap();
-        assert!(finding.spec_location.as_deref().is_some_and(|l| l.contains("openapi.yaml:")) || kind == Kind::UnknownOperation || kind == Kind::ServerError, "{name}: {finding:?}");
-        assert!(finding.curl.starts_with("curl -X "), "{name}: {}", finding.curl);
+        assert!(
+            finding
+                .spec_location
+                .as_deref()
+                .is_some_and(|l| l.contains("openapi.yaml:"))
+                || kind == Kind::UnknownOperation
+                || kind == Kind::ServerError,
+            "{name}: {finding:?}"
+        );
+        assert!(
+            finding.curl.starts_with("curl -X "),
+            "{name}: {}",
+            finding.curl
+        );
         assert!(report.fails());
         // The same traffic as a HAR file gives the same findings.
         let har = temp(&format!("{file}.har"));
@@ -125,17 +237,45 @@ fn each_injected_departure_is_reported_with_its_kind_and_pointer_in_cassettes_an
 #[test]
 fn the_enum_finding_names_the_spec_line_and_the_values() {
     let mut traffic = conformant();
-    set_body(&mut traffic[4], json!({"status": "rejected", "disbursement": {"status": "rejected"}}));
+    set_body(
+        &mut traffic[4],
+        json!({"status": "rejected", "disbursement": {"status": "rejected"}}),
+    );
     let report = verify(&vivamo_spec(), "enum.json", &traffic);
-    let f = report.findings.iter().find(|f| f.kind == Kind::SchemaViolation).unwrap();
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::SchemaViolation)
+        .unwrap();
     assert_eq!(f.pointer, "/disbursement/status");
     assert_eq!(f.observed, "\"rejected\"");
     assert!(f.expected.contains("pending-validation"), "{}", f.expected);
     let spec_text = std::fs::read_to_string(vivamo_spec()).unwrap();
-    let line: usize = f.spec_location.as_deref().unwrap().split(':').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let line: usize = f
+        .spec_location
+        .as_deref()
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let lines: Vec<&str> = spec_text.lines().collect();
-    assert!(lines[line - 1].trim_start().starts_with("status:"), "line {line} is `{}`", lines[line - 1]);
-    assert!(lines[line..line + 6].iter().any(|l| l.contains("enum: [pending-validation, pending, success, failed]")), "{:?}", &lines[line..line + 6]);
+    assert!(
+        lines[line - 1].trim_start().starts_with("status:"),
+        "line {line} is `{}`",
+        lines[line - 1]
+    );
+    assert!(
+        lines[line..line + 6]
+            .iter()
+            .any(|l| l.contains("enum: [pending-validation, pending, success, failed]")),
+        "{:?}",
+        &lines[line..line + 6]
+    );
 }
 
 #[test]
@@ -146,23 +286,41 @@ fn closed_objects_formats_and_declared_headers_are_checked() {
         request_headers: vec![],
         request_body: String::new(),
         status: 200,
-        response_headers: vec![("Content-Type".into(), "application/json".into()), ("X-Rate-Limit".into(), "10".into())],
+        response_headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("X-Rate-Limit".into(), "10".into()),
+        ],
         response_body: json!({"id": "1", "email": "a@b.example", "seen": null}).to_string(),
         recorded_at: String::new(),
     };
     let spec = fixture("strict.yaml");
-    assert!(verify(&spec, "strict-ok.json", std::slice::from_ref(&base)).findings.is_empty());
+    assert!(
+        verify(&spec, "strict-ok.json", std::slice::from_ref(&base))
+            .findings
+            .is_empty()
+    );
     let mut extra = base.clone();
     extra.response_body = json!({"id": "1", "email": "a@b.example", "colour": "red"}).to_string();
     let mut format = base.clone();
     format.response_body = json!({"id": "1", "email": "not an email"}).to_string();
     let mut header = base.clone();
-    header.response_headers.push(("X-Debug-Token".into(), "abc".into()));
+    header
+        .response_headers
+        .push(("X-Debug-Token".into(), "abc".into()));
     let report = verify(&spec, "strict-bad.json", &[extra, format, header]);
     let found = kinds(&report);
-    assert!(found.contains(&(Kind::SchemaViolation, "getThing".into(), "".into())), "additional property: {found:?}");
-    assert!(found.contains(&(Kind::SchemaViolation, "getThing".into(), "/email".into())), "format: {found:?}");
-    assert!(found.contains(&(Kind::UndocumentedHeader, "getThing".into(), "".into())), "header: {found:?}");
+    assert!(
+        found.contains(&(Kind::SchemaViolation, "getThing".into(), "".into())),
+        "additional property: {found:?}"
+    );
+    assert!(
+        found.contains(&(Kind::SchemaViolation, "getThing".into(), "/email".into())),
+        "format: {found:?}"
+    );
+    assert!(
+        found.contains(&(Kind::UndocumentedHeader, "getThing".into(), "".into())),
+        "header: {found:?}"
+    );
 }
 
 #[test]
@@ -170,67 +328,163 @@ fn unreadable_traffic_is_an_error_naming_the_file() {
     let path = temp("garbage.json");
     std::fs::write(&path, "{\"neither\": true}").unwrap();
     let err = contract_tests::verify(&vivamo_spec(), &path, &Baseline::default()).unwrap_err();
-    assert!(err.contains("garbage.json") && err.contains("neither a VCR cassette nor a HAR"), "{err}");
-    let err = contract_tests::verify(&vivamo_spec(), &temp("missing.json"), &Baseline::default()).unwrap_err();
+    assert!(
+        err.contains("garbage.json") && err.contains("neither a VCR cassette nor a HAR"),
+        "{err}"
+    );
+    let err = contract_tests::verify(&vivamo_spec(), &temp("missing.json"), &Baseline::default())
+        .unwrap_err();
     assert!(err.contains("missing.json"), "{err}");
 }
 
 fn sandbox_settings(cases: u32) -> Settings {
-    Settings { target: Target::Sandbox, cases, ..Settings::default() }
+    Settings {
+        target: Target::Sandbox,
+        cases,
+        ..Settings::default()
+    }
 }
 
 #[test]
 fn the_suite_finds_the_rejected_gap_against_the_sandbox_and_shrinks_it() {
     let cassette = temp("suite.json");
-    let settings = Settings { record: Some(cassette.clone()), ..sandbox_settings(12) };
+    let settings = Settings {
+        record: Some(cassette.clone()),
+        ..sandbox_settings(12)
+    };
     let outcome = vivamo::run(&vivamo_spec(), &settings, &Baseline::default()).unwrap();
     let report = &outcome.report;
-    let schema = report.findings.iter().find(|f| f.kind == Kind::SchemaViolation && f.pointer == "/disbursement/status").unwrap_or_else(|| panic!("{}", report.to_text()));
+    let schema = report
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::SchemaViolation && f.pointer == "/disbursement/status")
+        .unwrap_or_else(|| panic!("{}", report.to_text()));
     assert_eq!(schema.operation, "getDisbursementIntentStatus");
     assert_eq!(schema.observed, "\"rejected\"");
-    assert!(schema.spec_location.as_deref().unwrap().contains("#/components/schemas/Disbursement/properties/status"));
-    let cross = report.findings.iter().find(|f| f.kind == Kind::CrossOperationInconsistency).unwrap_or_else(|| panic!("{}", report.to_text()));
-    assert!(cross.related.as_deref().unwrap().contains("proceedWithDisbursement"));
-    assert!(report.findings.iter().any(|f| f.kind == Kind::UnknownEnumValue && f.pointer == "/disbursement/status"));
+    assert!(
+        schema
+            .spec_location
+            .as_deref()
+            .unwrap()
+            .contains("#/components/schemas/Disbursement/properties/status")
+    );
+    let cross = report
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::CrossOperationInconsistency)
+        .unwrap_or_else(|| panic!("{}", report.to_text()));
+    assert!(
+        cross
+            .related
+            .as_deref()
+            .unwrap()
+            .contains("proceedWithDisbursement")
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.kind == Kind::UnknownEnumValue && f.pointer == "/disbursement/status")
+    );
     // Shrunk: customer, intent, (test-only) submission, queue, proceed false, status.
     assert!(schema.reproduce.len() <= 6, "{:#?}", schema.reproduce);
-    assert!(schema.reproduce.iter().any(|c| c.contains("/proceed/false")), "{:#?}", schema.reproduce);
+    assert!(
+        schema
+            .reproduce
+            .iter()
+            .any(|c| c.contains("/proceed/false")),
+        "{:#?}",
+        schema.reproduce
+    );
     assert!(schema.reproduce.last().unwrap().contains("/status"));
     // Nothing else: the sandbox follows the spec everywhere else.
-    let others: Vec<_> = report.findings.iter().filter(|f| !f.pointer.ends_with("/status")).collect();
+    let others: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| !f.pointer.ends_with("/status"))
+        .collect();
     assert!(others.is_empty(), "{others:#?}");
 
     // The cassette is redacted and readable by the vcr-cassette crate.
     let text = std::fs::read_to_string(&cassette).unwrap();
-    assert!(!text.contains(vivamo_sandbox::DEFAULT_API_KEY), "the API key reached the cassette");
-    assert!(!text.contains("cs_di_") && !text.contains("cs_pi_"), "a client secret reached the cassette");
-    let parsed: vcr_cassette::Cassette = serde_json::from_str(&text).expect("vcr-cassette reads our cassettes");
+    assert!(
+        !text.contains(vivamo_sandbox::DEFAULT_API_KEY),
+        "the API key reached the cassette"
+    );
+    assert!(
+        !text.contains("cs_di_") && !text.contains("cs_pi_"),
+        "a client secret reached the cassette"
+    );
+    let parsed: vcr_cassette::Cassette =
+        serde_json::from_str(&text).expect("vcr-cassette reads our cassettes");
     assert_eq!(parsed.http_interactions.len(), outcome.traffic.len());
 }
 
 #[test]
 fn a_recorded_run_replays_offline_and_a_missing_request_says_to_re_record() {
     let cassette = temp("replay.json");
-    let recorded = vivamo::run(&vivamo_spec(), &Settings { record: Some(cassette.clone()), shrink: false, ..sandbox_settings(6) }, &Baseline::default()).unwrap();
-    let replayed = vivamo::run(&vivamo_spec(), &Settings { target: Target::Cassette(cassette.clone()), shrink: false, ..sandbox_settings(6) }, &Baseline::default()).unwrap();
+    let recorded = vivamo::run(
+        &vivamo_spec(),
+        &Settings {
+            record: Some(cassette.clone()),
+            shrink: false,
+            ..sandbox_settings(6)
+        },
+        &Baseline::default(),
+    )
+    .unwrap();
+    let replayed = vivamo::run(
+        &vivamo_spec(),
+        &Settings {
+            target: Target::Cassette(cassette.clone()),
+            shrink: false,
+            ..sandbox_settings(6)
+        },
+        &Baseline::default(),
+    )
+    .unwrap();
     let keys = |r: &Report| r.findings.iter().map(|f| f.key()).collect::<Vec<_>>();
     assert_eq!(keys(&replayed.report), keys(&recorded.report));
     assert!(!keys(&replayed.report).is_empty());
     // More cases than were recorded: the cassette lacks requests.
-    let err = vivamo::run(&vivamo_spec(), &Settings { target: Target::Cassette(cassette), shrink: false, ..sandbox_settings(12) }, &Baseline::default()).unwrap_err();
+    let err = vivamo::run(
+        &vivamo_spec(),
+        &Settings {
+            target: Target::Cassette(cassette),
+            shrink: false,
+            ..sandbox_settings(12)
+        },
+        &Baseline::default(),
+    )
+    .unwrap_err();
     assert!(err.contains("re-record"), "{err}");
 }
 
 #[test]
 fn the_baseline_keeps_known_findings_from_failing_and_reports_stale_ones() {
     let mut traffic = conformant();
-    set_body(&mut traffic[4], json!({"status": "rejected", "disbursement": {"status": "rejected"}}));
+    set_body(
+        &mut traffic[4],
+        json!({"status": "rejected", "disbursement": {"status": "rejected"}}),
+    );
     let path = temp("baseline-traffic.json");
     traffic::write_cassette(&path, &traffic, &Redaction::default()).unwrap();
     let first = contract_tests::verify(&vivamo_spec(), &path, &Baseline::default()).unwrap();
     assert!(first.fails());
-    let mut baseline = Baseline { known: first.findings.iter().map(|f| BaselineEntry { key: f.key(), note: "known gap".into() }).collect() };
-    baseline.known.push(BaselineEntry { key: "server-error|listCustomers|||502".into(), note: "fixed since".into() });
+    let mut baseline = Baseline {
+        known: first
+            .findings
+            .iter()
+            .map(|f| BaselineEntry {
+                key: f.key(),
+                note: "known gap".into(),
+            })
+            .collect(),
+    };
+    baseline.known.push(BaselineEntry {
+        key: "server-error|listCustomers|||502".into(),
+        note: "fixed since".into(),
+    });
     let second = contract_tests::verify(&vivamo_spec(), &path, &baseline).unwrap();
     assert!(!second.fails(), "{}", second.to_text());
     assert!(second.findings.iter().all(|f| f.known));
@@ -241,7 +495,10 @@ fn the_baseline_keeps_known_findings_from_failing_and_reports_stale_ones() {
     traffic::write_cassette(&path, &traffic, &Redaction::default()).unwrap();
     let third = contract_tests::verify(&vivamo_spec(), &path, &baseline).unwrap();
     assert!(third.fails());
-    assert_eq!(third.new_findings().map(|f| f.kind).collect::<Vec<_>>(), [Kind::ServerError]);
+    assert_eq!(
+        third.new_findings().map(|f| f.kind).collect::<Vec<_>>(),
+        [Kind::ServerError]
+    );
 }
 
 #[test]
@@ -255,9 +512,16 @@ fn reports_render_as_text_json_and_junit() {
     assert_eq!(json["findings"][0]["kind"], "server-error");
     assert_eq!(json["findings"][0]["key"], report.findings[0].key());
     let junit = report.to_junit();
-    assert!(junit.contains("<testsuite name=\"specdrift\" tests=\"1\" failures=\"1\">"), "{junit}");
+    assert!(
+        junit.contains("<testsuite name=\"specdrift\" tests=\"1\" failures=\"1\">"),
+        "{junit}"
+    );
     assert!(junit.contains("<failure type=\"server-error\""), "{junit}");
-    assert!(report.to_text().contains("[NEW] server-error in listCustomers"));
+    assert!(
+        report
+            .to_text()
+            .contains("[NEW] server-error in listCustomers")
+    );
 }
 
 #[test]
@@ -266,13 +530,31 @@ fn redaction_hides_secrets_and_can_mask_personal_data() {
     i.request_headers = vec![("Authorization".into(), "Bearer sk_live_123".into())];
     let redacted = Redaction::default().apply(&i);
     assert_eq!(redacted.request_headers[0].1, "Bearer [redacted]");
-    assert!(redacted.response_body.contains("\"clientSecretKey\":\"[redacted]\""), "{}", redacted.response_body);
+    assert!(
+        redacted
+            .response_body
+            .contains("\"clientSecretKey\":\"[redacted]\""),
+        "{}",
+        redacted.response_body
+    );
     let customer = conformant()[0].clone();
-    let masked = Redaction { mask_personal_data: true }.apply(&customer);
-    assert!(!masked.request_body.contains("ada@vivamo.test") && !masked.response_body.contains("ada@vivamo.test"));
+    let masked = Redaction {
+        mask_personal_data: true,
+    }
+    .apply(&customer);
+    assert!(
+        !masked.request_body.contains("ada@vivamo.test")
+            && !masked.response_body.contains("ada@vivamo.test")
+    );
     assert!(masked.response_body.contains("@example.invalid"));
     // Masking is stable, so replays still line up.
-    assert_eq!(masked, Redaction { mask_personal_data: true }.apply(&customer));
+    assert_eq!(
+        masked,
+        Redaction {
+            mask_personal_data: true
+        }
+        .apply(&customer)
+    );
 }
 
 /// A server that gets several things wrong: it accepts a customer without data, answers 201 for
@@ -306,10 +588,22 @@ async fn wrong_server() -> String {
 fn a_deliberately_wrong_server_is_caught() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let url = runtime.block_on(wrong_server());
-    let settings = Settings { target: Target::Live { base_url: url, api_key: "k".into() }, shrink: false, ..sandbox_settings(40) };
+    let settings = Settings {
+        target: Target::Live {
+            base_url: url,
+            api_key: "k".into(),
+        },
+        shrink: false,
+        ..sandbox_settings(40)
+    };
     let outcome = vivamo::run(&vivamo_spec(), &settings, &Baseline::default()).unwrap();
     let found: Vec<Kind> = outcome.report.findings.iter().map(|f| f.kind).collect();
-    for kind in [Kind::UndocumentedStatus, Kind::UndocumentedContentType, Kind::ServerError, Kind::InvalidInputAccepted] {
+    for kind in [
+        Kind::UndocumentedStatus,
+        Kind::UndocumentedContentType,
+        Kind::ServerError,
+        Kind::InvalidInputAccepted,
+    ] {
         assert!(found.contains(&kind), "{kind:?} missing from {found:?}");
     }
     drop(runtime);
@@ -321,19 +615,40 @@ fn committed_cassette() -> PathBuf {
 
 /// The committed cassette's run: the seed and case count it was recorded with.
 fn committed_settings(target: Target) -> Settings {
-    Settings { target, cases: 8, shrink: false, ..Settings::default() }
+    Settings {
+        target,
+        cases: 8,
+        shrink: false,
+        ..Settings::default()
+    }
 }
 
 #[test]
 fn the_committed_cassette_replays_offline_and_shows_the_known_gap() {
     if std::env::var_os("SPECDRIFT_RECORD").is_some() {
-        let settings = Settings { record: Some(committed_cassette()), ..committed_settings(Target::from_env()) };
+        let settings = Settings {
+            record: Some(committed_cassette()),
+            ..committed_settings(Target::from_env())
+        };
         vivamo::run(&vivamo_spec(), &settings, &Baseline::default()).unwrap();
     }
     let baseline = Baseline::read(&root().join("contract-tests/baseline.json")).unwrap();
-    let outcome = vivamo::run(&vivamo_spec(), &committed_settings(Target::Cassette(committed_cassette())), &baseline).unwrap();
+    let outcome = vivamo::run(
+        &vivamo_spec(),
+        &committed_settings(Target::Cassette(committed_cassette())),
+        &baseline,
+    )
+    .unwrap();
     assert!(!outcome.report.fails(), "{}", outcome.report.to_text());
-    assert!(outcome.report.findings.iter().any(|f| f.kind == Kind::SchemaViolation && f.observed == "\"rejected\""), "{}", outcome.report.to_text());
+    assert!(
+        outcome
+            .report
+            .findings
+            .iter()
+            .any(|f| f.kind == Kind::SchemaViolation && f.observed == "\"rejected\""),
+        "{}",
+        outcome.report.to_text()
+    );
 }
 
 /// Offline by default; against the live sandbox when `VIVAMO_API_KEY` is set. `SPECDRIFT_CASES`
@@ -341,7 +656,15 @@ fn the_committed_cassette_replays_offline_and_shows_the_known_gap() {
 #[test]
 fn the_target_the_environment_names_has_no_drift_beyond_the_baseline() {
     let baseline = Baseline::read(&root().join("contract-tests/baseline.json")).unwrap();
-    let outcome = vivamo::run(&vivamo_spec(), &Settings { target: Target::from_env(), ..Settings::default() }, &baseline).unwrap();
+    let outcome = vivamo::run(
+        &vivamo_spec(),
+        &Settings {
+            target: Target::from_env(),
+            ..Settings::default()
+        },
+        &baseline,
+    )
+    .unwrap();
     assert!(!outcome.report.fails(), "{}", outcome.report.to_text());
     assert!(outcome.report.interactions > 0);
 }
@@ -351,28 +674,75 @@ fn the_target_the_environment_names_has_no_drift_beyond_the_baseline() {
 #[test]
 fn the_other_disbursement_apis_verify_from_their_documented_examples() {
     let apis = [
-        ("stellar-sdp", root().join("../shared/specs/stellar-sdp/openapi.yaml"), "LogIn", "/token"),
-        ("wistfare", root().join("examples/wistfare/openapi.yaml"), "initiateDisbursement", "/disbursement_id"),
+        (
+            "stellar-sdp",
+            root().join("../shared/specs/stellar-sdp/openapi.yaml"),
+            "LogIn",
+            "/token",
+        ),
+        (
+            "wistfare",
+            root().join("examples/wistfare/openapi.yaml"),
+            "initiateDisbursement",
+            "/disbursement_id",
+        ),
     ];
     for (name, spec, operation, pointer) in apis {
         let dir = root().join("examples").join(name);
-        let ok = contract_tests::verify(&spec, &dir.join("conformant.json"), &Baseline::default()).unwrap();
-        assert!(ok.findings.is_empty() && ok.interactions > 0, "{name}: {}", ok.to_text());
-        let bad = contract_tests::verify(&spec, &dir.join("departure.json"), &Baseline::default()).unwrap();
-        assert_eq!(kinds(&bad), [(Kind::SchemaViolation, operation.to_string(), pointer.to_string())], "{name}: {}", bad.to_text());
+        let ok = contract_tests::verify(&spec, &dir.join("conformant.json"), &Baseline::default())
+            .unwrap();
+        assert!(
+            ok.findings.is_empty() && ok.interactions > 0,
+            "{name}: {}",
+            ok.to_text()
+        );
+        let bad = contract_tests::verify(&spec, &dir.join("departure.json"), &Baseline::default())
+            .unwrap();
+        assert_eq!(
+            kinds(&bad),
+            [(
+                Kind::SchemaViolation,
+                operation.to_string(),
+                pointer.to_string()
+            )],
+            "{name}: {}",
+            bad.to_text()
+        );
         // The committed cassette is what the examples give today.
         let model = contract_tests::spec::Model::load(&spec).unwrap();
         let documented = contract_tests::examples::interactions(&model, "https://example.invalid");
-        let broken = contract_tests::check::check(&model, &documented).iter().filter_map(|f| f.interaction).collect::<std::collections::BTreeSet<_>>().len();
-        assert_eq!(documented.len() - broken, ok.interactions, "{name}: examples/{name} is stale; run `cargo run -p contract-tests --example disbursement_apis`");
+        let broken = contract_tests::check::check(&model, &documented)
+            .iter()
+            .filter_map(|f| f.interaction)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        assert_eq!(
+            documented.len() - broken,
+            ok.interactions,
+            "{name}: examples/{name} is stale; run `cargo run -p contract-tests --example disbursement_apis`"
+        );
     }
 }
 
 #[test]
 fn documented_examples_that_break_their_own_schema_are_found() {
-    let model = contract_tests::spec::Model::load(&root().join("../shared/specs/stellar-sdp/openapi.yaml")).unwrap();
-    let findings = contract_tests::check::check(&model, &contract_tests::examples::interactions(&model, "https://sdp.example.org"));
+    let model =
+        contract_tests::spec::Model::load(&root().join("../shared/specs/stellar-sdp/openapi.yaml"))
+            .unwrap();
+    let findings = contract_tests::check::check(
+        &model,
+        &contract_tests::examples::interactions(&model, "https://sdp.example.org"),
+    );
     // Stellar's CreateUser example is a list where the schema says one User.
-    assert!(findings.iter().any(|f| f.operation == "CreateUser" && f.expected == "type object"), "{findings:#?}");
-    assert!(findings.iter().any(|f| f.operation == "CreateTenant" && f.expected.contains("distribution_account_address")), "{findings:#?}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.operation == "CreateUser" && f.expected == "type object"),
+        "{findings:#?}"
+    );
+    assert!(
+        findings.iter().any(|f| f.operation == "CreateTenant"
+            && f.expected.contains("distribution_account_address")),
+        "{findings:#?}"
+    );
 }

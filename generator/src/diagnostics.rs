@@ -56,12 +56,26 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error-severity diagnostic.
     pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, code, message: message.into(), location, help: None, related: Vec::new() }
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location,
+            help: None,
+            related: Vec::new(),
+        }
     }
 
     /// A warning-severity diagnostic.
     pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, code, message: message.into(), location, help: None, related: Vec::new() }
+        Diagnostic {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            location,
+            help: None,
+            related: Vec::new(),
+        }
     }
 
     /// Adds another place involved.
@@ -83,7 +97,11 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{severity}[{}]: {}\n  --> {}", self.code, self.message, self.location)?;
+        write!(
+            f,
+            "{severity}[{}]: {}\n  --> {}",
+            self.code, self.message, self.location
+        )?;
         for place in &self.related {
             write!(f, "\n  and {place}")?;
         }
@@ -109,7 +127,9 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 }
 
@@ -126,7 +146,9 @@ impl Diagnostics {
 
     /// Sorts by place, then de-duplicates, so reports are stable.
     pub fn normalize(&mut self) {
-        self.0.sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
+        self.0.sort_by(|a, b| {
+            (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message))
+        });
         self.0.dedup();
     }
 }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::ir::{Api, Operation, ParamLocation, Shape, TypeId, TypeKind};
+use crate::ir::{Api, Media, Operation, ParamLocation, Shape, TypeId, TypeKind};
 
 /// How a change affects an existing client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -74,48 +74,96 @@ pub fn diff(old: &Api, new: &Api) -> Diff {
     let old_dirs = directions(old);
     let new_dirs = directions(new);
     let key = |o: &Operation| format!("{} {}", o.method, o.path);
-    let old_ops: BTreeMap<String, &Operation> = old.operations.iter().map(|o| (key(o), o)).collect();
-    let new_ops: BTreeMap<String, &Operation> = new.operations.iter().map(|o| (key(o), o)).collect();
+    let old_ops: BTreeMap<String, &Operation> =
+        old.operations.iter().map(|o| (key(o), o)).collect();
+    let new_ops: BTreeMap<String, &Operation> =
+        new.operations.iter().map(|o| (key(o), o)).collect();
     for (k, o) in &old_ops {
         match new_ops.get(k) {
-            None => changes.push(change(Level::Breaking, "operation-removed", k, format!("`{}` was removed", o.name.wire))),
+            None => changes.push(change(
+                Level::Breaking,
+                "operation-removed",
+                k,
+                format!("`{}` was removed", o.name.wire),
+            )),
             Some(n) => operation(old, new, o, n, k, &mut changes),
         }
     }
     for (k, n) in &new_ops {
         if !old_ops.contains_key(k) {
-            changes.push(change(Level::NonBreaking, "operation-added", k, format!("`{}` was added", n.name.wire)));
+            changes.push(change(
+                Level::NonBreaking,
+                "operation-added",
+                k,
+                format!("`{}` was added", n.name.wire),
+            ));
         }
     }
     // Types, by generated name.
-    let old_types: BTreeMap<&str, TypeId> = old.types.iter().map(|(id, t)| (t.name.rust.as_str(), *id)).collect();
-    let new_types: BTreeMap<&str, TypeId> = new.types.iter().map(|(id, t)| (t.name.rust.as_str(), *id)).collect();
+    let old_types: BTreeMap<&str, TypeId> = old
+        .types
+        .iter()
+        .map(|(id, t)| (t.name.rust.as_str(), *id))
+        .collect();
+    let new_types: BTreeMap<&str, TypeId> = new
+        .types
+        .iter()
+        .map(|(id, t)| (t.name.rust.as_str(), *id))
+        .collect();
     for (name, old_id) in &old_types {
-        let Some(new_id) = new_types.get(name) else { continue };
-        let dir = old_dirs.get(old_id).copied().unwrap_or_default().union(new_dirs.get(new_id).copied().unwrap_or_default());
+        let Some(new_id) = new_types.get(name) else {
+            continue;
+        };
+        let dir = old_dirs
+            .get(old_id)
+            .copied()
+            .unwrap_or_default()
+            .union(new_dirs.get(new_id).copied().unwrap_or_default());
         schema(old, new, *old_id, *new_id, dir, &mut changes);
     }
     let old_servers: BTreeSet<&str> = old.servers.iter().map(|s| s.url.as_str()).collect();
     let new_servers: BTreeSet<&str> = new.servers.iter().map(|s| s.url.as_str()).collect();
     for s in old_servers.difference(&new_servers) {
-        changes.push(change(Level::Breaking, "server-removed", "servers", format!("server `{s}` was removed")));
+        changes.push(change(
+            Level::Breaking,
+            "server-removed",
+            "servers",
+            format!("server `{s}` was removed"),
+        ));
     }
     for s in new_servers.difference(&old_servers) {
-        changes.push(change(Level::NonBreaking, "server-added", "servers", format!("server `{s}` was added")));
+        changes.push(change(
+            Level::NonBreaking,
+            "server-added",
+            "servers",
+            format!("server `{s}` was added"),
+        ));
     }
     let rust = rust_changes(&surface(old), &surface(new));
-    let semver = if rust.iter().any(|c| c.kind != "added" || c.item.contains('.') || c.item.contains("::")) {
+    let semver = if rust
+        .iter()
+        .any(|c| c.kind != "added" || c.item.contains('.') || c.item.contains("::"))
+    {
         "major"
     } else if rust.is_empty() {
         "patch"
     } else {
         "minor"
     };
-    Diff { changes, rust, semver }
+    Diff {
+        changes,
+        rust,
+        semver,
+    }
 }
 
 fn change(level: Level, rule: &'static str, at: &str, message: String) -> Change {
-    Change { level, rule, at: at.to_string(), message }
+    Change {
+        level,
+        rule,
+        at: at.to_string(),
+        message,
+    }
 }
 
 /// Which way values of a type travel: in requests, in responses, or both.
@@ -127,19 +175,26 @@ struct Dir {
 
 impl Dir {
     fn union(self, other: Dir) -> Dir {
-        Dir { request: self.request || other.request, response: self.response || other.response }
+        Dir {
+            request: self.request || other.request,
+            response: self.response || other.response,
+        }
     }
 }
 
 fn directions(api: &Api) -> BTreeMap<TypeId, Dir> {
     let mut out: BTreeMap<TypeId, Dir> = BTreeMap::new();
     for op in &api.operations {
-        let requests = op.parameters.iter().map(|p| &p.shape).chain(op.body.iter().flat_map(|b| b.content.iter().map(|(_, s)| s)));
+        let requests = op.parameters.iter().map(|p| &p.shape).chain(
+            op.body
+                .iter()
+                .flat_map(|b| b.content.iter().map(|Media { shape: s, .. }| s)),
+        );
         for shape in requests {
             mark(api, shape, &mut out, true, &mut BTreeSet::new());
         }
         for r in &op.responses {
-            for (_, shape) in &r.content {
+            for Media { shape, .. } in &r.content {
                 mark(api, shape, &mut out, false, &mut BTreeSet::new());
             }
         }
@@ -147,11 +202,21 @@ fn directions(api: &Api) -> BTreeMap<TypeId, Dir> {
     out
 }
 
-fn mark(api: &Api, shape: &Shape, out: &mut BTreeMap<TypeId, Dir>, request: bool, seen: &mut BTreeSet<TypeId>) {
+fn mark(
+    api: &Api,
+    shape: &Shape,
+    out: &mut BTreeMap<TypeId, Dir>,
+    request: bool,
+    seen: &mut BTreeSet<TypeId>,
+) {
     match shape {
         Shape::Named(id) => {
             let entry = out.entry(*id).or_default();
-            if request { entry.request = true } else { entry.response = true }
+            if request {
+                entry.request = true
+            } else {
+                entry.response = true
+            }
             if !seen.insert(*id) {
                 return;
             }
@@ -164,12 +229,16 @@ fn mark(api: &Api, shape: &Shape, out: &mut BTreeMap<TypeId, Dir>, request: bool
                         mark(api, a, out, request, seen);
                     }
                 }
-                TypeKind::Union { variants, .. } => variants.iter().for_each(|v| mark(api, &v.shape, out, request, seen)),
+                TypeKind::Union { variants, .. } => variants
+                    .iter()
+                    .for_each(|v| mark(api, &v.shape, out, request, seen)),
                 TypeKind::Alias(inner) => mark(api, inner, out, request, seen),
                 TypeKind::Enum { .. } => {}
             }
         }
-        Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => mark(api, inner, out, request, seen),
+        Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
+            mark(api, inner, out, request, seen)
+        }
         _ => {}
     }
 }
@@ -205,43 +274,156 @@ fn location_name(l: ParamLocation) -> &'static str {
     }
 }
 
-fn operation(old: &Api, new: &Api, o: &Operation, n: &Operation, at: &str, changes: &mut Vec<Change>) {
+fn operation(
+    old: &Api,
+    new: &Api,
+    o: &Operation,
+    n: &Operation,
+    at: &str,
+    changes: &mut Vec<Change>,
+) {
     if o.name.wire != n.name.wire {
-        changes.push(change(Level::NonBreaking, "operation-id-changed", at, format!("operationId `{}` became `{}` (the generated method is renamed)", o.name.wire, n.name.wire)));
+        changes.push(change(
+            Level::NonBreaking,
+            "operation-id-changed",
+            at,
+            format!(
+                "operationId `{}` became `{}` (the generated method is renamed)",
+                o.name.wire, n.name.wire
+            ),
+        ));
     }
     for p in &o.parameters {
-        match n.parameters.iter().find(|q| q.location == p.location && q.name.wire == p.name.wire) {
-            None => changes.push(change(Level::Warning, "request-parameter-removed", at, format!("{} parameter `{}` was removed", location_name(p.location), p.name.wire))),
+        match n
+            .parameters
+            .iter()
+            .find(|q| q.location == p.location && q.name.wire == p.name.wire)
+        {
+            None => changes.push(change(
+                Level::Warning,
+                "request-parameter-removed",
+                at,
+                format!(
+                    "{} parameter `{}` was removed",
+                    location_name(p.location),
+                    p.name.wire
+                ),
+            )),
             Some(q) => {
                 if !p.required && q.required {
-                    changes.push(change(Level::Breaking, "request-parameter-became-required", at, format!("{} parameter `{}` became required", location_name(p.location), p.name.wire)));
+                    changes.push(change(
+                        Level::Breaking,
+                        "request-parameter-became-required",
+                        at,
+                        format!(
+                            "{} parameter `{}` became required",
+                            location_name(p.location),
+                            p.name.wire
+                        ),
+                    ));
                 }
                 if p.required && !q.required {
-                    changes.push(change(Level::NonBreaking, "request-parameter-became-optional", at, format!("{} parameter `{}` became optional", location_name(p.location), p.name.wire)));
+                    changes.push(change(
+                        Level::NonBreaking,
+                        "request-parameter-became-optional",
+                        at,
+                        format!(
+                            "{} parameter `{}` became optional",
+                            location_name(p.location),
+                            p.name.wire
+                        ),
+                    ));
                 }
                 let (a, b) = (shape_text(old, &p.shape), shape_text(new, &q.shape));
                 if a != b {
-                    changes.push(change(Level::Breaking, "request-parameter-type-changed", at, format!("{} parameter `{}` changed from {a} to {b}", location_name(p.location), p.name.wire)));
+                    changes.push(change(
+                        Level::Breaking,
+                        "request-parameter-type-changed",
+                        at,
+                        format!(
+                            "{} parameter `{}` changed from {a} to {b}",
+                            location_name(p.location),
+                            p.name.wire
+                        ),
+                    ));
                 }
             }
         }
     }
     for q in &n.parameters {
-        if !o.parameters.iter().any(|p| p.location == q.location && p.name.wire == q.name.wire) {
-            let (level, rule) = if q.required { (Level::Breaking, "new-required-request-parameter") } else { (Level::NonBreaking, "new-optional-request-parameter") };
-            changes.push(change(level, rule, at, format!("{} parameter `{}` was added{}", location_name(q.location), q.name.wire, if q.required { " as required" } else { "" })));
+        if !o
+            .parameters
+            .iter()
+            .any(|p| p.location == q.location && p.name.wire == q.name.wire)
+        {
+            let (level, rule) = if q.required {
+                (Level::Breaking, "new-required-request-parameter")
+            } else {
+                (Level::NonBreaking, "new-optional-request-parameter")
+            };
+            changes.push(change(
+                level,
+                rule,
+                at,
+                format!(
+                    "{} parameter `{}` was added{}",
+                    location_name(q.location),
+                    q.name.wire,
+                    if q.required { " as required" } else { "" }
+                ),
+            ));
         }
     }
     match (&o.body, &n.body) {
-        (None, Some(b)) if b.required => changes.push(change(Level::Breaking, "request-body-added-required", at, "a required request body was added".into())),
-        (Some(a), Some(b)) if !a.required && b.required => changes.push(change(Level::Breaking, "request-body-became-required", at, "the request body became required".into())),
-        (Some(_), None) => changes.push(change(Level::Warning, "request-body-removed", at, "the request body was removed".into())),
+        (None, Some(b)) if b.required => changes.push(change(
+            Level::Breaking,
+            "request-body-added-required",
+            at,
+            "a required request body was added".into(),
+        )),
+        (Some(a), Some(b)) if !a.required && b.required => changes.push(change(
+            Level::Breaking,
+            "request-body-became-required",
+            at,
+            "the request body became required".into(),
+        )),
+        (Some(_), None) => changes.push(change(
+            Level::Warning,
+            "request-body-removed",
+            at,
+            "the request body was removed".into(),
+        )),
         (Some(a), Some(b)) => {
-            for (media, shape) in &a.content {
-                match b.content.iter().find(|(m, _)| m == media) {
-                    None => changes.push(change(Level::Breaking, "request-media-type-removed", at, format!("request body media type `{media}` was removed"))),
-                    Some((_, s)) if shape_text(old, shape) != shape_text(new, s) => {
-                        changes.push(change(Level::Breaking, "request-body-type-changed", at, format!("the `{media}` request body changed from {} to {}", shape_text(old, shape), shape_text(new, s))))
+            for Media {
+                media_type: media,
+                shape,
+                ..
+            } in &a.content
+            {
+                match b
+                    .content
+                    .iter()
+                    .find(|Media { media_type: m, .. }| m == media)
+                {
+                    None => changes.push(change(
+                        Level::Breaking,
+                        "request-media-type-removed",
+                        at,
+                        format!("request body media type `{media}` was removed"),
+                    )),
+                    Some(Media { shape: s, .. })
+                        if shape_text(old, shape) != shape_text(new, s) =>
+                    {
+                        changes.push(change(
+                            Level::Breaking,
+                            "request-body-type-changed",
+                            at,
+                            format!(
+                                "the `{media}` request body changed from {} to {}",
+                                shape_text(old, shape),
+                                shape_text(new, s)
+                            ),
+                        ))
                     }
                     _ => {}
                 }
@@ -251,14 +433,50 @@ fn operation(old: &Api, new: &Api, o: &Operation, n: &Operation, at: &str, chang
     }
     for r in &o.responses {
         match n.responses.iter().find(|s| s.status == r.status) {
-            None if r.status.starts_with('2') => changes.push(change(Level::Breaking, "response-success-status-removed", at, format!("success status {} was removed", r.status))),
-            None => changes.push(change(Level::NonBreaking, "response-non-success-status-removed", at, format!("status {} was removed", r.status))),
+            None if r.status.starts_with('2') => changes.push(change(
+                Level::Breaking,
+                "response-success-status-removed",
+                at,
+                format!("success status {} was removed", r.status),
+            )),
+            None => changes.push(change(
+                Level::NonBreaking,
+                "response-non-success-status-removed",
+                at,
+                format!("status {} was removed", r.status),
+            )),
             Some(s) => {
-                for (media, shape) in &r.content {
-                    match s.content.iter().find(|(m, _)| m == media) {
-                        None => changes.push(change(Level::Breaking, "response-media-type-removed", at, format!("status {} no longer returns `{media}`", r.status))),
-                        Some((_, t)) if shape_text(old, shape) != shape_text(new, t) => {
-                            changes.push(change(Level::Breaking, "response-body-type-changed", at, format!("status {} `{media}` body changed from {} to {}", r.status, shape_text(old, shape), shape_text(new, t))))
+                for Media {
+                    media_type: media,
+                    shape,
+                    ..
+                } in &r.content
+                {
+                    match s
+                        .content
+                        .iter()
+                        .find(|Media { media_type: m, .. }| m == media)
+                    {
+                        None => changes.push(change(
+                            Level::Breaking,
+                            "response-media-type-removed",
+                            at,
+                            format!("status {} no longer returns `{media}`", r.status),
+                        )),
+                        Some(Media { shape: t, .. })
+                            if shape_text(old, shape) != shape_text(new, t) =>
+                        {
+                            changes.push(change(
+                                Level::Breaking,
+                                "response-body-type-changed",
+                                at,
+                                format!(
+                                    "status {} `{media}` body changed from {} to {}",
+                                    r.status,
+                                    shape_text(old, shape),
+                                    shape_text(new, t)
+                                ),
+                            ))
                         }
                         _ => {}
                     }
@@ -268,14 +486,37 @@ fn operation(old: &Api, new: &Api, o: &Operation, n: &Operation, at: &str, chang
     }
     for s in &n.responses {
         if !o.responses.iter().any(|r| r.status == s.status) {
-            let level = if s.status.starts_with('2') { Level::Warning } else { Level::NonBreaking };
-            changes.push(change(level, if s.status.starts_with('2') { "response-success-status-added" } else { "response-non-success-status-added" }, at, format!("status {} was added", s.status)));
+            let level = if s.status.starts_with('2') {
+                Level::Warning
+            } else {
+                Level::NonBreaking
+            };
+            changes.push(change(
+                level,
+                if s.status.starts_with('2') {
+                    "response-success-status-added"
+                } else {
+                    "response-non-success-status-added"
+                },
+                at,
+                format!("status {} was added", s.status),
+            ));
         }
     }
-    let (a, b): (BTreeSet<&String>, BTreeSet<&String>) = (o.security.iter().collect(), n.security.iter().collect());
+    let (a, b): (BTreeSet<&String>, BTreeSet<&String>) =
+        (o.security.iter().collect(), n.security.iter().collect());
     if a != b {
-        let level = if a.is_empty() || !b.is_superset(&a) && !b.is_empty() { Level::Breaking } else { Level::NonBreaking };
-        changes.push(change(level, "security-changed", at, format!("accepted security schemes changed from {a:?} to {b:?}")));
+        let level = if a.is_empty() || !b.is_superset(&a) && !b.is_empty() {
+            Level::Breaking
+        } else {
+            Level::NonBreaking
+        };
+        changes.push(change(
+            level,
+            "security-changed",
+            at,
+            format!("accepted security schemes changed from {a:?} to {b:?}"),
+        ));
     }
 }
 
@@ -286,29 +527,75 @@ fn schema(old: &Api, new: &Api, o: TypeId, n: TypeId, dir: Dir, changes: &mut Ve
         (TypeKind::Struct { fields: a, .. }, TypeKind::Struct { fields: b, .. }) => {
             for f in a {
                 match b.iter().find(|g| g.name.wire == f.name.wire) {
-                    None if dir.response => changes.push(change(Level::Breaking, "response-property-removed", &at, format!("property `{}` was removed", f.name.wire))),
-                    None => changes.push(change(Level::Warning, "request-property-removed", &at, format!("property `{}` was removed", f.name.wire))),
+                    None if dir.response => changes.push(change(
+                        Level::Breaking,
+                        "response-property-removed",
+                        &at,
+                        format!("property `{}` was removed", f.name.wire),
+                    )),
+                    None => changes.push(change(
+                        Level::Warning,
+                        "request-property-removed",
+                        &at,
+                        format!("property `{}` was removed", f.name.wire),
+                    )),
                     Some(g) => {
                         if f.required && !g.required && dir.response {
-                            changes.push(change(Level::Breaking, "response-property-became-optional", &at, format!("property `{}` is no longer required in responses", f.name.wire)));
+                            changes.push(change(
+                                Level::Breaking,
+                                "response-property-became-optional",
+                                &at,
+                                format!(
+                                    "property `{}` is no longer required in responses",
+                                    f.name.wire
+                                ),
+                            ));
                         }
                         if !f.required && g.required && dir.request {
-                            changes.push(change(Level::Breaking, "request-property-became-required", &at, format!("property `{}` became required in requests", f.name.wire)));
+                            changes.push(change(
+                                Level::Breaking,
+                                "request-property-became-required",
+                                &at,
+                                format!("property `{}` became required in requests", f.name.wire),
+                            ));
                         }
                         if !f.nullable && g.nullable && dir.response {
-                            changes.push(change(Level::Breaking, "response-property-became-nullable", &at, format!("property `{}` may now be null", f.name.wire)));
+                            changes.push(change(
+                                Level::Breaking,
+                                "response-property-became-nullable",
+                                &at,
+                                format!("property `{}` may now be null", f.name.wire),
+                            ));
                         }
                         let (x, y) = (shape_text(old, &f.shape), shape_text(new, &g.shape));
                         if x != y {
-                            changes.push(change(Level::Breaking, "property-type-changed", &at, format!("property `{}` changed from {x} to {y}", f.name.wire)));
+                            changes.push(change(
+                                Level::Breaking,
+                                "property-type-changed",
+                                &at,
+                                format!("property `{}` changed from {x} to {y}", f.name.wire),
+                            ));
                         }
                     }
                 }
             }
             for g in b {
                 if !a.iter().any(|f| f.name.wire == g.name.wire) {
-                    let (level, rule) = if g.required && dir.request { (Level::Breaking, "new-required-request-property") } else { (Level::NonBreaking, "property-added") };
-                    changes.push(change(level, rule, &at, format!("property `{}` was added{}", g.name.wire, if g.required { " as required" } else { "" })));
+                    let (level, rule) = if g.required && dir.request {
+                        (Level::Breaking, "new-required-request-property")
+                    } else {
+                        (Level::NonBreaking, "property-added")
+                    };
+                    changes.push(change(
+                        level,
+                        rule,
+                        &at,
+                        format!(
+                            "property `{}` was added{}",
+                            g.name.wire,
+                            if g.required { " as required" } else { "" }
+                        ),
+                    ));
                 }
             }
         }
@@ -316,17 +603,40 @@ fn schema(old: &Api, new: &Api, o: TypeId, n: TypeId, dir: Dir, changes: &mut Ve
             let x: BTreeSet<String> = a.iter().map(|v| v.wire.to_string()).collect();
             let y: BTreeSet<String> = b.iter().map(|v| v.wire.to_string()).collect();
             for v in x.difference(&y) {
-                let level = if dir.request { Level::Breaking } else { Level::NonBreaking };
-                changes.push(change(level, "enum-value-removed", &at, format!("value {v} was removed")));
+                let level = if dir.request {
+                    Level::Breaking
+                } else {
+                    Level::NonBreaking
+                };
+                changes.push(change(
+                    level,
+                    "enum-value-removed",
+                    &at,
+                    format!("value {v} was removed"),
+                ));
             }
             for v in y.difference(&x) {
                 // Generated enums keep unknown values, but clients with closed enums break.
-                let level = if dir.response { Level::Warning } else { Level::NonBreaking };
-                changes.push(change(level, "enum-value-added", &at, format!("value {v} was added")));
+                let level = if dir.response {
+                    Level::Warning
+                } else {
+                    Level::NonBreaking
+                };
+                changes.push(change(
+                    level,
+                    "enum-value-added",
+                    &at,
+                    format!("value {v} was added"),
+                ));
             }
         }
         (a, b) if std::mem::discriminant(a) != std::mem::discriminant(b) => {
-            changes.push(change(Level::Breaking, "schema-kind-changed", &at, "the schema changed kind (object, enum, union or alias)".into()));
+            changes.push(change(
+                Level::Breaking,
+                "schema-kind-changed",
+                &at,
+                "the schema changed kind (object, enum, union or alias)".into(),
+            ));
         }
         _ => {}
     }
@@ -342,7 +652,11 @@ fn surface(api: &Api) -> BTreeMap<String, String> {
                 items.insert(format!("struct {name}"), String::new());
                 for f in fields {
                     let ty = shape_text(api, &f.shape);
-                    let ty = if f.required && !f.nullable { ty } else { format!("Option<{ty}>") };
+                    let ty = if f.required && !f.nullable {
+                        ty
+                    } else {
+                        format!("Option<{ty}>")
+                    };
                     items.insert(format!("{name}.{}", f.name.rust), ty);
                 }
             }
@@ -364,14 +678,37 @@ fn surface(api: &Api) -> BTreeMap<String, String> {
         }
     }
     for op in &api.operations {
-        let mut params: Vec<String> = op.parameters.iter().map(|p| format!("{}: {}{}", p.name.rust, if p.required { "" } else { "Option " }, shape_text(api, &p.shape))).collect();
+        let mut params: Vec<String> = op
+            .parameters
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: {}{}",
+                    p.name.rust,
+                    if p.required { "" } else { "Option " },
+                    shape_text(api, &p.shape)
+                )
+            })
+            .collect();
         if let Some(b) = &op.body
-            && let Some((_, s)) = b.content.first()
+            && let Some(Media { shape: s, .. }) = b.content.first()
         {
             params.push(format!("body: {}", shape_text(api, s)));
         }
-        let ok: Vec<String> = op.responses.iter().filter(|r| r.status.starts_with('2')).flat_map(|r| r.content.first().map(|(_, s)| shape_text(api, s))).collect();
-        items.insert(format!("fn {}", op.name.rust), format!("({}) -> {}", params.join(", "), ok.join(" | ")));
+        let ok: Vec<String> = op
+            .responses
+            .iter()
+            .filter(|r| r.status.starts_with('2'))
+            .flat_map(|r| {
+                r.content
+                    .first()
+                    .map(|Media { shape: s, .. }| shape_text(api, s))
+            })
+            .collect();
+        items.insert(
+            format!("fn {}", op.name.rust),
+            format!("({}) -> {}", params.join(", "), ok.join(" | ")),
+        );
     }
     items
 }
@@ -380,14 +717,26 @@ fn rust_changes(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) 
     let mut out = Vec::new();
     for (item, sig) in old {
         match new.get(item) {
-            None => out.push(RustChange { kind: "removed", item: item.clone(), was: None }),
-            Some(s) if s != sig => out.push(RustChange { kind: "changed", item: format!("{item} {s}").trim().to_string(), was: Some(format!("{item} {sig}").trim().to_string()) }),
+            None => out.push(RustChange {
+                kind: "removed",
+                item: item.clone(),
+                was: None,
+            }),
+            Some(s) if s != sig => out.push(RustChange {
+                kind: "changed",
+                item: format!("{item} {s}").trim().to_string(),
+                was: Some(format!("{item} {sig}").trim().to_string()),
+            }),
             _ => {}
         }
     }
     for item in new.keys() {
         if !old.contains_key(item) {
-            out.push(RustChange { kind: "added", item: item.clone(), was: None });
+            out.push(RustChange {
+                kind: "added",
+                item: item.clone(),
+                was: None,
+            });
         }
     }
     out
@@ -398,7 +747,14 @@ impl Diff {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let count = |l: Level| self.changes.iter().filter(|c| c.level == l).count();
-        let _ = writeln!(out, "{} change(s): {} breaking, {} possibly breaking, {} non-breaking", self.changes.len(), count(Level::Breaking), count(Level::Warning), count(Level::NonBreaking));
+        let _ = writeln!(
+            out,
+            "{} change(s): {} breaking, {} possibly breaking, {} non-breaking",
+            self.changes.len(),
+            count(Level::Breaking),
+            count(Level::Warning),
+            count(Level::NonBreaking)
+        );
         for c in &self.changes {
             let tag = match c.level {
                 Level::Breaking => "breaking",
@@ -407,14 +763,24 @@ impl Diff {
             };
             let _ = writeln!(out, "  [{tag}] {} {}: {}", c.rule, c.at, c.message);
         }
-        let _ = writeln!(out, "\ngenerated Rust API: {} change(s); the generated crate needs a {} version bump", self.rust.len(), self.semver);
+        let _ = writeln!(
+            out,
+            "\ngenerated Rust API: {} change(s); the generated crate needs a {} version bump",
+            self.rust.len(),
+            self.semver
+        );
         for r in &self.rust {
             match &r.was {
                 Some(was) => {
                     let _ = writeln!(out, "  ~ {}  (was {was})", r.item);
                 }
                 None => {
-                    let _ = writeln!(out, "  {} {}", if r.kind == "added" { "+" } else { "-" }, r.item);
+                    let _ = writeln!(
+                        out,
+                        "  {} {}",
+                        if r.kind == "added" { "+" } else { "-" },
+                        r.item
+                    );
                 }
             }
         }
@@ -434,7 +800,13 @@ impl Diff {
                     Level::Warning => "warning",
                     Level::NonBreaking => "non-breaking",
                 };
-                let _ = writeln!(out, "| {level} | `{}` | `{}` | {} |", c.rule, c.at, c.message.replace('|', "\\|"));
+                let _ = writeln!(
+                    out,
+                    "| {level} | `{}` | `{}` | {} |",
+                    c.rule,
+                    c.at,
+                    c.message.replace('|', "\\|")
+                );
             }
         }
         let _ = writeln!(out, "\n## Generated Rust API ({} bump)\n", self.semver);

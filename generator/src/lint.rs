@@ -41,23 +41,54 @@ fn location(spec: &Spec, doc: DocId, pointer: &str) -> Location {
 
 fn properties(spec: &Spec) -> Vec<Property<'_>> {
     let mut out = Vec::new();
-    let Some(Value::Object(schemas)) = spec.root().value.pointer("/components/schemas") else { return out };
+    let Some(Value::Object(schemas)) = spec.root().value.pointer("/components/schemas") else {
+        return out;
+    };
     for (name, schema) in schemas {
-        collect(spec, DocId(0), &format!("/components/schemas/{}", escape(name)), schema, &mut out, 0);
+        collect(
+            spec,
+            DocId(0),
+            &format!("/components/schemas/{}", escape(name)),
+            schema,
+            &mut out,
+            0,
+        );
     }
     out
 }
 
-fn collect<'a>(spec: &'a Spec, doc: DocId, pointer: &str, schema: &'a Value, out: &mut Vec<Property<'a>>, depth: usize) {
+fn collect<'a>(
+    spec: &'a Spec,
+    doc: DocId,
+    pointer: &str,
+    schema: &'a Value,
+    out: &mut Vec<Property<'a>>,
+    depth: usize,
+) {
     if depth > 8 {
         return;
     }
-    for (i, member) in schema.get("allOf").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, member) in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         if member.get("$ref").is_none() {
-            collect(spec, doc, &format!("{pointer}/allOf/{i}"), member, out, depth + 1);
+            collect(
+                spec,
+                doc,
+                &format!("{pointer}/allOf/{i}"),
+                member,
+                out,
+                depth + 1,
+            );
         }
     }
-    let Some(Value::Object(props)) = schema.get("properties") else { return };
+    let Some(Value::Object(props)) = schema.get("properties") else {
+        return;
+    };
     for (name, prop) in props {
         let prop_pointer = format!("{pointer}/properties/{}", escape(name));
         let resolved = match prop.get("$ref").and_then(Value::as_str) {
@@ -67,11 +98,23 @@ fn collect<'a>(spec: &'a Spec, doc: DocId, pointer: &str, schema: &'a Value, out
             },
             None => prop,
         };
-        out.push(Property { name: name.clone(), doc, pointer: prop_pointer.clone(), schema: resolved });
+        out.push(Property {
+            name: name.clone(),
+            doc,
+            pointer: prop_pointer.clone(),
+            schema: resolved,
+        });
         if prop.get("$ref").is_none() {
             collect(spec, doc, &prop_pointer, prop, out, depth + 1);
             if let Some(items) = prop.get("items").filter(|i| i.get("$ref").is_none()) {
-                collect(spec, doc, &format!("{prop_pointer}/items"), items, out, depth + 1);
+                collect(
+                    spec,
+                    doc,
+                    &format!("{prop_pointer}/items"),
+                    items,
+                    out,
+                    depth + 1,
+                );
             }
         }
     }
@@ -79,18 +122,29 @@ fn collect<'a>(spec: &'a Spec, doc: DocId, pointer: &str, schema: &'a Value, out
 
 fn enum_set(schema: &Value) -> Option<BTreeSet<String>> {
     let values = schema.get("enum")?.as_array()?;
-    let set: BTreeSet<String> = values.iter().filter_map(Value::as_str).map(str::to_string).collect();
+    let set: BTreeSet<String> = values
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
     (set.len() >= 2).then_some(set)
 }
 
 /// Two enums of one property name that differ by exactly one value: the smaller one probably
 /// forgot it (Vivamo's Disbursement status lacks the `rejected` its intent status has).
 fn enum_drift(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics) {
-    let with_enums: Vec<(&Property<'_>, BTreeSet<String>)> = props.iter().filter_map(|p| Some((p, enum_set(p.schema)?))).collect();
+    let with_enums: Vec<(&Property<'_>, BTreeSet<String>)> = props
+        .iter()
+        .filter_map(|p| Some((p, enum_set(p.schema)?)))
+        .collect();
     let mut seen = BTreeSet::new();
     for (a, set_a) in &with_enums {
         for (b, set_b) in &with_enums {
-            if a.name != b.name || set_a.len() + 1 != set_b.len() || !set_a.is_subset(set_b) || !related(spec, &a.pointer, &b.pointer) {
+            if a.name != b.name
+                || set_a.len() + 1 != set_b.len()
+                || !set_a.is_subset(set_b)
+                || !related(spec, &a.pointer, &b.pointer)
+            {
                 continue;
             }
             let missing = set_b.difference(set_a).next().expect("one value apart");
@@ -108,15 +162,21 @@ fn enum_drift(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics) {
                     b.pointer
                 ),
             );
-            d.related.push(location(spec, b.doc, &format!("{}/enum", b.pointer)));
-            out.0.push(d.with_help(format!("add `{missing}` to this enum if servers can send it")));
+            d.related
+                .push(location(spec, b.doc, &format!("{}/enum", b.pointer)));
+            out.0.push(d.with_help(format!(
+                "add `{missing}` to this enum if servers can send it"
+            )));
         }
     }
 }
 
 /// The component schema a pointer sits in.
 fn owner(pointer: &str) -> &str {
-    pointer.strip_prefix("/components/schemas/").and_then(|rest| rest.split('/').next()).unwrap_or(pointer)
+    pointer
+        .strip_prefix("/components/schemas/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or(pointer)
 }
 
 /// Two component schemas are about the same concept when one refers to the other, or their names
@@ -127,10 +187,18 @@ fn related(spec: &Spec, a: &str, b: &str) -> bool {
         return true;
     }
     let refers = |from: &str, to: &str| {
-        let Some(schema) = spec.root().value.pointer(&format!("/components/schemas/{from}")) else { return false };
+        let Some(schema) = spec
+            .root()
+            .value
+            .pointer(&format!("/components/schemas/{from}"))
+        else {
+            return false;
+        };
         let target = format!("#/components/schemas/{to}");
         let mut found = false;
-        walk_refs(schema, &mut String::new(), false, &mut |reference, _| found |= reference == target);
+        walk_refs(schema, &mut String::new(), false, &mut |reference, _| {
+            found |= reference == target
+        });
         found
     };
     refers(a, b) || refers(b, a)
@@ -150,7 +218,12 @@ fn type_conflicts(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics) {
     let mut by_name: BTreeMap<&str, BTreeMap<&str, Vec<&Property<'_>>>> = BTreeMap::new();
     for p in props {
         if let Some(t) = json_type(p.schema) {
-            by_name.entry(p.name.as_str()).or_default().entry(t).or_default().push(p);
+            by_name
+                .entry(p.name.as_str())
+                .or_default()
+                .entry(t)
+                .or_default()
+                .push(p);
         }
     }
     for (name, types) in by_name {
@@ -158,7 +231,10 @@ fn type_conflicts(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics) {
             continue;
         }
         // Report the rarer type's places against the most common type.
-        let (common, common_places) = types.iter().max_by_key(|(_, places)| places.len()).expect("two types");
+        let (common, common_places) = types
+            .iter()
+            .max_by_key(|(_, places)| places.len())
+            .expect("two types");
         for (t, places) in &types {
             if t == common {
                 continue;
@@ -167,9 +243,19 @@ fn type_conflicts(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics) {
                 let mut d = Diagnostic::warning(
                     "type-conflict",
                     location(spec, p.doc, &p.pointer),
-                    format!("`{name}` is {} here but {} in {} other place(s)", article(t), article(common), common_places.len()),
+                    format!(
+                        "`{name}` is {} here but {} in {} other place(s)",
+                        article(t),
+                        article(common),
+                        common_places.len()
+                    ),
                 );
-                d.related.extend(common_places.iter().take(3).map(|c| location(spec, c.doc, &c.pointer)));
+                d.related.extend(
+                    common_places
+                        .iter()
+                        .take(3)
+                        .map(|c| location(spec, c.doc, &c.pointer)),
+                );
                 out.0.push(d);
             }
         }
@@ -191,7 +277,10 @@ fn id_holding_objects(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics
             out.0.push(Diagnostic::warning(
                 "id-holds-object",
                 location(spec, p.doc, &p.pointer),
-                format!("`{}` is named like an identifier but holds an object", p.name),
+                format!(
+                    "`{}` is named like an identifier but holds an object",
+                    p.name
+                ),
             ));
         }
     }
@@ -237,7 +326,10 @@ fn id_naming_drift(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics) {
             let mut d = Diagnostic::warning(
                 "id-naming-drift",
                 location(spec, sp.doc, &sp.pointer),
-                format!("`{short}` and `{long}` differ only by `{}`; if they name the same identifier, one name is drift", wl[i]),
+                format!(
+                    "`{short}` and `{long}` differ only by `{}`; if they name the same identifier, one name is drift",
+                    wl[i]
+                ),
             );
             d.related.push(location(spec, lp.doc, &lp.pointer));
             out.0.push(d);
@@ -247,35 +339,51 @@ fn id_naming_drift(spec: &Spec, props: &[Property<'_>], out: &mut Diagnostics) {
 
 /// Component schemas nothing refers to.
 fn unused_components(spec: &Spec, out: &mut Diagnostics) {
-    let Some(Value::Object(schemas)) = spec.root().value.pointer("/components/schemas") else { return };
+    let Some(Value::Object(schemas)) = spec.root().value.pointer("/components/schemas") else {
+        return;
+    };
     let mut used = BTreeSet::new();
     for (doc, d) in spec.documents() {
         walk_refs(&d.value, &mut String::new(), false, &mut |reference, _| {
             if let Ok(node) = spec.resolve(doc, reference)
-                && node.doc == DocId(0) {
-                    used.insert(node.pointer.clone());
-                }
+                && node.doc == DocId(0)
+            {
+                used.insert(node.pointer.clone());
+            }
             // A chain `A -> B` marks A used too: record the literal local target as well.
             if let Some(local) = reference.strip_prefix('#')
-                && doc == DocId(0) {
-                    used.insert(local.to_string());
-                }
+                && doc == DocId(0)
+            {
+                used.insert(local.to_string());
+            }
         });
     }
     for name in schemas.keys() {
         let pointer = format!("/components/schemas/{}", escape(name));
-        let referenced = used.iter().any(|u| u == &pointer || u.starts_with(&format!("{pointer}/")));
+        let referenced = used
+            .iter()
+            .any(|u| u == &pointer || u.starts_with(&format!("{pointer}/")));
         if !referenced {
-            out.0.push(Diagnostic::warning("unused-component", location(spec, DocId(0), &pointer), format!("schema `{name}` is never referenced")));
+            out.0.push(Diagnostic::warning(
+                "unused-component",
+                location(spec, DocId(0), &pointer),
+                format!("schema `{name}` is never referenced"),
+            ));
         }
     }
 }
 
 fn missing_operation_ids(spec: &Spec, out: &mut Diagnostics) {
-    let Some(Value::Object(paths)) = spec.root().value.get("paths") else { return };
+    let Some(Value::Object(paths)) = spec.root().value.get("paths") else {
+        return;
+    };
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
-        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for method in [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ] {
             let Some(op) = item.get(method) else { continue };
             if op.get("$ref").is_none() && op.get("operationId").is_none() {
                 let pointer = format!("/paths/{}/{method}", escape(path));

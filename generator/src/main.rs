@@ -18,7 +18,9 @@ fn main() -> ExitCode {
             "--crate-name" => crate_name = args.next(),
             "--workspace-root" => workspace_root = true,
             "-h" | "--help" => {
-                println!("usage: specdrift-generate --spec <file> --out <dir> [--crate-name <name>] [--workspace-root]");
+                println!(
+                    "usage: specdrift-generate --spec <file> --out <dir> [--crate-name <name>] [--workspace-root]"
+                );
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -38,7 +40,11 @@ fn main() -> ExitCode {
             eprint!("{}", output.diagnostics);
             match output.write_to(&out) {
                 Ok(n) => {
-                    println!("{}: {n} file(s) written, {} unchanged", out.display(), output.files.len() - n);
+                    println!(
+                        "{}: {n} file(s) written, {} unchanged",
+                        out.display(),
+                        output.files.len() - n
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(err) => {

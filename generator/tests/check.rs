@@ -13,13 +13,28 @@ pub fn workspace() -> PathBuf {
 
 /// `../shared` next to the workspace (or `SPECDRIFT_SHARED`).
 pub fn shared() -> PathBuf {
-    std::env::var_os("SPECDRIFT_SHARED").map(PathBuf::from).unwrap_or_else(|| workspace().join("../shared"))
+    std::env::var_os("SPECDRIFT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("../shared"))
 }
 
 /// Writes a crate at `target/check-crates/<name>` whose `lib.rs` is `lib_rs`, and runs
 /// `cargo clippy` (with `-D warnings` when `strict`) or `cargo check` on it.
 pub fn check_crate(name: &str, lib_rs: &str, clippy: bool) -> Result<(), String> {
-    let args: &[&str] = if clippy { &["clippy", "--offline", "--quiet", "--features", "proptest", "--", "-D", "warnings"] } else { &["check", "--offline", "--quiet"] };
+    let args: &[&str] = if clippy {
+        &[
+            "clippy",
+            "--offline",
+            "--quiet",
+            "--features",
+            "proptest",
+            "--",
+            "-D",
+            "warnings",
+        ]
+    } else {
+        &["check", "--offline", "--quiet"]
+    };
     run_in_crate(name, lib_rs, args, "target")
 }
 
@@ -30,7 +45,18 @@ pub fn check_crate_in(name: &str, lib_rs: &str, target: &str) -> Result<(), Stri
 
 /// Like [`check_crate`], but runs the crate's own tests.
 pub fn test_crate(name: &str, lib_rs: &str) -> Result<(), String> {
-    run_in_crate(name, lib_rs, &["test", "--offline", "--quiet", "--features", "schemars,proptest"], "target")
+    run_in_crate(
+        name,
+        lib_rs,
+        &[
+            "test",
+            "--offline",
+            "--quiet",
+            "--features",
+            "schemars,proptest",
+        ],
+        "target",
+    )
 }
 
 fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result<(), String> {
@@ -44,13 +70,17 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
         ),
     )
     .map_err(|e| e.to_string())?;
-    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| e.to_string())?;
     std::fs::write(dir.join("src/lib.rs"), lib_rs).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.args(args);
     let out = cmd
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", workspace().join("target/check-crates").join(target))
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace().join("target/check-crates").join(target),
+        )
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
@@ -58,7 +88,11 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
     if out.status.success() {
         Ok(())
     } else {
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         Err(text.lines().take(150).collect::<Vec<_>>().join("\n"))
     }
 }
@@ -66,11 +100,30 @@ fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result
 /// `#[path]` module declarations for one generated crate: its models, its `support` (or, with
 /// none, a crate-level `support` module), and further generated modules (`client`, `server`,
 /// `webhooks`, `strategies`), each `(module name, file)`.
-pub fn module_with(name: &str, models: &Path, support: Option<&Path>, extras: &[(&str, &Path)]) -> String {
+pub fn module_with(
+    name: &str,
+    models: &Path,
+    support: Option<&Path>,
+    extras: &[(&str, &Path)],
+) -> String {
     let support = match support {
-        Some(path) => format!("#[path = {:?}]\n    pub mod support;", path.display().to_string()),
+        Some(path) => format!(
+            "#[path = {:?}]\n    pub mod support;",
+            path.display().to_string()
+        ),
         None => "pub use crate::support;".to_string(),
     };
-    let extras: String = extras.iter().map(|(m, path)| format!("\n    #[path = {:?}]\n    pub mod {m};", path.display().to_string())).collect();
-    format!("pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;{extras}\n}}\n", models.display().to_string())
+    let extras: String = extras
+        .iter()
+        .map(|(m, path)| {
+            format!(
+                "\n    #[path = {:?}]\n    pub mod {m};",
+                path.display().to_string()
+            )
+        })
+        .collect();
+    format!(
+        "pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;{extras}\n}}\n",
+        models.display().to_string()
+    )
 }

@@ -5,20 +5,28 @@
 
 use std::path::{Path, PathBuf};
 
-
 use super::check;
 
 /// (name, entry file) for every corpus folder, the entry read from its SOURCE.md.
 pub fn corpus() -> Vec<(String, PathBuf)> {
     let dir = check::shared().join("specs");
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("the spec corpus is missing at {}: {e}", dir.display()));
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the spec corpus is missing at {}: {e}", dir.display()));
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(source) = std::fs::read_to_string(path.join("SOURCE.md")) else { continue };
-        let line = source.lines().find(|l| l.starts_with("- Entry file:")).expect("SOURCE.md names its entry file");
+        let Ok(source) = std::fs::read_to_string(path.join("SOURCE.md")) else {
+            continue;
+        };
+        let line = source
+            .lines()
+            .find(|l| l.starts_with("- Entry file:"))
+            .expect("SOURCE.md names its entry file");
         let file = line.split('`').nth(1).expect("entry file in backticks");
-        out.push((entry.file_name().to_string_lossy().into_owned(), path.join(file)));
+        out.push((
+            entry.file_name().to_string_lossy().into_owned(),
+            path.join(file),
+        ));
     }
     out.sort();
     out
@@ -42,8 +50,14 @@ fn every_corpus_spec_generates_and_type_checks() {
     assert!(corpus.len() >= 20, "corpus went missing: {corpus:?}");
     let failing = failing();
     for (name, reason) in &failing {
-        assert!(corpus.iter().any(|(n, _)| n == name), "corpus-failing.txt lists `{name}`, which is not in the corpus");
-        assert!(!reason.is_empty(), "corpus-failing.txt must give a reason for `{name}`");
+        assert!(
+            corpus.iter().any(|(n, _)| n == name),
+            "corpus-failing.txt lists `{name}`, which is not in the corpus"
+        );
+        assert!(
+            !reason.is_empty(),
+            "corpus-failing.txt must give a reason for `{name}`"
+        );
     }
     let out_dir = check::workspace().join("target/check-crates/corpus-out");
     let mut generated = Vec::new();
@@ -57,13 +71,46 @@ fn every_corpus_spec_generates_and_type_checks() {
         let dir = out_dir.join(&module);
         output.write_to(&dir).unwrap();
         let models = dir.join("src/models.rs");
-        let size = output.files.get(Path::new("src/models.rs")).map(String::len).unwrap_or_else(|| panic!("{name}: no models.rs was generated:\n{}", output.diagnostics))
-            + output.files.iter().filter(|(p, _)| p.starts_with("src/client.rs") || p.starts_with("src/server.rs")).map(|(_, t)| t.len()).sum::<usize>();
+        let size = output
+            .files
+            .get(Path::new("src/models.rs"))
+            .map(String::len)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{name}: no models.rs was generated:\n{}",
+                    output.diagnostics
+                )
+            })
+            + output
+                .files
+                .iter()
+                .filter(|(p, _)| p.starts_with("src/client.rs") || p.starts_with("src/server.rs"))
+                .map(|(_, t)| t.len())
+                .sum::<usize>();
         let client = dir.join("src/client.rs");
-        assert!(output.files.contains_key(Path::new("src/client.rs")), "{name}: no client.rs was generated:\n{}", output.diagnostics);
-        let webhooks = output.files.contains_key(Path::new("src/webhooks.rs")).then(|| dir.join("src/webhooks.rs"));
-        assert!(output.files.contains_key(Path::new("src/server.rs")), "{name}: no server.rs was generated:\n{}", output.diagnostics);
-        generated.push((size, module, models, dir.join("src/support.rs"), client, dir.join("src/server.rs"), webhooks));
+        assert!(
+            output.files.contains_key(Path::new("src/client.rs")),
+            "{name}: no client.rs was generated:\n{}",
+            output.diagnostics
+        );
+        let webhooks = output
+            .files
+            .contains_key(Path::new("src/webhooks.rs"))
+            .then(|| dir.join("src/webhooks.rs"));
+        assert!(
+            output.files.contains_key(Path::new("src/server.rs")),
+            "{name}: no server.rs was generated:\n{}",
+            output.diagnostics
+        );
+        generated.push((
+            size,
+            module,
+            models,
+            dir.join("src/support.rs"),
+            client,
+            dir.join("src/server.rs"),
+            webhooks,
+        ));
     }
     generated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     // rustc type-checks one crate on one thread and holds all of it in memory, so the corpus is
@@ -86,7 +133,9 @@ fn every_corpus_spec_generates_and_type_checks() {
             None => crates.push((size, format!("#![allow(deprecated, clippy::all)]\n{text}"))),
         }
     }
-    let lanes = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 2);
+    let lanes = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 2);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..lanes)
@@ -96,14 +145,23 @@ fn every_corpus_spec_generates_and_type_checks() {
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        let Some((_, lib)) = crates.get(i) else { return out };
+                        let Some((_, lib)) = crates.get(i) else {
+                            return out;
+                        };
                         // One target directory per lane: dependencies are built once per lane, not per crate.
-                        out.push(check::check_crate_in(&format!("corpus{i}"), lib, &format!("target-lane{lane}")));
+                        out.push(check::check_crate_in(
+                            &format!("corpus{i}"),
+                            lib,
+                            &format!("target-lane{lane}"),
+                        ));
                     }
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("checker thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("checker thread"))
+            .collect()
     });
     for result in results {
         if let Err(errors) = result {

@@ -11,7 +11,10 @@ fn api(path: &Path) -> generator::ir::Api {
 }
 
 fn fixture_diff() -> Diff {
-    diff(&api(Path::new("tests/diff/old.yaml")), &api(Path::new("tests/diff/new.yaml")))
+    diff(
+        &api(Path::new("tests/diff/old.yaml")),
+        &api(Path::new("tests/diff/new.yaml")),
+    )
 }
 
 #[test]
@@ -21,21 +24,57 @@ fn every_rule_fires_on_the_fixture_pair_with_its_level() {
         (Level::Breaking, "operation-removed", "DELETE /pets/{id}"),
         (Level::NonBreaking, "operation-added", "GET /owners"),
         (Level::NonBreaking, "operation-id-changed", "POST /pets"),
-        (Level::Breaking, "request-parameter-became-required", "GET /pets"),
-        (Level::Breaking, "request-parameter-type-changed", "GET /pets"),
+        (
+            Level::Breaking,
+            "request-parameter-became-required",
+            "GET /pets",
+        ),
+        (
+            Level::Breaking,
+            "request-parameter-type-changed",
+            "GET /pets",
+        ),
         (Level::Warning, "request-parameter-removed", "GET /pets"),
-        (Level::NonBreaking, "new-optional-request-parameter", "GET /pets"),
-        (Level::Breaking, "new-required-request-parameter", "GET /pets"),
+        (
+            Level::NonBreaking,
+            "new-optional-request-parameter",
+            "GET /pets",
+        ),
+        (
+            Level::Breaking,
+            "new-required-request-parameter",
+            "GET /pets",
+        ),
         (Level::Warning, "response-success-status-added", "GET /pets"),
-        (Level::Breaking, "response-success-status-removed", "POST /pets"),
-        (Level::Breaking, "request-body-became-required", "POST /pets"),
+        (
+            Level::Breaking,
+            "response-success-status-removed",
+            "POST /pets",
+        ),
+        (
+            Level::Breaking,
+            "request-body-became-required",
+            "POST /pets",
+        ),
         (Level::Breaking, "security-changed", "GET /pets"),
         (Level::Warning, "enum-value-added", "schema Kind"),
         (Level::Breaking, "enum-value-removed", "schema RequestKind"),
-        (Level::Breaking, "request-property-became-required", "schema NewPet"),
+        (
+            Level::Breaking,
+            "request-property-became-required",
+            "schema NewPet",
+        ),
         (Level::Warning, "request-property-removed", "schema NewPet"),
-        (Level::Breaking, "new-required-request-property", "schema NewPet"),
-        (Level::Breaking, "response-property-became-optional", "schema Pet"),
+        (
+            Level::Breaking,
+            "new-required-request-property",
+            "schema NewPet",
+        ),
+        (
+            Level::Breaking,
+            "response-property-became-optional",
+            "schema Pet",
+        ),
         (Level::Breaking, "property-type-changed", "schema Pet"),
         (Level::Breaking, "response-property-removed", "schema Pet"),
         (Level::NonBreaking, "property-added", "schema Pet"),
@@ -43,7 +82,13 @@ fn every_rule_fires_on_the_fixture_pair_with_its_level() {
         (Level::NonBreaking, "server-added", "servers"),
     ];
     for (level, rule, at) in expected {
-        assert!(d.changes.iter().any(|c| c.level == level && c.rule == rule && c.at == at), "{rule} at {at} ({level:?}) missing:\n{}", d.to_text());
+        assert!(
+            d.changes
+                .iter()
+                .any(|c| c.level == level && c.rule == rule && c.at == at),
+            "{rule} at {at} ({level:?}) missing:\n{}",
+            d.to_text()
+        );
     }
     assert_eq!(d.changes.len(), 26, "{}", d.to_text());
     assert!(d.breaking());
@@ -52,14 +97,24 @@ fn every_rule_fires_on_the_fixture_pair_with_its_level() {
 #[test]
 fn the_generated_api_change_and_the_semver_bump_are_reported() {
     let d = fixture_diff();
-    let has = |kind: &str, item: &str| d.rust.iter().any(|r| r.kind == kind && r.item.starts_with(item));
+    let has = |kind: &str, item: &str| {
+        d.rust
+            .iter()
+            .any(|r| r.kind == kind && r.item.starts_with(item))
+    };
     assert!(has("removed", "fn delete_pet"));
-    assert!(has("removed", "fn create_pet") && has("added", "fn add_pet"), "a renamed operationId renames the method");
+    assert!(
+        has("removed", "fn create_pet") && has("added", "fn add_pet"),
+        "a renamed operationId renames the method"
+    );
     assert!(has("changed", "Pet.name Option<String>"), "{:#?}", d.rust);
     assert!(has("added", "Kind::Hamster"));
     assert_eq!(d.semver, "major");
     let md = d.to_markdown();
-    assert!(md.contains("| **breaking** | `operation-removed` | `DELETE /pets/{id}` |"), "{md}");
+    assert!(
+        md.contains("| **breaking** | `operation-removed` | `DELETE /pets/{id}` |"),
+        "{md}"
+    );
     assert!(md.contains("## Generated Rust API (major bump)"), "{md}");
     let json: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
     assert_eq!(json["breaking"], true);
@@ -77,7 +132,10 @@ fn additions_only_are_a_minor_bump_and_identical_specs_a_patch() {
     let loaded = generator::load::load_str(Path::new("tests/diff/old-plus.yaml"), &text).unwrap();
     let plus = generator::ir::lower(&loaded.spec).0;
     let d = diff(&old, &plus);
-    assert_eq!(d.changes.iter().map(|c| c.rule).collect::<Vec<_>>(), ["operation-added"]);
+    assert_eq!(
+        d.changes.iter().map(|c| c.rule).collect::<Vec<_>>(),
+        ["operation-added"]
+    );
     assert!(!d.breaking());
     assert_eq!(d.semver, "minor");
 }
@@ -85,11 +143,32 @@ fn additions_only_are_a_minor_bump_and_identical_specs_a_patch() {
 #[test]
 fn two_real_specs_diff_without_error() {
     let shared = crate::check::shared().join("specs");
-    let d = diff(&api(&shared.join("oai-petstore/petstore.yaml")), &api(&shared.join("oai-petstore-expanded/petstore-expanded.json")));
-    assert!(d.changes.iter().any(|c| c.rule == "operation-removed" && c.at == "GET /pets/{petId}"), "{}", d.to_text());
-    assert!(d.changes.iter().any(|c| c.rule == "operation-added" && c.at == "DELETE /pets/{id}"), "{}", d.to_text());
+    let d = diff(
+        &api(&shared.join("oai-petstore/petstore.yaml")),
+        &api(&shared.join("oai-petstore-expanded/petstore-expanded.json")),
+    );
+    assert!(
+        d.changes
+            .iter()
+            .any(|c| c.rule == "operation-removed" && c.at == "GET /pets/{petId}"),
+        "{}",
+        d.to_text()
+    );
+    assert!(
+        d.changes
+            .iter()
+            .any(|c| c.rule == "operation-added" && c.at == "DELETE /pets/{id}"),
+        "{}",
+        d.to_text()
+    );
     // `Pets` (an alias of an array of Pet) and an inline array of Pet are the same wire shape.
-    assert!(!d.changes.iter().any(|c| c.rule == "response-body-type-changed" && c.at == "GET /pets"), "{}", d.to_text());
+    assert!(
+        !d.changes
+            .iter()
+            .any(|c| c.rule == "response-body-type-changed" && c.at == "GET /pets"),
+        "{}",
+        d.to_text()
+    );
     let big = api(&shared.join("stripe/spec3.yaml"));
     assert!(diff(&big, &big).changes.is_empty());
 }

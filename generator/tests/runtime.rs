@@ -9,28 +9,58 @@ fn generated_models_behave_and_agree_with_their_specs() {
     let workspace = std::fs::canonicalize("..").unwrap();
     let spec_dir = workspace.join("target/check-crates/runtime-specs");
     std::fs::create_dir_all(&spec_dir).unwrap();
-    let mut lib = format!("#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n", root.join("templates/support.rs").display().to_string());
+    let mut lib = format!(
+        "#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n",
+        root.join("templates/support.rs").display().to_string()
+    );
     let mut tables = String::new();
-    let mut modules: Vec<(String, std::path::PathBuf, std::path::PathBuf)> = ["composition", "names", "openapi31", "recursion"]
-        .iter()
-        .map(|n| (n.to_string(), root.join(format!("tests/output/{n}_models.rs")), root.join(format!("tests/fixtures/{n}.yaml"))))
-        .collect();
-    modules.push(("vivamo".into(), workspace.join("generated/src/models.rs"), workspace.join("openapi.yaml")));
+    let mut modules: Vec<(String, std::path::PathBuf, std::path::PathBuf)> =
+        ["composition", "names", "openapi31", "recursion"]
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    root.join(format!("tests/output/{n}_models.rs")),
+                    root.join(format!("tests/fixtures/{n}.yaml")),
+                )
+            })
+            .collect();
+    modules.push((
+        "vivamo".into(),
+        workspace.join("generated/src/models.rs"),
+        workspace.join("openapi.yaml"),
+    ));
     let mut strategy_tables = String::new();
     let mut operation_tables = String::new();
     for (name, models, spec) in &modules {
         // Strategies are not snapshotted: generate them now, beside the models they build.
-        let output = generator::generate_file(spec, &generator::Settings::new(name.clone())).unwrap();
+        let output =
+            generator::generate_file(spec, &generator::Settings::new(name.clone())).unwrap();
         let strategies = spec_dir.join(format!("{name}_strategies.rs"));
-        std::fs::write(&strategies, &output.files[std::path::Path::new("src/strategies.rs")]).unwrap();
-        lib.push_str(&check::module_with(name, models, None, &[("strategies", &strategies)]));
+        std::fs::write(
+            &strategies,
+            &output.files[std::path::Path::new("src/strategies.rs")],
+        )
+        .unwrap();
+        lib.push_str(&check::module_with(
+            name,
+            models,
+            None,
+            &[("strategies", &strategies)],
+        ));
         strategy_tables.push_str(&format!("        ({name:?}, {name}::strategies::all()),\n"));
-        operation_tables.push_str(&format!("        ({name:?}, {:?}, {name}::strategies::operations()),\n", json_path_of(&spec_dir, name)));
+        operation_tables.push_str(&format!(
+            "        ({name:?}, {:?}, {name}::strategies::operations()),\n",
+            json_path_of(&spec_dir, name)
+        ));
         // The test crate reads specs as JSON; our loader turns the YAML into it.
         let loaded = generator::load::load(spec).unwrap();
         let json_path = spec_dir.join(format!("{name}.json"));
         std::fs::write(&json_path, serde_json_text(&loaded.spec.root().value)).unwrap();
-        tables.push_str(&format!("        ({name:?}, {:?}, {name}::models::fidelity()),\n", json_path.display().to_string()));
+        tables.push_str(&format!(
+            "        ({name:?}, {:?}, {name}::models::fidelity()),\n",
+            json_path.display().to_string()
+        ));
     }
     lib.push_str(&format!(
         "#[cfg(test)]\npub fn fidelity_tables() -> Vec<(&'static str, &'static str, Vec<support::Fidelity>)> {{\n    vec![\n{tables}    ]\n}}\n"
@@ -42,7 +72,12 @@ fn generated_models_behave_and_agree_with_their_specs() {
         "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn operation_tables() -> Vec<(&'static str, &'static str, Vec<(&'static str, &'static str, fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>)>)> {{\n    vec![\n{operation_tables}    ]\n}}\n"
     ));
     for test in ["behaviour", "fidelity", "strategies"] {
-        lib.push_str(&format!("#[cfg(test)]\n#[path = {:?}]\nmod {test};\n", root.join(format!("tests/runtime/{test}.rs")).display().to_string()));
+        lib.push_str(&format!(
+            "#[cfg(test)]\n#[path = {:?}]\nmod {test};\n",
+            root.join(format!("tests/runtime/{test}.rs"))
+                .display()
+                .to_string()
+        ));
     }
     if let Err(failures) = check::test_crate("runtime", &lib) {
         panic!("generated models misbehave:\n{failures}");

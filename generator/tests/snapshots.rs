@@ -13,7 +13,12 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().replace('-', "_"), p))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().replace('-', "_"),
+                p,
+            )
+        })
         .collect();
     out.push(("multi_file".into(), dir.join("multi-file/root.yaml")));
     out.sort();
@@ -21,7 +26,8 @@ fn fixtures() -> Vec<(String, PathBuf)> {
 }
 
 fn generate(path: &Path) -> generator::Output {
-    generator::generate_file(path, &generator::Settings::new("fixture")).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    generator::generate_file(path, &generator::Settings::new("fixture"))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn assert_contents(path: &Path, actual: &str) {
@@ -31,7 +37,11 @@ fn assert_contents(path: &Path, actual: &str) {
     }
     let expected = std::fs::read_to_string(path).unwrap_or_default();
     if expected != actual {
-        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
         panic!(
             "{} is stale (first difference at line {}); rerun with SPECDRIFT_ACCEPT=1 and review the diff\n  expected: {:?}\n  actual:   {:?}",
             path.display(),
@@ -48,16 +58,41 @@ fn models_match_the_checked_in_output() {
     assert!(fixtures.len() >= 6, "{fixtures:?}");
     for (name, path) in fixtures {
         let output = generate(&path);
-        assert!(!output.diagnostics.has_errors(), "{name}:\n{}", output.diagnostics);
-        assert_contents(&PathBuf::from(format!("tests/output/{name}_models.rs")), &output.files[Path::new("src/models.rs")]);
-        assert_contents(&PathBuf::from(format!("tests/output/{name}_client.rs")), &output.files[Path::new("src/client.rs")]);
-        assert_contents(&PathBuf::from(format!("tests/output/{name}_server.rs")), &output.files[Path::new("src/server.rs")]);
-        assert_contents(&PathBuf::from(format!("tests/output/{name}_strategies.rs")), &output.files[Path::new("src/strategies.rs")]);
-        assert_eq!(output.files[Path::new("src/server/runtime.rs")].split_once('\n').map(|(_, rest)| rest), Some(generator::emit::server::RUNTIME_RS));
+        assert!(
+            !output.diagnostics.has_errors(),
+            "{name}:\n{}",
+            output.diagnostics
+        );
+        assert_contents(
+            &PathBuf::from(format!("tests/output/{name}_models.rs")),
+            &output.files[Path::new("src/models.rs")],
+        );
+        assert_contents(
+            &PathBuf::from(format!("tests/output/{name}_client.rs")),
+            &output.files[Path::new("src/client.rs")],
+        );
+        assert_contents(
+            &PathBuf::from(format!("tests/output/{name}_server.rs")),
+            &output.files[Path::new("src/server.rs")],
+        );
+        assert_contents(
+            &PathBuf::from(format!("tests/output/{name}_strategies.rs")),
+            &output.files[Path::new("src/strategies.rs")],
+        );
+        assert_eq!(
+            output.files[Path::new("src/server/runtime.rs")]
+                .split_once('\n')
+                .map(|(_, rest)| rest),
+            Some(generator::emit::server::RUNTIME_RS)
+        );
         let webhooks = PathBuf::from(format!("tests/output/{name}_webhooks.rs"));
         match output.files.get(Path::new("src/webhooks.rs")) {
             Some(text) => assert_contents(&webhooks, text),
-            None => assert!(!webhooks.exists(), "{} is stale: the fixture no longer documents deliveries", webhooks.display()),
+            None => assert!(
+                !webhooks.exists(),
+                "{} is stale: the fixture no longer documents deliveries",
+                webhooks.display()
+            ),
         }
     }
 }
@@ -75,22 +110,44 @@ fn generation_is_byte_identical_across_runs() {
 fn checked_in_output_compiles_cleanly_under_clippy() {
     let root = std::fs::canonicalize(".").unwrap();
     let support = root.join("templates/support.rs");
-    let mut lib = format!("#![deny(warnings)]\n#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n", support.display().to_string());
+    let mut lib = format!(
+        "#![deny(warnings)]\n#![forbid(unsafe_code)]\n#[path = {:?}]\npub mod support;\n",
+        support.display().to_string()
+    );
     for (name, _) in fixtures() {
         let client = root.join(format!("tests/output/{name}_client.rs"));
         let webhooks = root.join(format!("tests/output/{name}_webhooks.rs"));
         // `server.rs` finds its runtime at `server/runtime.rs` beside it.
-        let server_dir = root.join("../target/check-crates/fixture-servers").join(&name);
+        let server_dir = root
+            .join("../target/check-crates/fixture-servers")
+            .join(&name);
         std::fs::create_dir_all(server_dir.join("server")).unwrap();
-        std::fs::copy(root.join(format!("tests/output/{name}_server.rs")), server_dir.join("server.rs")).unwrap();
-        std::fs::write(server_dir.join("server/runtime.rs"), generator::emit::server::RUNTIME_RS).unwrap();
+        std::fs::copy(
+            root.join(format!("tests/output/{name}_server.rs")),
+            server_dir.join("server.rs"),
+        )
+        .unwrap();
+        std::fs::write(
+            server_dir.join("server/runtime.rs"),
+            generator::emit::server::RUNTIME_RS,
+        )
+        .unwrap();
         let server = server_dir.join("server.rs");
         let strategies = root.join(format!("tests/output/{name}_strategies.rs"));
-        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server), ("strategies", &strategies)];
+        let mut extras: Vec<(&str, &Path)> = vec![
+            ("client", &client),
+            ("server", &server),
+            ("strategies", &strategies),
+        ];
         if webhooks.exists() {
             extras.push(("webhooks", &webhooks));
         }
-        lib.push_str(&check::module_with(&name, &root.join(format!("tests/output/{name}_models.rs")), None, &extras));
+        lib.push_str(&check::module_with(
+            &name,
+            &root.join(format!("tests/output/{name}_models.rs")),
+            None,
+            &extras,
+        ));
     }
     if let Err(errors) = check::check_crate("fixtures", &lib, true) {
         panic!("generated fixture code does not pass clippy -D warnings:\n{errors}");
@@ -103,10 +160,21 @@ fn generation_goes_on_past_unresolvable_refs_and_names_them() {
     let models = &output.files[Path::new("src/models.rs")];
     assert!(models.contains("pub struct Pet"), "{models}");
     // The property whose `$ref` dangles is still there, typed as any json.
-    assert!(models.contains("pub example: Option<::serde_json::Value>"), "{models}");
+    assert!(
+        models.contains("pub example: Option<::serde_json::Value>"),
+        "{models}"
+    );
     let rendered = output.diagnostics.to_string();
     assert!(rendered.contains("warning[unresolved-ref]"), "{rendered}");
-    assert!(rendered.contains("tests/ui/broken-refs.yaml:28 #/components/schemas/Pet/properties/example/$ref"), "{rendered}");
+    assert!(
+        rendered.contains(
+            "tests/ui/broken-refs.yaml:28 #/components/schemas/Pet/properties/example/$ref"
+        ),
+        "{rendered}"
+    );
     assert!(rendered.contains("tests/ui/broken-refs.yaml:15 #/paths/~1pets/get/responses/200/content/application~1json/schema/$ref"), "{rendered}");
-    assert!(rendered.contains("https://example.com/errors.yaml"), "{rendered}");
+    assert!(
+        rendered.contains("https://example.com/errors.yaml"),
+        "{rendered}"
+    );
 }

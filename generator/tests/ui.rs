@@ -7,7 +7,8 @@ fn render(path: &Path) -> String {
         Err(fatal) => format!("fatal:\n{fatal}"),
         Ok(loaded) => {
             let mut all = loaded.diagnostics;
-            all.0.extend(generator::load::validate::validate(&loaded.spec).0);
+            all.0
+                .extend(generator::load::validate::validate(&loaded.spec).0);
             all.normalize();
             format!("{} diagnostics:\n{all}", all.0.len())
         }
@@ -17,11 +18,18 @@ fn render(path: &Path) -> String {
 #[test]
 fn broken_specs_render_their_diagnostics() {
     // cargo runs integration tests from the package root, so these relative paths are stable in snapshots.
-    let mut entries: Vec<_> = std::fs::read_dir("tests/ui").unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir("tests/ui")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     assert!(entries.len() >= 6, "fixtures went missing: {entries:?}");
     for path in entries {
-        let name = path.file_name().unwrap().to_string_lossy().replace('.', "_");
+        let name = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "_");
         insta::assert_snapshot!(name, render(&path));
     }
 }

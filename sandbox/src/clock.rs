@@ -24,18 +24,26 @@ impl Clock {
 
     /// A clock standing still at `start` until advanced.
     pub fn fixed(start: Millis) -> Self {
-        Clock { start: Some(start), offset: Arc::default() }
+        Clock {
+            start: Some(start),
+            offset: Arc::default(),
+        }
     }
 
     /// Now, in milliseconds since the epoch.
     pub fn now(&self) -> Millis {
-        let base = self.start.unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis));
+        let base = self.start.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as Millis)
+        });
         base + self.offset.load(Ordering::SeqCst)
     }
 
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
-        self.offset.fetch_add(by.as_millis() as Millis, Ordering::SeqCst);
+        self.offset
+            .fetch_add(by.as_millis() as Millis, Ordering::SeqCst);
     }
 }
 
@@ -43,7 +51,12 @@ impl Clock {
 pub fn rfc3339(ms: Millis) -> String {
     let (date, rest) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
     let (y, m, d) = civil_from_days(date);
-    let (h, min, s, milli) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+    let (h, min, s, milli) = (
+        rest / 3_600_000,
+        rest / 60_000 % 60,
+        rest / 1000 % 60,
+        rest % 1000,
+    );
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
 }
 

@@ -24,6 +24,10 @@ use state::{Delivery, RETRY_DELAYS_MINUTES, State};
 /// The secret key the sandbox accepts unless configured otherwise.
 pub const DEFAULT_API_KEY: &str = "sk_test_vivamo_sandbox";
 
+/// The test-only endpoints under `/_sandbox/`, described as an OpenAPI document of their own, so
+/// the contract engine can call them (`specdrift test --extra`) without code for Vivamo.
+pub const TESTING_SPEC: &str = include_str!("../testing.yaml");
+
 /// How the sandbox behaves.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -75,8 +79,16 @@ pub struct DeliveryAttempt {
 impl Sandbox {
     /// A sandbox with `config` on `clock`.
     pub fn new(config: Config, clock: Clock) -> Self {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap_or_default();
-        Sandbox { state: Arc::default(), clock, config: Arc::new(config), http }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        Sandbox {
+            state: Arc::default(),
+            clock,
+            config: Arc::new(config),
+            http,
+        }
     }
 
     /// The whole HTTP surface: the API (the generated router over this sandbox) and `/_sandbox/`.
@@ -92,10 +104,22 @@ impl Sandbox {
         let due: Vec<Delivery> = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
             state.tick(now);
-            state.deliveries.iter().filter(|d| !d.finished && d.next_at <= now).cloned().collect()
+            state
+                .deliveries
+                .iter()
+                .filter(|d| !d.finished && d.next_at <= now)
+                .cloned()
+                .collect()
         };
         for delivery in &due {
-            let mut request = self.http.post(&delivery.url).header("content-type", "application/json").header(vivamo_api::webhooks::SIGNATURE_HEADER, vivamo_api::webhooks::sign(delivery.secret.as_bytes(), &delivery.body));
+            let mut request = self
+                .http
+                .post(&delivery.url)
+                .header("content-type", "application/json")
+                .header(
+                    vivamo_api::webhooks::SIGNATURE_HEADER,
+                    vivamo_api::webhooks::sign(delivery.secret.as_bytes(), &delivery.body),
+                );
             for (name, value) in &delivery.headers {
                 request = request.header(name, value);
             }
@@ -122,7 +146,12 @@ impl Sandbox {
         let mut log = Vec::new();
         for d in &state.deliveries {
             for (i, outcome) in d.outcomes.iter().enumerate() {
-                log.push(DeliveryAttempt { delivery: d.id, webhook_id: d.webhook_id.clone(), attempt: i as u32 + 1, outcome: outcome.clone() });
+                log.push(DeliveryAttempt {
+                    delivery: d.id,
+                    webhook_id: d.webhook_id.clone(),
+                    attempt: i as u32 + 1,
+                    outcome: outcome.clone(),
+                });
             }
         }
         log

@@ -147,7 +147,9 @@ impl State {
     }
 
     pub fn customer_mut(&mut self, external_id: &str) -> Option<&mut Customer> {
-        self.customers.iter_mut().find(|c| c.external_id == external_id)
+        self.customers
+            .iter_mut()
+            .find(|c| c.external_id == external_id)
     }
 
     /// Settles every transfer whose processing time has come, and emits the events.
@@ -177,7 +179,12 @@ impl State {
     /// Queues a delivery of `event` to every active webhook subscribed to `event_type`.
     pub fn emit(&mut self, event_type: &str, event: Value, now: Millis) {
         let body = serde_json::to_vec(&event).unwrap_or_default();
-        let targets: Vec<Webhook> = self.webhooks.iter().filter(|w| w.status == "active" && w.event_types.iter().any(|t| t == event_type)).cloned().collect();
+        let targets: Vec<Webhook> = self
+            .webhooks
+            .iter()
+            .filter(|w| w.status == "active" && w.event_types.iter().any(|t| t == event_type))
+            .cloned()
+            .collect();
         for webhook in targets {
             let id = self.deliveries.len() as u64 + 1;
             self.deliveries.push(Delivery {
@@ -238,7 +245,10 @@ pub fn payment_event(intent: &PaymentIntent, payment: &Transfer) -> Value {
 
 /// The transaction event of a disbursement.
 pub fn disbursement_event(intent: &DisbursementIntent) -> Value {
-    let status = intent.disbursement.as_ref().map_or("pending-validation", |d| d.status.as_str());
+    let status = intent
+        .disbursement
+        .as_ref()
+        .map_or("pending-validation", |d| d.status.as_str());
     let mut v = json!({
         "amount": intent.amount,
         "status": status,
@@ -247,7 +257,11 @@ pub fn disbursement_event(intent: &DisbursementIntent) -> Value {
         "disbursementIntentId": intent.id,
         "externalDisbursementIntentId": intent.external_id,
     });
-    if let Some(sub) = intent.disbursement.as_ref().and_then(|d| d.sub_status.clone()) {
+    if let Some(sub) = intent
+        .disbursement
+        .as_ref()
+        .and_then(|d| d.sub_status.clone())
+    {
         v["subStatus"] = json!(sub);
     }
     v

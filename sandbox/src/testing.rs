@@ -18,7 +18,10 @@ type Reply = (StatusCode, Json<Value>);
 
 fn refuse(status: u16, message: impl Into<String>) -> Reply {
     let rejection = Rejection::new(status, message);
-    (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), Json(error_body(&rejection)))
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        Json(error_body(&rejection)),
+    )
 }
 
 /// What the customer submits through the SDK, and how processing will end.
@@ -61,7 +64,10 @@ pub struct Advance {
 
 pub fn routes(sandbox: Sandbox) -> axum::Router {
     axum::Router::new()
-        .route("/_sandbox/disbursement-intents/{id}/submit", post(submit_disbursement))
+        .route(
+            "/_sandbox/disbursement-intents/{id}/submit",
+            post(submit_disbursement),
+        )
         .route("/_sandbox/payment-intents/{id}/pay", post(pay))
         .route("/_sandbox/customers/{id}/kyc", post(kyc))
         .route("/_sandbox/clock/advance", post(advance))
@@ -70,16 +76,29 @@ pub fn routes(sandbox: Sandbox) -> axum::Router {
 
 fn check_submission(s: &Submission) -> Result<(), Reply> {
     if !["card", "bank", "pay_by_bank", "crypto"].contains(&s.kind.as_str()) {
-        return Err(refuse(400, format!("type must be card, bank, pay_by_bank or crypto, not {}", s.kind)));
+        return Err(refuse(
+            400,
+            format!(
+                "type must be card, bank, pay_by_bank or crypto, not {}",
+                s.kind
+            ),
+        ));
     }
     if !["success", "failed"].contains(&s.outcome.as_str()) {
-        return Err(refuse(400, format!("outcome must be success or failed, not {}", s.outcome)));
+        return Err(refuse(
+            400,
+            format!("outcome must be success or failed, not {}", s.outcome),
+        ));
     }
     Ok(())
 }
 
 /// The customer submits a payout method: the disbursement enters `pending-validation`.
-async fn submit_disbursement(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(s): Json<Submission>) -> Reply {
+async fn submit_disbursement(
+    State(sandbox): State<Sandbox>,
+    Path(id): Path<String>,
+    Json(s): Json<Submission>,
+) -> Reply {
     if let Err(reply) = check_submission(&s) {
         return reply;
     }
@@ -96,14 +115,31 @@ async fn submit_disbursement(State(sandbox): State<Sandbox>, Path(id): Path<Stri
     if intent.disbursement.is_some() {
         return refuse(400, "A payout method was already submitted for this intent");
     }
-    intent.disbursement = Some(Transfer { id: did, status: "pending-validation".into(), sub_status: None, kind: s.kind, created_at: now, status_changed_at: now, settle_at: None, outcome: s.outcome, outcome_sub_status: s.sub_status });
+    intent.disbursement = Some(Transfer {
+        id: did,
+        status: "pending-validation".into(),
+        sub_status: None,
+        kind: s.kind,
+        created_at: now,
+        status_changed_at: now,
+        settle_at: None,
+        outcome: s.outcome,
+        outcome_sub_status: s.sub_status,
+    });
     let event = disbursement_event(intent);
     state.emit("transaction", event, now);
-    (StatusCode::OK, Json(json!({"status": "pending-validation"})))
+    (
+        StatusCode::OK,
+        Json(json!({"status": "pending-validation"})),
+    )
 }
 
 /// The customer pays: a payment goes `pending`, then to the chosen outcome.
-async fn pay(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(s): Json<Submission>) -> Reply {
+async fn pay(
+    State(sandbox): State<Sandbox>,
+    Path(id): Path<String>,
+    Json(s): Json<Submission>,
+) -> Reply {
     if let Err(reply) = check_submission(&s) {
         return reply;
     }
@@ -118,10 +154,27 @@ async fn pay(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(s): Js
     if now >= intent.created_at + INTENT_LIFETIME_MS {
         return refuse(400, "The payment intent has expired");
     }
-    if intent.payments.iter().any(|p| p.status == "success" || p.status == "pending") {
-        return refuse(400, "The payment intent already has a pending or successful payment");
+    if intent
+        .payments
+        .iter()
+        .any(|p| p.status == "success" || p.status == "pending")
+    {
+        return refuse(
+            400,
+            "The payment intent already has a pending or successful payment",
+        );
     }
-    let payment = Transfer { id: pid, status: "pending".into(), sub_status: None, kind: s.kind, created_at: now, status_changed_at: now, settle_at: Some(now + settle_after), outcome: s.outcome, outcome_sub_status: s.sub_status };
+    let payment = Transfer {
+        id: pid,
+        status: "pending".into(),
+        sub_status: None,
+        kind: s.kind,
+        created_at: now,
+        status_changed_at: now,
+        settle_at: Some(now + settle_after),
+        outcome: s.outcome,
+        outcome_sub_status: s.sub_status,
+    };
     let event = payment_event(intent, &payment);
     intent.payments.push(payment);
     state.emit("transaction", event, now);
@@ -129,9 +182,19 @@ async fn pay(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(s): Js
 }
 
 /// The customer's documents were checked.
-async fn kyc(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(k): Json<KycResult>) -> Reply {
+async fn kyc(
+    State(sandbox): State<Sandbox>,
+    Path(id): Path<String>,
+    Json(k): Json<KycResult>,
+) -> Reply {
     if !["verified", "under_review", "rejected", "expired"].contains(&k.result.as_str()) {
-        return refuse(400, format!("result must be verified, under_review, rejected or expired, not {}", k.result));
+        return refuse(
+            400,
+            format!(
+                "result must be verified, under_review, rejected or expired, not {}",
+                k.result
+            ),
+        );
     }
     let now = sandbox.clock.now();
     let mut state = sandbox.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -140,7 +203,13 @@ async fn kyc(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(k): Js
         return refuse(404, format!("Customer {id} not found"));
     };
     if customer.kyc.last().is_none_or(|k| k.status != "pending") {
-        customer.kyc.push(Kyc { status: "pending".into(), created_at: now, verified_at: None, client_secret: secret, attempted: false });
+        customer.kyc.push(Kyc {
+            status: "pending".into(),
+            created_at: now,
+            verified_at: None,
+            client_secret: secret,
+            attempted: false,
+        });
     }
     let Some(last) = customer.kyc.last_mut() else {
         return refuse(500, "sandbox bug: no KYC verification");
@@ -156,6 +225,13 @@ async fn kyc(State(sandbox): State<Sandbox>, Path(id): Path<String>, Json(k): Js
 async fn advance(State(sandbox): State<Sandbox>, Json(a): Json<Advance>) -> Reply {
     sandbox.clock.advance(Duration::from_secs(a.seconds));
     let now = sandbox.clock.now();
-    sandbox.state.lock().unwrap_or_else(|p| p.into_inner()).tick(now);
-    (StatusCode::OK, Json(json!({"now": crate::clock::rfc3339(now)})))
+    sandbox
+        .state
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .tick(now);
+    (
+        StatusCode::OK,
+        Json(json!({"now": crate::clock::rfc3339(now)})),
+    )
 }

@@ -6,7 +6,9 @@ use quote::{format_ident, quote};
 use super::models::shape_tokens_outside as shape_tokens;
 use super::{docs, ident};
 use crate::ir::names::{self, Scope};
-use crate::ir::{Api, Operation, ParamLocation, Parameter, Response, SecurityScheme, Shape, TypeKind};
+use crate::ir::{
+    Api, Media, Operation, ParamLocation, Parameter, Response, SecurityScheme, Shape, TypeKind,
+};
 
 /// The request body encodings the client can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,14 +42,26 @@ pub(super) enum Decode {
 }
 
 pub(super) fn decode_of(response: &Response) -> Decode {
-    let json = response.content.iter().find(|(m, _)| matches!(body_kind(m), BodyKind::Json));
-    if let Some((media, shape)) = json {
+    let json = response
+        .content
+        .iter()
+        .find(|Media { media_type: m, .. }| matches!(body_kind(m), BodyKind::Json));
+    if let Some(Media {
+        media_type: media,
+        shape,
+        ..
+    }) = json
+    {
         return Decode::Json(shape.clone(), media.clone());
     }
     match response.content.first() {
         None => Decode::Empty,
-        Some((media, _)) if media.starts_with("text/") => Decode::Text(media.clone()),
-        Some((media, _)) => Decode::Bytes(media.clone()),
+        Some(Media {
+            media_type: media, ..
+        }) if media.starts_with("text/") => Decode::Text(media.clone()),
+        Some(Media {
+            media_type: media, ..
+        }) => Decode::Bytes(media.clone()),
     }
 }
 
@@ -75,7 +89,13 @@ fn decode_expr(api: &Api, decode: &Decode) -> TokenStream {
 /// True when a value of this shape goes into a URL or header through `Display`.
 fn displayable(api: &Api, shape: &Shape) -> bool {
     match shape {
-        Shape::String | Shape::DateTime | Shape::Date | Shape::Decimal | Shape::Integer(_) | Shape::Number(_) | Shape::Boolean => true,
+        Shape::String
+        | Shape::DateTime
+        | Shape::Date
+        | Shape::Decimal
+        | Shape::Integer(_)
+        | Shape::Number(_)
+        | Shape::Boolean => true,
         Shape::Named(id) => match &api.ty(*id).kind {
             TypeKind::Enum { .. } => true,
             TypeKind::Alias(inner) => displayable(api, inner),
@@ -103,7 +123,11 @@ fn param_type(api: &Api, p: &Parameter) -> TokenStream {
             quote!(&#t)
         }
     };
-    if p.required { base } else { quote!(Option<#base>) }
+    if p.required {
+        base
+    } else {
+        quote!(Option<#base>)
+    }
 }
 
 /// Code for `v` (a parameter value) as something that is `AsRef<str>`: the `&str` itself for
@@ -146,10 +170,19 @@ pub fn emit(api: &Api) -> TokenStream {
     let credential_fields = api.security_schemes.iter().map(|(name, scheme)| {
         let field = ident(&names::snake(name));
         let doc = match scheme {
-            SecurityScheme::Bearer => format!(" `{name}`: a bearer token, sent as `Authorization: Bearer …`."),
-            SecurityScheme::Basic => format!(" `{name}`: a user name and password, sent as HTTP basic auth."),
-            SecurityScheme::ApiKey { name: key, location } => format!(" `{name}`: an API key, sent in the `{key}` {location}."),
-            SecurityScheme::OAuth2 => format!(" `{name}`: an OAuth2 / OpenID Connect access token, sent as a bearer token."),
+            SecurityScheme::Bearer => {
+                format!(" `{name}`: a bearer token, sent as `Authorization: Bearer …`.")
+            }
+            SecurityScheme::Basic => {
+                format!(" `{name}`: a user name and password, sent as HTTP basic auth.")
+            }
+            SecurityScheme::ApiKey {
+                name: key,
+                location,
+            } => format!(" `{name}`: an API key, sent in the `{key}` {location}."),
+            SecurityScheme::OAuth2 => format!(
+                " `{name}`: an OAuth2 / OpenID Connect access token, sent as a bearer token."
+            ),
         };
         let ty = match scheme {
             SecurityScheme::Basic => quote!(Option<(String, Secret)>),
@@ -535,10 +568,15 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
         let mut rest = segment;
         while let Some(open) = rest.find('{') {
             format.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
-            let Some(close) = rest[open..].find('}') else { break };
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
             let wire = &rest[open + 1..open + close];
             format.push_str("{}");
-            let param = op.parameters.iter().find(|p| p.location == ParamLocation::Path && p.name.wire == wire);
+            let param = op
+                .parameters
+                .iter()
+                .find(|p| p.location == ParamLocation::Path && p.name.wire == wire);
             if segment == format!("{{{wire}}}") {
                 // The whole segment is one parameter: its text, with no format! around it.
                 return match param {
@@ -606,7 +644,11 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
                 quote!(__header(&mut __headers, #wire, #text)?;)
             }
             (ParamLocation::Cookie, _) => {
-                let text = if displayable(api, inner_shape) { quote!(__value) } else { quote!(__json_text(&__value)) };
+                let text = if displayable(api, inner_shape) {
+                    quote!(__value)
+                } else {
+                    quote!(__json_text(&__value))
+                };
                 quote!(__cookies.push(format!("{}={}", #wire, #text));)
             }
             (ParamLocation::Path, _) => continue,
@@ -632,7 +674,7 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
             let chosen = body
                 .content
                 .iter()
-                .min_by_key(|(m, _)| match body_kind(m) {
+                .min_by_key(|Media { media_type: m, .. }| match body_kind(m) {
                     BodyKind::Json => 0,
                     BodyKind::Form => 1,
                     BodyKind::Multipart => 2,
@@ -641,26 +683,46 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
                 .cloned();
             match chosen {
                 None => quote!(Body::Empty),
-                Some((media, shape)) => {
+                Some(Media {
+                    media_type: media,
+                    shape,
+                    ..
+                }) => {
                     let (ty, expr) = match body_kind(&media) {
                         BodyKind::Json => {
                             let t = shape_tokens(api, &shape);
                             (
                                 quote!(&#t),
-                                quote!(Body::Bytes(::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?, "application/json")),
+                                quote!(Body::Bytes(
+                                    ::serde_json::to_vec(body)
+                                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                                    "application/json"
+                                )),
                             )
                         }
                         BodyKind::Form => {
                             let t = shape_tokens(api, &shape);
                             (
                                 quote!(&#t),
-                                quote!(Body::Bytes(::serde_urlencoded::to_string(body).map_err(|e| Error::InvalidRequest(e.to_string()))?.into_bytes(), "application/x-www-form-urlencoded")),
+                                quote!(Body::Bytes(
+                                    ::serde_urlencoded::to_string(body)
+                                        .map_err(|e| Error::InvalidRequest(e.to_string()))?
+                                        .into_bytes(),
+                                    "application/x-www-form-urlencoded"
+                                )),
                             )
                         }
-                        BodyKind::Multipart => (quote!(::reqwest::multipart::Form), quote!(Body::Multipart(body))),
+                        BodyKind::Multipart => (
+                            quote!(::reqwest::multipart::Form),
+                            quote!(Body::Multipart(body)),
+                        ),
                         BodyKind::Bytes => (quote!(Vec<u8>), quote!(Body::Bytes(body, #media))),
                     };
-                    let ty = if body.required { ty } else { quote!(Option<#ty>) };
+                    let ty = if body.required {
+                        ty
+                    } else {
+                        quote!(Option<#ty>)
+                    };
                     body_arg = Some(quote!(body: #ty));
                     if body.required {
                         expr
@@ -672,14 +734,19 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
         }
     };
     let body_args: Vec<TokenStream> = body_arg.into_iter().collect();
-    let (required_args, optional_args): (Vec<_>, Vec<_>) = args.into_iter().zip(&params).partition(|(_, p)| p.required || p.location == ParamLocation::Path);
+    let (required_args, optional_args): (Vec<_>, Vec<_>) = args
+        .into_iter()
+        .zip(&params)
+        .partition(|(_, p)| p.required || p.location == ParamLocation::Path);
     let required_args = required_args.into_iter().map(|(a, _)| a);
     let optional_args = optional_args.into_iter().map(|(a, _)| a);
 
     // Auth: the first of the operation's schemes that has credentials.
     let mut auth_chain = Vec::new();
     for scheme_name in &op.security {
-        let Some(scheme) = api.security_schemes.get(scheme_name) else { continue };
+        let Some(scheme) = api.security_schemes.get(scheme_name) else {
+            continue;
+        };
         let field = ident(&names::snake(scheme_name));
         let apply = match scheme {
             SecurityScheme::Bearer | SecurityScheme::OAuth2 => quote! {
@@ -724,7 +791,10 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
     }
     let single_success = success.len() <= 1 || success.windows(2).all(|w| w[0].1 == w[1].1);
     let (success_ty, success_def) = if single_success {
-        let ty = success.first().map(|(_, d)| decode_type(api, d)).unwrap_or(quote!(()));
+        let ty = success
+            .first()
+            .map(|(_, d)| decode_type(api, d))
+            .unwrap_or(quote!(()));
         (ty, quote!())
     } else {
         let variants = success.iter().map(|(r, d)| {
@@ -734,14 +804,21 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
             quote!(#[doc = #doc] #v(#t),)
         });
         let doc = format!(" The documented success responses of `{wire_id}`.");
-        (quote!(#success_name), quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone)]
-            pub enum #success_name { #(#variants)* }
-        })
+        (
+            quote!(#success_name),
+            quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone)]
+                pub enum #success_name { #(#variants)* }
+            },
+        )
     };
     let error_variants = errors.iter().map(|(r, d)| {
-        let v = if r.status == "default" { format_ident!("Default") } else { format_ident!("Status{}", r.status.to_ascii_lowercase()) };
+        let v = if r.status == "default" {
+            format_ident!("Default")
+        } else {
+            format_ident!("Status{}", r.status.to_ascii_lowercase())
+        };
         let t = decode_type(api, d);
         let doc = format!(" `{}`: {}", r.status, r.description.trim());
         quote!(#[doc = #doc] #v(#t),)
@@ -754,9 +831,21 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
     };
 
     let mut arms = Vec::new();
-    let mut ordered: Vec<(&Response, &Decode, bool)> = success.iter().map(|(r, d)| (*r, d, true)).chain(errors.iter().map(|(r, d)| (*r, d, false))).collect();
+    let mut ordered: Vec<(&Response, &Decode, bool)> = success
+        .iter()
+        .map(|(r, d)| (*r, d, true))
+        .chain(errors.iter().map(|(r, d)| (*r, d, false)))
+        .collect();
     // Exact codes before ranges before `default`.
-    ordered.sort_by_key(|(r, _, _)| if r.status == "default" { 2 } else if r.status.parse::<u16>().is_ok() { 0 } else { 1 });
+    ordered.sort_by_key(|(r, _, _)| {
+        if r.status == "default" {
+            2
+        } else if r.status.parse::<u16>().is_ok() {
+            0
+        } else {
+            1
+        }
+    });
     let mut has_default = false;
     for (r, d, ok) in ordered {
         let decode = decode_expr(api, d);
@@ -777,18 +866,33 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
                 quote!(#pattern => Ok(__raw.value(#success_name::#v(#decode))),)
             }
         } else {
-            let v = if r.status == "default" { format_ident!("Default") } else { format_ident!("Status{}", r.status.to_ascii_lowercase()) };
+            let v = if r.status == "default" {
+                format_ident!("Default")
+            } else {
+                format_ident!("Status{}", r.status.to_ascii_lowercase())
+            };
             quote!(#pattern => Err(Error::Api(__raw.value(#error_name::#v(#decode)))),)
         };
         arms.push(arm);
     }
-    let fallback = if has_default { quote!() } else { quote!(_ => Err(__raw.unexpected()),) };
+    let fallback = if has_default {
+        quote!()
+    } else {
+        quote!(_ => Err(__raw.unexpected()),)
+    };
 
     let summary = op.summary.clone().unwrap_or_default();
     let description = op.description.clone().unwrap_or_default();
-    let doc_text = format!("{summary}\n\n{description}\n\n`{} {}` (`{wire_id}`)", op.method, op.path);
+    let doc_text = format!(
+        "{summary}\n\n{description}\n\n`{} {}` (`{wire_id}`)",
+        op.method, op.path
+    );
     let doc = docs(Some(doc_text.trim()));
-    let deprecated = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
     let method = quote! {
         #doc
         #deprecated
@@ -821,48 +925,96 @@ fn emit_operation(api: &Api, op: &Operation, op_types: &mut Scope) -> (TokenStre
 /// Page-number pagination: an operation with integer `page` and `size` (or `per_page`, `pageSize`,
 /// `limit`) query parameters whose success body is an object holding one array gets an `_all`
 /// method that walks the pages until one comes back short.
-fn pagination(api: &Api, op: &Operation, params: &[&Parameter], single_success: bool, error_name: &proc_macro2::Ident) -> TokenStream {
-    let is_int = |p: &&&Parameter| matches!(p.shape, Shape::Integer(_)) && p.location == ParamLocation::Query && !p.required;
-    let Some(page) = params.iter().filter(is_int).find(|p| p.name.wire == "page") else { return quote!() };
-    let Some(size) = params.iter().filter(is_int).find(|p| matches!(p.name.wire.as_str(), "size" | "per_page" | "pageSize" | "page_size" | "limit")) else {
+fn pagination(
+    api: &Api,
+    op: &Operation,
+    params: &[&Parameter],
+    single_success: bool,
+    error_name: &proc_macro2::Ident,
+) -> TokenStream {
+    let is_int = |p: &&&Parameter| {
+        matches!(p.shape, Shape::Integer(_)) && p.location == ParamLocation::Query && !p.required
+    };
+    let Some(page) = params.iter().filter(is_int).find(|p| p.name.wire == "page") else {
         return quote!();
     };
-    if !single_success || params.iter().any(|p| p.required && p.location != ParamLocation::Path) || op.body.is_some() {
-        return quote!();
-    }
-    let Some(Shape::Named(id)) = op.responses.iter().find(|r| r.status.starts_with('2')).and_then(|r| match decode_of(r) {
-        Decode::Json(shape, _) => Some(shape),
-        _ => None,
+    let Some(size) = params.iter().filter(is_int).find(|p| {
+        matches!(
+            p.name.wire.as_str(),
+            "size" | "per_page" | "pageSize" | "page_size" | "limit"
+        )
     }) else {
         return quote!();
     };
-    let TypeKind::Struct { fields, .. } = &api.ty(id).kind else { return quote!() };
-    let arrays: Vec<_> = fields.iter().filter(|f| matches!(f.shape, Shape::Array(_))).collect();
-    let [items] = arrays.as_slice() else { return quote!() };
-    let Shape::Array(item_shape) = &items.shape else { return quote!() };
+    if !single_success
+        || params
+            .iter()
+            .any(|p| p.required && p.location != ParamLocation::Path)
+        || op.body.is_some()
+    {
+        return quote!();
+    }
+    let Some(Shape::Named(id)) = op
+        .responses
+        .iter()
+        .find(|r| r.status.starts_with('2'))
+        .and_then(|r| match decode_of(r) {
+            Decode::Json(shape, _) => Some(shape),
+            _ => None,
+        })
+    else {
+        return quote!();
+    };
+    let TypeKind::Struct { fields, .. } = &api.ty(id).kind else {
+        return quote!();
+    };
+    let arrays: Vec<_> = fields
+        .iter()
+        .filter(|f| matches!(f.shape, Shape::Array(_)))
+        .collect();
+    let [items] = arrays.as_slice() else {
+        return quote!();
+    };
+    let Shape::Array(item_shape) = &items.shape else {
+        return quote!();
+    };
     let item_ty = shape_tokens(api, item_shape);
     let items_field = ident(&items.name.rust);
-    let take_items = if items.required { quote!(__page.body.#items_field) } else { quote!(__page.body.#items_field.unwrap_or_default()) };
+    let take_items = if items.required {
+        quote!(__page.body.#items_field)
+    } else {
+        quote!(__page.body.#items_field.unwrap_or_default())
+    };
     let method = ident(&op.name.rust);
     let all = format_ident!("{}_all", op.name.rust);
-    let path_args: Vec<_> = params.iter().filter(|p| p.location == ParamLocation::Path).map(|p| {
-        let n = ident(&p.name.rust);
-        let t = param_type(api, p);
-        (quote!(#n: #t), quote!(#n))
-    }).collect();
+    let path_args: Vec<_> = params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| {
+            let n = ident(&p.name.rust);
+            let t = param_type(api, p);
+            (quote!(#n: #t), quote!(#n))
+        })
+        .collect();
     let (path_params, path_values): (Vec<_>, Vec<_>) = path_args.into_iter().unzip();
-    let call_args = params.iter().filter(|p| p.location != ParamLocation::Path).map(|p| {
-        if p.name.wire == page.name.wire {
-            quote!(Some(__page_number))
-        } else if p.name.wire == size.name.wire {
-            quote!(Some(page_size))
-        } else {
-            quote!(None)
-        }
-    });
+    let call_args = params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .map(|p| {
+            if p.name.wire == page.name.wire {
+                quote!(Some(__page_number))
+            } else if p.name.wire == size.name.wire {
+                quote!(Some(page_size))
+            } else {
+                quote!(None)
+            }
+        });
     let size_ty = shape_tokens(api, &size.shape);
     let page_ty = shape_tokens(api, &page.shape);
-    let doc = format!(" Every item of `{}`, fetched page by page (`{}` from 1, `{}` items a page) until a page comes back short; stops after 10,000 pages.", op.name.wire, page.name.wire, size.name.wire);
+    let doc = format!(
+        " Every item of `{}`, fetched page by page (`{}` from 1, `{}` items a page) until a page comes back short; stops after 10,000 pages.",
+        op.name.wire, page.name.wire, size.name.wire
+    );
     quote! {
         #[doc = #doc]
         pub async fn #all(&self, #(#path_params,)* page_size: #size_ty) -> Result<Vec<#item_ty>, Error<#error_name>> {

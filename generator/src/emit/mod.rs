@@ -23,7 +23,18 @@ pub(crate) fn docs(text: Option<&str>) -> TokenStream {
     let Some(text) = text else { return quote!() };
     let lines = text.trim().lines().map(|line| {
         let line = line.trim();
-        let line = if let Some(rest) = line.strip_prefix("```") { format!("```text{}", if rest.is_empty() { String::new() } else { format!(" {rest}") }) } else { line.to_string() };
+        let line = if let Some(rest) = line.strip_prefix("```") {
+            format!(
+                "```text{}",
+                if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {rest}")
+                }
+            )
+        } else {
+            line.to_string()
+        };
         format!(" {line}")
     });
     let lines: Vec<String> = lines.collect();

@@ -12,7 +12,9 @@ use crate::ir::{Api, EnumRepr, Field, Shape, Type, TypeId, TypeKind};
 /// order, so the output does not depend on the number of threads.
 pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     let ids: Vec<(&TypeId, &Type)> = api.types.iter().collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
     let chunk = ids.len().div_ceil(threads * 4).max(64);
     let chunks: Vec<&[(&TypeId, &Type)]> = ids.chunks(chunk).collect();
     let per_thread = chunks.len().div_ceil(threads).max(1);
@@ -32,9 +34,19 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a formatting thread panicked".into()))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a formatting thread panicked".into()))
+            })
+            .collect()
     });
-    let mut out = super::format::file(header, quote!(#![allow(clippy::large_enum_variant, clippy::too_many_lines)])).map_err(|e| e.to_string())?;
+    let mut out = super::format::file(
+        header,
+        quote!(#![allow(clippy::large_enum_variant, clippy::too_many_lines)]),
+    )
+    .map_err(|e| e.to_string())?;
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -55,7 +67,11 @@ pub fn shape_tokens_outside(api: &Api, shape: &Shape) -> TokenStream {
     shape_tokens_with(api, shape, &|name| quote!(super::models::#name))
 }
 
-fn shape_tokens_with(api: &Api, shape: &Shape, named: &dyn Fn(&Ident) -> TokenStream) -> TokenStream {
+fn shape_tokens_with(
+    api: &Api,
+    shape: &Shape,
+    named: &dyn Fn(&Ident) -> TokenStream,
+) -> TokenStream {
     match shape {
         Shape::Named(id) => named(&ident(&api.ty(*id).name.rust)),
         Shape::String => quote!(String),
@@ -71,7 +87,9 @@ fn shape_tokens_with(api: &Api, shape: &Shape, named: &dyn Fn(&Ident) -> TokenSt
             let inner = shape_tokens_with(api, inner, named);
             quote!(Vec<#inner>)
         }
-        Shape::Map(inner) if **inner == Shape::Any => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        Shape::Map(inner) if **inner == Shape::Any => {
+            quote!(::serde_json::Map<String, ::serde_json::Value>)
+        }
         Shape::Map(inner) => {
             let inner = shape_tokens_with(api, inner, named);
             quote!(::std::collections::BTreeMap<String, #inner>)
@@ -88,11 +106,19 @@ fn shape_tokens_with(api: &Api, shape: &Shape, named: &dyn Fn(&Ident) -> TokenSt
 fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
     let doc = docs(ty.docs.as_deref());
     let name = ident(&ty.name.rust);
-    let deprecated = if ty.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let deprecated = if ty.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
     match &ty.kind {
-        TypeKind::Struct { fields, additional } => emit_struct(api, ty, fields, additional.as_ref(), doc, deprecated),
+        TypeKind::Struct { fields, additional } => {
+            emit_struct(api, ty, fields, additional.as_ref(), doc, deprecated)
+        }
         TypeKind::Enum { variants, repr } => emit_enum(ty, variants, *repr, doc, deprecated),
-        TypeKind::Union { variants, tag } => emit_union(api, id, ty, variants, tag.as_deref(), doc, deprecated),
+        TypeKind::Union { variants, tag } => {
+            emit_union(api, id, ty, variants, tag.as_deref(), doc, deprecated)
+        }
         TypeKind::Alias(shape) => {
             // An alias that leads back to itself cannot be a type alias; it becomes any json.
             let target = match crate::ir::lower_direct_target(shape) {
@@ -126,21 +152,40 @@ fn emit_struct(
         let fname = ident(&field.name.rust);
         let wire = &field.name.wire;
         let fdoc = docs(field.docs.as_deref());
-        let fdeprecated = if field.deprecated { quote!(#[deprecated]) } else { quote!() };
+        let fdeprecated = if field.deprecated {
+            quote!(#[deprecated])
+        } else {
+            quote!()
+        };
         let mut inner = shape_tokens(api, &field.shape);
         if field.boxed {
             inner = quote!(Box<#inner>);
         }
-        let rename = if field.name.rust != *wire { quote!(rename = #wire,) } else { quote!() };
-        let rename_only = if field.name.rust != *wire { quote!(#[serde(rename = #wire)]) } else { quote!() };
+        let rename = if field.name.rust != *wire {
+            quote!(rename = #wire,)
+        } else {
+            quote!()
+        };
+        let rename_only = if field.name.rust != *wire {
+            quote!(#[serde(rename = #wire)])
+        } else {
+            quote!()
+        };
         let (ty_tokens, attrs) = match (field.required, field.nullable, &field.default) {
             (true, false, _) => {
                 can_default = false;
                 (inner, rename_only)
             }
-            (true, true, _) => (quote!(Option<#inner>), quote!(#rename_only #[cfg_attr(feature = "schemars", schemars(required))])),
+            (true, true, _) => (
+                quote!(Option<#inner>),
+                quote!(#rename_only #[cfg_attr(feature = "schemars", schemars(required))]),
+            ),
             (false, false, Some(default)) => {
-                let fn_name = format_ident!("{}_{}", heck::ToSnakeCase::to_snake_case(ty.name.rust.as_str()), field.name.rust.trim_end_matches('_'));
+                let fn_name = format_ident!(
+                    "{}_{}",
+                    heck::ToSnakeCase::to_snake_case(ty.name.rust.as_str()),
+                    field.name.rust.trim_end_matches('_')
+                );
                 let fn_name = format_ident!("default_{}", fn_name);
                 let fn_path = format!("{fn_name}");
                 let value = default_value(&field.shape, default);
@@ -200,7 +245,11 @@ fn emit_struct(
             });
         }
     }
-    let derive_default = if can_default { quote!(Default,) } else { quote!() };
+    let derive_default = if can_default {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
     // Secrets (Vivamo's clientSecretKey and webhook secretKey, passwords, api keys) never reach Debug output.
     let secret_fields: Vec<&Field> = fields.iter().filter(|f| is_secret(&f.name.wire)).collect();
     let (derive_debug, debug_impl) = if secret_fields.is_empty() {
@@ -215,7 +264,11 @@ fn emit_struct(
                 quote!(.field(#label, &self.#fname))
             }
         });
-        let extra = if additional.is_some() { quote!(.field("additional_properties", &self.additional_properties)) } else { quote!() };
+        let extra = if additional.is_some() {
+            quote!(.field("additional_properties", &self.additional_properties))
+        } else {
+            quote!()
+        };
         (
             quote!(),
             quote! {
@@ -228,8 +281,16 @@ fn emit_struct(
             },
         )
     };
-    let path_param = if inspect.is_empty() { quote!(_) } else { quote!(__path) };
-    let out_param = if inspect.is_empty() { quote!(_) } else { quote!(__out) };
+    let path_param = if inspect.is_empty() {
+        quote!(_)
+    } else {
+        quote!(__path)
+    };
+    let out_param = if inspect.is_empty() {
+        quote!(_)
+    } else {
+        quote!(__out)
+    };
     quote! {
         #doc
         #deprecated
@@ -284,7 +345,10 @@ fn fidelity_table(api: &Api) -> TokenStream {
 /// Property names whose values are credentials and must not be printed.
 fn is_secret(wire: &str) -> bool {
     let lower = wire.to_ascii_lowercase().replace(['_', '-'], "");
-    lower.contains("secret") || lower.contains("password") || lower.ends_with("apikey") || lower == "authorization"
+    lower.contains("secret")
+        || lower.contains("password")
+        || lower.ends_with("apikey")
+        || lower == "authorization"
 }
 
 fn is_zero_default(default: &Value) -> bool {
@@ -306,7 +370,11 @@ fn default_value(shape: &Shape, default: &Value) -> TokenStream {
         }
         (Shape::Number(t), Value::Number(n)) => {
             let text = n.as_f64().unwrap_or(0.0).to_string();
-            let text = if text.contains(['.', 'e', 'E']) { text } else { format!("{text}.0") };
+            let text = if text.contains(['.', 'e', 'E']) {
+                text
+            } else {
+                format!("{text}.0")
+            };
             let lit = syn::LitFloat::new(&format!("{text}_{t}"), Span::call_site());
             quote!(#lit)
         }
@@ -314,11 +382,20 @@ fn default_value(shape: &Shape, default: &Value) -> TokenStream {
     }
 }
 
-fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc: TokenStream, deprecated: TokenStream) -> TokenStream {
+fn emit_enum(
+    ty: &Type,
+    variants: &[crate::ir::EnumVariant],
+    repr: EnumRepr,
+    doc: TokenStream,
+    deprecated: TokenStream,
+) -> TokenStream {
     let name = ident(&ty.name.rust);
     let type_name = &ty.name.rust;
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust)).collect();
-    let variant_docs: Vec<String> = variants.iter().map(|v| format!(" `{}`", value_text(&v.wire))).collect();
+    let variant_docs: Vec<String> = variants
+        .iter()
+        .map(|v| format!(" `{}`", value_text(&v.wire)))
+        .collect();
     let (unknown_ty, known, as_fn, ser, de, parse_fn) = match repr {
         EnumRepr::String => {
             let lits: Vec<String> = variants.iter().map(|v| value_text(&v.wire)).collect();
@@ -369,7 +446,10 @@ fn emit_enum(ty: &Type, variants: &[crate::ir::EnumVariant], repr: EnumRepr, doc
             )
         }
         EnumRepr::Integer => {
-            let lits: Vec<Literal> = variants.iter().map(|v| Literal::i64_unsuffixed(v.wire.as_i64().unwrap_or_default())).collect();
+            let lits: Vec<Literal> = variants
+                .iter()
+                .map(|v| Literal::i64_unsuffixed(v.wire.as_i64().unwrap_or_default()))
+                .collect();
             (
                 quote!(i64),
                 quote! {
@@ -497,7 +577,9 @@ fn emit_union(
         .map(|v| {
             let t = shape_tokens(api, &v.shape);
             match crate::ir::lower_direct_target(&v.shape) {
-                Some(target) if crate::ir::lower_reaches(api, target, id) => quote!(::std::boxed::Box<#t>),
+                Some(target) if crate::ir::lower_reaches(api, target, id) => {
+                    quote!(::std::boxed::Box<#t>)
+                }
                 _ => t,
             }
         })
@@ -605,14 +687,20 @@ pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
                 match &api.ty(*id).kind {
                     TypeKind::Enum { .. } => true,
                     TypeKind::Union { tag: Some(_), .. } => true,
-                    TypeKind::Union { variants, tag: None } => variants.iter().any(|v| go(api, &v.shape, seen)),
+                    TypeKind::Union {
+                        variants,
+                        tag: None,
+                    } => variants.iter().any(|v| go(api, &v.shape, seen)),
                     TypeKind::Struct { fields, additional } => {
-                        fields.iter().any(|f| go(api, &f.shape, seen)) || additional.as_ref().is_some_and(|a| go(api, a, seen))
+                        fields.iter().any(|f| go(api, &f.shape, seen))
+                            || additional.as_ref().is_some_and(|a| go(api, a, seen))
                     }
                     TypeKind::Alias(inner) => go(api, inner, seen),
                 }
             }
-            Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => go(api, inner, seen),
+            Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
+                go(api, inner, seen)
+            }
             _ => false,
         }
     }

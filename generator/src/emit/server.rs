@@ -11,32 +11,58 @@ use super::client::{BodyKind, Decode, body_kind, decode_of, decode_type};
 use super::models::shape_tokens_outside as shape_tokens;
 use super::{docs, ident};
 use crate::ir::names::{self, Scope};
-use crate::ir::{Api, Operation, ParamLocation, Parameter, Shape, TypeKind};
+use crate::ir::{Api, Media, Operation, ParamLocation, Parameter, Shape, TypeKind};
 
 /// The runtime module every generated server carries.
-pub const RUNTIME_RS: &str = include_str!("../../templates/server_runtime.rs");
+pub const RUNTIME_RS: &str = concat!(
+    include_str!("../../templates/server_runtime.rs"),
+    include_str!("../../templates/paths.rs")
+);
 
 /// The owned Rust type a handler receives for a parameter.
 fn param_type(api: &Api, p: &Parameter) -> TokenStream {
     let t = shape_tokens(api, &p.shape);
-    if p.required || p.location == ParamLocation::Path { t } else { quote!(Option<#t>) }
+    if p.required || p.location == ParamLocation::Path {
+        t
+    } else {
+        quote!(Option<#t>)
+    }
 }
 
 /// The request body the server decodes: the same media type the client prefers.
 fn chosen_body(op: &Operation) -> Option<(BodyKind, String, Shape, bool)> {
     let body = op.body.as_ref()?;
-    let (media, shape) = body.content.iter().min_by_key(|(m, _)| body_kind(m) as u8).cloned()?;
+    let Media {
+        media_type: media,
+        shape,
+        ..
+    } = body
+        .content
+        .iter()
+        .min_by_key(|Media { media_type: m, .. }| body_kind(m) as u8)
+        .cloned()?;
     Some((body_kind(&media), media, shape, body.required))
 }
 
 /// A reply variant name for a status key.
 fn variant(status: &str) -> proc_macro2::Ident {
-    if status == "default" { format_ident!("Default") } else { format_ident!("Status{}", status.to_ascii_lowercase()) }
+    if status == "default" {
+        format_ident!("Default")
+    } else {
+        format_ident!("Status{}", status.to_ascii_lowercase())
+    }
 }
 
 /// The server module for `api`.
 pub fn emit(api: &Api) -> TokenStream {
-    let mut scope = Scope::with_reserved(&["Api", "Context", "Rejection", "RawBody", "router", "error_body"]);
+    let mut scope = Scope::with_reserved(&[
+        "Api",
+        "Context",
+        "Rejection",
+        "RawBody",
+        "router",
+        "error_body",
+    ]);
     let mut methods = Vec::new();
     let mut replies = Vec::new();
     let mut handlers = Vec::new();
@@ -48,7 +74,10 @@ pub fn emit(api: &Api) -> TokenStream {
     }
     let dispatch = dispatch(api);
     let error_body = error_body(api);
-    let title = format!(" The server side of {} {}: implement [`Api`], then serve [`router`].", api.title, api.version);
+    let title = format!(
+        " The server side of {} {}: implement [`Api`], then serve [`router`].",
+        api.title, api.version
+    );
     quote! {
         #![doc = #title]
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::result_large_err)]
@@ -97,10 +126,17 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream, TokenStream, TokenStream) {
+fn emit_operation(
+    api: &Api,
+    op: &Operation,
+    scope: &mut Scope,
+) -> (TokenStream, TokenStream, TokenStream) {
     let method_name = ident(&op.name.rust);
     let handler_name = format_ident!("handle_{}", op.name.rust.trim_start_matches("r#"));
-    let reply_name = format_ident!("{}", scope.claim(format!("{}Reply", names::pascal(&op.name.rust))));
+    let reply_name = format_ident!(
+        "{}",
+        scope.claim(format!("{}Reply", names::pascal(&op.name.rust)))
+    );
     let wire_id = &op.name.wire;
 
     // Inputs, in the client's order: path, required others, body, optional others.
@@ -110,16 +146,36 @@ fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream,
     let mut args = Vec::new();
     let mut decoders = Vec::new();
     let mut names_in_order = Vec::new();
-    let body_position = params.iter().position(|p| !(p.required || p.location == ParamLocation::Path)).unwrap_or(params.len());
-    let push_body = |args: &mut Vec<TokenStream>, decoders: &mut Vec<TokenStream>, names_in_order: &mut Vec<proc_macro2::Ident>| {
-        let Some((kind, _, shape, required)) = &body else { return };
+    let body_position = params
+        .iter()
+        .position(|p| !(p.required || p.location == ParamLocation::Path))
+        .unwrap_or(params.len());
+    let push_body = |args: &mut Vec<TokenStream>,
+                     decoders: &mut Vec<TokenStream>,
+                     names_in_order: &mut Vec<proc_macro2::Ident>| {
+        let Some((kind, _, shape, required)) = &body else {
+            return;
+        };
         let t = shape_tokens(api, shape);
         let (ty, decode) = match kind {
-            BodyKind::Json => (t.clone(), quote!(runtime::json_body::<#t>(&ctx.headers, &body)?)),
-            BodyKind::Form => (t.clone(), quote!(runtime::form_body::<#t>(&ctx.headers, &body)?)),
-            BodyKind::Multipart | BodyKind::Bytes => (quote!(RawBody), quote!(runtime::raw_body(&ctx.headers, &body))),
+            BodyKind::Json => (
+                t.clone(),
+                quote!(runtime::json_body::<#t>(&ctx.headers, &body)?),
+            ),
+            BodyKind::Form => (
+                t.clone(),
+                quote!(runtime::form_body::<#t>(&ctx.headers, &body)?),
+            ),
+            BodyKind::Multipart | BodyKind::Bytes => (
+                quote!(RawBody),
+                quote!(runtime::raw_body(&ctx.headers, &body)),
+            ),
         };
-        let (ty, decode) = if *required { (ty, quote!(required("request body", #decode)?)) } else { (quote!(Option<#ty>), decode) };
+        let (ty, decode) = if *required {
+            (ty, quote!(required("request body", #decode)?))
+        } else {
+            (quote!(Option<#ty>), decode)
+        };
         args.push(quote!(body: #ty));
         decoders.push(quote!(let body = #decode;));
         names_in_order.push(format_ident!("body"));
@@ -138,13 +194,34 @@ fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream,
         };
         let explode = p.explode;
         let (decode, place) = match p.location {
-            ParamLocation::Path => (quote!(inputs.path::<#inner>(#wire)?), format!("path parameter `{wire}`")),
-            ParamLocation::Query if is_array => (quote!(inputs.query_array::<#inner>(#wire, #explode)?), format!("query parameter `{wire}`")),
-            ParamLocation::Query if p.style == "deepObject" => (quote!(inputs.query_deep::<#inner>(#wire)?), format!("query parameter `{wire}`")),
-            ParamLocation::Query => (quote!(inputs.query::<#inner>(#wire)?), format!("query parameter `{wire}`")),
-            ParamLocation::Header if is_array => (quote!(inputs.header_array::<#inner>(#wire)?), format!("header `{wire}`")),
-            ParamLocation::Header => (quote!(inputs.header::<#inner>(#wire)?), format!("header `{wire}`")),
-            ParamLocation::Cookie => (quote!(inputs.cookie::<#inner>(#wire)?), format!("cookie `{wire}`")),
+            ParamLocation::Path => (
+                quote!(inputs.path::<#inner>(#wire)?),
+                format!("path parameter `{wire}`"),
+            ),
+            ParamLocation::Query if is_array => (
+                quote!(inputs.query_array::<#inner>(#wire, #explode)?),
+                format!("query parameter `{wire}`"),
+            ),
+            ParamLocation::Query if p.style == "deepObject" => (
+                quote!(inputs.query_deep::<#inner>(#wire)?),
+                format!("query parameter `{wire}`"),
+            ),
+            ParamLocation::Query => (
+                quote!(inputs.query::<#inner>(#wire)?),
+                format!("query parameter `{wire}`"),
+            ),
+            ParamLocation::Header if is_array => (
+                quote!(inputs.header_array::<#inner>(#wire)?),
+                format!("header `{wire}`"),
+            ),
+            ParamLocation::Header => (
+                quote!(inputs.header::<#inner>(#wire)?),
+                format!("header `{wire}`"),
+            ),
+            ParamLocation::Cookie => (
+                quote!(inputs.cookie::<#inner>(#wire)?),
+                format!("cookie `{wire}`"),
+            ),
         };
         let decode = match p.location {
             ParamLocation::Path if is_array => quote!(vec![#decode]),
@@ -175,7 +252,9 @@ fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream,
         let encode = match &decode {
             Decode::Empty => quote!(runtime::bytes_response(#status, "", Vec::new())),
             Decode::Json(_, media) => quote!(runtime::json_response(#status, #media, &body)),
-            Decode::Text(media) => quote!(runtime::bytes_response(#status, #media, body.into_bytes())),
+            Decode::Text(media) => {
+                quote!(runtime::bytes_response(#status, #media, body.into_bytes()))
+            }
             Decode::Bytes(media) => quote!(runtime::bytes_response(#status, #media, body)),
         };
         let (variant_def, pattern) = match (fixed, &decode) {
@@ -187,7 +266,9 @@ fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream,
         variants.push(quote!(#[doc = #doc] #variant_def,));
         encode_arms.push(quote!(#pattern => #encode,));
     }
-    let reply_doc = format!(" What `{wire_id}` answers: one variant per documented response (ranges and `default` carry their status).");
+    let reply_doc = format!(
+        " What `{wire_id}` answers: one variant per documented response (ranges and `default` carry their status)."
+    );
     let reply = quote! {
         #[doc = #reply_doc]
         #[derive(Debug, Clone)]
@@ -200,7 +281,10 @@ fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream,
 
     let summary = op.summary.clone().unwrap_or_default();
     let description = op.description.clone().unwrap_or_default();
-    let doc_text = format!("{summary}\n\n{description}\n\n`{} {}` (`{wire_id}`)", op.method, op.path);
+    let doc_text = format!(
+        "{summary}\n\n{description}\n\n`{} {}` (`{wire_id}`)",
+        op.method, op.path
+    );
     let doc = docs(Some(doc_text.trim()));
     let method = quote! {
         #doc
@@ -211,7 +295,9 @@ fn emit_operation(api: &Api, op: &Operation, scope: &mut Scope) -> (TokenStream,
     let authorize = if security.is_empty() {
         quote!()
     } else {
-        quote!(if let Err(rejection) = service.authorize(&ctx) { return service.reject(rejection); })
+        quote!(if let Err(rejection) = service.authorize(&ctx) {
+            return service.reject(rejection);
+        })
     };
     let decode = if names_in_order.is_empty() {
         quote!()
@@ -254,13 +340,7 @@ fn dispatch(api: &Api) -> TokenStream {
         }
     }
     // Literal segments outrank parameters, segment by segment; ties keep spec order.
-    let rank = |path: &str| -> Vec<u8> {
-        path.split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| if !s.contains('{') { 0 } else if s.starts_with('{') && s.ends_with('}') && s.matches('{').count() == 1 { 2 } else { 1 })
-            .collect()
-    };
-    paths.sort_by_key(|(p, _)| rank(p));
+    paths.sort_by_key(|(p, _)| crate::paths::path_rank(p));
     let arms = paths.iter().map(|(path, ops)| {
         let methods: Vec<&str> = ops.iter().map(|o| o.method.as_str()).collect();
         let calls = ops.iter().map(|op| {
@@ -356,20 +436,64 @@ fn error_body(api: &Api) -> TokenStream {
             let wire = &f.name.wire;
             let lower = wire.to_ascii_lowercase();
             let value = match resolve(api, &f.shape) {
-                Shape::String if !has_message && ["message", "detail", "error_description", "error", "title", "description", "msg"].contains(&lower.as_str()) => {
+                Shape::String
+                    if !has_message
+                        && [
+                            "message",
+                            "detail",
+                            "error_description",
+                            "error",
+                            "title",
+                            "description",
+                            "msg",
+                        ]
+                        .contains(&lower.as_str()) =>
+                {
                     has_message = true;
-                    Some(quote!(::serde_json::Value::String(rejection.message.clone())))
+                    Some(quote!(::serde_json::Value::String(
+                        rejection.message.clone()
+                    )))
                 }
-                Shape::Integer(_) if ["status", "code", "statuscode", "status_code"].contains(&lower.as_str()) => Some(quote!(::serde_json::Value::from(rejection.status))),
-                Shape::String if ["code", "errorcode", "error_code", "type"].contains(&lower.as_str()) => Some(quote!(::serde_json::Value::String(format!("http_{}", rejection.status)))),
+                Shape::Integer(_)
+                    if ["status", "code", "statuscode", "status_code"]
+                        .contains(&lower.as_str()) =>
+                {
+                    Some(quote!(::serde_json::Value::from(rejection.status)))
+                }
+                Shape::String
+                    if ["code", "errorcode", "error_code", "type"].contains(&lower.as_str()) =>
+                {
+                    Some(quote!(::serde_json::Value::String(format!(
+                        "http_{}",
+                        rejection.status
+                    ))))
+                }
                 Shape::Array(item) => {
                     let item = match resolve(api, &item) {
-                        Shape::String => quote!(::serde_json::Value::String(format!("{place}: {problem}"))),
+                        Shape::String => {
+                            quote!(::serde_json::Value::String(format!("{place}: {problem}")))
+                        }
                         Shape::Map(_) => quote!(::serde_json::json!({ place: problem })),
                         Shape::Named(item_id) => match &api.ty(item_id).kind {
                             TypeKind::Struct { fields, .. } => {
-                                let place_field = fields.iter().find(|f| ["field", "path", "pointer", "location", "loc", "param", "parameter", "name", "property"].contains(&f.name.wire.to_ascii_lowercase().as_str()));
-                                let problem_field = fields.iter().find(|f| ["message", "detail", "description", "msg", "error", "reason"].contains(&f.name.wire.to_ascii_lowercase().as_str()));
+                                let place_field = fields.iter().find(|f| {
+                                    [
+                                        "field",
+                                        "path",
+                                        "pointer",
+                                        "location",
+                                        "loc",
+                                        "param",
+                                        "parameter",
+                                        "name",
+                                        "property",
+                                    ]
+                                    .contains(&f.name.wire.to_ascii_lowercase().as_str())
+                                });
+                                let problem_field = fields.iter().find(|f| {
+                                    ["message", "detail", "description", "msg", "error", "reason"]
+                                        .contains(&f.name.wire.to_ascii_lowercase().as_str())
+                                });
                                 match (place_field, problem_field) {
                                     (Some(p), Some(q)) => {
                                         let (p, q) = (&p.name.wire, &q.name.wire);
@@ -382,7 +506,11 @@ fn error_body(api: &Api) -> TokenStream {
                         },
                         _ => quote!(::serde_json::Value::String(format!("{place}: {problem}"))),
                     };
-                    let cond = if f.required { quote!(true) } else { quote!(!rejection.details.is_empty()) };
+                    let cond = if f.required {
+                        quote!(true)
+                    } else {
+                        quote!(!rejection.details.is_empty())
+                    };
                     inserts.push(quote! {
                         if #cond {
                             body.insert(#wire.to_string(), ::serde_json::Value::Array(rejection.details.iter().map(|(place, problem)| #item).collect()));

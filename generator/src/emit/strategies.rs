@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::models::shape_tokens_outside as shape_tokens;
 use crate::ir::names::{self, Scope};
-use crate::ir::{Api, Shape, Type, TypeId, TypeKind};
+use crate::ir::{Api, Media, Shape, Type, TypeId, TypeKind};
 
 /// The runtime helpers every generated `strategies.rs` carries.
 const RUNTIME: &str = include_str!("../../templates/strategies_runtime.rs");
@@ -22,7 +22,20 @@ fn runtime() -> TokenStream {
 
 fn fn_names(api: &Api) -> std::collections::BTreeMap<TypeId, String> {
     let mut scope = Scope::default();
-    api.types.iter().map(|(id, t)| (*id, scope.claim(names::snake(&t.name.rust).trim_start_matches("r#").trim_end_matches('_').to_string()))).collect()
+    api.types
+        .iter()
+        .map(|(id, t)| {
+            (
+                *id,
+                scope.claim(
+                    names::snake(&t.name.rust)
+                        .trim_start_matches("r#")
+                        .trim_end_matches('_')
+                        .to_string(),
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The strategies module for `api`.
@@ -36,7 +49,15 @@ pub fn emit(api: &Api) -> TokenStream {
     let mut params_table = Vec::new();
     for op in &api.operations {
         // Parameters: `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`, required ones always present.
-        let params_fn = format_ident!("{}_params", scope.claim(format!("{}_params", names::snake(&op.name.rust).trim_start_matches("r#"))).trim_end_matches("_params"));
+        let params_fn = format_ident!(
+            "{}_params",
+            scope
+                .claim(format!(
+                    "{}_params",
+                    names::snake(&op.name.rust).trim_start_matches("r#")
+                ))
+                .trim_end_matches("_params")
+        );
         let groups = [(crate::ir::ParamLocation::Path, "path"), (crate::ir::ParamLocation::Query, "query"), (crate::ir::ParamLocation::Header, "header"), (crate::ir::ParamLocation::Cookie, "cookie")].map(|(location, key)| {
             let parts = op.parameters.iter().filter(|p| p.location == location).map(|p| {
                 let wire = &p.name.wire;
@@ -56,7 +77,10 @@ pub fn emit(api: &Api) -> TokenStream {
             });
             quote!(object(vec![#(#parts),*]).prop_map(|v| Some((#key.to_string(), v))).boxed())
         });
-        let doc = format!(" Parameters of `{}` the spec allows, as `{{\"path\": {{…}}, \"query\": {{…}}, \"header\": {{…}}, \"cookie\": {{…}}}}`.", op.name.wire);
+        let doc = format!(
+            " Parameters of `{}` the spec allows, as `{{\"path\": {{…}}, \"query\": {{…}}, \"header\": {{…}}, \"cookie\": {{…}}}}`.",
+            op.name.wire
+        );
         items.push(quote! {
             #[doc = #doc]
             pub fn #params_fn() -> BoxedStrategy<Value> {
@@ -68,14 +92,30 @@ pub fn emit(api: &Api) -> TokenStream {
         let pointer = &op.origin.pointer;
         params_table.push(quote!((#wire_id, #pointer, #params_fn as fn() -> BoxedStrategy<Value>)));
         let Some(body) = &op.body else { continue };
-        let Some((_, shape)) = body.content.iter().find(|(m, _)| m.contains("json")) else { continue };
-        let base = scope.claim(names::snake(&op.name.rust).trim_start_matches("r#").to_string());
+        let Some(Media { shape, .. }) = body
+            .content
+            .iter()
+            .find(|Media { media_type: m, .. }| m.contains("json"))
+        else {
+            continue;
+        };
+        let base = scope.claim(
+            names::snake(&op.name.rust)
+                .trim_start_matches("r#")
+                .to_string(),
+        );
         let valid = format_ident!("{}_body", base);
         let invalid = format_ident!("{}_body_invalid", base);
         let strategy = shape_strategy(api, &names, shape, None);
         let t = shape_tokens(api, shape);
-        let doc = format!(" Request bodies of `{}` the spec allows, decoded.", op.name.wire);
-        let doc_invalid = format!(" Request bodies of `{}` the spec forbids (as JSON).", op.name.wire);
+        let doc = format!(
+            " Request bodies of `{}` the spec allows, decoded.",
+            op.name.wire
+        );
+        let doc_invalid = format!(
+            " Request bodies of `{}` the spec forbids (as JSON).",
+            op.name.wire
+        );
         let breaker = match shape {
             Shape::Named(id) if matches!(api.ty(*id).kind, TypeKind::Struct { .. }) => {
                 let f = format_ident!("{}_invalid", names[id]);
@@ -142,9 +182,17 @@ pub fn emit(api: &Api) -> TokenStream {
 
 /// The raw schema of a struct's property, for its constraints.
 fn property_schema<'a>(ty: &'a Type, wire: &str) -> Option<&'a Value> {
-    ty.schema.get("properties").and_then(|p| p.get(wire)).or_else(|| {
-        ty.schema.get("allOf").and_then(Value::as_array).into_iter().flatten().find_map(|m| m.get("properties").and_then(|p| p.get(wire)))
-    })
+    ty.schema
+        .get("properties")
+        .and_then(|p| p.get(wire))
+        .or_else(|| {
+            ty.schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find_map(|m| m.get("properties").and_then(|p| p.get(wire)))
+        })
 }
 
 fn lit(v: &Value) -> TokenStream {
@@ -153,12 +201,22 @@ fn lit(v: &Value) -> TokenStream {
 }
 
 /// A strategy of JSON values for `shape`; `schema` carries constraints for inline shapes.
-fn shape_strategy(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape: &Shape, schema: Option<&Value>) -> TokenStream {
+fn shape_strategy(
+    api: &Api,
+    names: &std::collections::BTreeMap<TypeId, String>,
+    shape: &Shape,
+    schema: Option<&Value>,
+) -> TokenStream {
     shape_in(api, names, shape, schema, None, true)
 }
 
 /// Whether a value of `shape` can contain a value of `target` (through any field, item or variant).
-fn reaches(api: &Api, shape: &Shape, target: TypeId, seen: &mut std::collections::BTreeSet<TypeId>) -> bool {
+fn reaches(
+    api: &Api,
+    shape: &Shape,
+    target: TypeId,
+    seen: &mut std::collections::BTreeSet<TypeId>,
+) -> bool {
     match shape {
         Shape::Named(id) => {
             if *id == target {
@@ -168,19 +226,33 @@ fn reaches(api: &Api, shape: &Shape, target: TypeId, seen: &mut std::collections
                 return false;
             }
             match &api.ty(*id).kind {
-                TypeKind::Struct { fields, additional } => fields.iter().any(|f| reaches(api, &f.shape, target, seen)) || additional.as_ref().is_some_and(|a| reaches(api, a, target, seen)),
-                TypeKind::Union { variants, .. } => variants.iter().any(|v| reaches(api, &v.shape, target, seen)),
+                TypeKind::Struct { fields, additional } => {
+                    fields.iter().any(|f| reaches(api, &f.shape, target, seen))
+                        || additional
+                            .as_ref()
+                            .is_some_and(|a| reaches(api, a, target, seen))
+                }
+                TypeKind::Union { variants, .. } => variants
+                    .iter()
+                    .any(|v| reaches(api, &v.shape, target, seen)),
                 TypeKind::Alias(inner) => reaches(api, inner, target, seen),
                 TypeKind::Enum { .. } => false,
             }
         }
-        Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => reaches(api, inner, target, seen),
+        Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
+            reaches(api, inner, target, seen)
+        }
         _ => false,
     }
 }
 
 /// Whether every value of `shape` must contain a value of `target` (a cycle no value can end).
-fn must_reach(api: &Api, shape: &Shape, target: TypeId, seen: &mut std::collections::BTreeSet<TypeId>) -> bool {
+fn must_reach(
+    api: &Api,
+    shape: &Shape,
+    target: TypeId,
+    seen: &mut std::collections::BTreeSet<TypeId>,
+) -> bool {
     match shape {
         Shape::Named(id) => {
             if *id == target {
@@ -190,8 +262,15 @@ fn must_reach(api: &Api, shape: &Shape, target: TypeId, seen: &mut std::collecti
                 return false;
             }
             match &api.ty(*id).kind {
-                TypeKind::Struct { fields, .. } => fields.iter().any(|f| f.required && !f.nullable && must_reach(api, &f.shape, target, seen)),
-                TypeKind::Union { variants, .. } => !variants.is_empty() && variants.iter().all(|v| must_reach(api, &v.shape, target, seen)),
+                TypeKind::Struct { fields, .. } => fields
+                    .iter()
+                    .any(|f| f.required && !f.nullable && must_reach(api, &f.shape, target, seen)),
+                TypeKind::Union { variants, .. } => {
+                    !variants.is_empty()
+                        && variants
+                            .iter()
+                            .all(|v| must_reach(api, &v.shape, target, seen))
+                }
                 TypeKind::Alias(inner) => must_reach(api, inner, target, seen),
                 TypeKind::Enum { .. } => false,
             }
@@ -202,11 +281,27 @@ fn must_reach(api: &Api, shape: &Shape, target: TypeId, seen: &mut std::collecti
 
 /// [`shape_strategy`] inside the type `owner`; `required` when the value must be present (a
 /// required property, an alias target, a union variant), so recursion through it cannot stop with null.
-fn shape_in(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape: &Shape, schema: Option<&Value>, owner: Option<TypeId>, required: bool) -> TokenStream {
+fn shape_in(
+    api: &Api,
+    names: &std::collections::BTreeMap<TypeId, String>,
+    shape: &Shape,
+    schema: Option<&Value>,
+    owner: Option<TypeId>,
+    required: bool,
+) -> TokenStream {
     let num = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_f64);
     let int = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_i64);
-    let text = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_str).map(str::to_string);
-    if let Some(values) = schema.and_then(|s| s.get("enum")).and_then(Value::as_array).filter(|v| !v.is_empty()) {
+    let text = |k: &str| {
+        schema
+            .and_then(|s| s.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    if let Some(values) = schema
+        .and_then(|s| s.get("enum"))
+        .and_then(Value::as_array)
+        .filter(|v| !v.is_empty())
+    {
         let values = values.iter().map(lit);
         return quote!(one_of(vec![#(#values),*]));
     }
@@ -229,7 +324,10 @@ fn shape_in(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape
             let pattern = text("pattern");
             let format = text("format").unwrap_or_default();
             let min = int("minLength").unwrap_or(0).max(0) as usize;
-            let max = int("maxLength").map(|m| m.max(0) as usize).unwrap_or(min.max(12) + 8).max(min);
+            let max = int("maxLength")
+                .map(|m| m.max(0) as usize)
+                .unwrap_or(min.max(12) + 8)
+                .max(min);
             match pattern {
                 Some(p) => quote!(pattern(#p, #min, #max)),
                 None => quote!(text(#format, #min, #max)),
@@ -266,11 +364,16 @@ fn shape_in(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape
             let items = schema.and_then(|s| s.get("items"));
             let inner = shape_in(api, names, inner, items, owner, false);
             let min = int("minItems").unwrap_or(0).max(0) as usize;
-            let max = int("maxItems").map(|m| m.max(0) as usize).unwrap_or(min + 3).max(min);
+            let max = int("maxItems")
+                .map(|m| m.max(0) as usize)
+                .unwrap_or(min + 3)
+                .max(min);
             quote!(array(#inner, #min, if depth == 0 { #min } else { #max }))
         }
         Shape::Map(inner) => {
-            let values = schema.and_then(|s| s.get("additionalProperties")).filter(|v| v.is_object());
+            let values = schema
+                .and_then(|s| s.get("additionalProperties"))
+                .filter(|v| v.is_object());
             let inner = shape_in(api, names, inner, values, owner, false);
             quote!(map(#inner, if depth == 0 { 0 } else { 3 }))
         }
@@ -283,7 +386,12 @@ fn shape_in(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, shape
     }
 }
 
-fn emit_type(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, id: TypeId, ty: &Type) -> TokenStream {
+fn emit_type(
+    api: &Api,
+    names: &std::collections::BTreeMap<TypeId, String>,
+    id: TypeId,
+    ty: &Type,
+) -> TokenStream {
     let base = &names[&id];
     let json_fn = format_ident!("{}_json", base);
     // `base` has no keyword escape (it is always suffixed); the bare name gets one again.
@@ -291,7 +399,10 @@ fn emit_type(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, id: 
     let invalid_fn = format_ident!("{}_invalid", base);
     let t = shape_tokens(api, &Shape::Named(id));
     let doc_json = format!(" JSON values of `{}` the spec allows.", ty.name.wire);
-    let doc_typed = format!(" Values of `{}` the spec allows, decoded into the generated type.", ty.name.wire);
+    let doc_typed = format!(
+        " Values of `{}` the spec allows, decoded into the generated type.",
+        ty.name.wire
+    );
     let body = match &ty.kind {
         TypeKind::Struct { fields, additional } => {
             let parts = fields.iter().map(|f| {
@@ -331,18 +442,29 @@ fn emit_type(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, id: 
             };
             let all: Vec<TokenStream> = variants.iter().map(option).collect();
             // At depth 0 only variants that do not contain this union again.
-            let leaves: Vec<TokenStream> = variants.iter().filter(|v| !reaches(api, &v.shape, id, &mut Default::default())).map(option).collect();
+            let leaves: Vec<TokenStream> = variants
+                .iter()
+                .filter(|v| !reaches(api, &v.shape, id, &mut Default::default()))
+                .map(option)
+                .collect();
             if leaves.is_empty() || leaves.len() == all.len() {
                 quote!(union(vec![#(#all),*]))
             } else {
-                quote!(if depth == 0 { union(vec![#(#leaves),*]) } else { union(vec![#(#all),*]) })
+                quote!(if depth == 0 {
+                    union(vec![#(#leaves),*])
+                } else {
+                    union(vec![#(#all),*])
+                })
             }
         }
         TypeKind::Alias(inner) => shape_in(api, names, inner, Some(&ty.schema), Some(id), true),
     };
     let invalid = match &ty.kind {
         TypeKind::Struct { fields, .. } => {
-            let required = fields.iter().filter(|f| f.required).map(|f| f.name.wire.as_str());
+            let required = fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.name.wire.as_str());
             let typed = fields.iter().filter_map(|f| {
                 let kind = match &f.shape {
                     Shape::String | Shape::DateTime | Shape::Date | Shape::Decimal => "string",
@@ -359,7 +481,10 @@ fn emit_type(api: &Api, names: &std::collections::BTreeMap<TypeId, String>, id: 
                 let wire = f.name.wire.as_str();
                 Some(quote!((#wire, #kind)))
             });
-            let doc = format!(" JSON values of `{}` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.", ty.name.wire);
+            let doc = format!(
+                " JSON values of `{}` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.",
+                ty.name.wire
+            );
             quote! {
                 #[doc = #doc]
                 pub fn #invalid_fn() -> BoxedStrategy<Value> {

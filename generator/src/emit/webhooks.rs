@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::models::shape_tokens_outside;
 use super::{docs, ident};
-use crate::ir::{Api, Operation, ParamLocation};
+use crate::ir::{Api, Media, Operation, ParamLocation};
 
 /// An HMAC signature scheme found on a delivery's header parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,17 +19,31 @@ pub struct Signature {
 
 /// Finds a `*signature*` header whose description names HMAC-SHA256 or HMAC-SHA512 (hex-encoded).
 pub fn signature_of(op: &Operation) -> Option<Signature> {
-    op.parameters.iter().filter(|p| p.location == ParamLocation::Header && p.name.wire.to_ascii_lowercase().contains("signature")).find_map(|p| {
-        let text = p.docs.as_deref().unwrap_or_default().to_ascii_uppercase().replace(['-', '_', ' '], "");
-        let digest = if text.contains("HMACSHA512") {
-            "Sha512"
-        } else if text.contains("HMACSHA256") {
-            "Sha256"
-        } else {
-            return None;
-        };
-        Some(Signature { header: p.name.wire.clone(), digest })
-    })
+    op.parameters
+        .iter()
+        .filter(|p| {
+            p.location == ParamLocation::Header
+                && p.name.wire.to_ascii_lowercase().contains("signature")
+        })
+        .find_map(|p| {
+            let text = p
+                .docs
+                .as_deref()
+                .unwrap_or_default()
+                .to_ascii_uppercase()
+                .replace(['-', '_', ' '], "");
+            let digest = if text.contains("HMACSHA512") {
+                "Sha512"
+            } else if text.contains("HMACSHA256") {
+                "Sha256"
+            } else {
+                return None;
+            };
+            Some(Signature {
+                header: p.name.wire.clone(),
+                digest,
+            })
+        })
 }
 
 /// True when the API documents deliveries, so `webhooks.rs` is worth emitting.
@@ -45,11 +59,23 @@ pub fn signature(api: &Api) -> Option<Signature> {
 /// `webhooks.rs`.
 pub fn emit(api: &Api) -> TokenStream {
     let parsers = api.webhooks.iter().filter_map(|op| {
-        let (_, shape) = op.body.as_ref()?.content.iter().find(|(m, _)| m.contains("json"))?;
+        let Media { shape, .. } = op
+            .body
+            .as_ref()?
+            .content
+            .iter()
+            .find(|Media { media_type: m, .. }| m.contains("json"))?;
         let ty = shape_tokens_outside(api, shape);
         let name = format_ident!("parse_{}", op.name.rust);
-        let summary = op.summary.clone().or(op.description.clone()).unwrap_or_default();
-        let text = format!("Decodes the body of the `{}` delivery.\n\n{summary}", op.name.wire);
+        let summary = op
+            .summary
+            .clone()
+            .or(op.description.clone())
+            .unwrap_or_default();
+        let text = format!(
+            "Decodes the body of the `{}` delivery.\n\n{summary}",
+            op.name.wire
+        );
         let doc = docs(Some(text.trim()));
         Some(quote! {
             #doc

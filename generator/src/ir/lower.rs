@@ -5,14 +5,17 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 use super::names::{self, Name, Scope};
+use super::schema::Builder as SchemaBuilder;
 use super::{
-    Api, Body, EnumRepr, EnumVariant, Field, Operation, Origin, ParamLocation, Parameter, Response, SecurityScheme, Server,
-    Shape, Type, TypeId, TypeKind, UnionVariant,
+    Api, Body, EnumRepr, EnumVariant, Field, Header, Link, Media, Operation, Origin, ParamLocation,
+    Parameter, Response, SecurityScheme, Server, Shape, Type, TypeId, TypeKind, UnionVariant,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{DocId, Node, Spec, Version, escape};
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Lowers `spec` to an [`Api`]. Problems that only degrade the output (an unresolvable `$ref`
 /// becomes `serde_json::Value`) are returned as diagnostics beside it.
@@ -25,18 +28,36 @@ pub fn lower(spec: &Spec) -> (Api, Diagnostics) {
         by_origin: HashMap::new(),
         type_names: Scope::with_reserved(names::RESERVED_TYPE_NAMES),
         next_id: 0,
+        schemas: SchemaBuilder::new(spec),
     };
-    l.api.title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string();
-    l.api.version = root.pointer("/info/version").map(value_text).unwrap_or_default();
-    l.api.description = root.pointer("/info/description").and_then(Value::as_str).map(str::to_string);
+    l.api.title = root
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or("API")
+        .to_string();
+    l.api.version = root
+        .pointer("/info/version")
+        .map(value_text)
+        .unwrap_or_default();
+    l.api.description = root
+        .pointer("/info/description")
+        .and_then(Value::as_str)
+        .map(str::to_string);
 
     // Component schemas claim their names first, so they keep them whatever inline types come later.
-    let components = if spec.version() == Version::Swagger2 { "/definitions" } else { "/components/schemas" };
+    let components = if spec.version() == Version::Swagger2 {
+        "/definitions"
+    } else {
+        "/components/schemas"
+    };
     let mut declared = Vec::new();
     if let Some(Value::Object(schemas)) = root.pointer(components) {
         for key in schemas.keys() {
             let pointer = format!("{components}/{}", escape(key));
-            declared.push((l.declare(DocId(0), &pointer, &names::pascal(key), key), pointer));
+            declared.push((
+                l.declare(DocId(0), &pointer, &names::pascal(key), key),
+                pointer,
+            ));
         }
     }
     for (id, pointer) in declared {
@@ -49,6 +70,7 @@ pub fn lower(spec: &Spec) -> (Api, Diagnostics) {
     l.operations();
     l.webhooks();
     l.mark_boxes();
+    l.api.schemas = l.schemas.finish();
     (l.api, l.diags)
 }
 
@@ -59,6 +81,7 @@ struct Lowerer<'s> {
     by_origin: HashMap<(DocId, String), TypeId>,
     type_names: Scope,
     next_id: u32,
+    schemas: SchemaBuilder<'s>,
 }
 
 /// Text of a scalar for names and versions (`1.0` written as a YAML number stays `1.0`).
@@ -70,8 +93,16 @@ fn value_text(v: &Value) -> String {
 }
 
 fn docs_of(schema: &Value) -> Option<String> {
-    let title = schema.get("title").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let description = schema.get("description").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let title = schema
+        .get("title")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let description = schema
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     match (title, description) {
         (Some(t), Some(d)) if t != d => Some(format!("{t}\n\n{d}")),
         (Some(t), _) => Some(t.to_string()),
@@ -90,23 +121,37 @@ fn types_of(schema: &Value) -> Vec<&str> {
 
 fn is_null_schema(schema: &Value) -> bool {
     let types = types_of(schema);
-    (types == ["null"]) || schema.get("enum").is_some_and(|e| e == &Value::Array(vec![Value::Null])) || schema.get("const") == Some(&Value::Null)
+    (types == ["null"])
+        || schema
+            .get("enum")
+            .is_some_and(|e| e == &Value::Array(vec![Value::Null]))
+        || schema.get("const") == Some(&Value::Null)
 }
 
 impl<'s> Lowerer<'s> {
     fn child(&self, node: &Node<'s>, key: &str) -> Option<Node<'s>> {
         let value = node.value.get(key)?;
-        Some(Node { doc: node.doc, pointer: format!("{}/{}", node.pointer, escape(key)), value })
+        Some(Node {
+            doc: node.doc,
+            pointer: format!("{}/{}", node.pointer, escape(key)),
+            value,
+        })
     }
 
     fn index(&self, node: &Node<'s>, i: usize) -> Option<Node<'s>> {
         let value = node.value.get(i)?;
-        Some(Node { doc: node.doc, pointer: format!("{}/{i}", node.pointer), value })
+        Some(Node {
+            doc: node.doc,
+            pointer: format!("{}/{i}", node.pointer),
+            value,
+        })
     }
 
     fn warn(&mut self, node: &Node<'_>, code: &'static str, message: String) {
         let location = self.spec.location(node.doc, &node.pointer);
-        self.diags.0.push(Diagnostic::warning(code, location, message));
+        self.diags
+            .0
+            .push(Diagnostic::warning(code, location, message));
     }
 
     /// Reserves a named type for the schema at (doc, pointer).
@@ -121,10 +166,16 @@ impl<'s> Lowerer<'s> {
         self.api.types.insert(
             id,
             Type {
-                name: Name { rust, wire: wire.to_string() },
+                name: Name {
+                    rust,
+                    wire: wire.to_string(),
+                },
                 docs: None,
                 kind: TypeKind::Alias(Shape::Any),
-                origin: Origin { doc: doc.0, pointer: pointer.to_string() },
+                origin: Origin {
+                    doc: doc.0,
+                    pointer: pointer.to_string(),
+                },
                 schema: Value::Null,
                 examples: Vec::new(),
                 deprecated: false,
@@ -137,7 +188,10 @@ impl<'s> Lowerer<'s> {
     fn define(&mut self, id: TypeId, node: Node<'s>) {
         let hint = self.api.types[&id].name.rust.clone();
         let kind = match self.resolve_schema(node.clone()) {
-            Some(target) if target.value.get("$ref").is_none() || target.value.as_object().is_some_and(|m| m.len() > 1) => {
+            Some(target)
+                if target.value.get("$ref").is_none()
+                    || target.value.as_object().is_some_and(|m| m.len() > 1) =>
+            {
                 self.kind_of(target, &hint)
             }
             _ => TypeKind::Alias(Shape::Any),
@@ -151,7 +205,11 @@ impl<'s> Lowerer<'s> {
         if let Some(Value::Array(es)) = schema.get("examples") {
             examples.extend(es.iter().cloned());
         }
-        let ty = self.api.types.get_mut(&id).expect("declared before defined");
+        let ty = self
+            .api
+            .types
+            .get_mut(&id)
+            .expect("declared before defined");
         ty.kind = kind;
         ty.docs = docs_of(schema);
         ty.schema = schema.clone();
@@ -165,8 +223,16 @@ impl<'s> Lowerer<'s> {
         match self.spec.deref(node.clone()) {
             Ok(target) => Some(target),
             Err(err) => {
-                let ref_node = Node { doc: node.doc, pointer: format!("{}/$ref", node.pointer), value: node.value };
-                self.warn(&ref_node, "unresolved-ref", format!("{err}; the {what} is left out"));
+                let ref_node = Node {
+                    doc: node.doc,
+                    pointer: format!("{}/$ref", node.pointer),
+                    value: node.value,
+                };
+                self.warn(
+                    &ref_node,
+                    "unresolved-ref",
+                    format!("{err}; the {what} is left out"),
+                );
                 None
             }
         }
@@ -179,8 +245,16 @@ impl<'s> Lowerer<'s> {
             Some(reference) => match self.spec.resolve(node.doc, reference) {
                 Ok(target) => Some(target),
                 Err(err) => {
-                    let ref_node = Node { doc: node.doc, pointer: format!("{}/$ref", node.pointer), value: node.value };
-                    self.warn(&ref_node, "unresolved-ref", format!("{err}; the value is typed as any json"));
+                    let ref_node = Node {
+                        doc: node.doc,
+                        pointer: format!("{}/$ref", node.pointer),
+                        value: node.value,
+                    };
+                    self.warn(
+                        &ref_node,
+                        "unresolved-ref",
+                        format!("{err}; the value is typed as any json"),
+                    );
                     None
                 }
             },
@@ -189,7 +263,9 @@ impl<'s> Lowerer<'s> {
 
     /// The named type for the schema at `target`, if it has one (component or already-lowered inline).
     fn named_at(&self, target: &Node<'_>) -> Option<TypeId> {
-        self.by_origin.get(&(target.doc, target.pointer.to_string())).copied()
+        self.by_origin
+            .get(&(target.doc, target.pointer.to_string()))
+            .copied()
     }
 
     /// The shape of a schema used somewhere; inline objects, enums and unions become named types called `hint`.
@@ -209,7 +285,11 @@ impl<'s> Lowerer<'s> {
             // 3.1 allows siblings beside `$ref`; only `nullable`-like siblings change the shape here.
             let shape = self.shape_of_target(target, reference);
             let sibling_nullable = node.value.get("nullable") == Some(&Value::Bool(true));
-            return if sibling_nullable { nullable(shape) } else { shape };
+            return if sibling_nullable {
+                nullable(shape)
+            } else {
+                shape
+            };
         }
         self.shape_inline(node, hint)
     }
@@ -220,12 +300,26 @@ impl<'s> Lowerer<'s> {
         }
         // A schema reached through a `$ref` that is not a component (external files, deep pointers):
         // named after the last pointer segment, or the file stem.
-        let last = target.pointer.rsplit('/').next().filter(|s| !s.is_empty()).map(crate::load::unescape).unwrap_or_else(|| {
-            let file = reference.split('#').next().unwrap_or_default();
-            std::path::Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Schema".into())
-        });
+        let last = target
+            .pointer
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(crate::load::unescape)
+            .unwrap_or_else(|| {
+                let file = reference.split('#').next().unwrap_or_default();
+                std::path::Path::new(file)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Schema".into())
+            });
         if needs_named_type(target.value) {
-            let id = self.declare(target.doc, &target.pointer.clone(), &names::pascal(&last), &last);
+            let id = self.declare(
+                target.doc,
+                &target.pointer.clone(),
+                &names::pascal(&last),
+                &last,
+            );
             self.define(id, target);
             return Shape::Named(id);
         }
@@ -253,7 +347,12 @@ impl<'s> Lowerer<'s> {
         }
         if let Some(all_of) = self.child(&node, "allOf") {
             // `allOf: [$ref]` with nothing else is an alias (Dropshot and many others wrap refs this way).
-            if let Some(only) = all_of.value.as_array().filter(|a| a.len() == 1).and_then(|_| self.index(&all_of, 0)) {
+            if let Some(only) = all_of
+                .value
+                .as_array()
+                .filter(|a| a.len() == 1)
+                .and_then(|_| self.index(&all_of, 0))
+            {
                 return wrap(self.shape_of(only, hint), is_nullable);
             }
         }
@@ -276,7 +375,11 @@ impl<'s> Lowerer<'s> {
     }
 
     fn primitive(&mut self, node: &Node<'s>, ty: &str, hint: &str) -> Shape {
-        let format = node.value.get("format").and_then(Value::as_str).unwrap_or_default();
+        let format = node
+            .value
+            .get("format")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         match ty {
             "string" => match format {
                 "date-time" => Shape::DateTime,
@@ -298,7 +401,9 @@ impl<'s> Lowerer<'s> {
             "boolean" => Shape::Boolean,
             "array" => {
                 let item = match self.child(node, "items") {
-                    Some(items) if items.value.is_object() || items.value.is_boolean() => self.shape_of(items, &format!("{hint}Item")),
+                    Some(items) if items.value.is_object() || items.value.is_boolean() => {
+                        self.shape_of(items, &format!("{hint}Item"))
+                    }
                     _ => Shape::Any,
                 };
                 Shape::Array(Box::new(item))
@@ -322,7 +427,9 @@ impl<'s> Lowerer<'s> {
 
     /// For `oneOf`/`anyOf` with exactly one non-null alternative, that alternative's shape.
     fn single_non_null_alternative(&mut self, node: &Node<'s>, hint: &str) -> Option<Shape> {
-        let key = ["oneOf", "anyOf"].into_iter().find(|k| node.value.get(*k).is_some())?;
+        let key = ["oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| node.value.get(*k).is_some())?;
         let list = self.child(node, key)?;
         let items = list.value.as_array()?;
         let has_own = node.value.get("properties").is_some() || node.value.get("allOf").is_some();
@@ -333,7 +440,12 @@ impl<'s> Lowerer<'s> {
         let mut saw_null = false;
         for i in 0..items.len() {
             let alt = self.index(&list, i)?;
-            let resolved = self.spec.deref(alt.clone()).ok().map(|n| n.value).unwrap_or(alt.value);
+            let resolved = self
+                .spec
+                .deref(alt.clone())
+                .ok()
+                .map(|n| n.value)
+                .unwrap_or(alt.value);
             if is_null_schema(resolved) {
                 saw_null = true;
             } else {
@@ -352,19 +464,27 @@ impl<'s> Lowerer<'s> {
         if let Some(values) = enum_values(schema) {
             return self.enum_kind(&values, schema);
         }
-        let union_key = ["oneOf", "anyOf"].into_iter().find(|k| schema.get(*k).is_some_and(Value::is_array));
-        let has_props = schema.get("properties").is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()));
+        let union_key = ["oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| schema.get(*k).is_some_and(Value::is_array));
+        let has_props = schema
+            .get("properties")
+            .is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()));
         if let Some(key) = union_key
-            && !has_props && schema.get("allOf").is_none() {
-                if let Some(inner) = self.single_non_null_alternative(&node, &format!("{hint}Inner")) {
-                    return TypeKind::Alias(nullable(inner));
-                }
-                return self.union_kind(&node, key, hint);
+            && !has_props
+            && schema.get("allOf").is_none()
+        {
+            if let Some(inner) = self.single_non_null_alternative(&node, &format!("{hint}Inner")) {
+                return TypeKind::Alias(nullable(inner));
             }
+            return self.union_kind(&node, key, hint);
+        }
         if let Some(Value::Array(all)) = schema.get("allOf") {
             // `allOf: [$ref]` and nothing else is another name for the referenced type.
             if all.len() == 1 && !has_props && schema.get("additionalProperties").is_none() {
-                let only = self.child(&node, "allOf").and_then(|list| self.index(&list, 0));
+                let only = self
+                    .child(&node, "allOf")
+                    .and_then(|list| self.index(&list, 0));
                 if let Some(only) = only {
                     return TypeKind::Alias(self.shape_of(only, &format!("{hint}Inner")));
                 }
@@ -375,7 +495,15 @@ impl<'s> Lowerer<'s> {
             let mut required = BTreeSet::new();
             let mut additional = None;
             let mut seen = BTreeSet::new();
-            self.collect_object(node.clone(), hint, &mut fields, &mut required, &mut additional, &mut seen, 0);
+            self.collect_object(
+                node.clone(),
+                hint,
+                &mut fields,
+                &mut required,
+                &mut additional,
+                &mut seen,
+                0,
+            );
             if fields.is_empty() && schema.get("allOf").is_none() {
                 // A plain map or free-form object under a name.
                 return TypeKind::Alias(Shape::Map(Box::new(additional.unwrap_or(Shape::Any))));
@@ -393,7 +521,8 @@ impl<'s> Lowerer<'s> {
     /// The shape of a named schema that is not an object, enum or union (`type Name = Vec<…>`).
     fn shape_inline_unnamed(&mut self, node: Node<'s>, hint: &str) -> Shape {
         let types = types_of(node.value);
-        let is_nullable = node.value.get("nullable") == Some(&Value::Bool(true)) || types.contains(&"null");
+        let is_nullable =
+            node.value.get("nullable") == Some(&Value::Bool(true)) || types.contains(&"null");
         let non_null: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
         let shape = match non_null.as_slice() {
             [one] => self.primitive(&node, one, hint),
@@ -419,8 +548,12 @@ impl<'s> Lowerer<'s> {
         }
         if let Some(list) = self.child(&node, "allOf") {
             for i in 0..list.value.as_array().map_or(0, Vec::len) {
-                let Some(member) = self.index(&list, i) else { continue };
-                let Some(member) = self.resolve_schema(member) else { continue };
+                let Some(member) = self.index(&list, i) else {
+                    continue;
+                };
+                let Some(member) = self.resolve_schema(member) else {
+                    continue;
+                };
                 self.collect_object(member, hint, fields, required, additional, seen, depth + 1);
             }
         }
@@ -428,10 +561,21 @@ impl<'s> Lowerer<'s> {
             required.extend(names.iter().filter_map(Value::as_str).map(str::to_string));
         }
         if let Some(props) = self.child(&node, "properties") {
-            let keys: Vec<String> = props.value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            let keys: Vec<String> = props
+                .value
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
             for key in keys {
-                let Some(prop) = self.child(&props, &key) else { continue };
-                let resolved = self.spec.deref(prop.clone()).ok().map(|n| n.value).unwrap_or(prop.value);
+                let Some(prop) = self.child(&props, &key) else {
+                    continue;
+                };
+                let resolved = self
+                    .spec
+                    .deref(prop.clone())
+                    .ok()
+                    .map(|n| n.value)
+                    .unwrap_or(prop.value);
                 let docs = docs_of(prop.value).or_else(|| docs_of(resolved));
                 let deprecated = prop.value.get("deprecated") == Some(&Value::Bool(true));
                 let shape = self.shape_of(prop.clone(), &format!("{hint}{}", names::pascal(&key)));
@@ -439,9 +583,17 @@ impl<'s> Lowerer<'s> {
                     Shape::Nullable(inner) => (*inner, true),
                     other => (other, false),
                 };
-                let default = prop.value.get("default").or_else(|| resolved.get("default")).filter(|d| applies_default(&shape, d)).cloned();
+                let default = prop
+                    .value
+                    .get("default")
+                    .or_else(|| resolved.get("default"))
+                    .filter(|d| applies_default(&shape, d))
+                    .cloned();
                 let field = Field {
-                    name: Name { rust: String::new(), wire: key.clone() },
+                    name: Name {
+                        rust: String::new(),
+                        wire: key.clone(),
+                    },
                     shape,
                     required: false,
                     nullable: is_nullable,
@@ -463,7 +615,10 @@ impl<'s> Lowerer<'s> {
     }
 
     fn enum_kind(&mut self, values: &[Value], schema: &Value) -> TypeKind {
-        let repr = if values.iter().all(|v| v.is_i64() || v.is_u64()) && !values.is_empty() && types_of(schema) != ["string"] {
+        let repr = if values.iter().all(|v| v.is_i64() || v.is_u64())
+            && !values.is_empty()
+            && types_of(schema) != ["string"]
+        {
             EnumRepr::Integer
         } else {
             EnumRepr::String
@@ -485,7 +640,10 @@ impl<'s> Lowerer<'s> {
                 Value::String(s) => names::pascal(s),
                 other => names::pascal(&format!("V{}", other.to_string().replace('-', "Minus"))),
             };
-            variants.push(EnumVariant { rust: scope.claim(label), wire });
+            variants.push(EnumVariant {
+                rust: scope.claim(label),
+                wire,
+            });
         }
         TypeKind::Enum { variants, repr }
     }
@@ -493,18 +651,28 @@ impl<'s> Lowerer<'s> {
     fn union_kind(&mut self, node: &Node<'s>, key: &str, hint: &str) -> TypeKind {
         let list = self.child(node, key).expect("checked by caller");
         let count = list.value.as_array().map_or(0, Vec::len);
-        let tag = node.value.pointer("/discriminator/propertyName").and_then(Value::as_str).map(str::to_string);
+        let tag = node
+            .value
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let mapping: Vec<(String, String)> = node
             .value
             .pointer("/discriminator/mapping")
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut scope = Scope::with_reserved(&["Unknown"]);
         let mut variants = Vec::new();
         let mut seen_shapes = BTreeSet::new();
         for i in 0..count {
-            let Some(alt) = self.index(&list, i) else { continue };
+            let Some(alt) = self.index(&list, i) else {
+                continue;
+            };
             let alt_target = self.spec.deref(alt.clone()).ok();
             if alt_target.as_ref().is_some_and(|t| is_null_schema(t.value)) {
                 continue;
@@ -519,31 +687,48 @@ impl<'s> Lowerer<'s> {
             };
             let mut tag_values = Vec::new();
             if tag.is_some()
-                && let Some(target) = &alt_target {
-                    for (value, reference) in &mapping {
-                        if let Ok(mapped) = self.spec.resolve(node.doc, reference) {
-                            if mapped.doc == target.doc && mapped.pointer == target.pointer {
-                                tag_values.push(value.clone());
-                            }
-                        } else if reference.rsplit('/').next() == target.pointer.rsplit('/').next() {
-                            // Mapping values may be bare schema names rather than refs.
+                && let Some(target) = &alt_target
+            {
+                for (value, reference) in &mapping {
+                    if let Ok(mapped) = self.spec.resolve(node.doc, reference) {
+                        if mapped.doc == target.doc && mapped.pointer == target.pointer {
                             tag_values.push(value.clone());
                         }
+                    } else if reference.rsplit('/').next() == target.pointer.rsplit('/').next() {
+                        // Mapping values may be bare schema names rather than refs.
+                        tag_values.push(value.clone());
                     }
-                    if tag_values.is_empty()
-                        && let Some(Value::Array(consts)) = target.value.pointer(&format!("/properties/{}/enum", tag.as_deref().unwrap_or_default())) {
-                            tag_values.extend(consts.iter().filter_map(Value::as_str).map(str::to_string));
-                        }
-                    if tag_values.is_empty()
-                        && let Some(c) = target.value.pointer(&format!("/properties/{}/const", tag.as_deref().unwrap_or_default())).and_then(Value::as_str) {
-                            tag_values.push(c.to_string());
-                        }
-                    if tag_values.is_empty()
-                        && let Some(name) = target.pointer.rsplit('/').next() {
-                            tag_values.push(crate::load::unescape(name));
-                        }
                 }
-            variants.push(UnionVariant { rust: scope.claim(label), tag_values, shape });
+                if tag_values.is_empty()
+                    && let Some(Value::Array(consts)) = target.value.pointer(&format!(
+                        "/properties/{}/enum",
+                        tag.as_deref().unwrap_or_default()
+                    ))
+                {
+                    tag_values.extend(consts.iter().filter_map(Value::as_str).map(str::to_string));
+                }
+                if tag_values.is_empty()
+                    && let Some(c) = target
+                        .value
+                        .pointer(&format!(
+                            "/properties/{}/const",
+                            tag.as_deref().unwrap_or_default()
+                        ))
+                        .and_then(Value::as_str)
+                {
+                    tag_values.push(c.to_string());
+                }
+                if tag_values.is_empty()
+                    && let Some(name) = target.pointer.rsplit('/').next()
+                {
+                    tag_values.push(crate::load::unescape(name));
+                }
+            }
+            variants.push(UnionVariant {
+                rust: scope.claim(label),
+                tag_values,
+                shape,
+            });
         }
         if tag.is_none() {
             let api = &self.api;
@@ -556,14 +741,28 @@ impl<'s> Lowerer<'s> {
         let root = &self.spec.root().value;
         if self.spec.version() == Version::Swagger2 {
             if let Some(host) = root.get("host").and_then(Value::as_str) {
-                let scheme = root.pointer("/schemes/0").and_then(Value::as_str).unwrap_or("https");
+                let scheme = root
+                    .pointer("/schemes/0")
+                    .and_then(Value::as_str)
+                    .unwrap_or("https");
                 let base = root.get("basePath").and_then(Value::as_str).unwrap_or("");
-                self.api.servers.push(Server { url: format!("{scheme}://{host}{base}"), description: None, variables: Vec::new() });
+                self.api.servers.push(Server {
+                    url: format!("{scheme}://{host}{base}"),
+                    description: None,
+                    variables: Vec::new(),
+                });
             }
             return;
         }
-        for server in root.get("servers").and_then(Value::as_array).into_iter().flatten() {
-            let Some(url) = server.get("url").and_then(Value::as_str) else { continue };
+        for server in root
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(url) = server.get("url").and_then(Value::as_str) else {
+                continue;
+            };
             let variables = server
                 .get("variables")
                 .and_then(Value::as_object)
@@ -571,7 +770,11 @@ impl<'s> Lowerer<'s> {
                     vars.iter()
                         .map(|(name, v)| {
                             let default = v.get("default").map(value_text).unwrap_or_default();
-                            let allowed = v.get("enum").and_then(Value::as_array).map(|e| e.iter().map(value_text).collect()).unwrap_or_default();
+                            let allowed = v
+                                .get("enum")
+                                .and_then(Value::as_array)
+                                .map(|e| e.iter().map(value_text).collect())
+                                .unwrap_or_default();
                             (name.clone(), default, allowed)
                         })
                         .collect()
@@ -579,7 +782,10 @@ impl<'s> Lowerer<'s> {
                 .unwrap_or_default();
             self.api.servers.push(Server {
                 url: url.to_string(),
-                description: server.get("description").and_then(Value::as_str).map(str::to_string),
+                description: server
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 variables,
             });
         }
@@ -587,22 +793,48 @@ impl<'s> Lowerer<'s> {
 
     fn security_schemes(&mut self) {
         let root = &self.spec.root().value;
-        let pointer = if self.spec.version() == Version::Swagger2 { "/securityDefinitions" } else { "/components/securitySchemes" };
-        let Some(Value::Object(schemes)) = root.pointer(pointer) else { return };
+        let pointer = if self.spec.version() == Version::Swagger2 {
+            "/securityDefinitions"
+        } else {
+            "/components/securitySchemes"
+        };
+        let Some(Value::Object(schemes)) = root.pointer(pointer) else {
+            return;
+        };
         for (name, _) in schemes {
-            let Some(node) = self.spec.node(DocId(0), &format!("{pointer}/{}", escape(name))) else { continue };
-            let Ok(node) = self.spec.deref(node) else { continue };
+            let Some(node) = self
+                .spec
+                .node(DocId(0), &format!("{pointer}/{}", escape(name)))
+            else {
+                continue;
+            };
+            let Ok(node) = self.spec.deref(node) else {
+                continue;
+            };
             let s = node.value;
             let kind = s.get("type").and_then(Value::as_str).unwrap_or_default();
             let scheme = match kind {
-                "http" => match s.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+                "http" => match s
+                    .get("scheme")
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_lowercase)
+                    .as_deref()
+                {
                     Some("basic") => SecurityScheme::Basic,
                     _ => SecurityScheme::Bearer,
                 },
                 "basic" => SecurityScheme::Basic,
                 "apiKey" => SecurityScheme::ApiKey {
-                    name: s.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    location: s.get("in").and_then(Value::as_str).unwrap_or("header").to_string(),
+                    name: s
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    location: s
+                        .get("in")
+                        .and_then(Value::as_str)
+                        .unwrap_or("header")
+                        .to_string(),
                 },
                 _ => SecurityScheme::OAuth2,
             };
@@ -612,25 +844,49 @@ impl<'s> Lowerer<'s> {
 
     fn operations(&mut self) {
         let root = &self.spec.root().value;
-        let Some(Value::Object(paths)) = root.get("paths") else { return };
+        let Some(Value::Object(paths)) = root.get("paths") else {
+            return;
+        };
         let mut method_names = Scope::default();
         let global_security = root.get("security").cloned();
         let mut ops = Vec::new();
         for path in paths.keys().filter(|p| p.starts_with('/')) {
-            let Some(item) = self.spec.node(DocId(0), &format!("/paths/{}", escape(path))) else { continue };
-            let Some(item) = self.deref_or_warn(item, "path item") else { continue };
+            let Some(item) = self
+                .spec
+                .node(DocId(0), &format!("/paths/{}", escape(path)))
+            else {
+                continue;
+            };
+            let Some(item) = self.deref_or_warn(item, "path item") else {
+                continue;
+            };
             for method in METHODS {
-                let Some(op) = self.child(&item, method) else { continue };
-                let Some(op) = self.deref_or_warn(op, "operation") else { continue };
+                let Some(op) = self.child(&item, method) else {
+                    continue;
+                };
+                let Some(op) = self.deref_or_warn(op, "operation") else {
+                    continue;
+                };
                 ops.push((path.clone(), method.to_string(), item.clone(), op));
             }
         }
         for (path, method, item, op) in ops {
-            let op_id = op.value.get("operationId").and_then(Value::as_str).map(str::to_string);
+            let op_id = op
+                .value
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             let derived = format!("{method}_{}", path.replace(['{', '}'], ""));
             let rust = method_names.claim(names::snake(op_id.as_deref().unwrap_or(&derived)));
-            let name = Name { rust, wire: op_id.unwrap_or(derived) };
-            let security = op.value.get("security").or(global_security.as_ref()).cloned();
+            let name = Name {
+                rust,
+                wire: op_id.unwrap_or(derived),
+            };
+            let security = op
+                .value
+                .get("security")
+                .or(global_security.as_ref())
+                .cloned();
             let lowered = self.operation(name, &method, &path, Some(&item), op, security.as_ref());
             self.api.operations.push(lowered);
         }
@@ -646,25 +902,56 @@ impl<'s> Lowerer<'s> {
             }
         }
         // Callbacks of operations are deliveries too.
-        let ops: Vec<(String, Origin)> = self.api.operations.iter().map(|o| (o.name.rust.clone(), o.origin.clone())).collect();
+        let ops: Vec<(String, Origin)> = self
+            .api
+            .operations
+            .iter()
+            .map(|o| (o.name.rust.clone(), o.origin.clone()))
+            .collect();
         for (op_name, origin) in ops {
             let doc = DocId(origin.doc);
-            let Some(Value::Object(callbacks)) = self.spec.get(doc, &format!("{}/callbacks", origin.pointer)) else { continue };
+            let Some(Value::Object(callbacks)) =
+                self.spec.get(doc, &format!("{}/callbacks", origin.pointer))
+            else {
+                continue;
+            };
             for (cb_name, cb) in callbacks {
-                let Some(exprs) = cb.as_object() else { continue };
+                let Some(exprs) = cb.as_object() else {
+                    continue;
+                };
                 for expr in exprs.keys().filter(|k| !k.starts_with("x-")) {
-                    found.push((format!("{op_name}_{cb_name}"), format!("{}/callbacks/{}/{}", origin.pointer, escape(cb_name), escape(expr)), doc));
+                    found.push((
+                        format!("{op_name}_{cb_name}"),
+                        format!(
+                            "{}/callbacks/{}/{}",
+                            origin.pointer,
+                            escape(cb_name),
+                            escape(expr)
+                        ),
+                        doc,
+                    ));
                 }
             }
         }
         for (key, pointer, doc) in found {
-            let Some(item) = self.spec.node(doc, &pointer) else { continue };
-            let Ok(item) = self.spec.deref(item) else { continue };
+            let Some(item) = self.spec.node(doc, &pointer) else {
+                continue;
+            };
+            let Ok(item) = self.spec.deref(item) else {
+                continue;
+            };
             for method in METHODS {
-                let Some(op) = self.child(&item, method) else { continue };
-                let Ok(op) = self.spec.deref(op) else { continue };
+                let Some(op) = self.child(&item, method) else {
+                    continue;
+                };
+                let Ok(op) = self.spec.deref(op) else {
+                    continue;
+                };
                 let rust = names_scope.claim(names::snake(&key));
-                let name = Name { rust, wire: key.clone() };
+                let name = Name {
+                    rust,
+                    wire: key.clone(),
+                };
                 let lowered = self.operation(name, method, &key, Some(&item), op, None);
                 self.api.webhooks.push(lowered);
             }
@@ -685,18 +972,38 @@ impl<'s> Lowerer<'s> {
         let mut param_scope = Scope::with_reserved(&["body", "self_", "client"]);
         let mut body = None;
         let mut raw_params = Vec::new();
-        for source in [item.and_then(|i| self.child(i, "parameters")), self.child(&op, "parameters")].into_iter().flatten() {
+        for source in [
+            item.and_then(|i| self.child(i, "parameters")),
+            self.child(&op, "parameters"),
+        ]
+        .into_iter()
+        .flatten()
+        {
             for i in 0..source.value.as_array().map_or(0, Vec::len) {
-                let Some(p) = self.index(&source, i) else { continue };
-                let Some(p) = self.deref_or_warn(p, "parameter") else { continue };
+                let Some(p) = self.index(&source, i) else {
+                    continue;
+                };
+                let Some(p) = self.deref_or_warn(p, "parameter") else {
+                    continue;
+                };
                 raw_params.push(p);
             }
         }
         // Operation-level parameters override path-level ones with the same name and location.
         let mut by_key: Vec<(String, String, Node<'s>)> = Vec::new();
         for p in raw_params {
-            let pname = p.value.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-            let pin = p.value.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
+            let pname = p
+                .value
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let pin = p
+                .value
+                .get("in")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             if let Some(slot) = by_key.iter_mut().find(|(n, i, _)| *n == pname && *i == pin) {
                 slot.2 = p;
             } else {
@@ -712,8 +1019,33 @@ impl<'s> Lowerer<'s> {
                 "body" => {
                     // Swagger 2.0 body parameter.
                     let consumes = self.consumes(&op);
-                    let shape = self.child(&p, "schema").map(|s| self.shape_of(s, &format!("{hint}Body"))).unwrap_or(Shape::Any);
-                    body = Some(Body { required: p.value.get("required") == Some(&Value::Bool(true)), content: consumes.into_iter().map(|c| (c, shape.clone())).collect() });
+                    let schema_node = self.child(&p, "schema");
+                    let shape = schema_node
+                        .clone()
+                        .map(|s| self.shape_of(s, &format!("{hint}Body")))
+                        .unwrap_or(Shape::Any);
+                    let schema = schema_node.map(|s| self.schemas.lower(s));
+                    let examples = self
+                        .child(&p, "schema")
+                        .map(|s| self.examples_of(&s))
+                        .unwrap_or_default();
+                    let content = consumes
+                        .into_iter()
+                        .map(|media_type| Media {
+                            media_type,
+                            shape: shape.clone(),
+                            schema,
+                            examples: examples.clone(),
+                        })
+                        .collect();
+                    body = Some(Body {
+                        required: p.value.get("required") == Some(&Value::Bool(true)),
+                        content,
+                        origin: Origin {
+                            doc: p.doc.0,
+                            pointer: p.pointer.clone(),
+                        },
+                    });
                     continue;
                 }
                 "formData" => continue,
@@ -724,7 +1056,10 @@ impl<'s> Lowerer<'s> {
                 Some(schema) => self.shape_of(schema, &phint),
                 None => match self.child(&p, "content") {
                     Some(content) => {
-                        let first = content.value.as_object().and_then(|m| m.keys().next().cloned());
+                        let first = content
+                            .value
+                            .as_object()
+                            .and_then(|m| m.keys().next().cloned());
                         first
                             .and_then(|k| self.child(&content, &k))
                             .and_then(|media| self.child(&media, "schema"))
@@ -736,64 +1071,167 @@ impl<'s> Lowerer<'s> {
                     None => Shape::String,
                 },
             };
-            let style = p.value.get("style").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| {
-                match location {
-                    ParamLocation::Path | ParamLocation::Header => "simple",
-                    _ => "form",
-                }
-                .to_string()
-            });
-            let explode = p.value.get("explode").and_then(Value::as_bool).unwrap_or(style == "form");
-            let required = location == ParamLocation::Path || p.value.get("required") == Some(&Value::Bool(true));
+            let style = p
+                .value
+                .get("style")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    match location {
+                        ParamLocation::Path | ParamLocation::Header => "simple",
+                        _ => "form",
+                    }
+                    .to_string()
+                });
+            let explode = p
+                .value
+                .get("explode")
+                .and_then(Value::as_bool)
+                .unwrap_or(style == "form");
+            let required = location == ParamLocation::Path
+                || p.value.get("required") == Some(&Value::Bool(true));
             let constraints = match self.child(&p, "schema") {
                 Some(schema) => Some(schema.value.clone()),
                 None if p.value.get("type").is_some() => Some(p.value.clone()),
                 None => None,
             };
+            let schema = match self.child(&p, "schema") {
+                Some(schema) => Some(self.schemas.lower(schema)),
+                None if p.value.get("type").is_some() => Some(self.schemas.lower(p.clone())),
+                None => self
+                    .child(&p, "content")
+                    .and_then(|c| {
+                        c.value
+                            .as_object()
+                            .and_then(|m| m.keys().next().cloned())
+                            .and_then(|k| self.child(&c, &k))
+                    })
+                    .and_then(|m| self.child(&m, "schema"))
+                    .map(|s| self.schemas.lower(s)),
+            };
+            let examples = self.examples_of(&p);
             parameters.push(Parameter {
-                name: Name { rust: param_scope.claim(names::snake(&pname)), wire: pname },
+                name: Name {
+                    rust: param_scope.claim(names::snake(&pname)),
+                    wire: pname,
+                },
                 location,
                 shape,
                 required,
                 style,
                 explode,
-                docs: p.value.get("description").and_then(Value::as_str).map(str::to_string),
+                docs: p
+                    .value
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 constraints,
+                schema,
+                examples,
+                deprecated: p.value.get("deprecated") == Some(&Value::Bool(true)),
+                origin: Origin {
+                    doc: p.doc.0,
+                    pointer: p.pointer.clone(),
+                },
             });
         }
         if let Some(rb) = self.child(&op, "requestBody")
-            && let Some(rb) = self.deref_or_warn(rb, "request body") {
-                let content = self.content(&rb, &format!("{hint}Body"));
-                body = Some(Body { required: rb.value.get("required") == Some(&Value::Bool(true)), content });
-            }
+            && let Some(rb) = self.deref_or_warn(rb, "request body")
+        {
+            let content = self.content(&rb, &format!("{hint}Body"));
+            body = Some(Body {
+                required: rb.value.get("required") == Some(&Value::Bool(true)),
+                content,
+                origin: Origin {
+                    doc: rb.doc.0,
+                    pointer: rb.pointer.clone(),
+                },
+            });
+        }
         let mut responses = Vec::new();
         if let Some(rs) = self.child(&op, "responses") {
-            let keys: Vec<String> = rs.value.as_object().map(|m| m.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).unwrap_or_default();
+            let keys: Vec<String> = rs
+                .value
+                .as_object()
+                .map(|m| m.keys().filter(|k| !k.starts_with("x-")).cloned().collect())
+                .unwrap_or_default();
             let several = keys.iter().filter(|k| k.starts_with('2')).count() > 1;
             for status in keys {
-                let Some(r) = self.child(&rs, &status) else { continue };
-                let Some(r) = self.deref_or_warn(r, "response") else { continue };
-                let rhint = if status.starts_with('2') && !several { format!("{hint}Response") } else { format!("{hint}Response{}", names::pascal(&status)) };
+                let Some(r) = self.child(&rs, &status) else {
+                    continue;
+                };
+                let Some(r) = self.deref_or_warn(r, "response") else {
+                    continue;
+                };
+                let rhint = if status.starts_with('2') && !several {
+                    format!("{hint}Response")
+                } else {
+                    format!("{hint}Response{}", names::pascal(&status))
+                };
                 let content = if self.spec.version() == Version::Swagger2 {
                     match self.child(&r, "schema") {
                         Some(schema) => {
-                            let shape = self.shape_of(schema, &rhint);
-                            self.produces(&op).into_iter().map(|m| (m, shape.clone())).collect()
+                            let shape = self.shape_of(schema.clone(), &rhint);
+                            let id = self.schemas.lower(schema);
+                            let examples: Vec<Value> = r
+                                .value
+                                .get("examples")
+                                .and_then(Value::as_object)
+                                .map(|m| m.values().cloned().collect())
+                                .unwrap_or_default();
+                            self.produces(&op)
+                                .into_iter()
+                                .map(|media_type| Media {
+                                    media_type,
+                                    shape: shape.clone(),
+                                    schema: Some(id),
+                                    examples: examples.clone(),
+                                })
+                                .collect()
                         }
                         None => Vec::new(),
                     }
                 } else {
                     self.content(&r, &rhint)
                 };
-                let headers = r.value.get("headers").and_then(Value::as_object).map(|h| h.keys().cloned().collect()).unwrap_or_default();
+                let headers = self.response_headers(&r);
+                let links = self.links(&r);
                 responses.push(Response {
-                    description: r.value.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    description: r
+                        .value
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
                     status,
                     content,
                     headers,
+                    links,
+                    origin: Origin {
+                        doc: r.doc.0,
+                        pointer: r.pointer.clone(),
+                    },
                 });
             }
         }
+        let requirements: Vec<Vec<String>> = security
+            .and_then(Value::as_array)
+            .map(|reqs| {
+                reqs.iter()
+                    .map(|r| {
+                        r.as_object()
+                            .map(|m| m.keys().cloned().collect())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // `security: [{}]` alone means no credentials are needed.
+        let requirements = if requirements.iter().all(Vec::is_empty) {
+            Vec::new()
+        } else {
+            requirements
+        };
         let security = match security.and_then(Value::as_array) {
             Some(reqs) => {
                 let mut out: Vec<String> = Vec::new();
@@ -809,51 +1247,222 @@ impl<'s> Lowerer<'s> {
             None => Vec::new(),
         };
         Operation {
+            operation_id: op
+                .value
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             name,
             method: method.to_uppercase(),
             path: path.to_string(),
-            summary: op.value.get("summary").and_then(Value::as_str).map(str::to_string),
-            description: op.value.get("description").and_then(Value::as_str).map(str::to_string),
+            summary: op
+                .value
+                .get("summary")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            description: op
+                .value
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             parameters,
             body,
             responses,
             security,
-            tags: op.value.get("tags").and_then(Value::as_array).map(|t| t.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default(),
+            requirements,
+            tags: op
+                .value
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
             deprecated: op.value.get("deprecated") == Some(&Value::Bool(true)),
-            origin: Origin { doc: op.doc.0, pointer: op.pointer.to_string() },
+            origin: Origin {
+                doc: op.doc.0,
+                pointer: op.pointer.to_string(),
+            },
         }
     }
 
-    fn content(&mut self, node: &Node<'s>, hint: &str) -> Vec<(String, Shape)> {
-        let Some(content) = self.child(node, "content") else { return Vec::new() };
-        let medias: Vec<String> = content.value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    fn content(&mut self, node: &Node<'s>, hint: &str) -> Vec<Media> {
+        let Some(content) = self.child(node, "content") else {
+            return Vec::new();
+        };
+        let medias: Vec<String> = content
+            .value
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
         let mut out = Vec::new();
-        for media in medias {
-            let Some(m) = self.child(&content, &media) else { continue };
-            let shape = match self.child(&m, "schema") {
-                Some(schema) => self.shape_of(schema, hint),
-                None => Shape::Any,
+        for media_type in medias {
+            let Some(m) = self.child(&content, &media_type) else {
+                continue;
             };
-            out.push((media, shape));
+            let (shape, schema) = match self.child(&m, "schema") {
+                Some(schema) => (
+                    self.shape_of(schema.clone(), hint),
+                    Some(self.schemas.lower(schema)),
+                ),
+                None => (Shape::Any, None),
+            };
+            let examples = self.examples_of(&m);
+            out.push(Media {
+                media_type,
+                shape,
+                schema,
+                examples,
+            });
+        }
+        out
+    }
+
+    /// `example` and the values of `examples` (named examples give their `value`, through `$ref`) on a node.
+    fn examples_of(&self, node: &Node<'s>) -> Vec<Value> {
+        let mut out: Vec<Value> = node.value.get("example").cloned().into_iter().collect();
+        match node.value.get("examples") {
+            Some(Value::Object(named)) => {
+                for key in named.keys() {
+                    let Some(e) = self
+                        .child(node, "examples")
+                        .and_then(|n| self.child(&n, key))
+                    else {
+                        continue;
+                    };
+                    let Ok(e) = self.spec.deref(e) else { continue };
+                    out.extend(e.value.get("value").cloned());
+                }
+            }
+            Some(Value::Array(list)) => out.extend(list.iter().cloned()),
+            _ => {}
+        }
+        out
+    }
+
+    fn response_headers(&mut self, r: &Node<'s>) -> Vec<Header> {
+        let Some(headers) = self.child(r, "headers") else {
+            return Vec::new();
+        };
+        let names: Vec<String> = headers
+            .value
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for name in names {
+            let Some(h) = self.child(&headers, &name) else {
+                continue;
+            };
+            let Some(h) = self.deref_or_warn(h, "header") else {
+                continue;
+            };
+            let schema = match self.child(&h, "schema") {
+                Some(s) => Some(self.schemas.lower(s)),
+                None if h.value.get("type").is_some() => Some(self.schemas.lower(h.clone())),
+                None => None,
+            };
+            out.push(Header {
+                name,
+                required: h.value.get("required") == Some(&Value::Bool(true)),
+                schema,
+                origin: Origin {
+                    doc: h.doc.0,
+                    pointer: h.pointer.clone(),
+                },
+            });
+        }
+        out
+    }
+
+    fn links(&mut self, r: &Node<'s>) -> Vec<Link> {
+        let Some(links) = self.child(r, "links") else {
+            return Vec::new();
+        };
+        let names: Vec<String> = links
+            .value
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for name in names {
+            let Some(l) = self.child(&links, &name) else {
+                continue;
+            };
+            let Some(l) = self.deref_or_warn(l, "link") else {
+                continue;
+            };
+            let operation = match (
+                l.value.get("operationId").and_then(Value::as_str),
+                l.value.get("operationRef").and_then(Value::as_str),
+            ) {
+                (Some(id), _) => id.to_string(),
+                (None, Some(reference)) => match self.spec.resolve(l.doc, reference) {
+                    Ok(target) => target
+                        .value
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    Err(_) => continue,
+                },
+                (None, None) => continue,
+            };
+            let parameters = l
+                .value
+                .get("parameters")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|e| (k.clone(), e.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Link {
+                name,
+                operation,
+                parameters,
+            });
         }
         out
     }
 
     fn consumes(&self, op: &Node<'_>) -> Vec<String> {
-        media_list(op.value.get("consumes").or_else(|| self.spec.root().value.get("consumes")))
+        media_list(
+            op.value
+                .get("consumes")
+                .or_else(|| self.spec.root().value.get("consumes")),
+        )
     }
 
     fn produces(&self, op: &Node<'_>) -> Vec<String> {
-        media_list(op.value.get("produces").or_else(|| self.spec.root().value.get("produces")))
+        media_list(
+            op.value
+                .get("produces")
+                .or_else(|| self.spec.root().value.get("produces")),
+        )
     }
 
     /// Marks struct fields whose type leads back to the struct without passing a `Vec` or map.
     fn mark_boxes(&mut self) {
         let ids: Vec<TypeId> = self.api.types.keys().copied().collect();
         for id in ids {
-            let TypeKind::Struct { fields, .. } = &self.api.types[&id].kind else { continue };
-            let boxed: Vec<bool> = fields.iter().map(|f| direct_target(&f.shape).is_some_and(|t| reaches(&self.api, t, id, &mut BTreeSet::new()))).collect();
-            if let TypeKind::Struct { fields, .. } = &mut self.api.types.get_mut(&id).expect("listed above").kind {
+            let TypeKind::Struct { fields, .. } = &self.api.types[&id].kind else {
+                continue;
+            };
+            let boxed: Vec<bool> = fields
+                .iter()
+                .map(|f| {
+                    direct_target(&f.shape)
+                        .is_some_and(|t| reaches(&self.api, t, id, &mut BTreeSet::new()))
+                })
+                .collect();
+            if let TypeKind::Struct { fields, .. } =
+                &mut self.api.types.get_mut(&id).expect("listed above").kind
+            {
                 for (field, b) in fields.iter_mut().zip(boxed) {
                     field.boxed = b;
                 }
@@ -864,7 +1473,11 @@ impl<'s> Lowerer<'s> {
 
 fn media_list(v: Option<&Value>) -> Vec<String> {
     match v.and_then(Value::as_array) {
-        Some(list) if !list.is_empty() => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => vec!["application/json".to_string()],
     }
 }
@@ -879,7 +1492,12 @@ pub(crate) fn direct_target(shape: &Shape) -> Option<TypeId> {
 }
 
 /// True when `from` contains `target` by value (through fields, union payloads and aliases).
-pub(crate) fn reaches(api: &Api, from: TypeId, target: TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
+pub(crate) fn reaches(
+    api: &Api,
+    from: TypeId,
+    target: TypeId,
+    seen: &mut BTreeSet<TypeId>,
+) -> bool {
     if from == target {
         return true;
     }
@@ -887,8 +1505,14 @@ pub(crate) fn reaches(api: &Api, from: TypeId, target: TypeId, seen: &mut BTreeS
         return false;
     }
     let next: Vec<TypeId> = match &api.types[&from].kind {
-        TypeKind::Struct { fields, .. } => fields.iter().filter_map(|f| direct_target(&f.shape)).collect(),
-        TypeKind::Union { variants, .. } => variants.iter().filter_map(|v| direct_target(&v.shape)).collect(),
+        TypeKind::Struct { fields, .. } => fields
+            .iter()
+            .filter_map(|f| direct_target(&f.shape))
+            .collect(),
+        TypeKind::Union { variants, .. } => variants
+            .iter()
+            .filter_map(|v| direct_target(&v.shape))
+            .collect(),
         TypeKind::Alias(shape) => direct_target(shape).into_iter().collect(),
         TypeKind::Enum { .. } => Vec::new(),
     };
@@ -910,7 +1534,11 @@ fn wrap(shape: Shape, is_nullable: bool) -> Shape {
 fn enum_values(schema: &Value) -> Option<Vec<Value>> {
     if let Some(Value::Array(values)) = schema.get("enum") {
         let non_null: Vec<Value> = values.iter().filter(|v| !v.is_null()).cloned().collect();
-        if !non_null.is_empty() && non_null.iter().all(|v| v.is_string() || v.is_i64() || v.is_u64() || v.is_boolean() || v.is_f64()) {
+        if !non_null.is_empty()
+            && non_null
+                .iter()
+                .all(|v| v.is_string() || v.is_i64() || v.is_u64() || v.is_boolean() || v.is_f64())
+        {
             let types = types_of(schema);
             if types.iter().any(|t| matches!(*t, "boolean" | "number")) {
                 return None;
@@ -933,21 +1561,32 @@ fn needs_named_type(schema: &Value) -> bool {
     if enum_values(schema).is_some() {
         return true;
     }
-    if schema.get("properties").is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty())) {
+    if schema
+        .get("properties")
+        .is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()))
+    {
         return true;
     }
     if let Some(Value::Array(all)) = schema.get("allOf") {
         return all.len() > 1 || schema.get("properties").is_some();
     }
-    ["oneOf", "anyOf"].iter().any(|k| schema.get(*k).is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty())))
+    ["oneOf", "anyOf"].iter().any(|k| {
+        schema
+            .get(*k)
+            .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    })
 }
 
 /// Whether a `default` can be applied in the Rust type (primitives whose value fits the type).
 fn applies_default(shape: &Shape, default: &Value) -> bool {
     match (shape, default) {
-        (Shape::Boolean, Value::Bool(_)) | (Shape::String, Value::String(_)) | (Shape::Number(_), Value::Number(_)) => true,
+        (Shape::Boolean, Value::Bool(_))
+        | (Shape::String, Value::String(_))
+        | (Shape::Number(_), Value::Number(_)) => true,
         (Shape::Integer(t), Value::Number(n)) => {
-            let Some(v) = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) else { return false };
+            let Some(v) = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) else {
+                return false;
+            };
             let (lo, hi): (i128, i128) = match *t {
                 "i8" => (i8::MIN.into(), i8::MAX.into()),
                 "u8" => (0, u8::MAX.into()),
@@ -986,7 +1625,10 @@ fn shape_label(shape: &Shape) -> String {
 fn specificity(api: &Api, shape: &Shape) -> i64 {
     match shape {
         Shape::Named(id) => match &api.types[id].kind {
-            TypeKind::Struct { fields, .. } => 1000 + 10 * fields.iter().filter(|f| f.required).count() as i64 + fields.len() as i64,
+            TypeKind::Struct { fields, .. } => {
+                1000 + 10 * fields.iter().filter(|f| f.required).count() as i64
+                    + fields.len() as i64
+            }
             TypeKind::Enum { .. } => 900,
             TypeKind::Union { .. } => 500,
             TypeKind::Alias(inner) => specificity(api, inner),

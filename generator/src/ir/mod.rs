@@ -5,6 +5,7 @@
 
 mod lower;
 pub mod names;
+pub mod schema;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ pub fn lower_reaches(api: &Api, from: TypeId, target: TypeId) -> bool {
     lower::reaches(api, from, target, &mut std::collections::BTreeSet::new())
 }
 pub use names::Name;
+pub use schema::{Additional, Bound, JsonType, Schema, SchemaId, Schemas};
 
 /// Index of a named type in [`Api::types`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,6 +57,8 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// `components.securitySchemes`, by name.
     pub security_schemes: BTreeMap<String, SecurityScheme>,
+    /// Every schema an operation reaches, as typed constraints.
+    pub schemas: Schemas,
 }
 
 /// A named type.
@@ -223,6 +227,8 @@ pub struct Operation {
     pub method: String,
     /// Path template.
     pub path: String,
+    /// `operationId`, when the spec gives one.
+    pub operation_id: Option<String>,
     /// `summary`.
     pub summary: Option<String>,
     /// `description`.
@@ -235,6 +241,10 @@ pub struct Operation {
     pub responses: Vec<Response>,
     /// Names of the security schemes any of which the operation accepts (empty: none needed).
     pub security: Vec<String>,
+    /// The security requirements as written: the operation accepts a request meeting any one of
+    /// them, and a requirement is met when every scheme it names is (an empty one: anonymous).
+    /// Empty when the operation needs no credentials.
+    pub requirements: Vec<Vec<String>>,
     /// Tags.
     pub tags: Vec<String>,
     /// `deprecated: true`.
@@ -275,6 +285,14 @@ pub struct Parameter {
     pub docs: Option<String>,
     /// The parameter's schema as written (bounds, pattern, lengths), for generated test data.
     pub constraints: Option<Value>,
+    /// The same schema as typed constraints.
+    pub schema: Option<SchemaId>,
+    /// `example` and `examples` of the parameter.
+    pub examples: Vec<Value>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Where the parameter is in the spec.
+    pub origin: Origin,
 }
 
 /// A request body.
@@ -283,7 +301,22 @@ pub struct Body {
     /// Must be sent.
     pub required: bool,
     /// Media types and their shapes, in spec order.
-    pub content: Vec<(String, Shape)>,
+    pub content: Vec<Media>,
+    /// Where the body is in the spec.
+    pub origin: Origin,
+}
+
+/// One media type of a body.
+#[derive(Debug, Clone)]
+pub struct Media {
+    /// `application/json`, `multipart/form-data`…, as written.
+    pub media_type: String,
+    /// The value's shape in generated code.
+    pub shape: Shape,
+    /// The schema, when the media type has one.
+    pub schema: Option<SchemaId>,
+    /// `example` and `examples` given on the media type.
+    pub examples: Vec<Value>,
 }
 
 /// One documented response.
@@ -294,14 +327,105 @@ pub struct Response {
     /// `description`.
     pub description: String,
     /// Media types and their shapes.
-    pub content: Vec<(String, Shape)>,
-    /// Declared header names.
-    pub headers: Vec<String>,
+    pub content: Vec<Media>,
+    /// Declared headers.
+    pub headers: Vec<Header>,
+    /// `links`: operations that take values from this response.
+    pub links: Vec<Link>,
+    /// Where the response is (after `$ref`).
+    pub origin: Origin,
+}
+
+/// A declared response header.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// The name as written.
+    pub name: String,
+    /// `required: true`.
+    pub required: bool,
+    /// Its schema.
+    pub schema: Option<SchemaId>,
+    /// Where it is.
+    pub origin: Origin,
+}
+
+/// An OpenAPI link: a later operation and where its parameters come from.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The link's name.
+    pub name: String,
+    /// `operationId` of the target (resolved from `operationRef` when it points into this spec).
+    pub operation: String,
+    /// Parameter name → runtime expression (`$response.body#/id`, `$request.path.id`…).
+    pub parameters: Vec<(String, String)>,
 }
 
 impl Api {
     /// The type behind `id`.
     pub fn ty(&self, id: TypeId) -> &Type {
         &self.types[&id]
+    }
+
+    /// The typed schema behind `id`.
+    pub fn schema(&self, id: SchemaId) -> &Schema {
+        self.schemas.get(id)
+    }
+
+    /// The operation serving `method` on the request path `path` (without the servers' base
+    /// path), with its path parameters: the router's matcher and ranking.
+    pub fn find(&self, method: &str, path: &str) -> Option<(&Operation, Vec<(String, String)>)> {
+        let mut best: Option<(&Operation, Vec<(String, String)>, Vec<u8>)> = None;
+        for op in self
+            .operations
+            .iter()
+            .filter(|o| o.method.eq_ignore_ascii_case(method))
+        {
+            let Some(params) = crate::paths::match_path(&op.path, path) else {
+                continue;
+            };
+            let rank = crate::paths::path_rank(&op.path);
+            if best.as_ref().is_none_or(|(_, _, r)| rank < *r) {
+                best = Some((
+                    op,
+                    params
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                    rank,
+                ));
+            }
+        }
+        best.map(|(op, params, _)| (op, params))
+    }
+
+    /// The operation whose `operationId` is `id`.
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|o| o.operation_id.as_deref() == Some(id))
+    }
+}
+
+impl Operation {
+    /// How reports name it: the `operationId`, or `METHOD /path`.
+    pub fn label(&self) -> String {
+        self.operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", self.method, self.path))
+    }
+
+    /// The documented response for a status: the exact code, then its range (`4XX`), then `default`.
+    pub fn response_for(&self, status: u16) -> Option<&Response> {
+        let code = status.to_string();
+        let range = format!("{}XX", status / 100);
+        self.responses
+            .iter()
+            .find(|r| r.status == code)
+            .or_else(|| {
+                self.responses
+                    .iter()
+                    .find(|r| r.status.eq_ignore_ascii_case(&range))
+            })
+            .or_else(|| self.responses.iter().find(|r| r.status == "default"))
     }
 }

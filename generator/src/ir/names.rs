@@ -6,19 +6,53 @@ use heck::{ToPascalCase, ToSnakeCase};
 
 /// Rust keywords (strict, reserved and 2024-edition), plus names that cannot be raw or would confuse readers.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct",
-    "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen",
-    "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "union",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "union",
 ];
 
 /// Type names a schema may not take in `models`: the prelude names generated code uses unqualified,
 /// and the traits its derives name. Everything else generated code refers to by a qualified path
 /// (`super::support::DateTime`, `::serde_json::Value`), so schemas keep names such as `Error` or `Client`.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Result", "Some", "None", "Ok", "Err", "String", "Vec", "Box", "Self", "Default", "Clone", "Copy", "Send",
-    "Sync", "Sized", "Drop", "Fn", "FnMut", "FnOnce", "Iterator", "IntoIterator", "From", "Into", "ToString", "ToOwned",
-    "PartialEq", "Eq", "PartialOrd", "Ord", "Debug", "Hash", "AsRef", "AsMut", "Extend", "Unpin",
+    "Option",
+    "Result",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Self",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "From",
+    "Into",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Debug",
+    "Hash",
+    "AsRef",
+    "AsMut",
+    "Extend",
+    "Unpin",
 ];
 
 /// A Rust identifier beside the wire name it came from.
@@ -58,7 +92,16 @@ pub fn pascal(wire: &str) -> String {
 
 /// Makes sure the identifier starts with an XID start character, and holds only XID characters.
 fn fix_start(s: String, prefix: &str) -> String {
-    let cleaned: String = s.chars().map(|c| if unicode_ident::is_xid_continue(c) { c } else { '_' }).collect();
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            if unicode_ident::is_xid_continue(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     match cleaned.chars().next() {
         Some(c) if unicode_ident::is_xid_start(c) || c == '_' && cleaned.len() > 1 => cleaned,
         Some(_) => format!("{prefix}{cleaned}"),
@@ -77,7 +120,9 @@ pub struct Scope {
 impl Scope {
     /// A scope where `reserved` names are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Scope { taken: reserved.iter().map(|s| s.to_string()).collect() }
+        Scope {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     /// Claims `candidate`, or `candidate2`, `candidate3`, … when it is taken.
@@ -85,7 +130,11 @@ impl Scope {
         if self.taken.insert(candidate.clone()) {
             return candidate;
         }
-        let sep = if candidate.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let sep = if candidate.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
         (2..)
             .map(|n| format!("{candidate}{sep}{n}"))
             .find(|it| self.taken.insert(it.clone()))
@@ -146,7 +195,10 @@ mod tests {
         for kw in KEYWORDS {
             let s = snake(kw);
             assert!(!KEYWORDS.contains(&s.as_str()), "{kw} -> {s}");
-            assert!(syn::parse_str::<syn::Ident>(&s).is_ok(), "{kw} -> {s} is not an identifier");
+            assert!(
+                syn::parse_str::<syn::Ident>(&s).is_ok(),
+                "{kw} -> {s} is not an identifier"
+            );
         }
     }
 

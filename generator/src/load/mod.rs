@@ -94,8 +94,15 @@ pub enum RefError {
 impl std::fmt::Display for RefError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RefError::Remote(url) => write!(f, "remote reference `{url}` is not fetched (loading does no network io)"),
-            RefError::MissingFile(path, reason) => write!(f, "referenced file `{}` cannot be read: {reason}", path.display()),
+            RefError::Remote(url) => write!(
+                f,
+                "remote reference `{url}` is not fetched (loading does no network io)"
+            ),
+            RefError::MissingFile(path, reason) => write!(
+                f,
+                "referenced file `{}` cannot be read: {reason}",
+                path.display()
+            ),
             RefError::MissingPointer(path, pointer) => {
                 write!(f, "`#{pointer}` does not exist in `{}`", path.display())
             }
@@ -120,7 +127,11 @@ pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         Diagnostics(vec![Diagnostic::error(
             "unreadable-file",
-            Location { file: path.to_path_buf(), line: None, pointer: String::new() },
+            Location {
+                file: path.to_path_buf(),
+                line: None,
+                pointer: String::new(),
+            },
             format!("cannot read spec: {}", err.to_string().to_lowercase()),
         )])
     })?;
@@ -144,7 +155,12 @@ fn load_text(path: &Path, text: String, follow_files: bool) -> Result<Loaded, Di
             return Err(d);
         }
     };
-    let mut spec = Spec { docs: Vec::new(), by_path: BTreeMap::new(), version, unreadable: BTreeMap::new() };
+    let mut spec = Spec {
+        docs: Vec::new(),
+        by_path: BTreeMap::new(),
+        version,
+        unreadable: BTreeMap::new(),
+    };
     spec.by_path.insert(normalize(path), DocId(0));
     spec.docs.push(root);
 
@@ -153,13 +169,18 @@ fn load_text(path: &Path, text: String, follow_files: bool) -> Result<Loaded, Di
         while let Some(doc_id) = queue.pop_front() {
             let mut wanted: Vec<PathBuf> = Vec::new();
             let doc = &spec.docs[doc_id.0];
-            walk_refs(&doc.value, &mut String::new(), false, &mut |reference, _| {
-                let (file, _) = split_ref(reference);
-                if file.is_empty() || is_remote(file) {
-                    return;
-                }
-                wanted.push(normalize(&join(&doc.path, file)));
-            });
+            walk_refs(
+                &doc.value,
+                &mut String::new(),
+                false,
+                &mut |reference, _| {
+                    let (file, _) = split_ref(reference);
+                    if file.is_empty() || is_remote(file) {
+                        return;
+                    }
+                    wanted.push(normalize(&join(&doc.path, file)));
+                },
+            );
             for file in wanted {
                 let key = file.clone();
                 if spec.by_path.contains_key(&key) || spec.unreadable.contains_key(&key) {
@@ -186,21 +207,45 @@ fn load_text(path: &Path, text: String, follow_files: bool) -> Result<Loaded, Di
 }
 
 fn parse_document(path: &Path, text: String) -> Result<Document, Diagnostics> {
-    let looks_like_json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    let looks_like_json =
+        path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     match text::parse(&text, looks_like_json) {
-        Ok(value) => Ok(Document { path: path.to_path_buf(), text, value, lines: OnceLock::new() }),
+        Ok(value) => Ok(Document {
+            path: path.to_path_buf(),
+            text,
+            value,
+            lines: OnceLock::new(),
+        }),
         Err(err) => Err(Diagnostics(vec![Diagnostic::error(
             "syntax",
-            Location { file: path.to_path_buf(), line: Some(err.line), pointer: String::new() },
-            format!("cannot parse {}: {} at column {}", if looks_like_json { "json" } else { "yaml" }, err.message, err.column),
+            Location {
+                file: path.to_path_buf(),
+                line: Some(err.line),
+                pointer: String::new(),
+            },
+            format!(
+                "cannot parse {}: {} at column {}",
+                if looks_like_json { "json" } else { "yaml" },
+                err.message,
+                err.column
+            ),
         )])),
     }
 }
 
 fn detect_version(value: &Value) -> Result<Version, Diagnostics> {
-    let location = Location { file: PathBuf::new(), line: Some(1), pointer: String::new() };
+    let location = Location {
+        file: PathBuf::new(),
+        line: Some(1),
+        pointer: String::new(),
+    };
     if !value.is_object() {
-        return Err(Diagnostic::error("not-openapi", location, "the document is not a mapping, so it is not an openapi description").into());
+        return Err(Diagnostic::error(
+            "not-openapi",
+            location,
+            "the document is not a mapping, so it is not an openapi description",
+        )
+        .into());
     }
     if let Some(v) = value.get("openapi") {
         let v = v.as_str().unwrap_or_default();
@@ -212,7 +257,10 @@ fn detect_version(value: &Value) -> Result<Version, Diagnostics> {
         }
         return Err(Diagnostic::error(
             "unsupported-version",
-            Location { pointer: "/openapi".into(), ..location },
+            Location {
+                pointer: "/openapi".into(),
+                ..location
+            },
             format!("openapi version `{v}` is not supported"),
         )
         .with_help("supported: swagger 2.0, openapi 3.0.x and 3.1.x")
@@ -221,9 +269,13 @@ fn detect_version(value: &Value) -> Result<Version, Diagnostics> {
     if value.get("swagger").and_then(Value::as_str) == Some("2.0") {
         return Ok(Version::Swagger2);
     }
-    Err(Diagnostic::error("not-openapi", location, "neither an `openapi` nor a `swagger: \"2.0\"` field is present")
-        .with_help("the root of an openapi description starts with `openapi: 3.x.y`")
-        .into())
+    Err(Diagnostic::error(
+        "not-openapi",
+        location,
+        "neither an `openapi` nor a `swagger: \"2.0\"` field is present",
+    )
+    .with_help("the root of an openapi description starts with `openapi: 3.x.y`")
+    .into())
 }
 
 impl Spec {
@@ -250,7 +302,11 @@ impl Spec {
     /// A diagnostic location for `pointer` in `doc`, with its line.
     pub fn location(&self, doc: DocId, pointer: &str) -> Location {
         let d = &self.docs[doc.0];
-        Location { file: d.path.clone(), line: d.line_of(pointer), pointer: pointer.to_string() }
+        Location {
+            file: d.path.clone(),
+            line: d.line_of(pointer),
+            pointer: pointer.to_string(),
+        }
     }
 
     /// The value at `pointer` in `doc`.
@@ -273,19 +329,30 @@ impl Spec {
                 doc = match self.by_path.get(&path) {
                     Some(doc) => *doc,
                     None => {
-                        let reason = self.unreadable.get(&path).cloned().unwrap_or_else(|| "not loaded".into());
+                        let reason = self
+                            .unreadable
+                            .get(&path)
+                            .cloned()
+                            .unwrap_or_else(|| "not loaded".into());
                         return Err(RefError::MissingFile(path, reason));
                     }
                 };
             }
             let pointer = decode_fragment(fragment);
-            let value = self.docs[doc.0]
-                .value
-                .pointer(&pointer)
-                .ok_or_else(|| RefError::MissingPointer(self.docs[doc.0].path.clone(), pointer.clone()))?;
+            let value = self.docs[doc.0].value.pointer(&pointer).ok_or_else(|| {
+                RefError::MissingPointer(self.docs[doc.0].path.clone(), pointer.clone())
+            })?;
             match value.get("$ref").and_then(Value::as_str) {
-                Some(next) if value.as_object().is_some_and(|m| m.len() == 1) => reference = next.to_string(),
-                _ => return Ok(Node { doc, pointer, value }),
+                Some(next) if value.as_object().is_some_and(|m| m.len() == 1) => {
+                    reference = next.to_string()
+                }
+                _ => {
+                    return Ok(Node {
+                        doc,
+                        pointer,
+                        value,
+                    });
+                }
             }
         }
         Err(RefError::Cycle(reference))
@@ -302,7 +369,11 @@ impl Spec {
     /// A node for `pointer` in `doc`, if it exists.
     pub fn node(&self, doc: DocId, pointer: &str) -> Option<Node<'_>> {
         let value = self.docs[doc.0].value.pointer(pointer)?;
-        Some(Node { doc, pointer: pointer.to_string(), value })
+        Some(Node {
+            doc,
+            pointer: pointer.to_string(),
+            value,
+        })
     }
 }
 
@@ -310,7 +381,12 @@ impl Spec {
 ///
 /// Values under `example`, `examples`, `default`, `enum`, `const` and `x-` extensions are data:
 /// a `$ref` key inside them is left alone (DigitalOcean and GitHub specs carry such keys).
-pub fn walk_refs(value: &Value, pointer: &mut String, in_name_map: bool, f: &mut dyn FnMut(&str, &str)) {
+pub fn walk_refs(
+    value: &Value,
+    pointer: &mut String,
+    in_name_map: bool,
+    f: &mut dyn FnMut(&str, &str),
+) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -402,12 +478,14 @@ fn decode_fragment(fragment: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&fragment[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&fragment[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
         out.push(bytes[i]);
         i += 1;
     }

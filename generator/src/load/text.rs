@@ -21,11 +21,15 @@ pub struct SyntaxError {
 /// JSON files go through `serde_json` first because it is several times faster on multi-megabyte specs;
 /// the YAML parser is used when that fails or when the file is YAML.
 pub fn parse(text: &str, looks_like_json: bool) -> Result<Value, SyntaxError> {
-    if looks_like_json
-        && let Ok(value) = serde_json::from_str::<Value>(text) {
-            return Ok(value);
-        }
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), lines: None, path: Vec::new() };
+    if looks_like_json && let Ok(value) = serde_json::from_str::<Value>(text) {
+        return Ok(value);
+    }
+    let mut builder = Builder {
+        parser: Parser::new_from_str(text),
+        anchors: HashMap::new(),
+        lines: None,
+        path: Vec::new(),
+    };
     builder.document()
 }
 
@@ -34,7 +38,12 @@ pub fn parse(text: &str, looks_like_json: bool) -> Result<Value, SyntaxError> {
 /// Built on demand (only when a diagnostic needs a line) by a second parse, so loading stays fast.
 pub fn line_index(text: &str) -> HashMap<String, usize> {
     let mut lines = HashMap::new();
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), lines: Some(&mut lines), path: Vec::new() };
+    let mut builder = Builder {
+        parser: Parser::new_from_str(text),
+        anchors: HashMap::new(),
+        lines: Some(&mut lines),
+        path: Vec::new(),
+    };
     // A file that does not parse has no index; its syntax error already carries a line.
     let _ = builder.document();
     lines
@@ -56,7 +65,11 @@ impl<'a> Builder<'a, '_> {
                 line: err.marker().line(),
                 column: err.marker().col() + 1,
             }),
-            None => Err(SyntaxError { message: "unexpected end of input".into(), line: 0, column: 0 }),
+            None => Err(SyntaxError {
+                message: "unexpected end of input".into(),
+                line: 0,
+                column: 0,
+            }),
         }
     }
 
@@ -88,7 +101,12 @@ impl<'a> Builder<'a, '_> {
     fn node(&mut self, event: Event<'a>, span: Span) -> Result<Value, SyntaxError> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                let value = scalar(&text, style, tag.as_deref().map(|t| t.suffix.as_str()), span)?;
+                let value = scalar(
+                    &text,
+                    style,
+                    tag.as_deref().map(|t| t.suffix.as_str()),
+                    span,
+                )?;
                 if anchor > 0 {
                     self.anchors.insert(anchor, value.clone());
                 }
@@ -148,7 +166,11 @@ impl<'a> Builder<'a, '_> {
                 }
                 Ok(value)
             }
-            Event::Alias(id) => self.anchors.get(&id).cloned().ok_or_else(|| error(span, "alias to an unknown anchor")),
+            Event::Alias(id) => self
+                .anchors
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| error(span, "alias to an unknown anchor")),
             _ => Err(error(span, "unexpected yaml event")),
         }
     }
@@ -171,15 +193,26 @@ fn merge(map: &mut Map<String, Value>, merged: Value) {
 }
 
 fn error(span: Span, message: &str) -> SyntaxError {
-    SyntaxError { message: message.to_string(), line: span.start.line(), column: span.start.col() + 1 }
+    SyntaxError {
+        message: message.to_string(),
+        line: span.start.line(),
+        column: span.start.col() + 1,
+    }
 }
 
 /// Resolves a scalar with the YAML 1.2 core schema: only plain scalars can be null, bool or a number.
-fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>, span: Span) -> Result<Value, SyntaxError> {
+fn scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&str>,
+    span: Span,
+) -> Result<Value, SyntaxError> {
     match tag {
         Some("str") => return Ok(Value::String(text.to_string())),
         Some("int") | Some("float") => {
-            return number(text).map(Value::Number).ok_or_else(|| error(span, "tagged number is not a number"));
+            return number(text)
+                .map(Value::Number)
+                .ok_or_else(|| error(span, "tagged number is not a number"));
         }
         Some("bool") => {
             return match text {
@@ -198,7 +231,9 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>, span: Span) -> Resu
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
-        _ => number(text).map(Value::Number).unwrap_or_else(|| Value::String(text.to_string())),
+        _ => number(text)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(text.to_string())),
     })
 }
 
@@ -214,7 +249,10 @@ fn number(text: &str) -> Option<Number> {
     if let Some(oct) = text.strip_prefix("0o") {
         return u64::from_str_radix(oct, 8).ok().map(Number::from);
     }
-    let is_int = bytes.iter().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && (*b == b'-' || *b == b'+')));
+    let is_int = bytes
+        .iter()
+        .enumerate()
+        .all(|(i, b)| b.is_ascii_digit() || (i == 0 && (*b == b'-' || *b == b'+')));
     if is_int {
         let digits = text.strip_prefix('+').unwrap_or(text);
         if let Ok(n) = digits.parse::<i64>() {
@@ -259,7 +297,11 @@ mod tests {
 
     #[test]
     fn anchors_aliases_and_merge_keys() {
-        let value = parse("base: &b {x: 1, y: 2}\nuse: *b\nmerged:\n  <<: *b\n  y: 3\n", false).unwrap();
+        let value = parse(
+            "base: &b {x: 1, y: 2}\nuse: *b\nmerged:\n  <<: *b\n  y: 3\n",
+            false,
+        )
+        .unwrap();
         assert_eq!(value["use"], serde_json::json!({"x": 1, "y": 2}));
         assert_eq!(value["merged"], serde_json::json!({"y": 3, "x": 1}));
     }

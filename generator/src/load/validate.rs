@@ -11,15 +11,33 @@ use serde_json::Value;
 use super::{DocId, Spec, Version, escape, walk_refs};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-const PATH_ITEM_KEYS: &[&str] =
-    &["get", "put", "post", "delete", "options", "head", "patch", "trace", "servers", "parameters", "summary", "description", "$ref"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+const PATH_ITEM_KEYS: &[&str] = &[
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "trace",
+    "servers",
+    "parameters",
+    "summary",
+    "description",
+    "$ref",
+];
 const PARAM_LOCATIONS: &[&str] = &["query", "header", "path", "cookie"];
 const SCHEMA_TYPES_30: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
 
 /// Checks `spec` against the OpenAPI rules; returns every problem found, sorted by place.
 pub fn validate(spec: &Spec) -> Diagnostics {
-    let mut v = Validator { spec, out: Diagnostics::default() };
+    let mut v = Validator {
+        spec,
+        out: Diagnostics::default(),
+    };
     v.refs();
     if spec.version() != Version::Swagger2 {
         v.root();
@@ -45,11 +63,16 @@ impl Validator<'_> {
     fn refs(&mut self) {
         let mut problems = Vec::new();
         for (doc_id, doc) in self.spec.documents() {
-            walk_refs(&doc.value, &mut String::new(), false, &mut |reference, pointer| {
-                if let Err(err) = self.spec.resolve(doc_id, reference) {
-                    problems.push((doc_id, format!("{pointer}/$ref"), err.to_string()));
-                }
-            });
+            walk_refs(
+                &doc.value,
+                &mut String::new(),
+                false,
+                &mut |reference, pointer| {
+                    if let Err(err) = self.spec.resolve(doc_id, reference) {
+                        problems.push((doc_id, format!("{pointer}/$ref"), err.to_string()));
+                    }
+                },
+            );
         }
         for (doc, pointer, message) in problems {
             self.error(doc, &pointer, "unresolved-ref", message);
@@ -63,19 +86,39 @@ impl Validator<'_> {
             Some(info) if info.is_object() => {
                 for field in ["title", "version"] {
                     if !info.get(field).is_some_and(Value::is_string) {
-                        self.error(d, "/info", "missing-field", format!("`info.{field}` is required and must be a string"));
+                        self.error(
+                            d,
+                            "/info",
+                            "missing-field",
+                            format!("`info.{field}` is required and must be a string"),
+                        );
                     }
                 }
             }
-            _ => self.error(d, "", "missing-field", "`info` is required and must be an object".into()),
+            _ => self.error(
+                d,
+                "",
+                "missing-field",
+                "`info` is required and must be an object".into(),
+            ),
         }
         let has = |k: &str| root.get(k).is_some_and(Value::is_object);
         match self.spec.version() {
             Version::V3_0 if !has("paths") => {
-                self.error(d, "", "missing-field", "`paths` is required in openapi 3.0".into());
+                self.error(
+                    d,
+                    "",
+                    "missing-field",
+                    "`paths` is required in openapi 3.0".into(),
+                );
             }
             Version::V3_1 if !has("paths") && !has("components") && !has("webhooks") => {
-                self.error(d, "", "missing-field", "openapi 3.1 requires at least one of `paths`, `components`, `webhooks`".into());
+                self.error(
+                    d,
+                    "",
+                    "missing-field",
+                    "openapi 3.1 requires at least one of `paths`, `components`, `webhooks`".into(),
+                );
             }
             _ => {}
         }
@@ -84,11 +127,21 @@ impl Validator<'_> {
                 Some(list) => {
                     for (i, server) in list.iter().enumerate() {
                         if !server.get("url").is_some_and(Value::is_string) {
-                            self.error(d, &format!("/servers/{i}"), "missing-field", "a server needs a `url` string".into());
+                            self.error(
+                                d,
+                                &format!("/servers/{i}"),
+                                "missing-field",
+                                "a server needs a `url` string".into(),
+                            );
                         }
                     }
                 }
-                None => self.error(d, "/servers", "wrong-type", "`servers` must be an array".into()),
+                None => self.error(
+                    d,
+                    "/servers",
+                    "wrong-type",
+                    "`servers` must be an array".into(),
+                ),
             }
         }
         if let Some(Value::Object(components)) = root.get("components") {
@@ -97,11 +150,19 @@ impl Validator<'_> {
                     continue;
                 }
                 let Value::Object(entries) = entries else {
-                    self.error(d, &format!("/components/{section}"), "wrong-type", format!("`components.{section}` must be a map"));
+                    self.error(
+                        d,
+                        &format!("/components/{section}"),
+                        "wrong-type",
+                        format!("`components.{section}` must be a map"),
+                    );
                     continue;
                 };
                 for name in entries.keys() {
-                    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+                    if !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                    {
                         self.error(
                             d,
                             &format!("/components/{section}/{}", escape(name)),
@@ -127,13 +188,21 @@ impl Validator<'_> {
             .map(|m| m.keys().map(String::as_str).collect())
             .unwrap_or_default();
         let Some(requirements) = security.as_array() else {
-            self.error(doc, pointer, "wrong-type", "`security` must be an array of requirement objects".into());
+            self.error(
+                doc,
+                pointer,
+                "wrong-type",
+                "`security` must be an array of requirement objects".into(),
+            );
             return;
         };
         let mut unknown = Vec::new();
         for (i, requirement) in requirements.iter().enumerate() {
             let Some(requirement) = requirement.as_object() else {
-                unknown.push((format!("{pointer}/{i}"), "a security requirement must be an object".to_string()));
+                unknown.push((
+                    format!("{pointer}/{i}"),
+                    "a security requirement must be an object".to_string(),
+                ));
                 continue;
             };
             for name in requirement.keys() {
@@ -153,7 +222,9 @@ impl Validator<'_> {
     fn paths(&mut self) {
         let spec = self.spec;
         let d = DocId(0);
-        let Some(paths) = spec.root().value.get("paths") else { return };
+        let Some(paths) = spec.root().value.get("paths") else {
+            return;
+        };
         let Some(paths) = paths.as_object() else {
             self.error(d, "/paths", "wrong-type", "`paths` must be a map".into());
             return;
@@ -165,48 +236,92 @@ impl Validator<'_> {
             }
             let item_pointer = format!("/paths/{}", escape(path));
             if !path.starts_with('/') {
-                self.error(d, &item_pointer, "bad-path", format!("path `{path}` must start with `/`"));
+                self.error(
+                    d,
+                    &item_pointer,
+                    "bad-path",
+                    format!("path `{path}` must start with `/`"),
+                );
             }
-            let Some(node) = spec.node(d, &item_pointer) else { continue };
+            let Some(node) = spec.node(d, &item_pointer) else {
+                continue;
+            };
             let Ok(item) = spec.deref(node) else { continue }; // reported by refs()
             let Some(map) = item.value.as_object() else {
-                self.error(d, &item_pointer, "wrong-type", "a path item must be a map".into());
+                self.error(
+                    d,
+                    &item_pointer,
+                    "wrong-type",
+                    "a path item must be a map".into(),
+                );
                 continue;
             };
             for key in map.keys() {
                 if !key.starts_with("x-") && !PATH_ITEM_KEYS.contains(&key.as_str()) {
-                    self.error(item.doc, &format!("{}/{}", item.pointer, escape(key)), "unknown-field", format!("`{key}` is not a field of a path item"));
+                    self.error(
+                        item.doc,
+                        &format!("{}/{}", item.pointer, escape(key)),
+                        "unknown-field",
+                        format!("`{key}` is not a field of a path item"),
+                    );
                 }
             }
             let templated: Vec<String> = template_names(path);
-            let path_level = self.parameters(item.doc, &format!("{}/parameters", item.pointer), map.get("parameters"));
+            let path_level = self.parameters(
+                item.doc,
+                &format!("{}/parameters", item.pointer),
+                map.get("parameters"),
+            );
             for method in METHODS {
                 let Some(op) = map.get(*method) else { continue };
-                let op_node = super::Node { doc: item.doc, pointer: format!("{}/{method}", item.pointer), value: op };
+                let op_node = super::Node {
+                    doc: item.doc,
+                    pointer: format!("{}/{method}", item.pointer),
+                    value: op,
+                };
                 // Operation-level `$ref` is not in the standard, but DigitalOcean's spec is built on it.
-                let Ok(op) = spec.deref(op_node) else { continue };
+                let Ok(op) = spec.deref(op_node) else {
+                    continue;
+                };
                 let (op_doc, op_pointer) = (op.doc, op.pointer.clone());
                 let Some(op_map) = op.value.as_object() else {
-                    self.error(op_doc, &op_pointer, "wrong-type", "an operation must be a map".into());
+                    self.error(
+                        op_doc,
+                        &op_pointer,
+                        "wrong-type",
+                        "an operation must be a map".into(),
+                    );
                     continue;
                 };
                 if let Some(id) = op_map.get("operationId") {
                     match id.as_str() {
                         Some(id) => {
                             let here = format!("{} {path}", method.to_uppercase());
-                            if let Some(first) = operation_ids.insert(id.to_string(), here.clone()) {
+                            if let Some(first) = operation_ids.insert(id.to_string(), here.clone())
+                            {
                                 self.error(
                                     op_doc,
                                     &format!("{op_pointer}/operationId"),
                                     "duplicate-operation-id",
-                                    format!("operationId `{id}` of {here} is already used by {first}"),
+                                    format!(
+                                        "operationId `{id}` of {here} is already used by {first}"
+                                    ),
                                 );
                             }
                         }
-                        None => self.error(op_doc, &format!("{op_pointer}/operationId"), "wrong-type", "`operationId` must be a string".into()),
+                        None => self.error(
+                            op_doc,
+                            &format!("{op_pointer}/operationId"),
+                            "wrong-type",
+                            "`operationId` must be a string".into(),
+                        ),
                     }
                 }
-                let op_level = self.parameters(op_doc, &format!("{op_pointer}/parameters"), op_map.get("parameters"));
+                let op_level = self.parameters(
+                    op_doc,
+                    &format!("{op_pointer}/parameters"),
+                    op_map.get("parameters"),
+                );
                 let mut declared: BTreeSet<String> = BTreeSet::new();
                 for (name, location) in path_level.iter().chain(op_level.iter()) {
                     if location == "path" {
@@ -229,7 +344,10 @@ impl Validator<'_> {
                             op_doc,
                             &op_pointer,
                             "unused-path-parameter",
-                            format!("path parameter `{name}` of {} {path} does not appear in the path", method.to_uppercase()),
+                            format!(
+                                "path parameter `{name}` of {} {path} does not appear in the path",
+                                method.to_uppercase()
+                            ),
                         );
                     }
                 }
@@ -238,48 +356,92 @@ impl Validator<'_> {
                 }
                 self.responses(op_doc, &op_pointer, op_map.get("responses"));
                 if let Some(body) = op_map.get("requestBody") {
-                    let node = super::Node { doc: op_doc, pointer: format!("{op_pointer}/requestBody"), value: body };
+                    let node = super::Node {
+                        doc: op_doc,
+                        pointer: format!("{op_pointer}/requestBody"),
+                        value: body,
+                    };
                     if let Ok(body) = spec.deref(node)
-                        && !body.value.get("content").is_some_and(Value::is_object) {
-                            self.error(body.doc, &body.pointer, "missing-field", "a request body needs a `content` map".into());
-                        }
+                        && !body.value.get("content").is_some_and(Value::is_object)
+                    {
+                        self.error(
+                            body.doc,
+                            &body.pointer,
+                            "missing-field",
+                            "a request body needs a `content` map".into(),
+                        );
+                    }
                 }
             }
         }
     }
 
     /// Checks one `parameters` list; returns the (name, in) pairs it declares.
-    fn parameters(&mut self, doc: DocId, pointer: &str, list: Option<&Value>) -> Vec<(String, String)> {
+    fn parameters(
+        &mut self,
+        doc: DocId,
+        pointer: &str,
+        list: Option<&Value>,
+    ) -> Vec<(String, String)> {
         let mut declared = Vec::new();
         let Some(list) = list else { return declared };
         let Some(items) = list.as_array() else {
-            self.error(doc, pointer, "wrong-type", "`parameters` must be an array".into());
+            self.error(
+                doc,
+                pointer,
+                "wrong-type",
+                "`parameters` must be an array".into(),
+            );
             return declared;
         };
         for (i, _) in items.iter().enumerate() {
-            let Some(node) = self.spec.node(doc, &format!("{pointer}/{i}")) else { continue };
-            let Ok(param) = self.spec.deref(node) else { continue };
+            let Some(node) = self.spec.node(doc, &format!("{pointer}/{i}")) else {
+                continue;
+            };
+            let Ok(param) = self.spec.deref(node) else {
+                continue;
+            };
             let (pdoc, pp) = (param.doc, param.pointer.clone());
             let name = param.value.get("name").and_then(Value::as_str);
             let location = param.value.get("in").and_then(Value::as_str);
             let (Some(name), Some(location)) = (name, location) else {
-                self.error(pdoc, &pp, "missing-field", "a parameter needs `name` and `in` strings".into());
+                self.error(
+                    pdoc,
+                    &pp,
+                    "missing-field",
+                    "a parameter needs `name` and `in` strings".into(),
+                );
                 continue;
             };
             if !PARAM_LOCATIONS.contains(&location) {
                 self.error(pdoc, &format!("{pp}/in"), "bad-parameter", format!("parameter `{name}` has `in: {location}`; expected query, header, path or cookie"));
             }
             if location == "path" && param.value.get("required") != Some(&Value::Bool(true)) {
-                self.error(pdoc, &pp, "bad-parameter", format!("path parameter `{name}` must have `required: true`"));
+                self.error(
+                    pdoc,
+                    &pp,
+                    "bad-parameter",
+                    format!("path parameter `{name}` must have `required: true`"),
+                );
             }
             let has_schema = param.value.get("schema").is_some();
             let has_content = param.value.get("content").is_some();
             if has_schema == has_content {
-                self.error(pdoc, &pp, "bad-parameter", format!("parameter `{name}` needs exactly one of `schema` and `content`"));
+                self.error(
+                    pdoc,
+                    &pp,
+                    "bad-parameter",
+                    format!("parameter `{name}` needs exactly one of `schema` and `content`"),
+                );
             }
             let key = (name.to_string(), location.to_string());
             if declared.contains(&key) {
-                self.error(pdoc, &pp, "duplicate-parameter", format!("parameter `{name}` in {location} is declared twice in one list"));
+                self.error(
+                    pdoc,
+                    &pp,
+                    "duplicate-parameter",
+                    format!("parameter `{name}` in {location} is declared twice in one list"),
+                );
             } else {
                 declared.push(key);
             }
@@ -290,11 +452,21 @@ impl Validator<'_> {
     fn responses(&mut self, doc: DocId, op_pointer: &str, responses: Option<&Value>) {
         let pointer = format!("{op_pointer}/responses");
         let Some(responses) = responses.and_then(Value::as_object) else {
-            self.error(doc, op_pointer, "missing-field", "an operation needs a `responses` map".into());
+            self.error(
+                doc,
+                op_pointer,
+                "missing-field",
+                "an operation needs a `responses` map".into(),
+            );
             return;
         };
         if responses.keys().all(|k| k.starts_with("x-")) {
-            self.error(doc, &pointer, "missing-field", "`responses` must declare at least one response".into());
+            self.error(
+                doc,
+                &pointer,
+                "missing-field",
+                "`responses` must declare at least one response".into(),
+            );
         }
         for (code, _) in responses {
             if code.starts_with("x-") {
@@ -304,11 +476,24 @@ impl Validator<'_> {
             if !valid_status_key(code) {
                 self.error(doc, &rp, "bad-status-code", format!("response key `{code}` is not `default`, a 3-digit code or a range like `4XX`"));
             }
-            let Some(node) = self.spec.node(doc, &rp) else { continue };
-            let Ok(response) = self.spec.deref(node) else { continue };
-            if !response.value.get("description").is_some_and(Value::is_string) {
+            let Some(node) = self.spec.node(doc, &rp) else {
+                continue;
+            };
+            let Ok(response) = self.spec.deref(node) else {
+                continue;
+            };
+            if !response
+                .value
+                .get("description")
+                .is_some_and(Value::is_string)
+            {
                 let (d, p) = (response.doc, response.pointer.clone());
-                self.error(d, &p, "missing-field", format!("response `{code}` needs a `description` string"));
+                self.error(
+                    d,
+                    &p,
+                    "missing-field",
+                    format!("response `{code}` needs a `description` string"),
+                );
             }
         }
     }
@@ -318,9 +503,16 @@ impl Validator<'_> {
         let version = self.spec.version();
         let mut problems: Vec<(DocId, String, String)> = Vec::new();
         for (doc_id, doc) in self.spec.documents() {
-            visit_schemas(&doc.value, &mut String::new(), Context::Other, &mut |schema, pointer| {
-                check_schema(schema, pointer, version, &mut |p, m| problems.push((doc_id, p, m)));
-            });
+            visit_schemas(
+                &doc.value,
+                &mut String::new(),
+                Context::Other,
+                &mut |schema, pointer| {
+                    check_schema(schema, pointer, version, &mut |p, m| {
+                        problems.push((doc_id, p, m))
+                    });
+                },
+            );
         }
         for (doc, pointer, message) in problems {
             self.error(doc, &pointer, "bad-schema", message);
@@ -328,7 +520,12 @@ impl Validator<'_> {
     }
 }
 
-fn check_schema(schema: &Value, pointer: &str, version: Version, report: &mut dyn FnMut(String, String)) {
+fn check_schema(
+    schema: &Value,
+    pointer: &str,
+    version: Version,
+    report: &mut dyn FnMut(String, String),
+) {
     let Some(map) = schema.as_object() else {
         if !schema.is_boolean() || version == Version::V3_0 {
             report(pointer.to_string(), "a schema must be an object".into());
@@ -337,30 +534,52 @@ fn check_schema(schema: &Value, pointer: &str, version: Version, report: &mut dy
     };
     if let Some(t) = map.get("type") {
         let ok = match (t, version) {
-            (Value::String(t), Version::V3_1) => SCHEMA_TYPES_30.contains(&t.as_str()) || t == "null",
+            (Value::String(t), Version::V3_1) => {
+                SCHEMA_TYPES_30.contains(&t.as_str()) || t == "null"
+            }
             (Value::String(t), _) => SCHEMA_TYPES_30.contains(&t.as_str()),
-            (Value::Array(ts), Version::V3_1) => ts.iter().all(|t| t.as_str().is_some_and(|t| SCHEMA_TYPES_30.contains(&t) || t == "null")),
+            (Value::Array(ts), Version::V3_1) => ts.iter().all(|t| {
+                t.as_str()
+                    .is_some_and(|t| SCHEMA_TYPES_30.contains(&t) || t == "null")
+            }),
             _ => false,
         };
         if !ok {
-            report(format!("{pointer}/type"), format!("`type: {t}` is not a valid schema type here"));
+            report(
+                format!("{pointer}/type"),
+                format!("`type: {t}` is not a valid schema type here"),
+            );
         }
         if version == Version::V3_0 && t == "array" && !map.contains_key("items") {
-            report(pointer.to_string(), "openapi 3.0 requires `items` when `type: array`".into());
+            report(
+                pointer.to_string(),
+                "openapi 3.0 requires `items` when `type: array`".into(),
+            );
         }
     }
     if let Some(required) = map.get("required")
-        && !required.as_array().is_some_and(|r| r.iter().all(Value::is_string)) {
-            report(format!("{pointer}/required"), "`required` must be an array of property names".into());
-        }
+        && !required
+            .as_array()
+            .is_some_and(|r| r.iter().all(Value::is_string))
+    {
+        report(
+            format!("{pointer}/required"),
+            "`required` must be an array of property names".into(),
+        );
+    }
     if let Some(e) = map.get("enum")
-        && !e.is_array() {
-            report(format!("{pointer}/enum"), "`enum` must be an array".into());
-        }
+        && !e.is_array()
+    {
+        report(format!("{pointer}/enum"), "`enum` must be an array".into());
+    }
     if let Some(p) = map.get("properties")
-        && !p.is_object() {
-            report(format!("{pointer}/properties"), "`properties` must be a map".into());
-        }
+        && !p.is_object()
+    {
+        report(
+            format!("{pointer}/properties"),
+            "`properties` must be a map".into(),
+        );
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -372,8 +591,17 @@ enum Context {
 }
 
 /// Calls `f` on every schema object reachable in a document (not through `$ref`).
-fn visit_schemas(value: &Value, pointer: &mut String, context: Context, f: &mut dyn FnMut(&Value, &str)) {
-    let descend = |child: &Value, key: &str, ctx: Context, pointer: &mut String, f: &mut dyn FnMut(&Value, &str)| {
+fn visit_schemas(
+    value: &Value,
+    pointer: &mut String,
+    context: Context,
+    f: &mut dyn FnMut(&Value, &str),
+) {
+    let descend = |child: &Value,
+                   key: &str,
+                   ctx: Context,
+                   pointer: &mut String,
+                   f: &mut dyn FnMut(&Value, &str)| {
         let len = pointer.len();
         pointer.push('/');
         pointer.push_str(&escape(key));
@@ -389,9 +617,19 @@ fn visit_schemas(value: &Value, pointer: &mut String, context: Context, f: &mut 
             for (key, child) in map {
                 let ctx = match key.as_str() {
                     "items" if child.is_array() => Context::SchemaList,
-                    "items" | "additionalProperties" | "not" | "contains" | "propertyNames" | "if" | "then" | "else"
-                    | "unevaluatedItems" | "unevaluatedProperties" | "additionalItems" => Context::Schema,
-                    "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => Context::SchemaMap,
+                    "items"
+                    | "additionalProperties"
+                    | "not"
+                    | "contains"
+                    | "propertyNames"
+                    | "if"
+                    | "then"
+                    | "else"
+                    | "unevaluatedItems"
+                    | "unevaluatedProperties"
+                    | "additionalItems" => Context::Schema,
+                    "properties" | "patternProperties" | "$defs" | "definitions"
+                    | "dependentSchemas" => Context::SchemaMap,
                     "allOf" | "anyOf" | "oneOf" | "prefixItems" => Context::SchemaList,
                     _ => continue,
                 };
@@ -418,7 +656,12 @@ fn visit_schemas(value: &Value, pointer: &mut String, context: Context, f: &mut 
         Context::Other => match value {
             Value::Object(map) => {
                 for (key, child) in map {
-                    if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
+                    if key.starts_with("x-")
+                        || matches!(
+                            key.as_str(),
+                            "example" | "examples" | "default" | "enum" | "const"
+                        )
+                    {
                         continue;
                     }
                     let ctx = match key.as_str() {
@@ -454,7 +697,9 @@ pub fn template_names(path: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         names.push(rest[open + 1..open + close].to_string());
         rest = &rest[open + close + 1..];
     }

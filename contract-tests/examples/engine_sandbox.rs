@@ -1,0 +1,31 @@
+//! Runs the contract engine against the in-process Vivamo sandbox and prints the report:
+//! `cargo run -p contract-tests --example engine_sandbox -- [cases]`.
+fn main() {
+    let cases = std::env::args()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(10);
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
+    let mut settings =
+        contract_tests::engine::Settings::new(contract_tests::engine::Target::Url(String::new()));
+    settings.max_cases = cases;
+    let started = std::time::Instant::now();
+    match contract_tests::vivamo::engine_against_sandbox(
+        &spec,
+        settings,
+        &contract_tests::Baseline::default(),
+    ) {
+        Ok(outcome) => {
+            print!("{}", outcome.graph);
+            print!("{}", outcome.report.to_text());
+            println!(
+                "{} calls in {:.2?}; operations covered {}/{}",
+                outcome.traffic.len(),
+                started.elapsed(),
+                outcome.covered.0,
+                outcome.covered.1
+            );
+        }
+        Err(e) => eprintln!("error: {e}"),
+    }
+}
