@@ -102,25 +102,15 @@ impl<E: ::std::fmt::Debug> ::std::fmt::Display for Error<E> {
                 write!(f, "documented error status {}: {:?}", r.status, r.body)
             }
             Error::UnexpectedStatus { status, body, .. } => {
-                write!(
-                    f,
-                    "undocumented status {status} ({} body bytes)",
-                    body.len()
-                )
+                write!(f, "undocumented status {status} ({} body bytes)", body.len())
             }
-            Error::UnexpectedContentType {
-                status,
-                content_type,
-                ..
-            } => {
+            Error::UnexpectedContentType { status, content_type, .. } => {
                 write!(
                     f,
                     "status {status} came with undocumented content type {content_type:?}"
                 )
             }
-            Error::Decode {
-                status, message, ..
-            } => {
+            Error::Decode { status, message, .. } => {
                 write!(f, "status {status} body does not decode: {message}")
             }
             Error::BodyTooLarge { status, limit } => {
@@ -160,13 +150,7 @@ impl Raw {
         self.headers
             .get(::reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
     }
     fn json<T: ::serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
         match self.content_type() {
@@ -181,20 +165,22 @@ impl Raw {
                 });
             }
         }
-        ::serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
-            status: self.status,
-            headers: self.headers.clone(),
-            body: self.body.clone(),
-            message: e.to_string(),
-        })
+        ::serde_json::from_slice(&self.body)
+            .map_err(|e| Error::Decode {
+                status: self.status,
+                headers: self.headers.clone(),
+                body: self.body.clone(),
+                message: e.to_string(),
+            })
     }
     fn text<E>(&self) -> Result<String, Error<E>> {
-        String::from_utf8(self.body.clone()).map_err(|e| Error::Decode {
-            status: self.status,
-            headers: self.headers.clone(),
-            body: self.body.clone(),
-            message: e.to_string(),
-        })
+        String::from_utf8(self.body.clone())
+            .map_err(|e| Error::Decode {
+                status: self.status,
+                headers: self.headers.clone(),
+                body: self.body.clone(),
+                message: e.to_string(),
+            })
     }
     fn value<T>(&self, body: T) -> ResponseValue<T> {
         ResponseValue {
@@ -244,11 +230,10 @@ fn __secret_header<E>(
     name: ::reqwest::header::HeaderName,
     value: &str,
 ) -> Result<(), Error<E>> {
-    let mut value = ::reqwest::header::HeaderValue::from_str(value).map_err(|_| {
-        Error::InvalidRequest(format!(
-            "the credential for {name} is not a valid header value"
-        ))
-    })?;
+    let mut value = ::reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| Error::InvalidRequest(
+            format!("the credential for {name} is not a valid header value"),
+        ))?;
     value.set_sensitive(true);
     headers.insert(name, value);
     Ok(())
@@ -299,12 +284,12 @@ impl Client {
         let (_, url) = SERVERS
             .iter()
             .find(|(description, _)| description.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                Error::InvalidRequest(format!(
-                    "no server is described as `{name}`; known: {:?}",
-                    SERVERS.iter().map(|s| s.0).collect::<Vec<_>>()
-                ))
-            })?;
+            .ok_or_else(|| Error::InvalidRequest(
+                format!(
+                    "no server is described as `{name}`; known: {:?}", SERVERS.iter()
+                    .map(| s | s.0).collect:: < Vec < _ >> ()
+                ),
+            ))?;
         Self::new(url, credentials)
     }
     /// A client with explicit options.
@@ -354,8 +339,7 @@ impl Client {
         );
         async move {
             let idempotent = matches!(
-                method.as_str(),
-                "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
+                method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
             );
             let retries = if idempotent && !matches!(body, Body::Multipart(_)) {
                 self.options.max_retries
@@ -393,7 +377,7 @@ impl Client {
                     _ => None,
                 };
                 if let (Some(delay), true) = (retry_after, attempt < retries) {
-                    ::tracing::debug!(attempt, ?delay, "retrying");
+                    ::tracing::debug!(attempt, ? delay, "retrying");
                     attempt += 1;
                     ::tokio::time::sleep(delay).await;
                     continue;
@@ -403,12 +387,19 @@ impl Client {
                 let headers = response.headers().clone();
                 let limit = self.options.max_response_bytes;
                 if response.content_length().is_some_and(|n| n > limit as u64) {
-                    return Err(Error::BodyTooLarge { status, limit });
+                    return Err(Error::BodyTooLarge {
+                        status,
+                        limit,
+                    });
                 }
                 let mut bytes = Vec::new();
-                while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+                while let Some(chunk) = response.chunk().await.map_err(Error::Transport)?
+                {
                     if bytes.len() + chunk.len() > limit {
-                        return Err(Error::BodyTooLarge { status, limit });
+                        return Err(Error::BodyTooLarge {
+                            status,
+                            limit,
+                        });
                     }
                     bytes.extend_from_slice(&chunk);
                 }
@@ -420,8 +411,8 @@ impl Client {
                 });
             }
         }
-        .instrument(span)
-        .await
+            .instrument(span)
+            .await
     }
     /// List Customers
     ///
@@ -457,26 +448,47 @@ impl Client {
         }
         let __body = Body::Empty;
         let __raw = self
-            .send(
-                "listCustomers",
-                ::reqwest::Method::GET,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("listCustomers", ::reqwest::Method::GET, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::CustomerList, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(ListCustomersError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(ListCustomersError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(ListCustomersError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ListCustomersError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ListCustomersError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ListCustomersError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -492,7 +504,8 @@ impl Client {
                 .list_customers(Some(__page_number), Some(page_size))
                 .await?;
             let __items = __page.body.customers.unwrap_or_default();
-            let __short = (__items.len() as u64) < (page_size as u64) || __items.is_empty();
+            let __short = (__items.len() as u64) < (page_size as u64)
+                || __items.is_empty();
             __all.extend(__items);
             if __short || __page_number >= 10_000 {
                 return Ok(__all);
@@ -509,8 +522,10 @@ impl Client {
     pub async fn create_customer(
         &self,
         body: &super::models::CreateCustomerRequest,
-    ) -> Result<ResponseValue<super::models::CreateCustomerResponse>, Error<CreateCustomerError>>
-    {
+    ) -> Result<
+        ResponseValue<super::models::CreateCustomerResponse>,
+        Error<CreateCustomerError>,
+    > {
         let mut __url = self.url(&["v1".to_string(), "customers".to_string()]);
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
@@ -527,30 +542,57 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
-            .send(
-                "createCustomer",
-                ::reqwest::Method::POST,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("createCustomer", ::reqwest::Method::POST, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<super::models::CreateCustomerResponse, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(CreateCustomerError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(CreateCustomerError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(CreateCustomerError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            200u16 => {
+                Ok(
+                    __raw
+                        .value(__raw.json::<super::models::CreateCustomerResponse, _>()?),
+                )
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreateCustomerError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreateCustomerError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreateCustomerError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -562,13 +604,18 @@ impl Client {
     #[allow(unused_mut)]
     pub async fn get_customers_with_kyc_for_review(
         &self,
-    ) -> Result<ResponseValue<Vec<super::models::Customer>>, Error<GetCustomersWithKycForReviewError>>
-    {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "customers".to_string(),
-            "kyc-for-review".to_string(),
-        ]);
+    ) -> Result<
+        ResponseValue<Vec<super::models::Customer>>,
+        Error<GetCustomersWithKycForReviewError>,
+    > {
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "customers".to_string(),
+                    "kyc-for-review".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -596,21 +643,42 @@ impl Client {
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<Vec<super::models::Customer>, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(
-                GetCustomersWithKycForReviewError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                GetCustomersWithKycForReviewError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                GetCustomersWithKycForReviewError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomersWithKycForReviewError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomersWithKycForReviewError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomersWithKycForReviewError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -624,11 +692,14 @@ impl Client {
         &self,
         external_customer_id: &str,
     ) -> Result<ResponseValue<super::models::Customer>, Error<GetCustomerError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "customers".to_string(),
-            external_customer_id.to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "customers".to_string(),
+                    external_customer_id.to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -645,29 +716,59 @@ impl Client {
         }
         let __body = Body::Empty;
         let __raw = self
-            .send(
-                "getCustomer",
-                ::reqwest::Method::GET,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("getCustomer", ::reqwest::Method::GET, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::Customer, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(GetCustomerError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(GetCustomerError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            404u16 => Err(Error::Api(__raw.value(GetCustomerError::Status404(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(GetCustomerError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            404u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerError::Status404(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -682,12 +783,15 @@ impl Client {
         external_customer_id: &str,
         body: &super::models::UpdateCustomerRequest,
     ) -> Result<ResponseValue<super::models::Customer>, Error<UpdateCustomerError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "customers".to_string(),
-            external_customer_id.to_string(),
-            "data".to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "customers".to_string(),
+                    external_customer_id.to_string(),
+                    "data".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -703,30 +807,52 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
-            .send(
-                "updateCustomer",
-                ::reqwest::Method::PUT,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("updateCustomer", ::reqwest::Method::PUT, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::Customer, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(UpdateCustomerError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(UpdateCustomerError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(UpdateCustomerError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                UpdateCustomerError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                UpdateCustomerError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                UpdateCustomerError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -740,12 +866,15 @@ impl Client {
         &self,
         external_customer_id: &str,
     ) -> Result<ResponseValue<super::models::KycInfo>, Error<GetCustomerKycInfoError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "customers".to_string(),
-            external_customer_id.to_string(),
-            "kyc-info".to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "customers".to_string(),
+                    external_customer_id.to_string(),
+                    "kyc-info".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -762,26 +891,47 @@ impl Client {
         }
         let __body = Body::Empty;
         let __raw = self
-            .send(
-                "getCustomerKycInfo",
-                ::reqwest::Method::GET,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("getCustomerKycInfo", ::reqwest::Method::GET, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::KycInfo, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(GetCustomerKycInfoError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(GetCustomerKycInfoError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(GetCustomerKycInfoError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerKycInfoError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerKycInfoError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerKycInfoError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -800,13 +950,16 @@ impl Client {
         ResponseValue<super::models::MessageResponse>,
         Error<SetCustomerKycManuallyVerifiedError>,
     > {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "customers".to_string(),
-            external_customer_id.to_string(),
-            "kyc-verify".to_string(),
-            type_.to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "customers".to_string(),
+                    external_customer_id.to_string(),
+                    "kyc-verify".to_string(),
+                    type_.to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -822,7 +975,8 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
@@ -837,21 +991,42 @@ impl Client {
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::MessageResponse, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(
-                SetCustomerKycManuallyVerifiedError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                SetCustomerKycManuallyVerifiedError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                SetCustomerKycManuallyVerifiedError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                SetCustomerKycManuallyVerifiedError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                SetCustomerKycManuallyVerifiedError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                SetCustomerKycManuallyVerifiedError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -865,13 +1040,19 @@ impl Client {
         &self,
         external_customer_id: &str,
         tax_year: Option<i64>,
-    ) -> Result<ResponseValue<super::models::CustomerPrizes>, Error<GetCustomerPrizesError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "customers".to_string(),
-            external_customer_id.to_string(),
-            "prizes".to_string(),
-        ]);
+    ) -> Result<
+        ResponseValue<super::models::CustomerPrizes>,
+        Error<GetCustomerPrizesError>,
+    > {
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "customers".to_string(),
+                    external_customer_id.to_string(),
+                    "prizes".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__value) = tax_year {
@@ -891,26 +1072,47 @@ impl Client {
         }
         let __body = Body::Empty;
         let __raw = self
-            .send(
-                "getCustomerPrizes",
-                ::reqwest::Method::GET,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("getCustomerPrizes", ::reqwest::Method::GET, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::CustomerPrizes, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(GetCustomerPrizesError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(GetCustomerPrizesError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(GetCustomerPrizesError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerPrizesError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerPrizesError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetCustomerPrizesError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -924,13 +1126,19 @@ impl Client {
         &self,
         external_customer_id: &str,
         body: &super::models::RecordPrizeRequest,
-    ) -> Result<ResponseValue<super::models::RecordPrizeResponse>, Error<RecordPrizeError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "customers".to_string(),
-            external_customer_id.to_string(),
-            "prizes".to_string(),
-        ]);
+    ) -> Result<
+        ResponseValue<super::models::RecordPrizeResponse>,
+        Error<RecordPrizeError>,
+    > {
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "customers".to_string(),
+                    external_customer_id.to_string(),
+                    "prizes".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -946,30 +1154,54 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
-            .send(
-                "recordPrize",
-                ::reqwest::Method::POST,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("recordPrize", ::reqwest::Method::POST, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<super::models::RecordPrizeResponse, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(RecordPrizeError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(RecordPrizeError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(RecordPrizeError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            200u16 => {
+                Ok(__raw.value(__raw.json::<super::models::RecordPrizeResponse, _>()?))
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                RecordPrizeError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                RecordPrizeError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                RecordPrizeError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -982,8 +1214,10 @@ impl Client {
     pub async fn create_payment_intent(
         &self,
         body: &super::models::CreatePaymentIntentRequest,
-    ) -> Result<ResponseValue<super::models::PaymentIntentCreated>, Error<CreatePaymentIntentError>>
-    {
+    ) -> Result<
+        ResponseValue<super::models::PaymentIntentCreated>,
+        Error<CreatePaymentIntentError>,
+    > {
         let mut __url = self.url(&["v1".to_string(), "payment-intents".to_string()]);
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
@@ -1000,7 +1234,8 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
@@ -1014,22 +1249,45 @@ impl Client {
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<super::models::PaymentIntentCreated, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(
-                CreatePaymentIntentError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                CreatePaymentIntentError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                CreatePaymentIntentError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            200u16 => {
+                Ok(__raw.value(__raw.json::<super::models::PaymentIntentCreated, _>()?))
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreatePaymentIntentError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreatePaymentIntentError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreatePaymentIntentError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1042,14 +1300,19 @@ impl Client {
     pub async fn get_payment_intent_status(
         &self,
         payment_intent_id: &str,
-    ) -> Result<ResponseValue<super::models::PaymentIntentStatus>, Error<GetPaymentIntentStatusError>>
-    {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "payment-intents".to_string(),
-            payment_intent_id.to_string(),
-            "status".to_string(),
-        ]);
+    ) -> Result<
+        ResponseValue<super::models::PaymentIntentStatus>,
+        Error<GetPaymentIntentStatusError>,
+    > {
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "payment-intents".to_string(),
+                    payment_intent_id.to_string(),
+                    "status".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1076,22 +1339,45 @@ impl Client {
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<super::models::PaymentIntentStatus, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(
-                GetPaymentIntentStatusError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                GetPaymentIntentStatusError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                GetPaymentIntentStatusError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            200u16 => {
+                Ok(__raw.value(__raw.json::<super::models::PaymentIntentStatus, _>()?))
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetPaymentIntentStatusError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetPaymentIntentStatusError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetPaymentIntentStatusError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1108,7 +1394,8 @@ impl Client {
         ResponseValue<super::models::DisbursementIntentCreated>,
         Error<CreateDisbursementIntentError>,
     > {
-        let mut __url = self.url(&["v1".to_string(), "disbursement-intents".to_string()]);
+        let mut __url = self
+            .url(&["v1".to_string(), "disbursement-intents".to_string()]);
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1124,7 +1411,8 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
@@ -1138,22 +1426,50 @@ impl Client {
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<super::models::DisbursementIntentCreated, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(
-                CreateDisbursementIntentError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                CreateDisbursementIntentError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                CreateDisbursementIntentError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            200u16 => {
+                Ok(
+                    __raw
+                        .value(
+                            __raw.json::<super::models::DisbursementIntentCreated, _>()?,
+                        ),
+                )
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreateDisbursementIntentError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreateDisbursementIntentError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CreateDisbursementIntentError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1170,12 +1486,15 @@ impl Client {
         ResponseValue<super::models::DisbursementIntentStatus>,
         Error<GetDisbursementIntentStatusError>,
     > {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "disbursement-intents".to_string(),
-            disbursement_intent_id.to_string(),
-            "status".to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "disbursement-intents".to_string(),
+                    disbursement_intent_id.to_string(),
+                    "status".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1202,22 +1521,50 @@ impl Client {
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<super::models::DisbursementIntentStatus, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(
-                GetDisbursementIntentStatusError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                GetDisbursementIntentStatusError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                GetDisbursementIntentStatusError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            200u16 => {
+                Ok(
+                    __raw
+                        .value(
+                            __raw.json::<super::models::DisbursementIntentStatus, _>()?,
+                        ),
+                )
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetDisbursementIntentStatusError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetDisbursementIntentStatusError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetDisbursementIntentStatusError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1233,11 +1580,14 @@ impl Client {
         ResponseValue<Vec<super::models::PendingDisbursement>>,
         Error<GetDisbursementsAwaitingApprovalError>,
     > {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "disbursements".to_string(),
-            "pending-validation".to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "disbursements".to_string(),
+                    "pending-validation".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1264,22 +1614,50 @@ impl Client {
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<Vec<super::models::PendingDisbursement>, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(
-                GetDisbursementsAwaitingApprovalError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                GetDisbursementsAwaitingApprovalError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                GetDisbursementsAwaitingApprovalError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            200u16 => {
+                Ok(
+                    __raw
+                        .value(
+                            __raw.json::<Vec<super::models::PendingDisbursement>, _>()?,
+                        ),
+                )
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetDisbursementsAwaitingApprovalError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetDisbursementsAwaitingApprovalError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                GetDisbursementsAwaitingApprovalError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1297,13 +1675,16 @@ impl Client {
         ResponseValue<super::models::ProceedDisbursementResponse>,
         Error<ProceedWithDisbursementError>,
     > {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "disbursements".to_string(),
-            disbursement_intent_id.to_string(),
-            "proceed".to_string(),
-            allow.to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "disbursements".to_string(),
+                    disbursement_intent_id.to_string(),
+                    "proceed".to_string(),
+                    allow.to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1331,23 +1712,50 @@ impl Client {
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => {
-                Ok(__raw.value(__raw.json::<super::models::ProceedDisbursementResponse, _>()?))
+                Ok(
+                    __raw
+                        .value(
+                            __raw
+                                .json::<super::models::ProceedDisbursementResponse, _>()?,
+                        ),
+                )
             }
-            400u16 => Err(Error::Api(__raw.value(
-                ProceedWithDisbursementError::Status400(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            403u16 => Err(Error::Api(__raw.value(
-                ProceedWithDisbursementError::Status403(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
-            500u16 => Err(Error::Api(__raw.value(
-                ProceedWithDisbursementError::Status500(
-                    __raw.json::<super::models::ErrorResponse, _>()?,
-                ),
-            ))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ProceedWithDisbursementError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ProceedWithDisbursementError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ProceedWithDisbursementError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1360,13 +1768,18 @@ impl Client {
     pub async fn check_geolocation(
         &self,
         body: &super::models::GeolocationCheckRequest,
-    ) -> Result<ResponseValue<super::models::GeolocationCheckResult>, Error<CheckGeolocationError>>
-    {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "operators".to_string(),
-            "check-geolocation".to_string(),
-        ]);
+    ) -> Result<
+        ResponseValue<super::models::GeolocationCheckResult>,
+        Error<CheckGeolocationError>,
+    > {
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "operators".to_string(),
+                    "check-geolocation".to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1382,30 +1795,57 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
-            .send(
-                "checkGeolocation",
-                ::reqwest::Method::POST,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("checkGeolocation", ::reqwest::Method::POST, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
-            200u16 => Ok(__raw.value(__raw.json::<super::models::GeolocationCheckResult, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(CheckGeolocationError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(CheckGeolocationError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(CheckGeolocationError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            200u16 => {
+                Ok(
+                    __raw
+                        .value(__raw.json::<super::models::GeolocationCheckResult, _>()?),
+                )
+            }
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CheckGeolocationError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CheckGeolocationError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                CheckGeolocationError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1418,11 +1858,8 @@ impl Client {
     pub async fn list_webhooks(
         &self,
     ) -> Result<ResponseValue<Vec<super::models::Webhook>>, Error<ListWebhooksError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "operators".to_string(),
-            "webhooks".to_string(),
-        ]);
+        let mut __url = self
+            .url(&["v1".to_string(), "operators".to_string(), "webhooks".to_string()]);
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1439,26 +1876,47 @@ impl Client {
         }
         let __body = Body::Empty;
         let __raw = self
-            .send(
-                "listWebhooks",
-                ::reqwest::Method::GET,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("listWebhooks", ::reqwest::Method::GET, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<Vec<super::models::Webhook>, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(ListWebhooksError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(ListWebhooksError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(ListWebhooksError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ListWebhooksError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ListWebhooksError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                ListWebhooksError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1471,12 +1929,12 @@ impl Client {
     pub async fn register_webhook(
         &self,
         body: &super::models::RegisterWebhookRequest,
-    ) -> Result<ResponseValue<super::models::WebhookCreated>, Error<RegisterWebhookError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "operators".to_string(),
-            "webhooks".to_string(),
-        ]);
+    ) -> Result<
+        ResponseValue<super::models::WebhookCreated>,
+        Error<RegisterWebhookError>,
+    > {
+        let mut __url = self
+            .url(&["v1".to_string(), "operators".to_string(), "webhooks".to_string()]);
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1492,33 +1950,64 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
-            .send(
-                "registerWebhook",
-                ::reqwest::Method::POST,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("registerWebhook", ::reqwest::Method::POST, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::WebhookCreated, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(RegisterWebhookError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(RegisterWebhookError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            409u16 => Err(Error::Api(__raw.value(RegisterWebhookError::Status409(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(RegisterWebhookError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                RegisterWebhookError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                RegisterWebhookError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            409u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                RegisterWebhookError::Status409(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                RegisterWebhookError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1531,12 +2020,12 @@ impl Client {
     pub async fn delete_webhook(
         &self,
         body: &super::models::DeleteWebhookRequest,
-    ) -> Result<ResponseValue<super::models::MessageResponse>, Error<DeleteWebhookError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "operators".to_string(),
-            "webhooks".to_string(),
-        ]);
+    ) -> Result<
+        ResponseValue<super::models::MessageResponse>,
+        Error<DeleteWebhookError>,
+    > {
+        let mut __url = self
+            .url(&["v1".to_string(), "operators".to_string(), "webhooks".to_string()]);
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1552,30 +2041,52 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
-            .send(
-                "deleteWebhook",
-                ::reqwest::Method::DELETE,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("deleteWebhook", ::reqwest::Method::DELETE, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::MessageResponse, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(DeleteWebhookError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(DeleteWebhookError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(DeleteWebhookError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                DeleteWebhookError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                DeleteWebhookError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                DeleteWebhookError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1590,12 +2101,15 @@ impl Client {
         webhook_id: &str,
         body: &super::models::UpdateWebhookRequest,
     ) -> Result<ResponseValue<super::models::Webhook>, Error<UpdateWebhookError>> {
-        let mut __url = self.url(&[
-            "v1".to_string(),
-            "operators".to_string(),
-            "webhooks".to_string(),
-            webhook_id.to_string(),
-        ]);
+        let mut __url = self
+            .url(
+                &[
+                    "v1".to_string(),
+                    "operators".to_string(),
+                    "webhooks".to_string(),
+                    webhook_id.to_string(),
+                ],
+            );
         let mut __headers = ::reqwest::header::HeaderMap::new();
         let mut __cookies: Vec<String> = Vec::new();
         if let Some(__s) = &self.credentials.bearer_auth {
@@ -1611,33 +2125,64 @@ impl Client {
             __headers.insert(::reqwest::header::COOKIE, __value);
         }
         let __body = Body::Bytes(
-            ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             "application/json",
         );
         let __raw = self
-            .send(
-                "updateWebhook",
-                ::reqwest::Method::PATCH,
-                __url,
-                __headers,
-                __body,
-            )
+            .send("updateWebhook", ::reqwest::Method::PATCH, __url, __headers, __body)
             .await?;
         #[allow(clippy::match_single_binding, unreachable_patterns)]
         match __raw.status {
             200u16 => Ok(__raw.value(__raw.json::<super::models::Webhook, _>()?)),
-            400u16 => Err(Error::Api(__raw.value(UpdateWebhookError::Status400(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            403u16 => Err(Error::Api(__raw.value(UpdateWebhookError::Status403(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            409u16 => Err(Error::Api(__raw.value(UpdateWebhookError::Status409(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
-            500u16 => Err(Error::Api(__raw.value(UpdateWebhookError::Status500(
-                __raw.json::<super::models::ErrorResponse, _>()?,
-            )))),
+            400u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                UpdateWebhookError::Status400(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            403u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                UpdateWebhookError::Status403(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            409u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                UpdateWebhookError::Status409(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
+            500u16 => {
+                Err(
+                    Error::Api(
+                        __raw
+                            .value(
+                                UpdateWebhookError::Status500(
+                                    __raw.json::<super::models::ErrorResponse, _>()?,
+                                ),
+                            ),
+                    ),
+                )
+            }
             _ => Err(__raw.unexpected()),
         }
     }
@@ -1651,7 +2196,10 @@ fn clone_body(body: &Body) -> Body {
 }
 /// `Retry-After` in seconds (capped at 60), or exponential backoff from 200 ms.
 #[allow(dead_code)]
-fn retry_after(headers: &::reqwest::header::HeaderMap, attempt: u32) -> ::std::time::Duration {
+fn retry_after(
+    headers: &::reqwest::header::HeaderMap,
+    attempt: u32,
+) -> ::std::time::Duration {
     headers
         .get(::reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())

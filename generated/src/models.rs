@@ -54,9 +54,21 @@ pub struct KycVerification {
 }
 impl super::support::Inspect for KycVerification {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.type_, &format!("{}{}", __path, "/type"), __out);
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.type_,
+            &format!("{}{}", __path, "/type"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
     }
 }
 /// A full customer record.
@@ -85,7 +97,11 @@ pub struct Customer {
 }
 impl super::support::Inspect for Customer {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         super::support::Inspect::inspect(
             &self.kyc_verifications,
             &format!("{}{}", __path, "/kycVerifications"),
@@ -145,7 +161,11 @@ pub struct CreateCustomerResponse {
 }
 impl super::support::Inspect for CreateCustomerResponse {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         super::support::Inspect::inspect(
             &self.kyc_verifications,
             &format!("{}{}", __path, "/kycVerifications"),
@@ -162,7 +182,11 @@ pub struct CustomerList {
 }
 impl super::support::Inspect for CustomerList {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         super::support::Inspect::inspect(
             &self.customers,
             &format!("{}{}", __path, "/customers"),
@@ -229,7 +253,11 @@ pub struct KycInfo {
 }
 impl super::support::Inspect for KycInfo {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         super::support::Inspect::inspect(
             &self.kyc_verification,
             &format!("{}{}", __path, "/kycVerification"),
@@ -246,11 +274,7 @@ pub struct KycInfoVerification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<KycInfoVerificationStatus>,
     /// When the verification record was last created or refreshed. Present for every status.
-    #[serde(
-        rename = "verifiedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "verifiedAt", default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<String>,
     /// SDK client secret (cs_ki_..., 24h TTL) used with vivamo.createKycElements(). Only returned when the verification is pending.
     #[serde(
@@ -277,8 +301,16 @@ impl ::std::fmt::Debug for KycInfoVerification {
 }
 impl super::support::Inspect for KycInfoVerification {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -338,11 +370,7 @@ pub struct PaymentIntentInput {
     #[serde(rename = "externalPaymentIntentId")]
     pub external_payment_intent_id: String,
     /// Up to 3 custom key-value pairs stored against the intent. Use these to attach your own metadata (e.g. order ID, invoice number).
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<CustomData>,
     /// Set to true to email a receipt to the customer after a successful payment.
     #[serde(
@@ -415,11 +443,7 @@ pub struct PaymentIntentCreated {
     )]
     pub client_secret_key_valid_till: Option<String>,
     /// Expiration time for the payment intent. Intents expire after 2 hours.
-    #[serde(
-        rename = "expirationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "expirationTime", default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
 }
 impl ::std::fmt::Debug for PaymentIntentCreated {
@@ -430,10 +454,7 @@ impl ::std::fmt::Debug for PaymentIntentCreated {
             .field("amount", &self.amount)
             .field("currency", &self.currency)
             .field("external_customer_id", &self.external_customer_id)
-            .field(
-                "external_payment_intent_id",
-                &self.external_payment_intent_id,
-            )
+            .field("external_payment_intent_id", &self.external_payment_intent_id)
             .field("client_secret_key", &"[redacted]")
             .field("client_secret_key_valid_till", &"[redacted]")
             .field("expiration_time", &self.expiration_time)
@@ -469,9 +490,21 @@ pub struct Payment {
 }
 impl super::support::Inspect for Payment {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
-        super::support::Inspect::inspect(&self.type_, &format!("{}{}", __path, "/type"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.type_,
+            &format!("{}{}", __path, "/type"),
+            __out,
+        );
     }
 }
 /// Payment intent status.
@@ -486,8 +519,16 @@ pub struct PaymentIntentStatus {
 }
 impl super::support::Inspect for PaymentIntentStatus {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
         super::support::Inspect::inspect(
             &self.payments,
             &format!("{}{}", __path, "/payments"),
@@ -506,11 +547,7 @@ pub struct DisbursementIntentInput {
     /// Currency code or crypto token (e.g. USD, CAD, USDT).
     pub currency: String,
     /// Up to 3 custom key-value pairs stored against the intent. Use these to attach your own metadata (e.g. order ID, invoice number).
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<CustomData>,
     /// Set to true to send the customer email notifications at each stage of the disbursement.
     #[serde(
@@ -583,11 +620,7 @@ pub struct DisbursementIntentCreated {
     )]
     pub client_secret_key_valid_till: Option<String>,
     /// Expiration time for the disbursement intent. Intents expire after 2 hours.
-    #[serde(
-        rename = "expirationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "expirationTime", default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
 }
 impl ::std::fmt::Debug for DisbursementIntentCreated {
@@ -634,9 +667,21 @@ pub struct Disbursement {
 }
 impl super::support::Inspect for Disbursement {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
-        super::support::Inspect::inspect(&self.type_, &format!("{}{}", __path, "/type"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.type_,
+            &format!("{}{}", __path, "/type"),
+            __out,
+        );
     }
 }
 /// Disbursement intent status.
@@ -652,8 +697,16 @@ pub struct DisbursementIntentStatus {
 }
 impl super::support::Inspect for DisbursementIntentStatus {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
         super::support::Inspect::inspect(
             &self.disbursement,
             &format!("{}{}", __path, "/disbursement"),
@@ -687,11 +740,7 @@ pub struct PendingDisbursement {
     )]
     pub external_disbursement_id: Option<String>,
     /// Summary of the customer's profile.
-    #[serde(
-        rename = "customerId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<PendingDisbursementCustomerId>,
     /// The requested payout amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -710,8 +759,16 @@ pub struct PendingDisbursement {
 }
 impl super::support::Inspect for PendingDisbursement {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.type_, &format!("{}{}", __path, "/type"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.type_,
+            &format!("{}{}", __path, "/type"),
+            __out,
+        );
     }
 }
 /// Disbursement approved and sent for processing, or rejected.
@@ -719,11 +776,7 @@ impl super::support::Inspect for PendingDisbursement {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProceedDisbursementResponse {
     /// Unique disbursement ID.
-    #[serde(
-        rename = "disbursementId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "disbursementId", default, skip_serializing_if = "Option::is_none")]
     pub disbursement_id: Option<String>,
     /// The payout amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -751,8 +804,16 @@ pub struct ProceedDisbursementResponse {
 }
 impl super::support::Inspect for ProceedDisbursementResponse {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -784,11 +845,7 @@ pub struct RecordPrizeRequest {
     )]
     pub winnings_from_identical_wagers: Option<f64>,
     /// Wager amount. Required for horse racing operators; winnings must be at least 300 times this value.
-    #[serde(
-        rename = "wagerAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "wagerAmount", default, skip_serializing_if = "Option::is_none")]
     pub wager_amount: Option<f64>,
     /// IRS Box 5: ticket or card number. Required for bingo operators.
     #[serde(
@@ -798,18 +855,10 @@ pub struct RecordPrizeRequest {
     )]
     pub ticket_or_card_number: Option<String>,
     /// IRS Box 8: initials of the first person to initiate the payout.
-    #[serde(
-        rename = "payerInitials",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "payerInitials", default, skip_serializing_if = "Option::is_none")]
     pub payer_initials: Option<String>,
     /// IRS Box 10: window or location where the payout was made.
-    #[serde(
-        rename = "payerLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "payerLocation", default, skip_serializing_if = "Option::is_none")]
     pub payer_location: Option<String>,
     /// Cashier or window identifier.
     #[serde(
@@ -854,11 +903,7 @@ pub struct PrizeRecord {
     #[serde(rename = "dateWon", default, skip_serializing_if = "Option::is_none")]
     pub date_won: Option<String>,
     /// IRS Box 3: type of wager (e.g. bingo, horse_racing).
-    #[serde(
-        rename = "typeOfWager",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "typeOfWager", default, skip_serializing_if = "Option::is_none")]
     pub type_of_wager: Option<String>,
     /// IRS Box 4: federal income tax withheld. Defaults to 0.
     #[serde(
@@ -878,11 +923,7 @@ pub struct PrizeRecord {
     )]
     pub winnings_from_identical_wagers: Option<f64>,
     /// Wager amount. Used for the 300x multiplier validation on horse racing prizes.
-    #[serde(
-        rename = "wagerAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "wagerAmount", default, skip_serializing_if = "Option::is_none")]
     pub wager_amount: Option<f64>,
     /// IRS Box 5: ticket or card number. Required for bingo prizes.
     #[serde(
@@ -892,18 +933,10 @@ pub struct PrizeRecord {
     )]
     pub ticket_or_card_number: Option<String>,
     /// IRS Box 8: first person to initiate the payout.
-    #[serde(
-        rename = "payerInitials",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "payerInitials", default, skip_serializing_if = "Option::is_none")]
     pub payer_initials: Option<String>,
     /// IRS Box 10: window or location where the payout was made.
-    #[serde(
-        rename = "payerLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "payerLocation", default, skip_serializing_if = "Option::is_none")]
     pub payer_location: Option<String>,
     /// Cashier or window identifier.
     #[serde(
@@ -918,13 +951,21 @@ pub struct PrizeRecord {
 }
 impl super::support::Inspect for PrizeRecord {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         super::support::Inspect::inspect(
             &self.personal_tax_type,
             &format!("{}{}", __path, "/personalTaxType"),
             __out,
         );
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
     }
 }
 /// The recorded prize and, when the customer has no W-9 yet, where to capture one.
@@ -935,17 +976,21 @@ pub struct RecordPrizeResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prize: Option<PrizeRecord>,
     /// Returned when the customer has not yet completed a W-9.
-    #[serde(
-        rename = "w9CaptureUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "w9CaptureUrl", default, skip_serializing_if = "Option::is_none")]
     pub w9_capture_url: Option<String>,
 }
 impl super::support::Inspect for RecordPrizeResponse {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.prize, &format!("{}{}", __path, "/prize"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.prize,
+            &format!("{}{}", __path, "/prize"),
+            __out,
+        );
     }
 }
 /// List of prize records.
@@ -957,8 +1002,16 @@ pub struct CustomerPrizes {
 }
 impl super::support::Inspect for CustomerPrizes {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.prizes, &format!("{}{}", __path, "/prizes"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.prizes,
+            &format!("{}{}", __path, "/prizes"),
+            __out,
+        );
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1062,8 +1115,16 @@ impl ::std::fmt::Debug for WebhookCreated {
 }
 impl super::support::Inspect for WebhookCreated {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
     }
 }
 /// A registered webhook.
@@ -1080,11 +1141,7 @@ pub struct Webhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WebhookStatus>,
     /// Subscribed event types.
-    #[serde(
-        rename = "eventTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "eventTypes", default, skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<WebhookEventTypesItem>>,
     /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1092,8 +1149,16 @@ pub struct Webhook {
 }
 impl super::support::Inspect for Webhook {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
         super::support::Inspect::inspect(
             &self.event_types,
             &format!("{}{}", __path, "/eventTypes"),
@@ -1111,11 +1176,7 @@ pub struct UpdateWebhookRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateWebhookRequestStatus>,
     /// Event types to subscribe to. Omit or pass an empty array to receive all events.
-    #[serde(
-        rename = "eventTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "eventTypes", default, skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<UpdateWebhookRequestEventTypesItem>>,
     /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1123,8 +1184,16 @@ pub struct UpdateWebhookRequest {
 }
 impl super::support::Inspect for UpdateWebhookRequest {
     #[allow(deprecated)]
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-        super::support::Inspect::inspect(&self.status, &format!("{}{}", __path, "/status"), __out);
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
         super::support::Inspect::inspect(
             &self.event_types,
             &format!("{}{}", __path, "/eventTypes"),
@@ -1266,7 +1335,9 @@ impl<'de> ::serde::Deserialize<'de> for KycVerificationType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1280,13 +1351,18 @@ impl ::schemars::JsonSchema for KycVerificationType {
     }
 }
 impl super::support::Inspect for KycVerificationType {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "KycVerificationType",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "KycVerificationType",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -1378,7 +1454,9 @@ impl<'de> ::serde::Deserialize<'de> for KycVerificationStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1392,13 +1470,18 @@ impl ::schemars::JsonSchema for KycVerificationStatus {
     }
 }
 impl super::support::Inspect for KycVerificationStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "KycVerificationStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "KycVerificationStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -1489,7 +1572,9 @@ impl<'de> ::serde::Deserialize<'de> for KycInfoVerificationStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1503,13 +1588,18 @@ impl ::schemars::JsonSchema for KycInfoVerificationStatus {
     }
 }
 impl super::support::Inspect for KycInfoVerificationStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "KycInfoVerificationStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "KycInfoVerificationStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -1603,7 +1693,9 @@ impl<'de> ::serde::Deserialize<'de> for PaymentStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1617,13 +1709,18 @@ impl ::schemars::JsonSchema for PaymentStatus {
     }
 }
 impl super::support::Inspect for PaymentStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "PaymentStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "PaymentStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -1645,7 +1742,12 @@ pub enum PaymentType {
 }
 impl PaymentType {
     /// The values the spec lists, in its order.
-    pub const KNOWN: &'static [&'static str] = &["card", "bank", "pay_by_bank", "crypto"];
+    pub const KNOWN: &'static [&'static str] = &[
+        "card",
+        "bank",
+        "pay_by_bank",
+        "crypto",
+    ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1695,7 +1797,9 @@ impl<'de> ::serde::Deserialize<'de> for PaymentType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1709,13 +1813,18 @@ impl ::schemars::JsonSchema for PaymentType {
     }
 }
 impl super::support::Inspect for PaymentType {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "PaymentType",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "PaymentType",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -1737,7 +1846,12 @@ pub enum PaymentIntentStatusStatus {
 }
 impl PaymentIntentStatusStatus {
     /// The values the spec lists, in its order.
-    pub const KNOWN: &'static [&'static str] = &["no-payment", "pending", "success", "failed"];
+    pub const KNOWN: &'static [&'static str] = &[
+        "no-payment",
+        "pending",
+        "success",
+        "failed",
+    ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1787,7 +1901,9 @@ impl<'de> ::serde::Deserialize<'de> for PaymentIntentStatusStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1801,13 +1917,18 @@ impl ::schemars::JsonSchema for PaymentIntentStatusStatus {
     }
 }
 impl super::support::Inspect for PaymentIntentStatusStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "PaymentIntentStatusStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "PaymentIntentStatusStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -1829,8 +1950,12 @@ pub enum DisbursementStatus {
 }
 impl DisbursementStatus {
     /// The values the spec lists, in its order.
-    pub const KNOWN: &'static [&'static str] =
-        &["pending-validation", "pending", "success", "failed"];
+    pub const KNOWN: &'static [&'static str] = &[
+        "pending-validation",
+        "pending",
+        "success",
+        "failed",
+    ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1880,7 +2005,9 @@ impl<'de> ::serde::Deserialize<'de> for DisbursementStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1894,13 +2021,18 @@ impl ::schemars::JsonSchema for DisbursementStatus {
     }
 }
 impl super::support::Inspect for DisbursementStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "DisbursementStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "DisbursementStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -1922,7 +2054,12 @@ pub enum DisbursementType {
 }
 impl DisbursementType {
     /// The values the spec lists, in its order.
-    pub const KNOWN: &'static [&'static str] = &["card", "bank", "pay_by_bank", "crypto"];
+    pub const KNOWN: &'static [&'static str] = &[
+        "card",
+        "bank",
+        "pay_by_bank",
+        "crypto",
+    ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1972,7 +2109,9 @@ impl<'de> ::serde::Deserialize<'de> for DisbursementType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -1986,13 +2125,18 @@ impl ::schemars::JsonSchema for DisbursementType {
     }
 }
 impl super::support::Inspect for DisbursementType {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "DisbursementType",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "DisbursementType",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2074,7 +2218,9 @@ impl<'de> ::serde::Deserialize<'de> for DisbursementIntentStatusStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2088,13 +2234,18 @@ impl ::schemars::JsonSchema for DisbursementIntentStatusStatus {
     }
 }
 impl super::support::Inspect for DisbursementIntentStatusStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "DisbursementIntentStatusStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "DisbursementIntentStatusStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2143,7 +2294,12 @@ pub enum PendingDisbursementType {
 }
 impl PendingDisbursementType {
     /// The values the spec lists, in its order.
-    pub const KNOWN: &'static [&'static str] = &["card", "bank", "pay_by_bank", "crypto"];
+    pub const KNOWN: &'static [&'static str] = &[
+        "card",
+        "bank",
+        "pay_by_bank",
+        "crypto",
+    ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2193,7 +2349,9 @@ impl<'de> ::serde::Deserialize<'de> for PendingDisbursementType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2207,13 +2365,18 @@ impl ::schemars::JsonSchema for PendingDisbursementType {
     }
 }
 impl super::support::Inspect for PendingDisbursementType {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "PendingDisbursementType",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "PendingDisbursementType",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2290,7 +2453,9 @@ impl<'de> ::serde::Deserialize<'de> for ProceedDisbursementResponseStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2304,13 +2469,18 @@ impl ::schemars::JsonSchema for ProceedDisbursementResponseStatus {
     }
 }
 impl super::support::Inspect for ProceedDisbursementResponseStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "ProceedDisbursementResponseStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "ProceedDisbursementResponseStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2374,7 +2544,9 @@ impl<'de> ::serde::Deserialize<'de> for PrizeRecordPersonalTaxType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2388,13 +2560,18 @@ impl ::schemars::JsonSchema for PrizeRecordPersonalTaxType {
     }
 }
 impl super::support::Inspect for PrizeRecordPersonalTaxType {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "PrizeRecordPersonalTaxType",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "PrizeRecordPersonalTaxType",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2462,7 +2639,9 @@ impl<'de> ::serde::Deserialize<'de> for PrizeRecordStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2476,13 +2655,18 @@ impl ::schemars::JsonSchema for PrizeRecordStatus {
     }
 }
 impl super::support::Inspect for PrizeRecordStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "PrizeRecordStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "PrizeRecordStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2546,7 +2730,9 @@ impl<'de> ::serde::Deserialize<'de> for WebhookCreatedStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2560,13 +2746,18 @@ impl ::schemars::JsonSchema for WebhookCreatedStatus {
     }
 }
 impl super::support::Inspect for WebhookCreatedStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "WebhookCreatedStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "WebhookCreatedStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2630,7 +2821,9 @@ impl<'de> ::serde::Deserialize<'de> for WebhookStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2644,13 +2837,18 @@ impl ::schemars::JsonSchema for WebhookStatus {
     }
 }
 impl super::support::Inspect for WebhookStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "WebhookStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "WebhookStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2726,7 +2924,9 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEventTypesItem {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2740,13 +2940,18 @@ impl ::schemars::JsonSchema for WebhookEventTypesItem {
     }
 }
 impl super::support::Inspect for WebhookEventTypesItem {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "WebhookEventTypesItem",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "WebhookEventTypesItem",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2810,7 +3015,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateWebhookRequestStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2824,13 +3031,18 @@ impl ::schemars::JsonSchema for UpdateWebhookRequestStatus {
     }
 }
 impl super::support::Inspect for UpdateWebhookRequestStatus {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "UpdateWebhookRequestStatus",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "UpdateWebhookRequestStatus",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2906,7 +3118,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateWebhookRequestEventTypesItem {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2920,13 +3134,18 @@ impl ::schemars::JsonSchema for UpdateWebhookRequestEventTypesItem {
     }
 }
 impl super::support::Inspect for UpdateWebhookRequestEventTypesItem {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "UpdateWebhookRequestEventTypesItem",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "UpdateWebhookRequestEventTypesItem",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -2985,7 +3204,9 @@ impl<'de> ::serde::Deserialize<'de> for SetCustomerKycManuallyVerifiedType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         __deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
-        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
+        let __v = <::std::string::String as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
         ::std::result::Result::Ok(Self::from(__v.as_str()))
     }
 }
@@ -2999,13 +3220,18 @@ impl ::schemars::JsonSchema for SetCustomerKycManuallyVerifiedType {
     }
 }
 impl super::support::Inspect for SetCustomerKycManuallyVerifiedType {
-    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
         if let Self::Unknown(__v) = self {
-            __out.push(super::support::UnknownValue {
-                path: __path.to_string(),
-                type_name: "SetCustomerKycManuallyVerifiedType",
-                value: ::serde_json::Value::String(__v.clone()).to_string(),
-            });
+            __out
+                .push(super::support::UnknownValue {
+                    path: __path.to_string(),
+                    type_name: "SetCustomerKycManuallyVerifiedType",
+                    value: ::serde_json::Value::String(__v.clone()).to_string(),
+                });
         }
     }
 }
@@ -3014,615 +3240,324 @@ impl super::support::Inspect for SetCustomerKycManuallyVerifiedType {
 #[cfg(feature = "schemars")]
 pub fn fidelity() -> Vec<super::support::Fidelity> {
     vec![
-        super::support::Fidelity {
-            name: "CustomerData",
-            pointer: "/components/schemas/CustomerData",
-            schema: ::schemars::schema_for!(CustomerData),
-            round_trip: |__v| {
-                let __typed: CustomerData =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycVerification",
-            pointer: "/components/schemas/KycVerification",
-            schema: ::schemars::schema_for!(KycVerification),
-            round_trip: |__v| {
-                let __typed: KycVerification =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "Customer",
-            pointer: "/components/schemas/Customer",
-            schema: ::schemars::schema_for!(Customer),
-            round_trip: |__v| {
-                let __typed: Customer =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CreateCustomerRequest",
-            pointer: "/components/schemas/CreateCustomerRequest",
-            schema: ::schemars::schema_for!(CreateCustomerRequest),
-            round_trip: |__v| {
-                let __typed: CreateCustomerRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CreateCustomerResponse",
-            pointer: "/components/schemas/CreateCustomerResponse",
-            schema: ::schemars::schema_for!(CreateCustomerResponse),
-            round_trip: |__v| {
-                let __typed: CreateCustomerResponse =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CustomerList",
-            pointer: "/components/schemas/CustomerList",
-            schema: ::schemars::schema_for!(CustomerList),
-            round_trip: |__v| {
-                let __typed: CustomerList =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "UpdateCustomerRequest",
-            pointer: "/components/schemas/UpdateCustomerRequest",
-            schema: ::schemars::schema_for!(UpdateCustomerRequest),
-            round_trip: |__v| {
-                let __typed: UpdateCustomerRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycInfo",
-            pointer: "/components/schemas/KycInfo",
-            schema: ::schemars::schema_for!(KycInfo),
-            round_trip: |__v| {
-                let __typed: KycInfo =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycInfoVerification",
-            pointer: "/components/schemas/KycInfoVerification",
-            schema: ::schemars::schema_for!(KycInfoVerification),
-            round_trip: |__v| {
-                let __typed: KycInfoVerification =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycVerifyRequest",
-            pointer: "/components/schemas/KycVerifyRequest",
-            schema: ::schemars::schema_for!(KycVerifyRequest),
-            round_trip: |__v| {
-                let __typed: KycVerifyRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "MessageResponse",
-            pointer: "/components/schemas/MessageResponse",
-            schema: ::schemars::schema_for!(MessageResponse),
-            round_trip: |__v| {
-                let __typed: MessageResponse =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CustomData",
-            pointer: "/components/schemas/CustomData",
-            schema: ::schemars::schema_for!(CustomData),
-            round_trip: |__v| {
-                let __typed: CustomData =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CustomerReference",
-            pointer: "/components/schemas/CustomerReference",
-            schema: ::schemars::schema_for!(CustomerReference),
-            round_trip: |__v| {
-                let __typed: CustomerReference =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PaymentIntentInput",
-            pointer: "/components/schemas/PaymentIntentInput",
-            schema: ::schemars::schema_for!(PaymentIntentInput),
-            round_trip: |__v| {
-                let __typed: PaymentIntentInput =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CreatePaymentIntentRequest",
-            pointer: "/components/schemas/CreatePaymentIntentRequest",
-            schema: ::schemars::schema_for!(CreatePaymentIntentRequest),
-            round_trip: |__v| {
-                let __typed: CreatePaymentIntentRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PaymentIntentCreated",
-            pointer: "/components/schemas/PaymentIntentCreated",
-            schema: ::schemars::schema_for!(PaymentIntentCreated),
-            round_trip: |__v| {
-                let __typed: PaymentIntentCreated =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "Payment",
-            pointer: "/components/schemas/Payment",
-            schema: ::schemars::schema_for!(Payment),
-            round_trip: |__v| {
-                let __typed: Payment =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PaymentIntentStatus",
-            pointer: "/components/schemas/PaymentIntentStatus",
-            schema: ::schemars::schema_for!(PaymentIntentStatus),
-            round_trip: |__v| {
-                let __typed: PaymentIntentStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "DisbursementIntentInput",
-            pointer: "/components/schemas/DisbursementIntentInput",
-            schema: ::schemars::schema_for!(DisbursementIntentInput),
-            round_trip: |__v| {
-                let __typed: DisbursementIntentInput =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CreateDisbursementIntentRequest",
-            pointer: "/components/schemas/CreateDisbursementIntentRequest",
-            schema: ::schemars::schema_for!(CreateDisbursementIntentRequest),
-            round_trip: |__v| {
-                let __typed: CreateDisbursementIntentRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "DisbursementIntentCreated",
-            pointer: "/components/schemas/DisbursementIntentCreated",
-            schema: ::schemars::schema_for!(DisbursementIntentCreated),
-            round_trip: |__v| {
-                let __typed: DisbursementIntentCreated =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "Disbursement",
-            pointer: "/components/schemas/Disbursement",
-            schema: ::schemars::schema_for!(Disbursement),
-            round_trip: |__v| {
-                let __typed: Disbursement =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "DisbursementIntentStatus",
-            pointer: "/components/schemas/DisbursementIntentStatus",
-            schema: ::schemars::schema_for!(DisbursementIntentStatus),
-            round_trip: |__v| {
-                let __typed: DisbursementIntentStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PendingDisbursement",
-            pointer: "/components/schemas/PendingDisbursement",
-            schema: ::schemars::schema_for!(PendingDisbursement),
-            round_trip: |__v| {
-                let __typed: PendingDisbursement =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "ProceedDisbursementResponse",
-            pointer: "/components/schemas/ProceedDisbursementResponse",
-            schema: ::schemars::schema_for!(ProceedDisbursementResponse),
-            round_trip: |__v| {
-                let __typed: ProceedDisbursementResponse =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "RecordPrizeRequest",
-            pointer: "/components/schemas/RecordPrizeRequest",
-            schema: ::schemars::schema_for!(RecordPrizeRequest),
-            round_trip: |__v| {
-                let __typed: RecordPrizeRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PrizeRecord",
-            pointer: "/components/schemas/PrizeRecord",
-            schema: ::schemars::schema_for!(PrizeRecord),
-            round_trip: |__v| {
-                let __typed: PrizeRecord =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "RecordPrizeResponse",
-            pointer: "/components/schemas/RecordPrizeResponse",
-            schema: ::schemars::schema_for!(RecordPrizeResponse),
-            round_trip: |__v| {
-                let __typed: RecordPrizeResponse =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "CustomerPrizes",
-            pointer: "/components/schemas/CustomerPrizes",
-            schema: ::schemars::schema_for!(CustomerPrizes),
-            round_trip: |__v| {
-                let __typed: CustomerPrizes =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "GeolocationCheckRequest",
-            pointer: "/components/schemas/GeolocationCheckRequest",
-            schema: ::schemars::schema_for!(GeolocationCheckRequest),
-            round_trip: |__v| {
-                let __typed: GeolocationCheckRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "GeolocationCheckResult",
-            pointer: "/components/schemas/GeolocationCheckResult",
-            schema: ::schemars::schema_for!(GeolocationCheckResult),
-            round_trip: |__v| {
-                let __typed: GeolocationCheckResult =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "RegisterWebhookRequest",
-            pointer: "/components/schemas/RegisterWebhookRequest",
-            schema: ::schemars::schema_for!(RegisterWebhookRequest),
-            round_trip: |__v| {
-                let __typed: RegisterWebhookRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "WebhookCreated",
-            pointer: "/components/schemas/WebhookCreated",
-            schema: ::schemars::schema_for!(WebhookCreated),
-            round_trip: |__v| {
-                let __typed: WebhookCreated =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "Webhook",
-            pointer: "/components/schemas/Webhook",
-            schema: ::schemars::schema_for!(Webhook),
-            round_trip: |__v| {
-                let __typed: Webhook =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "UpdateWebhookRequest",
-            pointer: "/components/schemas/UpdateWebhookRequest",
-            schema: ::schemars::schema_for!(UpdateWebhookRequest),
-            round_trip: |__v| {
-                let __typed: UpdateWebhookRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "DeleteWebhookRequest",
-            pointer: "/components/schemas/DeleteWebhookRequest",
-            schema: ::schemars::schema_for!(DeleteWebhookRequest),
-            round_trip: |__v| {
-                let __typed: DeleteWebhookRequest =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "WebhookEvent",
-            pointer: "/components/schemas/WebhookEvent",
-            schema: ::schemars::schema_for!(WebhookEvent),
-            round_trip: |__v| {
-                let __typed: WebhookEvent =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "ErrorResponse",
-            pointer: "/components/schemas/ErrorResponse",
-            schema: ::schemars::schema_for!(ErrorResponse),
-            round_trip: |__v| {
-                let __typed: ErrorResponse =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycVerificationType",
-            pointer: "/components/schemas/KycVerification/properties/type",
-            schema: ::schemars::schema_for!(KycVerificationType),
-            round_trip: |__v| {
-                let __typed: KycVerificationType =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycVerificationStatus",
-            pointer: "/components/schemas/KycVerification/properties/status",
-            schema: ::schemars::schema_for!(KycVerificationStatus),
-            round_trip: |__v| {
-                let __typed: KycVerificationStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycInfoVerificationStatus",
-            pointer: "/components/schemas/KycInfoVerification/properties/status",
-            schema: ::schemars::schema_for!(KycInfoVerificationStatus),
-            round_trip: |__v| {
-                let __typed: KycInfoVerificationStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "KycInfoVerificationData",
-            pointer: "/components/schemas/KycInfoVerification/properties/data",
-            schema: ::schemars::schema_for!(KycInfoVerificationData),
-            round_trip: |__v| {
-                let __typed: KycInfoVerificationData =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PaymentStatus",
-            pointer: "/components/schemas/Payment/properties/status",
-            schema: ::schemars::schema_for!(PaymentStatus),
-            round_trip: |__v| {
-                let __typed: PaymentStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PaymentType",
-            pointer: "/components/schemas/Payment/properties/type",
-            schema: ::schemars::schema_for!(PaymentType),
-            round_trip: |__v| {
-                let __typed: PaymentType =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PaymentIntentStatusStatus",
-            pointer: "/components/schemas/PaymentIntentStatus/properties/status",
-            schema: ::schemars::schema_for!(PaymentIntentStatusStatus),
-            round_trip: |__v| {
-                let __typed: PaymentIntentStatusStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "DisbursementStatus",
-            pointer: "/components/schemas/Disbursement/properties/status",
-            schema: ::schemars::schema_for!(DisbursementStatus),
-            round_trip: |__v| {
-                let __typed: DisbursementStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "DisbursementType",
-            pointer: "/components/schemas/Disbursement/properties/type",
-            schema: ::schemars::schema_for!(DisbursementType),
-            round_trip: |__v| {
-                let __typed: DisbursementType =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "DisbursementIntentStatusStatus",
-            pointer: "/components/schemas/DisbursementIntentStatus/properties/status",
-            schema: ::schemars::schema_for!(DisbursementIntentStatusStatus),
-            round_trip: |__v| {
-                let __typed: DisbursementIntentStatusStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PendingDisbursementCustomerId",
-            pointer: "/components/schemas/PendingDisbursement/properties/customerId",
-            schema: ::schemars::schema_for!(PendingDisbursementCustomerId),
-            round_trip: |__v| {
-                let __typed: PendingDisbursementCustomerId =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PendingDisbursementCustomerIdData",
-            pointer: "/components/schemas/PendingDisbursement/properties/customerId/properties/data",
-            schema: ::schemars::schema_for!(PendingDisbursementCustomerIdData),
-            round_trip: |__v| {
-                let __typed: PendingDisbursementCustomerIdData =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PendingDisbursementType",
-            pointer: "/components/schemas/PendingDisbursement/properties/type",
-            schema: ::schemars::schema_for!(PendingDisbursementType),
-            round_trip: |__v| {
-                let __typed: PendingDisbursementType =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PendingDisbursementStatus",
-            pointer: "/components/schemas/PendingDisbursement/properties/status",
-            schema: ::schemars::schema_for!(PendingDisbursementStatus),
-            round_trip: |__v| {
-                let __typed: PendingDisbursementStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "ProceedDisbursementResponseStatus",
-            pointer: "/components/schemas/ProceedDisbursementResponse/properties/status",
-            schema: ::schemars::schema_for!(ProceedDisbursementResponseStatus),
-            round_trip: |__v| {
-                let __typed: ProceedDisbursementResponseStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PrizeRecordPersonalTaxType",
-            pointer: "/components/schemas/PrizeRecord/properties/personalTaxType",
-            schema: ::schemars::schema_for!(PrizeRecordPersonalTaxType),
-            round_trip: |__v| {
-                let __typed: PrizeRecordPersonalTaxType =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "PrizeRecordStatus",
-            pointer: "/components/schemas/PrizeRecord/properties/status",
-            schema: ::schemars::schema_for!(PrizeRecordStatus),
-            round_trip: |__v| {
-                let __typed: PrizeRecordStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "WebhookCreatedStatus",
-            pointer: "/components/schemas/WebhookCreated/properties/status",
-            schema: ::schemars::schema_for!(WebhookCreatedStatus),
-            round_trip: |__v| {
-                let __typed: WebhookCreatedStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "WebhookStatus",
-            pointer: "/components/schemas/Webhook/properties/status",
-            schema: ::schemars::schema_for!(WebhookStatus),
-            round_trip: |__v| {
-                let __typed: WebhookStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "WebhookEventTypesItem",
-            pointer: "/components/schemas/Webhook/properties/eventTypes/items",
-            schema: ::schemars::schema_for!(WebhookEventTypesItem),
-            round_trip: |__v| {
-                let __typed: WebhookEventTypesItem =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "UpdateWebhookRequestStatus",
-            pointer: "/components/schemas/UpdateWebhookRequest/properties/status",
-            schema: ::schemars::schema_for!(UpdateWebhookRequestStatus),
-            round_trip: |__v| {
-                let __typed: UpdateWebhookRequestStatus =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "UpdateWebhookRequestEventTypesItem",
-            pointer: "/components/schemas/UpdateWebhookRequest/properties/eventTypes/items",
-            schema: ::schemars::schema_for!(UpdateWebhookRequestEventTypesItem),
-            round_trip: |__v| {
-                let __typed: UpdateWebhookRequestEventTypesItem =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
-        super::support::Fidelity {
-            name: "SetCustomerKycManuallyVerifiedType",
-            pointer: "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/parameters/1/schema",
-            schema: ::schemars::schema_for!(SetCustomerKycManuallyVerifiedType),
-            round_trip: |__v| {
-                let __typed: SetCustomerKycManuallyVerifiedType =
-                    ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-            },
-        },
+        super::support::Fidelity { name : "CustomerData", pointer :
+        "/components/schemas/CustomerData", schema :
+        ::schemars::schema_for!(CustomerData), round_trip : | __v | { let __typed :
+        CustomerData = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerification", pointer
+        : "/components/schemas/KycVerification", schema :
+        ::schemars::schema_for!(KycVerification), round_trip : | __v | { let __typed :
+        KycVerification = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "Customer", pointer :
+        "/components/schemas/Customer", schema : ::schemars::schema_for!(Customer),
+        round_trip : | __v | { let __typed : Customer = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CreateCustomerRequest", pointer : "/components/schemas/CreateCustomerRequest",
+        schema : ::schemars::schema_for!(CreateCustomerRequest), round_trip : | __v | {
+        let __typed : CreateCustomerRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CreateCustomerResponse", pointer : "/components/schemas/CreateCustomerResponse",
+        schema : ::schemars::schema_for!(CreateCustomerResponse), round_trip : | __v | {
+        let __typed : CreateCustomerResponse = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "CustomerList",
+        pointer : "/components/schemas/CustomerList", schema :
+        ::schemars::schema_for!(CustomerList), round_trip : | __v | { let __typed :
+        CustomerList = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "UpdateCustomerRequest",
+        pointer : "/components/schemas/UpdateCustomerRequest", schema :
+        ::schemars::schema_for!(UpdateCustomerRequest), round_trip : | __v | { let
+        __typed : UpdateCustomerRequest = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycInfo", pointer :
+        "/components/schemas/KycInfo", schema : ::schemars::schema_for!(KycInfo),
+        round_trip : | __v | { let __typed : KycInfo = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "KycInfoVerification", pointer : "/components/schemas/KycInfoVerification",
+        schema : ::schemars::schema_for!(KycInfoVerification), round_trip : | __v | { let
+        __typed : KycInfoVerification = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerifyRequest", pointer
+        : "/components/schemas/KycVerifyRequest", schema :
+        ::schemars::schema_for!(KycVerifyRequest), round_trip : | __v | { let __typed :
+        KycVerifyRequest = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "MessageResponse", pointer
+        : "/components/schemas/MessageResponse", schema :
+        ::schemars::schema_for!(MessageResponse), round_trip : | __v | { let __typed :
+        MessageResponse = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "CustomData", pointer :
+        "/components/schemas/CustomData", schema : ::schemars::schema_for!(CustomData),
+        round_trip : | __v | { let __typed : CustomData = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CustomerReference", pointer : "/components/schemas/CustomerReference", schema :
+        ::schemars::schema_for!(CustomerReference), round_trip : | __v | { let __typed :
+        CustomerReference = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "PaymentIntentInput",
+        pointer : "/components/schemas/PaymentIntentInput", schema :
+        ::schemars::schema_for!(PaymentIntentInput), round_trip : | __v | { let __typed :
+        PaymentIntentInput = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "CreatePaymentIntentRequest", pointer :
+        "/components/schemas/CreatePaymentIntentRequest", schema :
+        ::schemars::schema_for!(CreatePaymentIntentRequest), round_trip : | __v | { let
+        __typed : CreatePaymentIntentRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PaymentIntentCreated", pointer : "/components/schemas/PaymentIntentCreated",
+        schema : ::schemars::schema_for!(PaymentIntentCreated), round_trip : | __v | {
+        let __typed : PaymentIntentCreated = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "Payment", pointer
+        : "/components/schemas/Payment", schema : ::schemars::schema_for!(Payment),
+        round_trip : | __v | { let __typed : Payment = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PaymentIntentStatus", pointer : "/components/schemas/PaymentIntentStatus",
+        schema : ::schemars::schema_for!(PaymentIntentStatus), round_trip : | __v | { let
+        __typed : PaymentIntentStatus = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "DisbursementIntentInput",
+        pointer : "/components/schemas/DisbursementIntentInput", schema :
+        ::schemars::schema_for!(DisbursementIntentInput), round_trip : | __v | { let
+        __typed : DisbursementIntentInput = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "CreateDisbursementIntentRequest", pointer :
+        "/components/schemas/CreateDisbursementIntentRequest", schema :
+        ::schemars::schema_for!(CreateDisbursementIntentRequest), round_trip : | __v | {
+        let __typed : CreateDisbursementIntentRequest = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "DisbursementIntentCreated", pointer :
+        "/components/schemas/DisbursementIntentCreated", schema :
+        ::schemars::schema_for!(DisbursementIntentCreated), round_trip : | __v | { let
+        __typed : DisbursementIntentCreated = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "Disbursement",
+        pointer : "/components/schemas/Disbursement", schema :
+        ::schemars::schema_for!(Disbursement), round_trip : | __v | { let __typed :
+        Disbursement = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "DisbursementIntentStatus",
+        pointer : "/components/schemas/DisbursementIntentStatus", schema :
+        ::schemars::schema_for!(DisbursementIntentStatus), round_trip : | __v | { let
+        __typed : DisbursementIntentStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursement", pointer : "/components/schemas/PendingDisbursement",
+        schema : ::schemars::schema_for!(PendingDisbursement), round_trip : | __v | { let
+        __typed : PendingDisbursement = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "ProceedDisbursementResponse", pointer :
+        "/components/schemas/ProceedDisbursementResponse", schema :
+        ::schemars::schema_for!(ProceedDisbursementResponse), round_trip : | __v | { let
+        __typed : ProceedDisbursementResponse = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "RecordPrizeRequest", pointer : "/components/schemas/RecordPrizeRequest", schema
+        : ::schemars::schema_for!(RecordPrizeRequest), round_trip : | __v | { let __typed
+        : RecordPrizeRequest = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "PrizeRecord", pointer :
+        "/components/schemas/PrizeRecord", schema : ::schemars::schema_for!(PrizeRecord),
+        round_trip : | __v | { let __typed : PrizeRecord = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "RecordPrizeResponse", pointer : "/components/schemas/RecordPrizeResponse",
+        schema : ::schemars::schema_for!(RecordPrizeResponse), round_trip : | __v | { let
+        __typed : RecordPrizeResponse = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "CustomerPrizes", pointer :
+        "/components/schemas/CustomerPrizes", schema :
+        ::schemars::schema_for!(CustomerPrizes), round_trip : | __v | { let __typed :
+        CustomerPrizes = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "GeolocationCheckRequest",
+        pointer : "/components/schemas/GeolocationCheckRequest", schema :
+        ::schemars::schema_for!(GeolocationCheckRequest), round_trip : | __v | { let
+        __typed : GeolocationCheckRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "GeolocationCheckResult", pointer : "/components/schemas/GeolocationCheckResult",
+        schema : ::schemars::schema_for!(GeolocationCheckResult), round_trip : | __v | {
+        let __typed : GeolocationCheckResult = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "RegisterWebhookRequest", pointer : "/components/schemas/RegisterWebhookRequest",
+        schema : ::schemars::schema_for!(RegisterWebhookRequest), round_trip : | __v | {
+        let __typed : RegisterWebhookRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "WebhookCreated",
+        pointer : "/components/schemas/WebhookCreated", schema :
+        ::schemars::schema_for!(WebhookCreated), round_trip : | __v | { let __typed :
+        WebhookCreated = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "Webhook", pointer :
+        "/components/schemas/Webhook", schema : ::schemars::schema_for!(Webhook),
+        round_trip : | __v | { let __typed : Webhook = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "UpdateWebhookRequest", pointer : "/components/schemas/UpdateWebhookRequest",
+        schema : ::schemars::schema_for!(UpdateWebhookRequest), round_trip : | __v | {
+        let __typed : UpdateWebhookRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "DeleteWebhookRequest", pointer : "/components/schemas/DeleteWebhookRequest",
+        schema : ::schemars::schema_for!(DeleteWebhookRequest), round_trip : | __v | {
+        let __typed : DeleteWebhookRequest = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "WebhookEvent",
+        pointer : "/components/schemas/WebhookEvent", schema :
+        ::schemars::schema_for!(WebhookEvent), round_trip : | __v | { let __typed :
+        WebhookEvent = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "ErrorResponse", pointer :
+        "/components/schemas/ErrorResponse", schema :
+        ::schemars::schema_for!(ErrorResponse), round_trip : | __v | { let __typed :
+        ErrorResponse = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerificationType",
+        pointer : "/components/schemas/KycVerification/properties/type", schema :
+        ::schemars::schema_for!(KycVerificationType), round_trip : | __v | { let __typed
+        : KycVerificationType = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "KycVerificationStatus",
+        pointer : "/components/schemas/KycVerification/properties/status", schema :
+        ::schemars::schema_for!(KycVerificationStatus), round_trip : | __v | { let
+        __typed : KycVerificationStatus = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "KycInfoVerificationStatus", pointer :
+        "/components/schemas/KycInfoVerification/properties/status", schema :
+        ::schemars::schema_for!(KycInfoVerificationStatus), round_trip : | __v | { let
+        __typed : KycInfoVerificationStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "KycInfoVerificationData", pointer :
+        "/components/schemas/KycInfoVerification/properties/data", schema :
+        ::schemars::schema_for!(KycInfoVerificationData), round_trip : | __v | { let
+        __typed : KycInfoVerificationData = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name : "PaymentStatus",
+        pointer : "/components/schemas/Payment/properties/status", schema :
+        ::schemars::schema_for!(PaymentStatus), round_trip : | __v | { let __typed :
+        PaymentStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "PaymentType", pointer :
+        "/components/schemas/Payment/properties/type", schema :
+        ::schemars::schema_for!(PaymentType), round_trip : | __v | { let __typed :
+        PaymentType = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "PaymentIntentStatusStatus", pointer :
+        "/components/schemas/PaymentIntentStatus/properties/status", schema :
+        ::schemars::schema_for!(PaymentIntentStatusStatus), round_trip : | __v | { let
+        __typed : PaymentIntentStatusStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "DisbursementStatus", pointer :
+        "/components/schemas/Disbursement/properties/status", schema :
+        ::schemars::schema_for!(DisbursementStatus), round_trip : | __v | { let __typed :
+        DisbursementStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "DisbursementType", pointer
+        : "/components/schemas/Disbursement/properties/type", schema :
+        ::schemars::schema_for!(DisbursementType), round_trip : | __v | { let __typed :
+        DisbursementType = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "DisbursementIntentStatusStatus", pointer :
+        "/components/schemas/DisbursementIntentStatus/properties/status", schema :
+        ::schemars::schema_for!(DisbursementIntentStatusStatus), round_trip : | __v | {
+        let __typed : DisbursementIntentStatusStatus = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursementCustomerId", pointer :
+        "/components/schemas/PendingDisbursement/properties/customerId", schema :
+        ::schemars::schema_for!(PendingDisbursementCustomerId), round_trip : | __v | {
+        let __typed : PendingDisbursementCustomerId = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursementCustomerIdData", pointer :
+        "/components/schemas/PendingDisbursement/properties/customerId/properties/data",
+        schema : ::schemars::schema_for!(PendingDisbursementCustomerIdData), round_trip :
+        | __v | { let __typed : PendingDisbursementCustomerIdData =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "PendingDisbursementType", pointer :
+        "/components/schemas/PendingDisbursement/properties/type", schema :
+        ::schemars::schema_for!(PendingDisbursementType), round_trip : | __v | { let
+        __typed : PendingDisbursementType = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PendingDisbursementStatus", pointer :
+        "/components/schemas/PendingDisbursement/properties/status", schema :
+        ::schemars::schema_for!(PendingDisbursementStatus), round_trip : | __v | { let
+        __typed : PendingDisbursementStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "ProceedDisbursementResponseStatus", pointer :
+        "/components/schemas/ProceedDisbursementResponse/properties/status", schema :
+        ::schemars::schema_for!(ProceedDisbursementResponseStatus), round_trip : | __v |
+        { let __typed : ProceedDisbursementResponseStatus = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PrizeRecordPersonalTaxType", pointer :
+        "/components/schemas/PrizeRecord/properties/personalTaxType", schema :
+        ::schemars::schema_for!(PrizeRecordPersonalTaxType), round_trip : | __v | { let
+        __typed : PrizeRecordPersonalTaxType = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "PrizeRecordStatus", pointer :
+        "/components/schemas/PrizeRecord/properties/status", schema :
+        ::schemars::schema_for!(PrizeRecordStatus), round_trip : | __v | { let __typed :
+        PrizeRecordStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "WebhookCreatedStatus",
+        pointer : "/components/schemas/WebhookCreated/properties/status", schema :
+        ::schemars::schema_for!(WebhookCreatedStatus), round_trip : | __v | { let __typed
+        : WebhookCreatedStatus = ::serde_json::from_value(__v.clone()).map_err(| __e |
+        __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "WebhookStatus", pointer :
+        "/components/schemas/Webhook/properties/status", schema :
+        ::schemars::schema_for!(WebhookStatus), round_trip : | __v | { let __typed :
+        WebhookStatus = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
+        .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name : "WebhookEventTypesItem",
+        pointer : "/components/schemas/Webhook/properties/eventTypes/items", schema :
+        ::schemars::schema_for!(WebhookEventTypesItem), round_trip : | __v | { let
+        __typed : WebhookEventTypesItem = ::serde_json::from_value(__v.clone()).map_err(|
+        __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e
+        .to_string()) }, }, super::support::Fidelity { name :
+        "UpdateWebhookRequestStatus", pointer :
+        "/components/schemas/UpdateWebhookRequest/properties/status", schema :
+        ::schemars::schema_for!(UpdateWebhookRequestStatus), round_trip : | __v | { let
+        __typed : UpdateWebhookRequestStatus = ::serde_json::from_value(__v.clone())
+        .map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed).map_err(|
+        __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "UpdateWebhookRequestEventTypesItem", pointer :
+        "/components/schemas/UpdateWebhookRequest/properties/eventTypes/items", schema :
+        ::schemars::schema_for!(UpdateWebhookRequestEventTypesItem), round_trip : | __v |
+        { let __typed : UpdateWebhookRequestEventTypesItem = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "SetCustomerKycManuallyVerifiedType", pointer :
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/parameters/1/schema",
+        schema : ::schemars::schema_for!(SetCustomerKycManuallyVerifiedType), round_trip
+        : | __v | { let __typed : SetCustomerKycManuallyVerifiedType =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, }
     ]
 }

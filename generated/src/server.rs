@@ -170,7 +170,9 @@ pub trait Api: Send + Sync + 'static {
     fn get_disbursements_awaiting_approval(
         &self,
         ctx: Context,
-    ) -> impl ::std::future::Future<Output = GetDisbursementsAwaitingApprovalReply> + Send;
+    ) -> impl ::std::future::Future<
+        Output = GetDisbursementsAwaitingApprovalReply,
+    > + Send;
     /// Proceed With Disbursement
     ///
     /// Approve or reject a disbursement in pending-validation status. Set allow: true to approve (sends funds immediately) or allow: false to reject (no funds transferred).
@@ -275,10 +277,13 @@ async fn dispatch<S: Api>(
     let body = match ::axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(body) => body,
         Err(e) => {
-            return service.reject(Rejection::new(
-                413,
-                format!("the request body could not be read: {e}"),
-            ));
+            return service
+                .reject(
+                    Rejection::new(
+                        413,
+                        format!("the request body could not be read: {e}"),
+                    ),
+                );
         }
     };
     let query = parts.uri.query().map(str::to_string);
@@ -303,7 +308,9 @@ fn route<S: Api>(
     query: Option<String>,
     body: ::axum::body::Bytes,
 ) -> Result<
-    ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>>,
+    ::std::pin::Pin<
+        Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    >,
     ::axum::response::Response,
 > {
     let path = ctx.path.clone();
@@ -311,14 +318,22 @@ fn route<S: Api>(
     if let Some(params) = runtime::match_path("/v1/customers", &path) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
                 return Ok(Box::pin(handle_list_customers(service, ctx, inputs, body)));
             }
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
@@ -330,13 +345,17 @@ fn route<S: Api>(
     if let Some(params) = runtime::match_path("/v1/payment-intents", &path) {
         match ctx.method.as_str() {
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_create_payment_intent(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(handle_create_payment_intent(service, ctx, inputs, body)),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -344,13 +363,19 @@ fn route<S: Api>(
     if let Some(params) = runtime::match_path("/v1/disbursement-intents", &path) {
         match ctx.method.as_str() {
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_create_disbursement_intent(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(
+                        handle_create_disbursement_intent(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -358,27 +383,52 @@ fn route<S: Api>(
     if let Some(params) = runtime::match_path("/v1/customers/kyc-for-review", &path) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_get_customers_with_kyc_for_review(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(
+                        handle_get_customers_with_kyc_for_review(
+                            service,
+                            ctx,
+                            inputs,
+                            body,
+                        ),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
     }
-    if let Some(params) = runtime::match_path("/v1/disbursements/pending-validation", &path) {
+    if let Some(params) = runtime::match_path(
+        "/v1/disbursements/pending-validation",
+        &path,
+    ) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_get_disbursements_awaiting_approval(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(
+                        handle_get_disbursements_awaiting_approval(
+                            service,
+                            ctx,
+                            inputs,
+                            body,
+                        ),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -386,13 +436,17 @@ fn route<S: Api>(
     if let Some(params) = runtime::match_path("/v1/operators/check-geolocation", &path) {
         match ctx.method.as_str() {
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_check_geolocation(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(handle_check_geolocation(service, ctx, inputs, body)),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -400,23 +454,33 @@ fn route<S: Api>(
     if let Some(params) = runtime::match_path("/v1/operators/webhooks", &path) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
                 return Ok(Box::pin(handle_list_webhooks(service, ctx, inputs, body)));
             }
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_register_webhook(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(Box::pin(handle_register_webhook(service, ctx, inputs, body)));
             }
             "DELETE" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
@@ -425,10 +489,17 @@ fn route<S: Api>(
             _ => allowed.extend(["GET", "POST", "DELETE"]),
         }
     }
-    if let Some(params) = runtime::match_path("/v1/operators/webhooks/{webhookId}", &path) {
+    if let Some(params) = runtime::match_path(
+        "/v1/operators/webhooks/{webhookId}",
+        &path,
+    ) {
         match ctx.method.as_str() {
             "PATCH" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
@@ -437,10 +508,17 @@ fn route<S: Api>(
             _ => allowed.extend(["PATCH"]),
         }
     }
-    if let Some(params) = runtime::match_path("/v1/customers/{externalCustomerId}", &path) {
+    if let Some(params) = runtime::match_path(
+        "/v1/customers/{externalCustomerId}",
+        &path,
+    ) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
@@ -449,10 +527,17 @@ fn route<S: Api>(
             _ => allowed.extend(["GET"]),
         }
     }
-    if let Some(params) = runtime::match_path("/v1/customers/{externalCustomerId}/data", &path) {
+    if let Some(params) = runtime::match_path(
+        "/v1/customers/{externalCustomerId}/data",
+        &path,
+    ) {
         match ctx.method.as_str() {
             "PUT" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
@@ -461,34 +546,51 @@ fn route<S: Api>(
             _ => allowed.extend(["PUT"]),
         }
     }
-    if let Some(params) = runtime::match_path("/v1/customers/{externalCustomerId}/kyc-info", &path)
-    {
+    if let Some(params) = runtime::match_path(
+        "/v1/customers/{externalCustomerId}/kyc-info",
+        &path,
+    ) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_get_customer_kyc_info(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(handle_get_customer_kyc_info(service, ctx, inputs, body)),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
     }
-    if let Some(params) = runtime::match_path("/v1/customers/{externalCustomerId}/prizes", &path) {
+    if let Some(params) = runtime::match_path(
+        "/v1/customers/{externalCustomerId}/prizes",
+        &path,
+    ) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_get_customer_prizes(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(handle_get_customer_prizes(service, ctx, inputs, body)),
+                );
             }
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
@@ -497,17 +599,25 @@ fn route<S: Api>(
             _ => allowed.extend(["GET", "POST"]),
         }
     }
-    if let Some(params) = runtime::match_path("/v1/payment-intents/{paymentIntentId}/status", &path)
-    {
+    if let Some(params) = runtime::match_path(
+        "/v1/payment-intents/{paymentIntentId}/status",
+        &path,
+    ) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_get_payment_intent_status(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(
+                        handle_get_payment_intent_status(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -518,13 +628,19 @@ fn route<S: Api>(
     ) {
         match ctx.method.as_str() {
             "GET" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_get_disbursement_intent_status(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(
+                        handle_get_disbursement_intent_status(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["GET"]),
         }
@@ -535,13 +651,24 @@ fn route<S: Api>(
     ) {
         match ctx.method.as_str() {
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_set_customer_kyc_manually_verified(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(
+                        handle_set_customer_kyc_manually_verified(
+                            service,
+                            ctx,
+                            inputs,
+                            body,
+                        ),
+                    ),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -552,13 +679,19 @@ fn route<S: Api>(
     ) {
         match ctx.method.as_str() {
             "POST" => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                let inputs = match Inputs::new(
+                    params,
+                    query.as_deref(),
+                    ctx.headers.clone(),
+                ) {
                     Ok(inputs) => inputs,
                     Err(rejection) => return Err(service.reject(rejection)),
                 };
-                return Ok(Box::pin(handle_proceed_with_disbursement(
-                    service, ctx, inputs, body,
-                )));
+                return Ok(
+                    Box::pin(
+                        handle_proceed_with_disbursement(service, ctx, inputs, body),
+                    ),
+                );
             }
             _ => allowed.extend(["POST"]),
         }
@@ -567,10 +700,7 @@ fn route<S: Api>(
         Err(service.reject(Rejection::new(404, format!("no operation serves {path}"))))
     } else {
         let message = format!("{} is not allowed on {path}", ctx.method);
-        Err(runtime::not_allowed(
-            service.reject(Rejection::new(405, message)),
-            &allowed,
-        ))
+        Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }
 /// What `listCustomers` answers: one variant per documented response (ranges and `default` carry their status).
@@ -911,7 +1041,9 @@ async fn handle_create_customer<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<super::models::CreateCustomerRequest>(&ctx.headers, &body)?,
+            runtime::json_body::<
+                super::models::CreateCustomerRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((body,))
     })();
@@ -960,7 +1092,9 @@ async fn handle_get_customers_with_kyc_for_review<S: Api>(
         GetCustomersWithKycForReviewReply::Status500(body) => {
             runtime::json_response(500u16, "application/json", &body)
         }
-        GetCustomersWithKycForReviewReply::Rejected(rejection) => service.reject(rejection),
+        GetCustomersWithKycForReviewReply::Rejected(rejection) => {
+            service.reject(rejection)
+        }
     }
 }
 #[allow(unused_variables)]
@@ -1018,7 +1152,9 @@ async fn handle_update_customer<S: Api>(
         let external_customer_id = inputs.path::<String>("externalCustomerId")?;
         let body = required(
             "request body",
-            runtime::json_body::<super::models::UpdateCustomerRequest>(&ctx.headers, &body)?,
+            runtime::json_body::<
+                super::models::UpdateCustomerRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((external_customer_id, body))
     })();
@@ -1026,10 +1162,7 @@ async fn handle_update_customer<S: Api>(
         Ok(values) => values,
         Err(rejection) => return service.reject(rejection),
     };
-    match service
-        .update_customer(ctx, external_customer_id, body)
-        .await
-    {
+    match service.update_customer(ctx, external_customer_id, body).await {
         UpdateCustomerReply::Status200(body) => {
             runtime::json_response(200u16, "application/json", &body)
         }
@@ -1065,10 +1198,7 @@ async fn handle_get_customer_kyc_info<S: Api>(
         Ok(values) => values,
         Err(rejection) => return service.reject(rejection),
     };
-    match service
-        .get_customer_kyc_info(ctx, external_customer_id)
-        .await
-    {
+    match service.get_customer_kyc_info(ctx, external_customer_id).await {
         GetCustomerKycInfoReply::Status200(body) => {
             runtime::json_response(200u16, "application/json", &body)
         }
@@ -1098,7 +1228,8 @@ async fn handle_set_customer_kyc_manually_verified<S: Api>(
     }
     let decoded = (|| -> Result<_, Rejection> {
         let external_customer_id = inputs.path::<String>("externalCustomerId")?;
-        let type_ = inputs.path::<super::models::SetCustomerKycManuallyVerifiedType>("type")?;
+        let type_ = inputs
+            .path::<super::models::SetCustomerKycManuallyVerifiedType>("type")?;
         let body = required(
             "request body",
             runtime::json_body::<super::models::KycVerifyRequest>(&ctx.headers, &body)?,
@@ -1125,7 +1256,9 @@ async fn handle_set_customer_kyc_manually_verified<S: Api>(
         SetCustomerKycManuallyVerifiedReply::Status500(body) => {
             runtime::json_response(500u16, "application/json", &body)
         }
-        SetCustomerKycManuallyVerifiedReply::Rejected(rejection) => service.reject(rejection),
+        SetCustomerKycManuallyVerifiedReply::Rejected(rejection) => {
+            service.reject(rejection)
+        }
     }
 }
 #[allow(unused_variables)]
@@ -1149,10 +1282,7 @@ async fn handle_get_customer_prizes<S: Api>(
         Ok(values) => values,
         Err(rejection) => return service.reject(rejection),
     };
-    match service
-        .get_customer_prizes(ctx, external_customer_id, tax_year)
-        .await
-    {
+    match service.get_customer_prizes(ctx, external_customer_id, tax_year).await {
         GetCustomerPrizesReply::Status200(body) => {
             runtime::json_response(200u16, "application/json", &body)
         }
@@ -1223,7 +1353,9 @@ async fn handle_create_payment_intent<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<super::models::CreatePaymentIntentRequest>(&ctx.headers, &body)?,
+            runtime::json_body::<
+                super::models::CreatePaymentIntentRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((body,))
     })();
@@ -1267,10 +1399,7 @@ async fn handle_get_payment_intent_status<S: Api>(
         Ok(values) => values,
         Err(rejection) => return service.reject(rejection),
     };
-    match service
-        .get_payment_intent_status(ctx, payment_intent_id)
-        .await
-    {
+    match service.get_payment_intent_status(ctx, payment_intent_id).await {
         GetPaymentIntentStatusReply::Status200(body) => {
             runtime::json_response(200u16, "application/json", &body)
         }
@@ -1301,10 +1430,9 @@ async fn handle_create_disbursement_intent<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<super::models::CreateDisbursementIntentRequest>(
-                &ctx.headers,
-                &body,
-            )?,
+            runtime::json_body::<
+                super::models::CreateDisbursementIntentRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((body,))
     })();
@@ -1348,10 +1476,7 @@ async fn handle_get_disbursement_intent_status<S: Api>(
         Ok(values) => values,
         Err(rejection) => return service.reject(rejection),
     };
-    match service
-        .get_disbursement_intent_status(ctx, disbursement_intent_id)
-        .await
-    {
+    match service.get_disbursement_intent_status(ctx, disbursement_intent_id).await {
         GetDisbursementIntentStatusReply::Status200(body) => {
             runtime::json_response(200u16, "application/json", &body)
         }
@@ -1364,7 +1489,9 @@ async fn handle_get_disbursement_intent_status<S: Api>(
         GetDisbursementIntentStatusReply::Status500(body) => {
             runtime::json_response(500u16, "application/json", &body)
         }
-        GetDisbursementIntentStatusReply::Rejected(rejection) => service.reject(rejection),
+        GetDisbursementIntentStatusReply::Rejected(rejection) => {
+            service.reject(rejection)
+        }
     }
 }
 #[allow(unused_variables)]
@@ -1392,7 +1519,9 @@ async fn handle_get_disbursements_awaiting_approval<S: Api>(
         GetDisbursementsAwaitingApprovalReply::Status500(body) => {
             runtime::json_response(500u16, "application/json", &body)
         }
-        GetDisbursementsAwaitingApprovalReply::Rejected(rejection) => service.reject(rejection),
+        GetDisbursementsAwaitingApprovalReply::Rejected(rejection) => {
+            service.reject(rejection)
+        }
     }
 }
 #[allow(unused_variables)]
@@ -1416,10 +1545,7 @@ async fn handle_proceed_with_disbursement<S: Api>(
         Ok(values) => values,
         Err(rejection) => return service.reject(rejection),
     };
-    match service
-        .proceed_with_disbursement(ctx, disbursement_intent_id, allow)
-        .await
-    {
+    match service.proceed_with_disbursement(ctx, disbursement_intent_id, allow).await {
         ProceedWithDisbursementReply::Status200(body) => {
             runtime::json_response(200u16, "application/json", &body)
         }
@@ -1450,7 +1576,9 @@ async fn handle_check_geolocation<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<super::models::GeolocationCheckRequest>(&ctx.headers, &body)?,
+            runtime::json_body::<
+                super::models::GeolocationCheckRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((body,))
     })();
@@ -1517,7 +1645,9 @@ async fn handle_register_webhook<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<super::models::RegisterWebhookRequest>(&ctx.headers, &body)?,
+            runtime::json_body::<
+                super::models::RegisterWebhookRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((body,))
     })();
@@ -1559,7 +1689,9 @@ async fn handle_delete_webhook<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<super::models::DeleteWebhookRequest>(&ctx.headers, &body)?,
+            runtime::json_body::<
+                super::models::DeleteWebhookRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((body,))
     })();
@@ -1599,7 +1731,9 @@ async fn handle_update_webhook<S: Api>(
         let webhook_id = inputs.path::<String>("webhookId")?;
         let body = required(
             "request body",
-            runtime::json_body::<super::models::UpdateWebhookRequest>(&ctx.headers, &body)?,
+            runtime::json_body::<
+                super::models::UpdateWebhookRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((webhook_id, body))
     })();

@@ -12,11 +12,7 @@ fn lit(text: &str) -> Value {
 }
 /// A recursive reference: built one level down, or null at depth 0 (where it is never sampled).
 fn recurse(depth: u32, build: fn(u32) -> BoxedStrategy<Value>) -> BoxedStrategy<Value> {
-    if depth == 0 {
-        Just(Value::Null).boxed()
-    } else {
-        build(depth - 1)
-    }
+    if depth == 0 { Just(Value::Null).boxed() } else { build(depth - 1) }
 }
 /// One of the listed values.
 fn one_of(values: Vec<Value>) -> BoxedStrategy<Value> {
@@ -67,13 +63,13 @@ fn integer(min: i64, max: i64) -> BoxedStrategy<Value> {
 }
 fn number(min: f64, max: f64) -> BoxedStrategy<Value> {
     (min..=max)
-        .prop_map(|n| ::serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+        .prop_map(|n| {
+            ::serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        })
         .boxed()
 }
 fn array(items: BoxedStrategy<Value>, min: usize, max: usize) -> BoxedStrategy<Value> {
-    ::proptest::collection::vec(items, min..=max)
-        .prop_map(Value::Array)
-        .boxed()
+    ::proptest::collection::vec(items, min..=max).prop_map(Value::Array).boxed()
 }
 fn map(values: BoxedStrategy<Value>, max: usize) -> BoxedStrategy<Value> {
     ::proptest::collection::btree_map("[a-z]{1,8}", values, 0..=max)
@@ -82,20 +78,16 @@ fn map(values: BoxedStrategy<Value>, max: usize) -> BoxedStrategy<Value> {
 }
 fn any_json() -> BoxedStrategy<Value> {
     prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        (-1000i64..1000).prop_map(Value::from),
-        "[a-z]{0,8}".prop_map(Value::String)
+        Just(Value::Null), any::< bool > ().prop_map(Value::Bool), (- 1000i64..1000)
+        .prop_map(Value::from), "[a-z]{0,8}".prop_map(Value::String)
     ]
-    .boxed()
+        .boxed()
 }
 fn nullable(inner: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
     prop_oneof![1 => Just(Value::Null), 3 => inner].boxed()
 }
 fn object(parts: Vec<BoxedStrategy<Option<(String, Value)>>>) -> BoxedStrategy<Value> {
-    parts
-        .prop_map(|parts| Value::Object(parts.into_iter().flatten().collect()))
-        .boxed()
+    parts.prop_map(|parts| Value::Object(parts.into_iter().flatten().collect())).boxed()
 }
 fn tagged(
     inner: BoxedStrategy<Value>,
@@ -121,16 +113,19 @@ fn union(options: Vec<BoxedStrategy<Value>>) -> BoxedStrategy<Value> {
 fn decoded<T: ::serde::de::DeserializeOwned + ::std::fmt::Debug + 'static>(
     json: BoxedStrategy<Value>,
 ) -> BoxedStrategy<T> {
-    json.prop_filter_map("decodes into the generated type", |v| {
-        ::serde_json::from_value(v).ok()
-    })
-    .boxed()
+    json.prop_filter_map(
+            "decodes into the generated type",
+            |v| ::serde_json::from_value(v).ok(),
+        )
+        .boxed()
 }
 /// A value of another JSON type than `v`.
 fn other_type(v: &Value) -> Value {
     match v {
         Value::String(_) => Value::from(12345),
-        Value::Number(_) | Value::Bool(_) | Value::Null => Value::String("not-this-type".into()),
+        Value::Number(_) | Value::Bool(_) | Value::Null => {
+            Value::String("not-this-type".into())
+        }
         Value::Array(_) => Value::Object(Default::default()),
         Value::Object(_) => Value::String("not an object".into()),
     }
@@ -144,9 +139,7 @@ fn broken(
 ) -> BoxedStrategy<Value> {
     (valid, any::<usize>())
         .prop_map(move |(v, n)| {
-            let Value::Object(mut m) = v else {
-                return other_type(&v);
-            };
+            let Value::Object(mut m) = v else { return other_type(&v) };
             let choices = required.len() + typed.len();
             if choices == 0 {
                 return Value::String("not an object".into());
@@ -177,76 +170,28 @@ fn wrong_type(valid: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
 /// JSON values of `CustomerData` the spec allows.
 pub fn customer_data_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("email".to_string(), v)))
-            .boxed(),
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("phone".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("firstName".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("lastName".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("street".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("street2".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("state".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("city".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("zip".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("country".to_string(), v)),
-            )
-            .boxed()
-        },
+        text("", 0usize, 20usize).prop_map(| v | Some(("email".to_string(), v))).boxed(),
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("phone".to_string(), v))).boxed() }, if depth ==
+        0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("firstName".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("lastName".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("street".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("street2".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else
+        { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("state"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("city"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("zip"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("country"
+        .to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CustomerData` the spec allows, decoded into the generated type.
@@ -275,42 +220,18 @@ pub fn customer_data_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `KycVerification` the spec allows.
 pub fn kyc_verification_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![lit("\"proof_of_id\"")]).prop_map(|v| ("type".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"pending\""),
-                    lit("\"verified\""),
-                    lit("\"under_review\""),
-                    lit("\"rejected\""),
-                    lit("\"expired\""),
-                    lit("\"verified_manually\""),
-                    lit("\"rejected_manually\""),
-                ])
-                .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"proof_of_id\"")]).prop_map(| v |
+        ("type".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"pending\""), lit("\"verified\""),
+        lit("\"under_review\""), lit("\"rejected\""), lit("\"expired\""),
+        lit("\"verified_manually\""), lit("\"rejected_manually\"")]).prop_map(| v |
+        ("status".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else
+        { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("createdAt"
+        .to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `KycVerification` the spec allows, decoded into the generated type.
@@ -322,56 +243,25 @@ pub fn kyc_verification_invalid() -> BoxedStrategy<Value> {
     broken(
         kyc_verification_json(DEPTH),
         &[],
-        &[
-            ("type", "enum"),
-            ("status", "enum"),
-            ("createdAt", "string"),
-        ],
+        &[("type", "enum"), ("status", "enum"), ("createdAt", "string")],
     )
 }
 /// JSON values of `Customer` the spec allows.
 pub fn customer_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                customer_data_json(depth.saturating_sub(1)).prop_map(|v| ("data".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    kyc_verification_json(depth.saturating_sub(1)),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("kycVerifications".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("externalCustomerId".to_string(), v))).boxed()
+        }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(customer_data_json(depth.saturating_sub(1)).prop_map(| v |
+        ("data".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(kyc_verification_json(depth.saturating_sub(1)),
+        0usize, if depth == 0 { 0usize } else { 3usize }).prop_map(| v |
+        ("kycVerifications".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("createdAt".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `Customer` the spec allows, decoded into the generated type.
@@ -394,26 +284,14 @@ pub fn customer_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `CreateCustomerRequest` the spec allows.
 pub fn create_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-            .boxed(),
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                any::<bool>()
-                    .prop_map(Value::Bool)
-                    .boxed()
-                    .prop_map(|v| ("verifyAfterCreation".to_string(), v)),
-            )
-            .boxed()
-        },
-        customer_data_json(depth.saturating_sub(1))
-            .prop_map(|v| Some(("data".to_string(), v)))
-            .boxed(),
+        text("", 0usize, 20usize).prop_map(| v | Some(("externalCustomerId".to_string(),
+        v))).boxed(), if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(any:: < bool > ().prop_map(Value::Bool).boxed().prop_map(|
+        v | ("verifyAfterCreation".to_string(), v))).boxed() }, customer_data_json(depth
+        .saturating_sub(1)).prop_map(| v | Some(("data".to_string(), v))).boxed()
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CreateCustomerRequest` the spec allows, decoded into the generated type.
@@ -435,58 +313,27 @@ pub fn create_customer_request_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `CreateCustomerResponse` the spec allows.
 pub fn create_customer_response_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                customer_data_json(depth.saturating_sub(1)).prop_map(|v| ("data".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    kyc_verification_json(depth.saturating_sub(1)),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("kycVerifications".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("warning".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("externalCustomerId".to_string(), v))).boxed()
+        }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(customer_data_json(depth.saturating_sub(1)).prop_map(| v |
+        ("data".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(kyc_verification_json(depth.saturating_sub(1)),
+        0usize, if depth == 0 { 0usize } else { 3usize }).prop_map(| v |
+        ("kycVerifications".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("createdAt".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() }
+        else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("warning"
+        .to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CreateCustomerResponse` the spec allows, decoded into the generated type.
-pub fn create_customer_response() -> BoxedStrategy<super::models::CreateCustomerResponse> {
+pub fn create_customer_response() -> BoxedStrategy<
+    super::models::CreateCustomerResponse,
+> {
     decoded(create_customer_response_json(DEPTH))
 }
 /// JSON values of `CreateCustomerResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -505,21 +352,14 @@ pub fn create_customer_response_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CustomerList` the spec allows.
 pub fn customer_list_json(depth: u32) -> BoxedStrategy<Value> {
-    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![if depth == 0 {
-        Just(None).boxed()
-    } else {
-        ::proptest::option::of(
-            array(
-                customer_json(depth.saturating_sub(1)),
-                0usize,
-                if depth == 0 { 0usize } else { 3usize },
-            )
-            .prop_map(|v| ("customers".to_string(), v)),
-        )
-        .boxed()
-    }]
-    .into_iter()
-    .collect();
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(customer_json(depth.saturating_sub(1)), 0usize, if
+        depth == 0 { 0usize } else { 3usize }).prop_map(| v | ("customers".to_string(),
+        v))).boxed() }
+    ]
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CustomerList` the spec allows, decoded into the generated type.
@@ -533,79 +373,29 @@ pub fn customer_list_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `UpdateCustomerRequest` the spec allows.
 pub fn update_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("email".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("phone".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("firstName".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("lastName".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("street".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("street2".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("state".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("city".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("zip".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("country".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("email".to_string(), v))).boxed() }, if depth ==
+        0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("phone".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("firstName".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() }
+        else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("lastName".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() }
+        else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("street"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("street2"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("state"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("city"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("zip"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("country"
+        .to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `UpdateCustomerRequest` the spec allows, decoded into the generated type.
@@ -634,26 +424,14 @@ pub fn update_customer_request_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `KycInfo` the spec allows.
 pub fn kyc_info_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                kyc_info_verification_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("kycVerification".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("externalCustomerId".to_string(), v))).boxed()
+        }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(kyc_info_verification_json(depth.saturating_sub(1))
+        .prop_map(| v | ("kycVerification".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `KycInfo` the spec allows, decoded into the generated type.
@@ -665,66 +443,28 @@ pub fn kyc_info_invalid() -> BoxedStrategy<Value> {
     broken(
         kyc_info_json(DEPTH),
         &[],
-        &[
-            ("externalCustomerId", "string"),
-            ("kycVerification", "object"),
-        ],
+        &[("externalCustomerId", "string"), ("kycVerification", "object")],
     )
 }
 /// JSON values of `KycInfoVerification` the spec allows.
 pub fn kyc_info_verification_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("type".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"pending\""),
-                    lit("\"verified\""),
-                    lit("\"verified_manually\""),
-                    lit("\"under_review\""),
-                    lit("\"rejected\""),
-                    lit("\"rejected_manually\""),
-                    lit("\"expired\""),
-                ])
-                .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("verifiedAt".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("clientSecretKey".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                kyc_info_verification_data_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("data".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("type".to_string(), v))).boxed() }, if depth ==
+        0 { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"pending\""), lit("\"verified\""),
+        lit("\"verified_manually\""), lit("\"under_review\""), lit("\"rejected\""),
+        lit("\"rejected_manually\""), lit("\"expired\"")]).prop_map(| v | ("status"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("verifiedAt"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("clientSecretKey".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(kyc_info_verification_data_json(depth
+        .saturating_sub(1)).prop_map(| v | ("data".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `KycInfoVerification` the spec allows, decoded into the generated type.
@@ -748,14 +488,11 @@ pub fn kyc_info_verification_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `KycVerifyRequest` the spec allows.
 pub fn kyc_verify_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        any::<bool>()
-            .prop_map(Value::Bool)
-            .boxed()
-            .prop_map(|v| Some(("verify".to_string(), v)))
-            .boxed(),
+        any:: < bool > ().prop_map(Value::Bool).boxed().prop_map(| v | Some(("verify"
+        .to_string(), v))).boxed()
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `KycVerifyRequest` the spec allows, decoded into the generated type.
@@ -764,22 +501,16 @@ pub fn kyc_verify_request() -> BoxedStrategy<super::models::KycVerifyRequest> {
 }
 /// JSON values of `KycVerifyRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn kyc_verify_request_invalid() -> BoxedStrategy<Value> {
-    broken(
-        kyc_verify_request_json(DEPTH),
-        &["verify"],
-        &[("verify", "boolean")],
-    )
+    broken(kyc_verify_request_json(DEPTH), &["verify"], &[("verify", "boolean")])
 }
 /// JSON values of `MessageResponse` the spec allows.
 pub fn message_response_json(depth: u32) -> BoxedStrategy<Value> {
-    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![if depth == 0 {
-        Just(None).boxed()
-    } else {
-        ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("message".to_string(), v)))
-            .boxed()
-    }]
-    .into_iter()
-    .collect();
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("message".to_string(), v))).boxed() }
+    ]
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `MessageResponse` the spec allows, decoded into the generated type.
@@ -793,33 +524,15 @@ pub fn message_response_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `CustomData` the spec allows.
 pub fn custom_data_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("custom1".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("custom2".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("custom3".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("custom1".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("custom2".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("custom3".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CustomData` the spec allows, decoded into the generated type.
@@ -831,22 +544,17 @@ pub fn custom_data_invalid() -> BoxedStrategy<Value> {
     broken(
         custom_data_json(DEPTH),
         &[],
-        &[
-            ("custom1", "string"),
-            ("custom2", "string"),
-            ("custom3", "string"),
-        ],
+        &[("custom1", "string"), ("custom2", "string"), ("custom3", "string")],
     )
 }
 /// JSON values of `CustomerReference` the spec allows.
 pub fn customer_reference_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-            .boxed(),
+        text("", 0usize, 20usize).prop_map(| v | Some(("externalCustomerId".to_string(),
+        v))).boxed()
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CustomerReference` the spec allows, decoded into the generated type.
@@ -864,38 +572,18 @@ pub fn customer_reference_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `PaymentIntentInput` the spec allows.
 pub fn payment_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("amount".to_string(), v)))
-            .boxed(),
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("currency".to_string(), v)))
-            .boxed(),
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("externalPaymentIntentId".to_string(), v)))
-            .boxed(),
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                custom_data_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("customData".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                any::<bool>()
-                    .prop_map(Value::Bool)
-                    .boxed()
-                    .prop_map(|v| ("sendReceiptEmail".to_string(), v)),
-            )
-            .boxed()
-        },
+        text("", 0usize, 20usize).prop_map(| v | Some(("amount".to_string(), v)))
+        .boxed(), text("", 0usize, 20usize).prop_map(| v | Some(("currency".to_string(),
+        v))).boxed(), text("", 0usize, 20usize).prop_map(| v |
+        Some(("externalPaymentIntentId".to_string(), v))).boxed(), if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(custom_data_json(depth
+        .saturating_sub(1)).prop_map(| v | ("customData".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(any:: < bool > ()
+        .prop_map(Value::Bool).boxed().prop_map(| v | ("sendReceiptEmail".to_string(),
+        v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PaymentIntentInput` the spec allows, decoded into the generated type.
@@ -919,19 +607,18 @@ pub fn payment_intent_input_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `CreatePaymentIntentRequest` the spec allows.
 pub fn create_payment_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        customer_reference_json(depth.saturating_sub(1))
-            .prop_map(|v| Some(("customer".to_string(), v)))
-            .boxed(),
-        payment_intent_input_json(depth.saturating_sub(1))
-            .prop_map(|v| Some(("paymentIntent".to_string(), v)))
-            .boxed(),
+        customer_reference_json(depth.saturating_sub(1)).prop_map(| v | Some(("customer"
+        .to_string(), v))).boxed(), payment_intent_input_json(depth.saturating_sub(1))
+        .prop_map(| v | Some(("paymentIntent".to_string(), v))).boxed()
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CreatePaymentIntentRequest` the spec allows, decoded into the generated type.
-pub fn create_payment_intent_request() -> BoxedStrategy<super::models::CreatePaymentIntentRequest> {
+pub fn create_payment_intent_request() -> BoxedStrategy<
+    super::models::CreatePaymentIntentRequest,
+> {
     decoded(create_payment_intent_request_json(DEPTH))
 }
 /// JSON values of `CreatePaymentIntentRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -945,73 +632,25 @@ pub fn create_payment_intent_request_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `PaymentIntentCreated` the spec allows.
 pub fn payment_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("paymentIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("amount".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("currency".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalPaymentIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("clientSecretKey".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("clientSecretKeyValidTill".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("expirationTime".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("paymentIntentId".to_string(), v))).boxed() },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("amount".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("currency".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalCustomerId".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalPaymentIntentId".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("clientSecretKey".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("clientSecretKeyValidTill".to_string(), v))).boxed() },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("expirationTime".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PaymentIntentCreated` the spec allows, decoded into the generated type.
@@ -1038,71 +677,24 @@ pub fn payment_intent_created_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `Payment` the spec allows.
 pub fn payment_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("id".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"pending\""),
-                    lit("\"success\""),
-                    lit("\"failed\""),
-                ])
-                .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("subStatus".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"card\""),
-                    lit("\"bank\""),
-                    lit("\"pay_by_bank\""),
-                    lit("\"crypto\""),
-                ])
-                .prop_map(|v| ("type".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    map(any_json(), if depth == 0 { 0 } else { 3 }),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("messages".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("id".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"pending\""), lit("\"success\""),
+        lit("\"failed\"")]).prop_map(| v | ("status".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("subStatus".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("createdAt".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(one_of(vec![lit("\"card\""),
+        lit("\"bank\""), lit("\"pay_by_bank\""), lit("\"crypto\"")]).prop_map(| v |
+        ("type".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(map(any_json(), if depth == 0 { 0 } else { 3 }),
+        0usize, if depth == 0 { 0usize } else { 3usize }).prop_map(| v | ("messages"
+        .to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `Payment` the spec allows, decoded into the generated type.
@@ -1127,36 +719,16 @@ pub fn payment_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `PaymentIntentStatus` the spec allows.
 pub fn payment_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"no-payment\""),
-                    lit("\"pending\""),
-                    lit("\"success\""),
-                    lit("\"failed\""),
-                ])
-                .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    payment_json(depth.saturating_sub(1)),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("payments".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"no-payment\""), lit("\"pending\""),
+        lit("\"success\""), lit("\"failed\"")]).prop_map(| v | ("status".to_string(),
+        v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(payment_json(depth.saturating_sub(1)), 0usize, if
+        depth == 0 { 0usize } else { 3usize }).prop_map(| v | ("payments".to_string(),
+        v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PaymentIntentStatus` the spec allows, decoded into the generated type.
@@ -1174,42 +746,24 @@ pub fn payment_intent_status_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `DisbursementIntentInput` the spec allows.
 pub fn disbursement_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("externalDisbursementIntentId".to_string(), v)))
-            .boxed(),
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("amount".to_string(), v)))
-            .boxed(),
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("currency".to_string(), v)))
-            .boxed(),
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                custom_data_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("customData".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                any::<bool>()
-                    .prop_map(Value::Bool)
-                    .boxed()
-                    .prop_map(|v| ("sendStatusEmail".to_string(), v)),
-            )
-            .boxed()
-        },
+        text("", 0usize, 20usize).prop_map(| v | Some(("externalDisbursementIntentId"
+        .to_string(), v))).boxed(), text("", 0usize, 20usize).prop_map(| v |
+        Some(("amount".to_string(), v))).boxed(), text("", 0usize, 20usize).prop_map(| v
+        | Some(("currency".to_string(), v))).boxed(), if depth == 0 { Just(None).boxed()
+        } else { ::proptest::option::of(custom_data_json(depth.saturating_sub(1))
+        .prop_map(| v | ("customData".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(any:: < bool > ()
+        .prop_map(Value::Bool).boxed().prop_map(| v | ("sendStatusEmail".to_string(),
+        v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `DisbursementIntentInput` the spec allows, decoded into the generated type.
-pub fn disbursement_intent_input() -> BoxedStrategy<super::models::DisbursementIntentInput> {
+pub fn disbursement_intent_input() -> BoxedStrategy<
+    super::models::DisbursementIntentInput,
+> {
     decoded(disbursement_intent_input_json(DEPTH))
 }
 /// JSON values of `DisbursementIntentInput` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1229,20 +783,19 @@ pub fn disbursement_intent_input_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `CreateDisbursementIntentRequest` the spec allows.
 pub fn create_disbursement_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        customer_reference_json(depth.saturating_sub(1))
-            .prop_map(|v| Some(("customer".to_string(), v)))
-            .boxed(),
-        disbursement_intent_input_json(depth.saturating_sub(1))
-            .prop_map(|v| Some(("disbursementIntent".to_string(), v)))
-            .boxed(),
+        customer_reference_json(depth.saturating_sub(1)).prop_map(| v | Some(("customer"
+        .to_string(), v))).boxed(), disbursement_intent_input_json(depth
+        .saturating_sub(1)).prop_map(| v | Some(("disbursementIntent".to_string(), v)))
+        .boxed()
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CreateDisbursementIntentRequest` the spec allows, decoded into the generated type.
-pub fn create_disbursement_intent_request()
--> BoxedStrategy<super::models::CreateDisbursementIntentRequest> {
+pub fn create_disbursement_intent_request() -> BoxedStrategy<
+    super::models::CreateDisbursementIntentRequest,
+> {
     decoded(create_disbursement_intent_request_json(DEPTH))
 }
 /// JSON values of `CreateDisbursementIntentRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1256,78 +809,31 @@ pub fn create_disbursement_intent_request_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `DisbursementIntentCreated` the spec allows.
 pub fn disbursement_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("disbursementIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("amount".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("currency".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize)
-                    .prop_map(|v| ("externalDisbursementIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("clientSecretKey".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("clientSecretKeyValidTill".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("expirationTime".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("disbursementIntentId".to_string(), v))).boxed()
+        }, if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("amount".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("currency".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalCustomerId".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalDisbursementIntentId".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("clientSecretKey".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("clientSecretKeyValidTill".to_string(), v))).boxed() },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("expirationTime".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `DisbursementIntentCreated` the spec allows, decoded into the generated type.
-pub fn disbursement_intent_created() -> BoxedStrategy<super::models::DisbursementIntentCreated> {
+pub fn disbursement_intent_created() -> BoxedStrategy<
+    super::models::DisbursementIntentCreated,
+> {
     decoded(disbursement_intent_created_json(DEPTH))
 }
 /// JSON values of `DisbursementIntentCreated` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1350,64 +856,23 @@ pub fn disbursement_intent_created_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `Disbursement` the spec allows.
 pub fn disbursement_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("id".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"pending-validation\""),
-                    lit("\"pending\""),
-                    lit("\"success\""),
-                    lit("\"failed\""),
-                ])
-                .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"card\""),
-                    lit("\"bank\""),
-                    lit("\"pay_by_bank\""),
-                    lit("\"crypto\""),
-                ])
-                .prop_map(|v| ("type".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    map(any_json(), if depth == 0 { 0 } else { 3 }),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("messages".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("id".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"pending-validation\""),
+        lit("\"pending\""), lit("\"success\""), lit("\"failed\"")]).prop_map(| v |
+        ("status".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else
+        { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("createdAt"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"card\""), lit("\"bank\""),
+        lit("\"pay_by_bank\""), lit("\"crypto\"")]).prop_map(| v | ("type".to_string(),
+        v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(map(any_json(), if depth == 0 { 0 } else { 3 }),
+        0usize, if depth == 0 { 0usize } else { 3usize }).prop_map(| v | ("messages"
+        .to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `Disbursement` the spec allows, decoded into the generated type.
@@ -1431,37 +896,21 @@ pub fn disbursement_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `DisbursementIntentStatus` the spec allows.
 pub fn disbursement_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"pending-validation\""),
-                    lit("\"pending\""),
-                    lit("\"success\""),
-                    lit("\"failed\""),
-                    lit("\"rejected\""),
-                ])
-                .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                disbursement_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("disbursement".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"pending-validation\""),
+        lit("\"pending\""), lit("\"success\""), lit("\"failed\""), lit("\"rejected\"")])
+        .prop_map(| v | ("status".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(disbursement_json(depth
+        .saturating_sub(1)).prop_map(| v | ("disbursement".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `DisbursementIntentStatus` the spec allows, decoded into the generated type.
-pub fn disbursement_intent_status() -> BoxedStrategy<super::models::DisbursementIntentStatus> {
+pub fn disbursement_intent_status() -> BoxedStrategy<
+    super::models::DisbursementIntentStatus,
+> {
     decoded(disbursement_intent_status_json(DEPTH))
 }
 /// JSON values of `DisbursementIntentStatus` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1475,89 +924,29 @@ pub fn disbursement_intent_status_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `PendingDisbursement` the spec allows.
 pub fn pending_disbursement_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("disbursementIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalDisbursementId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                pending_disbursement_customer_id_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("customerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("amount".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("currency".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"card\""),
-                    lit("\"bank\""),
-                    lit("\"pay_by_bank\""),
-                    lit("\"crypto\""),
-                ])
-                .prop_map(|v| ("type".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                pending_disbursement_status_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("disbursementIntentId".to_string(), v))).boxed()
+        }, if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("externalCustomerId".to_string(), v))).boxed()
+        }, if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("externalDisbursementId".to_string(), v)))
+        .boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(pending_disbursement_customer_id_json(depth
+        .saturating_sub(1)).prop_map(| v | ("customerId".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("amount".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("currency".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(one_of(vec![lit("\"card\""),
+        lit("\"bank\""), lit("\"pay_by_bank\""), lit("\"crypto\"")]).prop_map(| v |
+        ("type".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(pending_disbursement_status_json(depth.saturating_sub(1))
+        .prop_map(| v | ("status".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("createdAt".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PendingDisbursement` the spec allows, decoded into the generated type.
@@ -1585,63 +974,28 @@ pub fn pending_disbursement_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `ProceedDisbursementResponse` the spec allows.
 pub fn proceed_disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("disbursementId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("amount".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalDisbursementId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("currency".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![lit("\"pending\""), lit("\"rejected\"")])
-                    .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("disbursementId".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("amount".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalCustomerId".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalDisbursementId".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("currency".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"pending\""), lit("\"rejected\"")])
+        .prop_map(| v | ("status".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `ProceedDisbursementResponse` the spec allows, decoded into the generated type.
-pub fn proceed_disbursement_response() -> BoxedStrategy<super::models::ProceedDisbursementResponse>
-{
+pub fn proceed_disbursement_response() -> BoxedStrategy<
+    super::models::ProceedDisbursementResponse,
+> {
     decoded(proceed_disbursement_response_json(DEPTH))
 }
 /// JSON values of `ProceedDisbursementResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1662,82 +1016,30 @@ pub fn proceed_disbursement_response_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `RecordPrizeRequest` the spec allows.
 pub fn record_prize_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        number(-1000000f64, 1000000f64)
-            .prop_map(|v| Some(("reportableWinnings".to_string(), v)))
-            .boxed(),
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("dateWon".to_string(), v)))
-            .boxed(),
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("typeOfWager".to_string(), v)))
-            .boxed(),
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                number(-1000000f64, 1000000f64)
-                    .prop_map(|v| ("federalIncomeTaxWithheld".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("race".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                number(-1000000f64, 1000000f64)
-                    .prop_map(|v| ("winningsFromIdenticalWagers".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                number(-1000000f64, 1000000f64).prop_map(|v| ("wagerAmount".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("ticketOrCardNumber".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("payerInitials".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("payerLocation".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("cashierOrWindow".to_string(), v)),
-            )
-            .boxed()
-        },
+        number(- 1000000f64, 1000000f64).prop_map(| v | Some(("reportableWinnings"
+        .to_string(), v))).boxed(), text("", 0usize, 20usize).prop_map(| v |
+        Some(("dateWon".to_string(), v))).boxed(), text("", 0usize, 20usize).prop_map(| v
+        | Some(("typeOfWager".to_string(), v))).boxed(), if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(number(- 1000000f64, 1000000f64)
+        .prop_map(| v | ("federalIncomeTaxWithheld".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("race".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(number(- 1000000f64,
+        1000000f64).prop_map(| v | ("winningsFromIdenticalWagers".to_string(), v)))
+        .boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(number(- 1000000f64, 1000000f64).prop_map(| v |
+        ("wagerAmount".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() }
+        else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("ticketOrCardNumber".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("payerInitials".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed()
+        } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("payerLocation".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed()
+        } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("cashierOrWindow".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `RecordPrizeRequest` the spec allows, decoded into the generated type.
@@ -1767,135 +1069,42 @@ pub fn record_prize_request_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `PrizeRecord` the spec allows.
 pub fn prize_record_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![lit("\"bingo\""), lit("\"horse_racing\"")])
-                    .prop_map(|v| ("personalTaxType".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                integer(-1000000i64, 1000000i64).prop_map(|v| ("taxYear".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![
-                    lit("\"recorded\""),
-                    lit("\"submitted\""),
-                    lit("\"filed\""),
-                ])
-                .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                number(-1000000f64, 1000000f64).prop_map(|v| ("reportableWinnings".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("dateWon".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("typeOfWager".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                number(-1000000f64, 1000000f64)
-                    .prop_map(|v| ("federalIncomeTaxWithheld".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("race".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                number(-1000000f64, 1000000f64)
-                    .prop_map(|v| ("winningsFromIdenticalWagers".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                number(-1000000f64, 1000000f64).prop_map(|v| ("wagerAmount".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("ticketOrCardNumber".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("payerInitials".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("payerLocation".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("cashierOrWindow".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"bingo\""), lit("\"horse_racing\"")])
+        .prop_map(| v | ("personalTaxType".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(integer(- 1000000i64,
+        1000000i64).prop_map(| v | ("taxYear".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"recorded\""), lit("\"submitted\""),
+        lit("\"filed\"")]).prop_map(| v | ("status".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(number(- 1000000f64,
+        1000000f64).prop_map(| v | ("reportableWinnings".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("dateWon".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("typeOfWager".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(number(- 1000000f64,
+        1000000f64).prop_map(| v | ("federalIncomeTaxWithheld".to_string(), v))).boxed()
+        }, if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("race".to_string(), v))).boxed() }, if depth ==
+        0 { Just(None).boxed() } else { ::proptest::option::of(number(- 1000000f64,
+        1000000f64).prop_map(| v | ("winningsFromIdenticalWagers".to_string(), v)))
+        .boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(number(- 1000000f64, 1000000f64).prop_map(| v |
+        ("wagerAmount".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() }
+        else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("ticketOrCardNumber".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("payerInitials".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed()
+        } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("payerLocation".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed()
+        } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("cashierOrWindow".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("createdAt".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PrizeRecord` the spec allows, decoded into the generated type.
@@ -1929,25 +1138,14 @@ pub fn prize_record_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `RecordPrizeResponse` the spec allows.
 pub fn record_prize_response_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                prize_record_json(depth.saturating_sub(1)).prop_map(|v| ("prize".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("w9CaptureUrl".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(prize_record_json(depth.saturating_sub(1)).prop_map(| v |
+        ("prize".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("w9CaptureUrl"
+        .to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `RecordPrizeResponse` the spec allows, decoded into the generated type.
@@ -1964,21 +1162,14 @@ pub fn record_prize_response_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CustomerPrizes` the spec allows.
 pub fn customer_prizes_json(depth: u32) -> BoxedStrategy<Value> {
-    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![if depth == 0 {
-        Just(None).boxed()
-    } else {
-        ::proptest::option::of(
-            array(
-                prize_record_json(depth.saturating_sub(1)),
-                0usize,
-                if depth == 0 { 0usize } else { 3usize },
-            )
-            .prop_map(|v| ("prizes".to_string(), v)),
-        )
-        .boxed()
-    }]
-    .into_iter()
-    .collect();
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(prize_record_json(depth.saturating_sub(1)), 0usize,
+        if depth == 0 { 0usize } else { 3usize }).prop_map(| v | ("prizes".to_string(),
+        v))).boxed() }
+    ]
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `CustomerPrizes` the spec allows, decoded into the generated type.
@@ -1992,79 +1183,45 @@ pub fn customer_prizes_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `GeolocationCheckRequest` the spec allows.
 pub fn geolocation_check_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("ip".to_string(), v)))
-            .boxed(),
+        text("", 0usize, 20usize).prop_map(| v | Some(("ip".to_string(), v))).boxed()
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `GeolocationCheckRequest` the spec allows, decoded into the generated type.
-pub fn geolocation_check_request() -> BoxedStrategy<super::models::GeolocationCheckRequest> {
+pub fn geolocation_check_request() -> BoxedStrategy<
+    super::models::GeolocationCheckRequest,
+> {
     decoded(geolocation_check_request_json(DEPTH))
 }
 /// JSON values of `GeolocationCheckRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn geolocation_check_request_invalid() -> BoxedStrategy<Value> {
-    broken(
-        geolocation_check_request_json(DEPTH),
-        &["ip"],
-        &[("ip", "string")],
-    )
+    broken(geolocation_check_request_json(DEPTH), &["ip"], &[("ip", "string")])
 }
 /// JSON values of `GeolocationCheckResult` the spec allows.
 pub fn geolocation_check_result_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                any::<bool>()
-                    .prop_map(Value::Bool)
-                    .boxed()
-                    .prop_map(|v| ("allowed".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                nullable(text("", 0usize, 20usize)).prop_map(|v| ("country".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                nullable(text("", 0usize, 20usize)).prop_map(|v| ("countryCode".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                nullable(text("", 0usize, 20usize)).prop_map(|v| ("state".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                nullable(text("", 0usize, 20usize)).prop_map(|v| ("stateCode".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(any:: < bool >
+        ().prop_map(Value::Bool).boxed().prop_map(| v | ("allowed".to_string(), v)))
+        .boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(nullable(text("", 0usize, 20usize)).prop_map(| v |
+        ("country".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else
+        { ::proptest::option::of(nullable(text("", 0usize, 20usize)).prop_map(| v |
+        ("countryCode".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() }
+        else { ::proptest::option::of(nullable(text("", 0usize, 20usize)).prop_map(| v |
+        ("state".to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(nullable(text("", 0usize, 20usize)).prop_map(| v |
+        ("stateCode".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `GeolocationCheckResult` the spec allows, decoded into the generated type.
-pub fn geolocation_check_result() -> BoxedStrategy<super::models::GeolocationCheckResult> {
+pub fn geolocation_check_result() -> BoxedStrategy<
+    super::models::GeolocationCheckResult,
+> {
     decoded(geolocation_check_result_json(DEPTH))
 }
 /// JSON values of `GeolocationCheckResult` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -2092,79 +1249,41 @@ pub fn webhook_headers() -> BoxedStrategy<super::models::WebhookHeaders> {
 /// JSON values of `RegisterWebhookRequest` the spec allows.
 pub fn register_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("url".to_string(), v)))
-            .boxed(),
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                webhook_headers_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("headers".to_string(), v)),
-            )
-            .boxed()
-        },
+        text("", 0usize, 20usize).prop_map(| v | Some(("url".to_string(), v))).boxed(),
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(webhook_headers_json(depth.saturating_sub(1)).prop_map(| v
+        | ("headers".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `RegisterWebhookRequest` the spec allows, decoded into the generated type.
-pub fn register_webhook_request() -> BoxedStrategy<super::models::RegisterWebhookRequest> {
+pub fn register_webhook_request() -> BoxedStrategy<
+    super::models::RegisterWebhookRequest,
+> {
     decoded(register_webhook_request_json(DEPTH))
 }
 /// JSON values of `RegisterWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn register_webhook_request_invalid() -> BoxedStrategy<Value> {
-    broken(
-        register_webhook_request_json(DEPTH),
-        &["url"],
-        &[("url", "string")],
-    )
+    broken(register_webhook_request_json(DEPTH), &["url"], &[("url", "string")])
 }
 /// JSON values of `WebhookCreated` the spec allows.
 pub fn webhook_created_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("_id".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("url".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![lit("\"active\""), lit("\"inactive\"")])
-                    .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("secretKey".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                webhook_headers_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("headers".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("_id".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("url".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(one_of(vec![lit("\"active\""),
+        lit("\"inactive\"")]).prop_map(| v | ("status".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("secretKey".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(webhook_headers_json(depth
+        .saturating_sub(1)).prop_map(| v | ("headers".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `WebhookCreated` the spec allows, decoded into the generated type.
@@ -2187,57 +1306,22 @@ pub fn webhook_created_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `Webhook` the spec allows.
 pub fn webhook_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("_id".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("url".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![lit("\"active\""), lit("\"inactive\"")])
-                    .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    one_of(vec![
-                        lit("\"transaction\""),
-                        lit("\"kyc_verification\""),
-                        lit("\"customer_w9_required\""),
-                        lit("\"customer_w9_completed\""),
-                    ]),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("eventTypes".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                webhook_headers_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("headers".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("_id".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("url".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(one_of(vec![lit("\"active\""),
+        lit("\"inactive\"")]).prop_map(| v | ("status".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(one_of(vec![lit("\"transaction\""),
+        lit("\"kyc_verification\""), lit("\"customer_w9_required\""),
+        lit("\"customer_w9_completed\"")]), 0usize, if depth == 0 { 0usize } else {
+        3usize }).prop_map(| v | ("eventTypes".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(webhook_headers_json(depth
+        .saturating_sub(1)).prop_map(| v | ("headers".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `Webhook` the spec allows, decoded into the generated type.
@@ -2260,51 +1344,21 @@ pub fn webhook_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `UpdateWebhookRequest` the spec allows.
 pub fn update_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("url".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                one_of(vec![lit("\"active\""), lit("\"inactive\"")])
-                    .prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    one_of(vec![
-                        lit("\"transaction\""),
-                        lit("\"kyc_verification\""),
-                        lit("\"customer_w9_required\""),
-                        lit("\"customer_w9_completed\""),
-                    ]),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("eventTypes".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                webhook_headers_json(depth.saturating_sub(1))
-                    .prop_map(|v| ("headers".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("url".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else {
+        ::proptest::option::of(one_of(vec![lit("\"active\""), lit("\"inactive\"")])
+        .prop_map(| v | ("status".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else {
+        ::proptest::option::of(array(one_of(vec![lit("\"transaction\""),
+        lit("\"kyc_verification\""), lit("\"customer_w9_required\""),
+        lit("\"customer_w9_completed\"")]), 0usize, if depth == 0 { 0usize } else {
+        3usize }).prop_map(| v | ("eventTypes".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(webhook_headers_json(depth
+        .saturating_sub(1)).prop_map(| v | ("headers".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `UpdateWebhookRequest` the spec allows, decoded into the generated type.
@@ -2316,22 +1370,16 @@ pub fn update_webhook_request_invalid() -> BoxedStrategy<Value> {
     broken(
         update_webhook_request_json(DEPTH),
         &[],
-        &[
-            ("url", "string"),
-            ("status", "enum"),
-            ("eventTypes", "array"),
-        ],
+        &[("url", "string"), ("status", "enum"), ("eventTypes", "array")],
     )
 }
 /// JSON values of `DeleteWebhookRequest` the spec allows.
 pub fn delete_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("url".to_string(), v)))
-            .boxed(),
+        text("", 0usize, 20usize).prop_map(| v | Some(("url".to_string(), v))).boxed()
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `DeleteWebhookRequest` the spec allows, decoded into the generated type.
@@ -2340,91 +1388,33 @@ pub fn delete_webhook_request() -> BoxedStrategy<super::models::DeleteWebhookReq
 }
 /// JSON values of `DeleteWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn delete_webhook_request_invalid() -> BoxedStrategy<Value> {
-    broken(
-        delete_webhook_request_json(DEPTH),
-        &["url"],
-        &[("url", "string")],
-    )
+    broken(delete_webhook_request_json(DEPTH), &["url"], &[("url", "string")])
 }
 /// JSON values of `WebhookEvent` the spec allows.
 pub fn webhook_event_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("amount".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("status".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("subStatus".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("transactionType".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalCustomerId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("paymentIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("externalPaymentIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("disbursementIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize)
-                    .prop_map(|v| ("externalDisbursementIntentId".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("amount".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("status".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("subStatus".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("transactionType".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalCustomerId".to_string(), v))).boxed() }, if depth == 0
+        { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("paymentIntentId".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("externalPaymentIntentId".to_string(), v))).boxed() }, if depth
+        == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("disbursementIntentId".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("externalDisbursementIntentId".to_string(), v))).boxed()
+        }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `WebhookEvent` the spec allows, decoded into the generated type.
@@ -2452,33 +1442,16 @@ pub fn webhook_event_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `ErrorResponse` the spec allows.
 pub fn error_response_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        text("", 0usize, 20usize)
-            .prop_map(|v| Some(("message".to_string(), v)))
-            .boxed(),
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("errorCode".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                array(
-                    map(text("", 0usize, 20usize), if depth == 0 { 0 } else { 3 }),
-                    0usize,
-                    if depth == 0 { 0usize } else { 3usize },
-                )
-                .prop_map(|v| ("errors".to_string(), v)),
-            )
-            .boxed()
-        },
+        text("", 0usize, 20usize).prop_map(| v | Some(("message".to_string(), v)))
+        .boxed(), if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v | ("errorCode"
+        .to_string(), v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(array(map(text("", 0usize, 20usize), if depth == 0 { 0 }
+        else { 3 }), 0usize, if depth == 0 { 0usize } else { 3usize }).prop_map(| v |
+        ("errors".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `ErrorResponse` the spec allows, decoded into the generated type.
@@ -2490,11 +1463,7 @@ pub fn error_response_invalid() -> BoxedStrategy<Value> {
     broken(
         error_response_json(DEPTH),
         &["message"],
-        &[
-            ("message", "string"),
-            ("errorCode", "string"),
-            ("errors", "array"),
-        ],
+        &[("message", "string"), ("errorCode", "string"), ("errors", "array")],
     )
 }
 /// JSON values of `KycVerificationType` the spec allows.
@@ -2507,15 +1476,13 @@ pub fn kyc_verification_type() -> BoxedStrategy<super::models::KycVerificationTy
 }
 /// JSON values of `KycVerificationStatus` the spec allows.
 pub fn kyc_verification_status_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"pending\""),
-        lit("\"verified\""),
-        lit("\"under_review\""),
-        lit("\"rejected\""),
-        lit("\"expired\""),
-        lit("\"verified_manually\""),
-        lit("\"rejected_manually\""),
-    ])
+    one_of(
+        vec![
+            lit("\"pending\""), lit("\"verified\""), lit("\"under_review\""),
+            lit("\"rejected\""), lit("\"expired\""), lit("\"verified_manually\""),
+            lit("\"rejected_manually\"")
+        ],
+    )
 }
 /// Values of `KycVerificationStatus` the spec allows, decoded into the generated type.
 pub fn kyc_verification_status() -> BoxedStrategy<super::models::KycVerificationStatus> {
@@ -2523,53 +1490,39 @@ pub fn kyc_verification_status() -> BoxedStrategy<super::models::KycVerification
 }
 /// JSON values of `KycInfoVerificationStatus` the spec allows.
 pub fn kyc_info_verification_status_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"pending\""),
-        lit("\"verified\""),
-        lit("\"verified_manually\""),
-        lit("\"under_review\""),
-        lit("\"rejected\""),
-        lit("\"rejected_manually\""),
-        lit("\"expired\""),
-    ])
+    one_of(
+        vec![
+            lit("\"pending\""), lit("\"verified\""), lit("\"verified_manually\""),
+            lit("\"under_review\""), lit("\"rejected\""), lit("\"rejected_manually\""),
+            lit("\"expired\"")
+        ],
+    )
 }
 /// Values of `KycInfoVerificationStatus` the spec allows, decoded into the generated type.
-pub fn kyc_info_verification_status() -> BoxedStrategy<super::models::KycInfoVerificationStatus> {
+pub fn kyc_info_verification_status() -> BoxedStrategy<
+    super::models::KycInfoVerificationStatus,
+> {
     decoded(kyc_info_verification_status_json(DEPTH))
 }
 /// JSON values of `KycInfoVerificationData` the spec allows.
 pub fn kyc_info_verification_data_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize)
-                    .prop_map(|v| ("driversLicenseVerificationUrl".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("passportVerificationUrl".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("url".to_string(), v)))
-                .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("driversLicenseVerificationUrl".to_string(),
+        v))).boxed() }, if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("passportVerificationUrl".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("url".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `KycInfoVerificationData` the spec allows, decoded into the generated type.
-pub fn kyc_info_verification_data() -> BoxedStrategy<super::models::KycInfoVerificationData> {
+pub fn kyc_info_verification_data() -> BoxedStrategy<
+    super::models::KycInfoVerificationData,
+> {
     decoded(kyc_info_verification_data_json(DEPTH))
 }
 /// JSON values of `KycInfoVerificationData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -2586,11 +1539,7 @@ pub fn kyc_info_verification_data_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PaymentStatus` the spec allows.
 pub fn payment_status_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"pending\""),
-        lit("\"success\""),
-        lit("\"failed\""),
-    ])
+    one_of(vec![lit("\"pending\""), lit("\"success\""), lit("\"failed\"")])
 }
 /// Values of `PaymentStatus` the spec allows, decoded into the generated type.
 pub fn payment_status() -> BoxedStrategy<super::models::PaymentStatus> {
@@ -2598,12 +1547,9 @@ pub fn payment_status() -> BoxedStrategy<super::models::PaymentStatus> {
 }
 /// JSON values of `PaymentType` the spec allows.
 pub fn payment_type_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"card\""),
-        lit("\"bank\""),
-        lit("\"pay_by_bank\""),
-        lit("\"crypto\""),
-    ])
+    one_of(
+        vec![lit("\"card\""), lit("\"bank\""), lit("\"pay_by_bank\""), lit("\"crypto\"")],
+    )
 }
 /// Values of `PaymentType` the spec allows, decoded into the generated type.
 pub fn payment_type() -> BoxedStrategy<super::models::PaymentType> {
@@ -2611,25 +1557,27 @@ pub fn payment_type() -> BoxedStrategy<super::models::PaymentType> {
 }
 /// JSON values of `PaymentIntentStatusStatus` the spec allows.
 pub fn payment_intent_status_status_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"no-payment\""),
-        lit("\"pending\""),
-        lit("\"success\""),
-        lit("\"failed\""),
-    ])
+    one_of(
+        vec![
+            lit("\"no-payment\""), lit("\"pending\""), lit("\"success\""),
+            lit("\"failed\"")
+        ],
+    )
 }
 /// Values of `PaymentIntentStatusStatus` the spec allows, decoded into the generated type.
-pub fn payment_intent_status_status() -> BoxedStrategy<super::models::PaymentIntentStatusStatus> {
+pub fn payment_intent_status_status() -> BoxedStrategy<
+    super::models::PaymentIntentStatusStatus,
+> {
     decoded(payment_intent_status_status_json(DEPTH))
 }
 /// JSON values of `DisbursementStatus` the spec allows.
 pub fn disbursement_status_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"pending-validation\""),
-        lit("\"pending\""),
-        lit("\"success\""),
-        lit("\"failed\""),
-    ])
+    one_of(
+        vec![
+            lit("\"pending-validation\""), lit("\"pending\""), lit("\"success\""),
+            lit("\"failed\"")
+        ],
+    )
 }
 /// Values of `DisbursementStatus` the spec allows, decoded into the generated type.
 pub fn disbursement_status() -> BoxedStrategy<super::models::DisbursementStatus> {
@@ -2637,12 +1585,9 @@ pub fn disbursement_status() -> BoxedStrategy<super::models::DisbursementStatus>
 }
 /// JSON values of `DisbursementType` the spec allows.
 pub fn disbursement_type_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"card\""),
-        lit("\"bank\""),
-        lit("\"pay_by_bank\""),
-        lit("\"crypto\""),
-    ])
+    one_of(
+        vec![lit("\"card\""), lit("\"bank\""), lit("\"pay_by_bank\""), lit("\"crypto\"")],
+    )
 }
 /// Values of `DisbursementType` the spec allows, decoded into the generated type.
 pub fn disbursement_type() -> BoxedStrategy<super::models::DisbursementType> {
@@ -2650,86 +1595,60 @@ pub fn disbursement_type() -> BoxedStrategy<super::models::DisbursementType> {
 }
 /// JSON values of `DisbursementIntentStatusStatus` the spec allows.
 pub fn disbursement_intent_status_status_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"pending-validation\""),
-        lit("\"pending\""),
-        lit("\"success\""),
-        lit("\"failed\""),
-        lit("\"rejected\""),
-    ])
+    one_of(
+        vec![
+            lit("\"pending-validation\""), lit("\"pending\""), lit("\"success\""),
+            lit("\"failed\""), lit("\"rejected\"")
+        ],
+    )
 }
 /// Values of `DisbursementIntentStatusStatus` the spec allows, decoded into the generated type.
-pub fn disbursement_intent_status_status()
--> BoxedStrategy<super::models::DisbursementIntentStatusStatus> {
+pub fn disbursement_intent_status_status() -> BoxedStrategy<
+    super::models::DisbursementIntentStatusStatus,
+> {
     decoded(disbursement_intent_status_status_json(DEPTH))
 }
 /// JSON values of `PendingDisbursementCustomerId` the spec allows.
 pub fn pending_disbursement_customer_id_json(depth: u32) -> BoxedStrategy<Value> {
-    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![if depth == 0 {
-        Just(None).boxed()
-    } else {
-        ::proptest::option::of(
-            pending_disbursement_customer_id_data_json(depth.saturating_sub(1))
-                .prop_map(|v| ("data".to_string(), v)),
-        )
-        .boxed()
-    }]
-    .into_iter()
-    .collect();
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
+        if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(pending_disbursement_customer_id_data_json(depth
+        .saturating_sub(1)).prop_map(| v | ("data".to_string(), v))).boxed() }
+    ]
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PendingDisbursementCustomerId` the spec allows, decoded into the generated type.
-pub fn pending_disbursement_customer_id()
--> BoxedStrategy<super::models::PendingDisbursementCustomerId> {
+pub fn pending_disbursement_customer_id() -> BoxedStrategy<
+    super::models::PendingDisbursementCustomerId,
+> {
     decoded(pending_disbursement_customer_id_json(DEPTH))
 }
 /// JSON values of `PendingDisbursementCustomerId` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pending_disbursement_customer_id_invalid() -> BoxedStrategy<Value> {
-    broken(
-        pending_disbursement_customer_id_json(DEPTH),
-        &[],
-        &[("data", "object")],
-    )
+    broken(pending_disbursement_customer_id_json(DEPTH), &[], &[("data", "object")])
 }
 /// JSON values of `PendingDisbursementCustomerIdData` the spec allows.
 pub fn pending_disbursement_customer_id_data_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("firstName".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("lastName".to_string(), v)),
-            )
-            .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("email".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("phone".to_string(), v)))
-                .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("firstName".to_string(), v))).boxed() }, if
+        depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize,
+        20usize).prop_map(| v | ("lastName".to_string(), v))).boxed() }, if depth == 0 {
+        Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("email".to_string(), v))).boxed() }, if depth == 0 { Just(None)
+        .boxed() } else { ::proptest::option::of(text("", 0usize, 20usize).prop_map(| v |
+        ("phone".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PendingDisbursementCustomerIdData` the spec allows, decoded into the generated type.
-pub fn pending_disbursement_customer_id_data()
--> BoxedStrategy<super::models::PendingDisbursementCustomerIdData> {
+pub fn pending_disbursement_customer_id_data() -> BoxedStrategy<
+    super::models::PendingDisbursementCustomerIdData,
+> {
     decoded(pending_disbursement_customer_id_data_json(DEPTH))
 }
 /// JSON values of `PendingDisbursementCustomerIdData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -2747,41 +1666,32 @@ pub fn pending_disbursement_customer_id_data_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PendingDisbursementType` the spec allows.
 pub fn pending_disbursement_type_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"card\""),
-        lit("\"bank\""),
-        lit("\"pay_by_bank\""),
-        lit("\"crypto\""),
-    ])
+    one_of(
+        vec![lit("\"card\""), lit("\"bank\""), lit("\"pay_by_bank\""), lit("\"crypto\"")],
+    )
 }
 /// Values of `PendingDisbursementType` the spec allows, decoded into the generated type.
-pub fn pending_disbursement_type() -> BoxedStrategy<super::models::PendingDisbursementType> {
+pub fn pending_disbursement_type() -> BoxedStrategy<
+    super::models::PendingDisbursementType,
+> {
     decoded(pending_disbursement_type_json(DEPTH))
 }
 /// JSON values of `PendingDisbursementStatus` the spec allows.
 pub fn pending_disbursement_status_json(depth: u32) -> BoxedStrategy<Value> {
     let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(text("", 0usize, 20usize).prop_map(|v| ("name".to_string(), v)))
-                .boxed()
-        },
-        if depth == 0 {
-            Just(None).boxed()
-        } else {
-            ::proptest::option::of(
-                text("", 0usize, 20usize).prop_map(|v| ("createdAt".to_string(), v)),
-            )
-            .boxed()
-        },
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("name".to_string(), v))).boxed() }, if depth ==
+        0 { Just(None).boxed() } else { ::proptest::option::of(text("", 0usize, 20usize)
+        .prop_map(| v | ("createdAt".to_string(), v))).boxed() }
     ]
-    .into_iter()
-    .collect();
+        .into_iter()
+        .collect();
     object(parts)
 }
 /// Values of `PendingDisbursementStatus` the spec allows, decoded into the generated type.
-pub fn pending_disbursement_status() -> BoxedStrategy<super::models::PendingDisbursementStatus> {
+pub fn pending_disbursement_status() -> BoxedStrategy<
+    super::models::PendingDisbursementStatus,
+> {
     decoded(pending_disbursement_status_json(DEPTH))
 }
 /// JSON values of `PendingDisbursementStatus` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -2797,8 +1707,9 @@ pub fn proceed_disbursement_response_status_json(depth: u32) -> BoxedStrategy<Va
     one_of(vec![lit("\"pending\""), lit("\"rejected\"")])
 }
 /// Values of `ProceedDisbursementResponseStatus` the spec allows, decoded into the generated type.
-pub fn proceed_disbursement_response_status()
--> BoxedStrategy<super::models::ProceedDisbursementResponseStatus> {
+pub fn proceed_disbursement_response_status() -> BoxedStrategy<
+    super::models::ProceedDisbursementResponseStatus,
+> {
     decoded(proceed_disbursement_response_status_json(DEPTH))
 }
 /// JSON values of `PrizeRecordPersonalTaxType` the spec allows.
@@ -2806,17 +1717,14 @@ pub fn prize_record_personal_tax_type_json(depth: u32) -> BoxedStrategy<Value> {
     one_of(vec![lit("\"bingo\""), lit("\"horse_racing\"")])
 }
 /// Values of `PrizeRecordPersonalTaxType` the spec allows, decoded into the generated type.
-pub fn prize_record_personal_tax_type() -> BoxedStrategy<super::models::PrizeRecordPersonalTaxType>
-{
+pub fn prize_record_personal_tax_type() -> BoxedStrategy<
+    super::models::PrizeRecordPersonalTaxType,
+> {
     decoded(prize_record_personal_tax_type_json(DEPTH))
 }
 /// JSON values of `PrizeRecordStatus` the spec allows.
 pub fn prize_record_status_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"recorded\""),
-        lit("\"submitted\""),
-        lit("\"filed\""),
-    ])
+    one_of(vec![lit("\"recorded\""), lit("\"submitted\""), lit("\"filed\"")])
 }
 /// Values of `PrizeRecordStatus` the spec allows, decoded into the generated type.
 pub fn prize_record_status() -> BoxedStrategy<super::models::PrizeRecordStatus> {
@@ -2840,15 +1748,17 @@ pub fn webhook_status() -> BoxedStrategy<super::models::WebhookStatus> {
 }
 /// JSON values of `WebhookEventTypesItem` the spec allows.
 pub fn webhook_event_types_item_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"transaction\""),
-        lit("\"kyc_verification\""),
-        lit("\"customer_w9_required\""),
-        lit("\"customer_w9_completed\""),
-    ])
+    one_of(
+        vec![
+            lit("\"transaction\""), lit("\"kyc_verification\""),
+            lit("\"customer_w9_required\""), lit("\"customer_w9_completed\"")
+        ],
+    )
 }
 /// Values of `WebhookEventTypesItem` the spec allows, decoded into the generated type.
-pub fn webhook_event_types_item() -> BoxedStrategy<super::models::WebhookEventTypesItem> {
+pub fn webhook_event_types_item() -> BoxedStrategy<
+    super::models::WebhookEventTypesItem,
+> {
     decoded(webhook_event_types_item_json(DEPTH))
 }
 /// JSON values of `UpdateWebhookRequestStatus` the spec allows.
@@ -2856,21 +1766,24 @@ pub fn update_webhook_request_status_json(depth: u32) -> BoxedStrategy<Value> {
     one_of(vec![lit("\"active\""), lit("\"inactive\"")])
 }
 /// Values of `UpdateWebhookRequestStatus` the spec allows, decoded into the generated type.
-pub fn update_webhook_request_status() -> BoxedStrategy<super::models::UpdateWebhookRequestStatus> {
+pub fn update_webhook_request_status() -> BoxedStrategy<
+    super::models::UpdateWebhookRequestStatus,
+> {
     decoded(update_webhook_request_status_json(DEPTH))
 }
 /// JSON values of `UpdateWebhookRequestEventTypesItem` the spec allows.
 pub fn update_webhook_request_event_types_item_json(depth: u32) -> BoxedStrategy<Value> {
-    one_of(vec![
-        lit("\"transaction\""),
-        lit("\"kyc_verification\""),
-        lit("\"customer_w9_required\""),
-        lit("\"customer_w9_completed\""),
-    ])
+    one_of(
+        vec![
+            lit("\"transaction\""), lit("\"kyc_verification\""),
+            lit("\"customer_w9_required\""), lit("\"customer_w9_completed\"")
+        ],
+    )
 }
 /// Values of `UpdateWebhookRequestEventTypesItem` the spec allows, decoded into the generated type.
-pub fn update_webhook_request_event_types_item()
--> BoxedStrategy<super::models::UpdateWebhookRequestEventTypesItem> {
+pub fn update_webhook_request_event_types_item() -> BoxedStrategy<
+    super::models::UpdateWebhookRequestEventTypesItem,
+> {
     decoded(update_webhook_request_event_types_item_json(DEPTH))
 }
 /// JSON values of `SetCustomerKycManuallyVerifiedType` the spec allows.
@@ -2878,54 +1791,38 @@ pub fn set_customer_kyc_manually_verified_type_json(depth: u32) -> BoxedStrategy
     one_of(vec![lit("\"proof_of_id\"")])
 }
 /// Values of `SetCustomerKycManuallyVerifiedType` the spec allows, decoded into the generated type.
-pub fn set_customer_kyc_manually_verified_type()
--> BoxedStrategy<super::models::SetCustomerKycManuallyVerifiedType> {
+pub fn set_customer_kyc_manually_verified_type() -> BoxedStrategy<
+    super::models::SetCustomerKycManuallyVerifiedType,
+> {
     decoded(set_customer_kyc_manually_verified_type_json(DEPTH))
 }
 /// Parameters of `listCustomers` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn list_customers_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![
-            ::proptest::option::of(
-                integer(-1000000i64, 1000000i64).prop_map(|v| ("page".to_string(), v)),
-            )
-            .boxed(),
-            ::proptest::option::of(
-                integer(-1000000i64, 1000000i64).prop_map(|v| ("size".to_string(), v)),
-            )
-            .boxed(),
-        ])
-        .prop_map(|v| Some(("query".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![::proptest::option::of(integer(- 1000000i64, 1000000i64)
+            .prop_map(| v | ("page".to_string(), v))).boxed(),
+            ::proptest::option::of(integer(- 1000000i64, 1000000i64).prop_map(| v |
+            ("size".to_string(), v))).boxed()]).prop_map(| v | Some(("query".to_string(),
+            v))).boxed(), object(vec![]).prop_map(| v | Some(("header".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("cookie".to_string(), v)))
+            .boxed()
+        ],
+    )
 }
 /// Parameters of `createCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn create_customer_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `createCustomer` the spec allows, decoded.
 pub fn create_customer_body() -> BoxedStrategy<super::models::CreateCustomerRequest> {
@@ -2941,64 +1838,42 @@ pub fn create_customer_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `getCustomersWithKycForReview` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customers_with_kyc_for_review_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `getCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customer_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `updateCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn update_customer_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `updateCustomer` the spec allows, decoded.
 pub fn update_customer_body() -> BoxedStrategy<super::models::UpdateCustomerRequest> {
@@ -3014,52 +1889,36 @@ pub fn update_customer_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `getCustomerKycInfo` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customer_kyc_info_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `setCustomerKycManuallyVerified` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-                .boxed(),
-            one_of(vec![lit("\"proof_of_id\"")])
-                .prop_map(|v| Some(("type".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed(),
+            one_of(vec![lit("\"proof_of_id\"")]).prop_map(| v | Some(("type".to_string(),
+            v))).boxed()]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `setCustomerKycManuallyVerified` the spec allows, decoded.
-pub fn set_customer_kyc_manually_verified_body() -> BoxedStrategy<super::models::KycVerifyRequest> {
+pub fn set_customer_kyc_manually_verified_body() -> BoxedStrategy<
+    super::models::KycVerifyRequest,
+> {
     let depth = DEPTH + 1;
     decoded(kyc_verify_request_json(depth.saturating_sub(1)))
 }
@@ -3072,51 +1931,32 @@ pub fn set_customer_kyc_manually_verified_body_invalid() -> BoxedStrategy<Value>
 /// Parameters of `getCustomerPrizes` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customer_prizes_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![
-            ::proptest::option::of(
-                integer(2000i64, 2100i64).prop_map(|v| ("taxYear".to_string(), v)),
-            )
-            .boxed(),
-        ])
-        .prop_map(|v| Some(("query".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(),
+            object(vec![::proptest::option::of(integer(2000i64, 2100i64).prop_map(| v |
+            ("taxYear".to_string(), v))).boxed()]).prop_map(| v | Some(("query"
+            .to_string(), v))).boxed(), object(vec![]).prop_map(| v | Some(("header"
+            .to_string(), v))).boxed(), object(vec![]).prop_map(| v | Some(("cookie"
+            .to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `recordPrize` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn record_prize_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("externalCustomerId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("externalCustomerId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `recordPrize` the spec allows, decoded.
 pub fn record_prize_body() -> BoxedStrategy<super::models::RecordPrizeRequest> {
@@ -3132,23 +1972,19 @@ pub fn record_prize_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `createPaymentIntent` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn create_payment_intent_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `createPaymentIntent` the spec allows, decoded.
-pub fn create_payment_intent_body() -> BoxedStrategy<super::models::CreatePaymentIntentRequest> {
+pub fn create_payment_intent_body() -> BoxedStrategy<
+    super::models::CreatePaymentIntentRequest,
+> {
     let depth = DEPTH + 1;
     decoded(create_payment_intent_request_json(depth.saturating_sub(1)))
 }
@@ -3161,50 +1997,35 @@ pub fn create_payment_intent_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `getPaymentIntentStatus` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_payment_intent_status_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("paymentIntentId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v | Some(("paymentIntentId"
+            .to_string(), v))).boxed()]).prop_map(| v | Some(("path".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("query".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("header".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("cookie".to_string(), v)))
+            .boxed()
+        ],
+    )
 }
 /// Parameters of `createDisbursementIntent` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn create_disbursement_intent_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `createDisbursementIntent` the spec allows, decoded.
-pub fn create_disbursement_intent_body()
--> BoxedStrategy<super::models::CreateDisbursementIntentRequest> {
+pub fn create_disbursement_intent_body() -> BoxedStrategy<
+    super::models::CreateDisbursementIntentRequest,
+> {
     let depth = DEPTH + 1;
-    decoded(create_disbursement_intent_request_json(
-        depth.saturating_sub(1),
-    ))
+    decoded(create_disbursement_intent_request_json(depth.saturating_sub(1)))
 }
 /// Request bodies of `createDisbursementIntent` the spec forbids (as JSON).
 pub fn create_disbursement_intent_body_invalid() -> BoxedStrategy<Value> {
@@ -3215,90 +2036,60 @@ pub fn create_disbursement_intent_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `getDisbursementIntentStatus` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_disbursement_intent_status_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("disbursementIntentId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("disbursementIntentId".to_string(), v))).boxed()]).prop_map(| v |
+            Some(("path".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("query".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("header".to_string(), v))).boxed(), object(vec![]).prop_map(| v |
+            Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `getDisbursementsAwaitingApproval` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_disbursements_awaiting_approval_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `proceedWithDisbursement` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn proceed_with_disbursement_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("disbursementIntentId".to_string(), v)))
-                .boxed(),
-            any::<bool>()
-                .prop_map(Value::Bool)
-                .boxed()
-                .prop_map(|v| Some(("allow".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v |
+            Some(("disbursementIntentId".to_string(), v))).boxed(), any:: < bool > ()
+            .prop_map(Value::Bool).boxed().prop_map(| v | Some(("allow".to_string(), v)))
+            .boxed()]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `checkGeolocation` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn check_geolocation_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `checkGeolocation` the spec allows, decoded.
-pub fn check_geolocation_body() -> BoxedStrategy<super::models::GeolocationCheckRequest> {
+pub fn check_geolocation_body() -> BoxedStrategy<
+    super::models::GeolocationCheckRequest,
+> {
     let depth = DEPTH + 1;
     decoded(geolocation_check_request_json(depth.saturating_sub(1)))
 }
@@ -3311,38 +2102,26 @@ pub fn check_geolocation_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `listWebhooks` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn list_webhooks_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Parameters of `registerWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn register_webhook_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `registerWebhook` the spec allows, decoded.
 pub fn register_webhook_body() -> BoxedStrategy<super::models::RegisterWebhookRequest> {
@@ -3358,20 +2137,14 @@ pub fn register_webhook_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `deleteWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn delete_webhook_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![])
-            .prop_map(|v| Some(("path".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![]).prop_map(| v | Some(("path".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("query".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("header".to_string(), v))).boxed(),
+            object(vec![]).prop_map(| v | Some(("cookie".to_string(), v))).boxed()
+        ],
+    )
 }
 /// Request bodies of `deleteWebhook` the spec allows, decoded.
 pub fn delete_webhook_body() -> BoxedStrategy<super::models::DeleteWebhookRequest> {
@@ -3387,24 +2160,16 @@ pub fn delete_webhook_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `updateWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn update_webhook_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
-    object(vec![
-        object(vec![
-            text("", 1usize, 20usize)
-                .prop_map(|v| Some(("webhookId".to_string(), v)))
-                .boxed(),
-        ])
-        .prop_map(|v| Some(("path".to_string(), v)))
-        .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("query".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("header".to_string(), v)))
-            .boxed(),
-        object(vec![])
-            .prop_map(|v| Some(("cookie".to_string(), v)))
-            .boxed(),
-    ])
+    object(
+        vec![
+            object(vec![text("", 1usize, 20usize).prop_map(| v | Some(("webhookId"
+            .to_string(), v))).boxed()]).prop_map(| v | Some(("path".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("query".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("header".to_string(), v)))
+            .boxed(), object(vec![]).prop_map(| v | Some(("cookie".to_string(), v)))
+            .boxed()
+        ],
+    )
 }
 /// Request bodies of `updateWebhook` the spec allows, decoded.
 pub fn update_webhook_body() -> BoxedStrategy<super::models::UpdateWebhookRequest> {
@@ -3419,427 +2184,178 @@ pub fn update_webhook_body_invalid() -> BoxedStrategy<Value> {
 }
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 #[allow(clippy::type_complexity)]
-pub fn all() -> Vec<(
-    &'static str,
-    fn(u32) -> BoxedStrategy<Value>,
-    Option<fn() -> BoxedStrategy<Value>>,
-)> {
+pub fn all() -> Vec<
+    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
+> {
     vec![
-        (
-            "CustomerData",
-            customer_data_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_data_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycVerification",
-            kyc_verification_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_verification_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Customer",
-            customer_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreateCustomerRequest",
-            create_customer_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_customer_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreateCustomerResponse",
-            create_customer_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_customer_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomerList",
-            customer_list_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_list_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "UpdateCustomerRequest",
-            update_customer_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(update_customer_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycInfo",
-            kyc_info_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_info_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycInfoVerification",
-            kyc_info_verification_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_info_verification_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycVerifyRequest",
-            kyc_verify_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_verify_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "MessageResponse",
-            message_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(message_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomData",
-            custom_data_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(custom_data_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomerReference",
-            customer_reference_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_reference_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PaymentIntentInput",
-            payment_intent_input_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_intent_input_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreatePaymentIntentRequest",
-            create_payment_intent_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_payment_intent_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PaymentIntentCreated",
-            payment_intent_created_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_intent_created_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Payment",
-            payment_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PaymentIntentStatus",
-            payment_intent_status_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_intent_status_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "DisbursementIntentInput",
-            disbursement_intent_input_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_intent_input_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreateDisbursementIntentRequest",
-            create_disbursement_intent_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_disbursement_intent_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "DisbursementIntentCreated",
-            disbursement_intent_created_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_intent_created_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Disbursement",
-            disbursement_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "DisbursementIntentStatus",
-            disbursement_intent_status_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_intent_status_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PendingDisbursement",
-            pending_disbursement_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pending_disbursement_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "ProceedDisbursementResponse",
-            proceed_disbursement_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(proceed_disbursement_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "RecordPrizeRequest",
-            record_prize_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(record_prize_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PrizeRecord",
-            prize_record_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(prize_record_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "RecordPrizeResponse",
-            record_prize_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(record_prize_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomerPrizes",
-            customer_prizes_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_prizes_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "GeolocationCheckRequest",
-            geolocation_check_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(geolocation_check_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "GeolocationCheckResult",
-            geolocation_check_result_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(geolocation_check_result_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "WebhookHeaders",
-            webhook_headers_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "RegisterWebhookRequest",
-            register_webhook_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(register_webhook_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "WebhookCreated",
-            webhook_created_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(webhook_created_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Webhook",
-            webhook_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(webhook_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "UpdateWebhookRequest",
-            update_webhook_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(update_webhook_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "DeleteWebhookRequest",
-            delete_webhook_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(delete_webhook_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "WebhookEvent",
-            webhook_event_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(webhook_event_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "ErrorResponse",
-            error_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(error_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycVerificationType",
-            kyc_verification_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "KycVerificationStatus",
-            kyc_verification_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "KycInfoVerificationStatus",
-            kyc_info_verification_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "KycInfoVerificationData",
-            kyc_info_verification_data_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_info_verification_data_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PaymentStatus",
-            payment_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PaymentType",
-            payment_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PaymentIntentStatusStatus",
-            payment_intent_status_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "DisbursementStatus",
-            disbursement_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "DisbursementType",
-            disbursement_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "DisbursementIntentStatusStatus",
-            disbursement_intent_status_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PendingDisbursementCustomerId",
-            pending_disbursement_customer_id_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pending_disbursement_customer_id_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PendingDisbursementCustomerIdData",
-            pending_disbursement_customer_id_data_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pending_disbursement_customer_id_data_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PendingDisbursementType",
-            pending_disbursement_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PendingDisbursementStatus",
-            pending_disbursement_status_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pending_disbursement_status_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "ProceedDisbursementResponseStatus",
-            proceed_disbursement_response_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PrizeRecordPersonalTaxType",
-            prize_record_personal_tax_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PrizeRecordStatus",
-            prize_record_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "WebhookCreatedStatus",
-            webhook_created_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "WebhookStatus",
-            webhook_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "WebhookEventTypesItem",
-            webhook_event_types_item_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "UpdateWebhookRequestStatus",
-            update_webhook_request_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "UpdateWebhookRequestEventTypesItem",
-            update_webhook_request_event_types_item_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "SetCustomerKycManuallyVerifiedType",
-            set_customer_kyc_manually_verified_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
+        ("CustomerData", customer_data_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(customer_data_invalid as fn () -> BoxedStrategy < Value >)),
+        ("KycVerification", kyc_verification_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(kyc_verification_invalid as fn () -> BoxedStrategy < Value >)), ("Customer",
+        customer_json as fn (u32) -> BoxedStrategy < Value >, Some(customer_invalid as fn
+        () -> BoxedStrategy < Value >)), ("CreateCustomerRequest",
+        create_customer_request_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(create_customer_request_invalid as fn () -> BoxedStrategy < Value >)),
+        ("CreateCustomerResponse", create_customer_response_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(create_customer_response_invalid as fn () ->
+        BoxedStrategy < Value >)), ("CustomerList", customer_list_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(customer_list_invalid as fn () -> BoxedStrategy <
+        Value >)), ("UpdateCustomerRequest", update_customer_request_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(update_customer_request_invalid as fn () ->
+        BoxedStrategy < Value >)), ("KycInfo", kyc_info_json as fn (u32) -> BoxedStrategy
+        < Value >, Some(kyc_info_invalid as fn () -> BoxedStrategy < Value >)),
+        ("KycInfoVerification", kyc_info_verification_json as fn (u32) -> BoxedStrategy <
+        Value >, Some(kyc_info_verification_invalid as fn () -> BoxedStrategy < Value
+        >)), ("KycVerifyRequest", kyc_verify_request_json as fn (u32) -> BoxedStrategy <
+        Value >, Some(kyc_verify_request_invalid as fn () -> BoxedStrategy < Value >)),
+        ("MessageResponse", message_response_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(message_response_invalid as fn () -> BoxedStrategy < Value >)),
+        ("CustomData", custom_data_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(custom_data_invalid as fn () -> BoxedStrategy < Value >)),
+        ("CustomerReference", customer_reference_json as fn (u32) -> BoxedStrategy <
+        Value >, Some(customer_reference_invalid as fn () -> BoxedStrategy < Value >)),
+        ("PaymentIntentInput", payment_intent_input_json as fn (u32) -> BoxedStrategy <
+        Value >, Some(payment_intent_input_invalid as fn () -> BoxedStrategy < Value >)),
+        ("CreatePaymentIntentRequest", create_payment_intent_request_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(create_payment_intent_request_invalid as fn () ->
+        BoxedStrategy < Value >)), ("PaymentIntentCreated", payment_intent_created_json
+        as fn (u32) -> BoxedStrategy < Value >, Some(payment_intent_created_invalid as fn
+        () -> BoxedStrategy < Value >)), ("Payment", payment_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(payment_invalid as fn () -> BoxedStrategy < Value
+        >)), ("PaymentIntentStatus", payment_intent_status_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(payment_intent_status_invalid as fn () ->
+        BoxedStrategy < Value >)), ("DisbursementIntentInput",
+        disbursement_intent_input_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(disbursement_intent_input_invalid as fn () -> BoxedStrategy < Value >)),
+        ("CreateDisbursementIntentRequest", create_disbursement_intent_request_json as fn
+        (u32) -> BoxedStrategy < Value >, Some(create_disbursement_intent_request_invalid
+        as fn () -> BoxedStrategy < Value >)), ("DisbursementIntentCreated",
+        disbursement_intent_created_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(disbursement_intent_created_invalid as fn () -> BoxedStrategy < Value >)),
+        ("Disbursement", disbursement_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(disbursement_invalid as fn () -> BoxedStrategy < Value >)),
+        ("DisbursementIntentStatus", disbursement_intent_status_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(disbursement_intent_status_invalid as fn () ->
+        BoxedStrategy < Value >)), ("PendingDisbursement", pending_disbursement_json as
+        fn (u32) -> BoxedStrategy < Value >, Some(pending_disbursement_invalid as fn ()
+        -> BoxedStrategy < Value >)), ("ProceedDisbursementResponse",
+        proceed_disbursement_response_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(proceed_disbursement_response_invalid as fn () -> BoxedStrategy < Value >)),
+        ("RecordPrizeRequest", record_prize_request_json as fn (u32) -> BoxedStrategy <
+        Value >, Some(record_prize_request_invalid as fn () -> BoxedStrategy < Value >)),
+        ("PrizeRecord", prize_record_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(prize_record_invalid as fn () -> BoxedStrategy < Value >)),
+        ("RecordPrizeResponse", record_prize_response_json as fn (u32) -> BoxedStrategy <
+        Value >, Some(record_prize_response_invalid as fn () -> BoxedStrategy < Value
+        >)), ("CustomerPrizes", customer_prizes_json as fn (u32) -> BoxedStrategy < Value
+        >, Some(customer_prizes_invalid as fn () -> BoxedStrategy < Value >)),
+        ("GeolocationCheckRequest", geolocation_check_request_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(geolocation_check_request_invalid as fn () ->
+        BoxedStrategy < Value >)), ("GeolocationCheckResult",
+        geolocation_check_result_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(geolocation_check_result_invalid as fn () -> BoxedStrategy < Value >)),
+        ("WebhookHeaders", webhook_headers_json as fn (u32) -> BoxedStrategy < Value >,
+        None), ("RegisterWebhookRequest", register_webhook_request_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(register_webhook_request_invalid as fn () ->
+        BoxedStrategy < Value >)), ("WebhookCreated", webhook_created_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(webhook_created_invalid as fn () -> BoxedStrategy <
+        Value >)), ("Webhook", webhook_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(webhook_invalid as fn () -> BoxedStrategy < Value >)),
+        ("UpdateWebhookRequest", update_webhook_request_json as fn (u32) -> BoxedStrategy
+        < Value >, Some(update_webhook_request_invalid as fn () -> BoxedStrategy < Value
+        >)), ("DeleteWebhookRequest", delete_webhook_request_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(delete_webhook_request_invalid as fn () ->
+        BoxedStrategy < Value >)), ("WebhookEvent", webhook_event_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(webhook_event_invalid as fn () -> BoxedStrategy <
+        Value >)), ("ErrorResponse", error_response_json as fn (u32) -> BoxedStrategy <
+        Value >, Some(error_response_invalid as fn () -> BoxedStrategy < Value >)),
+        ("KycVerificationType", kyc_verification_type_json as fn (u32) -> BoxedStrategy <
+        Value >, None), ("KycVerificationStatus", kyc_verification_status_json as fn
+        (u32) -> BoxedStrategy < Value >, None), ("KycInfoVerificationStatus",
+        kyc_info_verification_status_json as fn (u32) -> BoxedStrategy < Value >, None),
+        ("KycInfoVerificationData", kyc_info_verification_data_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(kyc_info_verification_data_invalid as fn () ->
+        BoxedStrategy < Value >)), ("PaymentStatus", payment_status_json as fn (u32) ->
+        BoxedStrategy < Value >, None), ("PaymentType", payment_type_json as fn (u32) ->
+        BoxedStrategy < Value >, None), ("PaymentIntentStatusStatus",
+        payment_intent_status_status_json as fn (u32) -> BoxedStrategy < Value >, None),
+        ("DisbursementStatus", disbursement_status_json as fn (u32) -> BoxedStrategy <
+        Value >, None), ("DisbursementType", disbursement_type_json as fn (u32) ->
+        BoxedStrategy < Value >, None), ("DisbursementIntentStatusStatus",
+        disbursement_intent_status_status_json as fn (u32) -> BoxedStrategy < Value >,
+        None), ("PendingDisbursementCustomerId", pending_disbursement_customer_id_json as
+        fn (u32) -> BoxedStrategy < Value >,
+        Some(pending_disbursement_customer_id_invalid as fn () -> BoxedStrategy < Value
+        >)), ("PendingDisbursementCustomerIdData",
+        pending_disbursement_customer_id_data_json as fn (u32) -> BoxedStrategy < Value
+        >, Some(pending_disbursement_customer_id_data_invalid as fn () -> BoxedStrategy <
+        Value >)), ("PendingDisbursementType", pending_disbursement_type_json as fn (u32)
+        -> BoxedStrategy < Value >, None), ("PendingDisbursementStatus",
+        pending_disbursement_status_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(pending_disbursement_status_invalid as fn () -> BoxedStrategy < Value >)),
+        ("ProceedDisbursementResponseStatus", proceed_disbursement_response_status_json
+        as fn (u32) -> BoxedStrategy < Value >, None), ("PrizeRecordPersonalTaxType",
+        prize_record_personal_tax_type_json as fn (u32) -> BoxedStrategy < Value >,
+        None), ("PrizeRecordStatus", prize_record_status_json as fn (u32) ->
+        BoxedStrategy < Value >, None), ("WebhookCreatedStatus",
+        webhook_created_status_json as fn (u32) -> BoxedStrategy < Value >, None),
+        ("WebhookStatus", webhook_status_json as fn (u32) -> BoxedStrategy < Value >,
+        None), ("WebhookEventTypesItem", webhook_event_types_item_json as fn (u32) ->
+        BoxedStrategy < Value >, None), ("UpdateWebhookRequestStatus",
+        update_webhook_request_status_json as fn (u32) -> BoxedStrategy < Value >, None),
+        ("UpdateWebhookRequestEventTypesItem",
+        update_webhook_request_event_types_item_json as fn (u32) -> BoxedStrategy < Value
+        >, None), ("SetCustomerKycManuallyVerifiedType",
+        set_customer_kyc_manually_verified_type_json as fn (u32) -> BoxedStrategy < Value
+        >, None)
     ]
 }
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 #[allow(clippy::type_complexity)]
 pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
     vec![
-        (
-            "listCustomers",
-            "/paths/~1v1~1customers/get",
-            list_customers_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "createCustomer",
-            "/paths/~1v1~1customers/post",
-            create_customer_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomersWithKycForReview",
-            "/paths/~1v1~1customers~1kyc-for-review/get",
-            get_customers_with_kyc_for_review_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomer",
-            "/paths/~1v1~1customers~1{externalCustomerId}/get",
-            get_customer_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "updateCustomer",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1data/put",
-            update_customer_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomerKycInfo",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-info/get",
-            get_customer_kyc_info_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "setCustomerKycManuallyVerified",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/post",
-            set_customer_kyc_manually_verified_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomerPrizes",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/get",
-            get_customer_prizes_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "recordPrize",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/post",
-            record_prize_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "createPaymentIntent",
-            "/paths/~1v1~1payment-intents/post",
-            create_payment_intent_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getPaymentIntentStatus",
-            "/paths/~1v1~1payment-intents~1{paymentIntentId}~1status/get",
-            get_payment_intent_status_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "createDisbursementIntent",
-            "/paths/~1v1~1disbursement-intents/post",
-            create_disbursement_intent_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getDisbursementIntentStatus",
-            "/paths/~1v1~1disbursement-intents~1{disbursementIntentId}~1status/get",
-            get_disbursement_intent_status_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getDisbursementsAwaitingApproval",
-            "/paths/~1v1~1disbursements~1pending-validation/get",
-            get_disbursements_awaiting_approval_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "proceedWithDisbursement",
-            "/paths/~1v1~1disbursements~1{disbursementIntentId}~1proceed~1{allow}/post",
-            proceed_with_disbursement_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "checkGeolocation",
-            "/paths/~1v1~1operators~1check-geolocation/post",
-            check_geolocation_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "listWebhooks",
-            "/paths/~1v1~1operators~1webhooks/get",
-            list_webhooks_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "registerWebhook",
-            "/paths/~1v1~1operators~1webhooks/post",
-            register_webhook_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "deleteWebhook",
-            "/paths/~1v1~1operators~1webhooks/delete",
-            delete_webhook_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "updateWebhook",
-            "/paths/~1v1~1operators~1webhooks~1{webhookId}/patch",
-            update_webhook_params as fn() -> BoxedStrategy<Value>,
-        ),
+        ("listCustomers", "/paths/~1v1~1customers/get", list_customers_params as fn () ->
+        BoxedStrategy < Value >), ("createCustomer", "/paths/~1v1~1customers/post",
+        create_customer_params as fn () -> BoxedStrategy < Value >),
+        ("getCustomersWithKycForReview", "/paths/~1v1~1customers~1kyc-for-review/get",
+        get_customers_with_kyc_for_review_params as fn () -> BoxedStrategy < Value >),
+        ("getCustomer", "/paths/~1v1~1customers~1{externalCustomerId}/get",
+        get_customer_params as fn () -> BoxedStrategy < Value >), ("updateCustomer",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1data/put", update_customer_params
+        as fn () -> BoxedStrategy < Value >), ("getCustomerKycInfo",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-info/get",
+        get_customer_kyc_info_params as fn () -> BoxedStrategy < Value >),
+        ("setCustomerKycManuallyVerified",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/post",
+        set_customer_kyc_manually_verified_params as fn () -> BoxedStrategy < Value >),
+        ("getCustomerPrizes", "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/get",
+        get_customer_prizes_params as fn () -> BoxedStrategy < Value >), ("recordPrize",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/post", record_prize_params
+        as fn () -> BoxedStrategy < Value >), ("createPaymentIntent",
+        "/paths/~1v1~1payment-intents/post", create_payment_intent_params as fn () ->
+        BoxedStrategy < Value >), ("getPaymentIntentStatus",
+        "/paths/~1v1~1payment-intents~1{paymentIntentId}~1status/get",
+        get_payment_intent_status_params as fn () -> BoxedStrategy < Value >),
+        ("createDisbursementIntent", "/paths/~1v1~1disbursement-intents/post",
+        create_disbursement_intent_params as fn () -> BoxedStrategy < Value >),
+        ("getDisbursementIntentStatus",
+        "/paths/~1v1~1disbursement-intents~1{disbursementIntentId}~1status/get",
+        get_disbursement_intent_status_params as fn () -> BoxedStrategy < Value >),
+        ("getDisbursementsAwaitingApproval",
+        "/paths/~1v1~1disbursements~1pending-validation/get",
+        get_disbursements_awaiting_approval_params as fn () -> BoxedStrategy < Value >),
+        ("proceedWithDisbursement",
+        "/paths/~1v1~1disbursements~1{disbursementIntentId}~1proceed~1{allow}/post",
+        proceed_with_disbursement_params as fn () -> BoxedStrategy < Value >),
+        ("checkGeolocation", "/paths/~1v1~1operators~1check-geolocation/post",
+        check_geolocation_params as fn () -> BoxedStrategy < Value >), ("listWebhooks",
+        "/paths/~1v1~1operators~1webhooks/get", list_webhooks_params as fn () ->
+        BoxedStrategy < Value >), ("registerWebhook",
+        "/paths/~1v1~1operators~1webhooks/post", register_webhook_params as fn () ->
+        BoxedStrategy < Value >), ("deleteWebhook",
+        "/paths/~1v1~1operators~1webhooks/delete", delete_webhook_params as fn () ->
+        BoxedStrategy < Value >), ("updateWebhook",
+        "/paths/~1v1~1operators~1webhooks~1{webhookId}/patch", update_webhook_params as
+        fn () -> BoxedStrategy < Value >)
     ]
 }

@@ -16,11 +16,7 @@ pub struct UnknownValue {
 
 impl fmt::Display for UnknownValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at `{}` is not one of the values the spec lists for {}",
-            self.value, self.path, self.type_name
-        )
+        write!(f, "{} at `{}` is not one of the values the spec lists for {}", self.value, self.path, self.type_name)
     }
 }
 
@@ -78,10 +74,7 @@ impl<T: Inspect> Inspect for ::std::vec::Vec<T> {
 impl<T: Inspect> Inspect for ::std::collections::BTreeMap<::std::string::String, T> {
     fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
         for (k, v) in self {
-            v.inspect(
-                &format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
-                out,
-            );
+            v.inspect(&format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")), out);
         }
     }
 }
@@ -182,9 +175,7 @@ pub struct Fidelity {
     /// The JSON Schema derived from the Rust type.
     pub schema: ::schemars::Schema,
     /// Decodes a JSON value into the Rust type and encodes it back.
-    pub round_trip: fn(
-        &::serde_json::Value,
-    ) -> ::std::result::Result<::serde_json::Value, ::std::string::String>,
+    pub round_trip: fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, ::std::string::String>,
 }
 
 fn digits(s: &str, n: usize) -> bool {
@@ -202,9 +193,7 @@ fn is_date(s: &str) -> bool {
 }
 
 fn is_date_time(s: &str) -> bool {
-    let Some(t) = s.find(['T', 't', ' ']) else {
-        return false;
-    };
+    let Some(t) = s.find(['T', 't', ' ']) else { return false };
     let (date, rest) = (&s[..t], &s[t + 1..]);
     if !is_date(date) || rest.len() < 8 {
         return false;
@@ -237,16 +226,12 @@ fn is_decimal(s: &str) -> bool {
     let mut parts = body.splitn(2, '.');
     let whole = parts.next().unwrap_or("");
     let frac = parts.next();
-    !whole.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+    !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Deserializes a field that is present (even as `null`) into `Some`, so `Option<Option<T>>` keeps
 /// "absent" (`None`) apart from "null" (`Some(None)`).
-pub fn deserialize_some<'de, T, D>(
-    deserializer: D,
-) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+pub fn deserialize_some<'de, T, D>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
 where
     T: ::serde::Deserialize<'de>,
     D: ::serde::Deserializer<'de>,

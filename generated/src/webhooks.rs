@@ -23,11 +23,9 @@ pub const SIGNATURE_HEADER: &str = "signature";
 /// Checks a delivery's `signature` header: the hex HMAC-SHA512 of the raw body, keyed with the webhook's secret. The comparison takes constant time. Pass the body exactly as received, before any parsing.
 pub fn verify_signature(secret: &[u8], body: &[u8], signature: &str) -> bool {
     use ::hmac::Mac as _;
-    let Some(expected) = decode_hex(signature.trim()) else {
-        return false;
-    };
+    let Some(expected) = decode_hex(signature.trim()) else { return false };
     let Ok(mut mac) = ::hmac::Hmac::<::sha2::Sha512>::new_from_slice(secret) else {
-        return false;
+        return false
     };
     mac.update(body);
     mac.verify_slice(&expected).is_ok()
@@ -38,11 +36,7 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     let mut mac = ::hmac::Hmac::<::sha2::Sha512>::new_from_slice(secret)
         .expect("hmac accepts keys of any length");
     mac.update(body);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 /// Verifies the signature, then decodes the body with `parse`.
 pub fn verify_and_parse<T>(

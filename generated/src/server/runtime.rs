@@ -37,18 +37,12 @@ impl Context {
     pub fn bearer_token(&self) -> Option<&str> {
         let value = self.header("authorization")?.trim();
         let (scheme, token) = value.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim())
-            .filter(|t| !t.is_empty())
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
     }
 
     /// A cookie's value.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        cookies(&self.headers)
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        cookies(&self.headers).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 }
 
@@ -68,11 +62,7 @@ pub struct Rejection {
 impl Rejection {
     /// A rejection with no details.
     pub fn new(status: u16, message: impl Into<String>) -> Self {
-        Rejection {
-            status,
-            message: message.into(),
-            details: Vec::new(),
-        }
+        Rejection { status, message: message.into(), details: Vec::new() }
     }
 
     /// Adds one `(where, what)` detail.
@@ -112,45 +102,24 @@ pub(crate) struct Inputs {
 }
 
 impl Inputs {
-    pub(crate) fn new(
-        path: Vec<(&'static str, String)>,
-        query: Option<&str>,
-        headers: HeaderMap,
-    ) -> Result<Self, Rejection> {
+    pub(crate) fn new(path: Vec<(&'static str, String)>, query: Option<&str>, headers: HeaderMap) -> Result<Self, Rejection> {
         let query = match query {
-            Some(q) => ::serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-                .map_err(|e| Rejection::invalid("query string", e.to_string()))?,
+            Some(q) => ::serde_urlencoded::from_str::<Vec<(String, String)>>(q).map_err(|e| Rejection::invalid("query string", e.to_string()))?,
             None => Vec::new(),
         };
-        Ok(Inputs {
-            path,
-            query,
-            headers,
-        })
+        Ok(Inputs { path, query, headers })
     }
 
     pub(crate) fn path<T: DeserializeOwned + Inspect>(&self, name: &str) -> Result<T, Rejection> {
-        let text = self
-            .path
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
+        let text = self.path.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()).unwrap_or("");
         text_value(&format!("path parameter `{name}`"), text)
     }
 
     fn query_texts(&self, name: &str) -> Vec<&str> {
-        self.query
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 
-    pub(crate) fn query<T: DeserializeOwned + Inspect>(
-        &self,
-        name: &str,
-    ) -> Result<Option<T>, Rejection> {
+    pub(crate) fn query<T: DeserializeOwned + Inspect>(&self, name: &str) -> Result<Option<T>, Rejection> {
         match self.query_texts(name).first() {
             Some(text) => text_value(&format!("query parameter `{name}`"), text).map(Some),
             None => Ok(None),
@@ -158,91 +127,53 @@ impl Inputs {
     }
 
     /// `?name=a&name=b` (exploded) or `?name=a,b`.
-    pub(crate) fn query_array<T: DeserializeOwned + Inspect>(
-        &self,
-        name: &str,
-        explode: bool,
-    ) -> Result<Option<Vec<T>>, Rejection> {
+    pub(crate) fn query_array<T: DeserializeOwned + Inspect>(&self, name: &str, explode: bool) -> Result<Option<Vec<T>>, Rejection> {
         let texts = self.query_texts(name);
         if texts.is_empty() {
             return Ok(None);
         }
         let place = format!("query parameter `{name}`");
-        let items: Vec<&str> = if explode {
-            texts
-        } else {
-            texts.iter().flat_map(|t| t.split(',')).collect()
-        };
-        items
-            .into_iter()
-            .map(|t| text_value(&place, t))
-            .collect::<Result<Vec<T>, _>>()
-            .map(Some)
+        let items: Vec<&str> = if explode { texts } else { texts.iter().flat_map(|t| t.split(',')).collect() };
+        items.into_iter().map(|t| text_value(&place, t)).collect::<Result<Vec<T>, _>>().map(Some)
     }
 
     /// `?name[key]=value…` as an object.
-    pub(crate) fn query_deep<T: DeserializeOwned + Inspect>(
-        &self,
-        name: &str,
-    ) -> Result<Option<T>, Rejection> {
+    pub(crate) fn query_deep<T: DeserializeOwned + Inspect>(&self, name: &str) -> Result<Option<T>, Rejection> {
         let prefix = format!("{name}[");
         let mut object = ::serde_json::Map::new();
         for (k, v) in &self.query {
-            if let Some(key) = k
-                .strip_prefix(&prefix)
-                .and_then(|rest| rest.strip_suffix(']'))
-            {
+            if let Some(key) = k.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(']')) {
                 object.insert(key.to_string(), scalar(v));
             }
         }
         if object.is_empty() {
             return Ok(None);
         }
-        typed(
-            &format!("query parameter `{name}`"),
-            ::serde_json::Value::Object(object),
-        )
-        .map(Some)
+        typed(&format!("query parameter `{name}`"), ::serde_json::Value::Object(object)).map(Some)
     }
 
-    pub(crate) fn header<T: DeserializeOwned + Inspect>(
-        &self,
-        name: &str,
-    ) -> Result<Option<T>, Rejection> {
+    pub(crate) fn header<T: DeserializeOwned + Inspect>(&self, name: &str) -> Result<Option<T>, Rejection> {
         match self.headers.get(name) {
             Some(v) => {
-                let text = v.to_str().map_err(|_| {
-                    Rejection::invalid(format!("header `{name}`"), "not visible ASCII")
-                })?;
+                let text = v.to_str().map_err(|_| Rejection::invalid(format!("header `{name}`"), "not visible ASCII"))?;
                 text_value(&format!("header `{name}`"), text).map(Some)
             }
             None => Ok(None),
         }
     }
 
-    pub(crate) fn header_array<T: DeserializeOwned + Inspect>(
-        &self,
-        name: &str,
-    ) -> Result<Option<Vec<T>>, Rejection> {
+    pub(crate) fn header_array<T: DeserializeOwned + Inspect>(&self, name: &str) -> Result<Option<Vec<T>>, Rejection> {
         match self.headers.get(name) {
             Some(v) => {
                 let place = format!("header `{name}`");
-                let text = v
-                    .to_str()
-                    .map_err(|_| Rejection::invalid(&place, "not visible ASCII"))?;
-                text.split(',')
-                    .map(|t| text_value(&place, t.trim()))
-                    .collect::<Result<Vec<T>, _>>()
-                    .map(Some)
+                let text = v.to_str().map_err(|_| Rejection::invalid(&place, "not visible ASCII"))?;
+                text.split(',').map(|t| text_value(&place, t.trim())).collect::<Result<Vec<T>, _>>().map(Some)
             }
             None => Ok(None),
         }
     }
 
-    pub(crate) fn cookie<T: DeserializeOwned + Inspect>(
-        &self,
-        name: &str,
-    ) -> Result<Option<T>, Rejection> {
+    pub(crate) fn cookie<T: DeserializeOwned + Inspect>(&self, name: &str) -> Result<Option<T>, Rejection> {
         match cookies(&self.headers).into_iter().find(|(k, _)| k == name) {
             Some((_, text)) => text_value(&format!("cookie `{name}`"), &text).map(Some),
             None => Ok(None),
@@ -260,18 +191,13 @@ pub(crate) fn required<T>(place: &str, value: Option<T>) -> Result<T, Rejection>
 fn text_value<T: DeserializeOwned + Inspect>(place: &str, text: &str) -> Result<T, Rejection> {
     let value = match ::serde_json::from_value::<T>(::serde_json::Value::String(text.to_string())) {
         Ok(v) => v,
-        Err(first) => ::serde_json::from_str::<T>(text)
-            .map_err(|_| Rejection::invalid(place, format!("`{text}`: {first}")))?,
+        Err(first) => ::serde_json::from_str::<T>(text).map_err(|_| Rejection::invalid(place, format!("`{text}`: {first}")))?,
     };
     known(place, value)
 }
 
-fn typed<T: DeserializeOwned + Inspect>(
-    place: &str,
-    value: ::serde_json::Value,
-) -> Result<T, Rejection> {
-    let value = ::serde_json::from_value::<T>(value)
-        .map_err(|e| Rejection::invalid(place, e.to_string()))?;
+fn typed<T: DeserializeOwned + Inspect>(place: &str, value: ::serde_json::Value) -> Result<T, Rejection> {
+    let value = ::serde_json::from_value::<T>(value).map_err(|e| Rejection::invalid(place, e.to_string()))?;
     known(place, value)
 }
 
@@ -283,11 +209,7 @@ pub(crate) fn known<T: Inspect>(place: &str, value: T) -> Result<T, Rejection> {
     }
     let mut rejection = Rejection::new(400, format!("invalid {place}: {}", unknown[0]));
     for u in unknown {
-        let at = if u.path.is_empty() {
-            place.to_string()
-        } else {
-            u.path.clone()
-        };
+        let at = if u.path.is_empty() { place.to_string() } else { u.path.clone() };
         rejection = rejection.with_detail(at, u.to_string());
     }
     Err(rejection)
@@ -315,96 +237,58 @@ fn content_type(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
 }
 
 /// A JSON request body as `T`: `None` when empty, 415 for another media type, 400 when it does not decode.
-pub(crate) fn json_body<T: DeserializeOwned + Inspect>(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Option<T>, Rejection> {
+pub(crate) fn json_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
     if body.is_empty() {
         return Ok(None);
     }
     match content_type(headers) {
         Some(ct) if ct == "application/json" || ct.ends_with("+json") => {}
         None => {}
-        Some(other) => {
-            return Err(Rejection::new(
-                415,
-                format!("expected an application/json body, got {other}"),
-            ));
-        }
+        Some(other) => return Err(Rejection::new(415, format!("expected an application/json body, got {other}"))),
     }
-    let value = ::serde_json::from_slice::<T>(body)
-        .map_err(|e| Rejection::invalid("request body", e.to_string()))?;
+    let value = ::serde_json::from_slice::<T>(body).map_err(|e| Rejection::invalid("request body", e.to_string()))?;
     known("request body", value).map(Some)
 }
 
 /// A form request body as `T`.
-pub(crate) fn form_body<T: DeserializeOwned + Inspect>(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Option<T>, Rejection> {
+pub(crate) fn form_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
     if body.is_empty() {
         return Ok(None);
     }
     match content_type(headers) {
         Some(ct) if ct == "application/x-www-form-urlencoded" => {}
         None => {}
-        Some(other) => {
-            return Err(Rejection::new(
-                415,
-                format!("expected an application/x-www-form-urlencoded body, got {other}"),
-            ));
-        }
+        Some(other) => return Err(Rejection::new(415, format!("expected an application/x-www-form-urlencoded body, got {other}"))),
     }
-    let value = ::serde_urlencoded::from_bytes::<T>(body)
-        .map_err(|e| Rejection::invalid("request body", e.to_string()))?;
+    let value = ::serde_urlencoded::from_bytes::<T>(body).map_err(|e| Rejection::invalid("request body", e.to_string()))?;
     known("request body", value).map(Some)
 }
 
 /// A body kept as bytes.
 pub(crate) fn raw_body(headers: &HeaderMap, body: &[u8]) -> Option<RawBody> {
-    (!body.is_empty()).then(|| RawBody {
-        content_type: content_type(headers),
-        bytes: body.to_vec(),
-    })
+    (!body.is_empty()).then(|| RawBody { content_type: content_type(headers), bytes: body.to_vec() })
 }
 
 /// A JSON response.
-pub(crate) fn json_response<T: ::serde::Serialize>(
-    status: u16,
-    content_type: &'static str,
-    body: &T,
-) -> Response {
+pub(crate) fn json_response<T: ::serde::Serialize>(status: u16, content_type: &'static str, body: &T) -> Response {
     match ::serde_json::to_vec(body) {
         Ok(bytes) => bytes_response(status, content_type, bytes),
-        Err(e) => bytes_response(
-            500,
-            "text/plain",
-            format!("the response did not encode: {e}").into_bytes(),
-        ),
+        Err(e) => bytes_response(500, "text/plain", format!("the response did not encode: {e}").into_bytes()),
     }
 }
 
 /// A response with a body of the given media type (none when `content_type` is empty).
 pub(crate) fn bytes_response(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
     let mut response = body.into_response();
-    *response.status_mut() =
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if content_type.is_empty() {
         response.headers_mut().remove(header::CONTENT_TYPE);
     } else {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
     response
 }
@@ -446,11 +330,7 @@ pub fn match_path<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t str, Str
     }
 }
 
-fn match_segment<'t>(
-    mut template: &'t str,
-    mut actual: &str,
-    params: &mut Vec<(&'t str, String)>,
-) -> Option<()> {
+fn match_segment<'t>(mut template: &'t str, mut actual: &str, params: &mut Vec<(&'t str, String)>) -> Option<()> {
     loop {
         let Some(open) = template.find('{') else {
             return (percent_decode(actual)? == template).then_some(());
@@ -462,17 +342,10 @@ fn match_segment<'t>(
         template = &template[close + 1..];
         let next_literal = &template[..template.find('{').unwrap_or(template.len())];
         let end = if next_literal.is_empty() {
-            if template.is_empty() {
-                actual.len()
-            } else {
-                return None;
-            }
+            if template.is_empty() { actual.len() } else { return None }
         } else if template.len() == next_literal.len() {
             // The last literal is a suffix.
-            actual
-                .len()
-                .checked_sub(next_literal.len())
-                .filter(|&at| actual[at..] == *next_literal)?
+            actual.len().checked_sub(next_literal.len()).filter(|&at| actual[at..] == *next_literal)?
         } else {
             actual.find(next_literal)?
         };
@@ -490,15 +363,7 @@ pub fn path_rank(template: &str) -> Vec<u8> {
     template
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            if !s.contains('{') {
-                0
-            } else if s.starts_with('{') && s.ends_with('}') && s.matches('{').count() == 1 {
-                2
-            } else {
-                1
-            }
-        })
+        .map(|s| if !s.contains('{') { 0 } else if s.starts_with('{') && s.ends_with('}') && s.matches('{').count() == 1 { 2 } else { 1 })
         .collect()
 }
 
