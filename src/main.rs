@@ -88,6 +88,10 @@ enum Command {
         #[arg(long)]
         fail_on_breaking: bool,
     },
+    /// Fuzz a running server against any spec: documented examples, boundary values, random
+    /// valid inputs, negative inputs and stateful sequences, every answer held to the spec.
+    /// Exit 0 clean (or every finding in the baseline), 1 findings, 2 unusable input or unreachable target.
+    Test(Box<TestArgs>),
     /// Serve the local Vivamo sandbox (stateful, in memory; test-only helpers under /_sandbox/).
     Sandbox {
         /// Address to listen on (port 0 picks a free one).
@@ -97,6 +101,80 @@ enum Command {
         #[arg(long = "api-key", default_value = vivamo_sandbox::DEFAULT_API_KEY)]
         api_keys: Vec<String>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct TestArgs {
+    /// The OpenAPI (or Swagger 2.0) document the server should follow.
+    #[arg(long)]
+    spec: PathBuf,
+    /// The server's base URL (the spec's paths are appended; the first server's base path too
+    /// when the URL has none).
+    #[arg(long, conflicts_with_all = ["cassette", "sandbox"])]
+    url: Option<String>,
+    /// Replay a cassette recorded with `--record` instead of calling a server.
+    #[arg(long, conflicts_with = "sandbox")]
+    cassette: Option<PathBuf>,
+    /// Run against the embedded Vivamo sandbox (its test-only endpoints loaded as `--extra`).
+    #[arg(long)]
+    sandbox: bool,
+    /// An extra header on every request, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header")]
+    headers: Vec<String>,
+    /// Basic credentials `user:password` for `http: basic` schemes.
+    #[arg(long)]
+    auth: Option<String>,
+    /// A bearer token for `http: bearer` and OAuth2 schemes (default: $SPECDRIFT_TOKEN).
+    #[arg(long, env = "SPECDRIFT_TOKEN", hide_env_values = true)]
+    bearer: Option<String>,
+    /// An API key for an `apiKey` scheme, `scheme=value` (the scheme's name or its key name; repeatable).
+    #[arg(long = "api-key")]
+    api_keys: Vec<String>,
+    /// Phases to run, comma-separated: examples, coverage, fuzzing, negative, stateful (default: all).
+    #[arg(long, value_delimiter = ',')]
+    phases: Vec<String>,
+    /// Finding kinds to report, comma-separated (default: all), e.g. `schema-violation,ignored-auth`.
+    #[arg(long, value_delimiter = ',')]
+    checks: Vec<String>,
+    /// Calls per operation in the fuzzing and negative phases, and sequences in the stateful one.
+    #[arg(long, default_value_t = 10)]
+    max_cases: usize,
+    /// Stop starting new calls after this many seconds.
+    #[arg(long)]
+    max_time: Option<f64>,
+    /// At most this many requests a second.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Seed of every random choice: the same seed against the same server makes the same calls.
+    #[arg(long, default_value_t = 0x5eed_0fd2_1f70)]
+    seed: u64,
+    /// Write the traffic, redacted, as a VCR cassette (replay it with `--cassette`).
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Known findings (JSON); they are reported but do not fail the run.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Operations the spec cannot describe (test-only endpoints), as an OpenAPI document of their own.
+    #[arg(long)]
+    extra: Option<PathBuf>,
+    /// A fixed value for a parameter or body property, `name=value` (JSON, or text; repeatable).
+    #[arg(long = "set")]
+    fixed: Vec<String>,
+    /// An operation never to call (`operationId` or `METHOD /path`; repeatable).
+    #[arg(long)]
+    skip: Vec<String>,
+    /// Report responses slower than this many milliseconds.
+    #[arg(long)]
+    max_response_time: Option<u64>,
+    /// Print the inferred graph of which response feeds which request (stderr), then run.
+    #[arg(long)]
+    show_graph: bool,
+    /// Do not shrink new findings.
+    #[arg(long)]
+    no_shrink: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -148,6 +226,7 @@ fn main() -> ExitCode {
             crate_name,
             workspace_root,
         }) => generate(&spec, &out, crate_name, workspace_root),
+        Some(Command::Test(args)) => test(*args),
         Some(Command::Sandbox { addr, api_keys }) => sandbox(addr, api_keys),
         Some(Command::Diff {
             old,
@@ -274,6 +353,115 @@ fn generate(
             eprintln!("error: cannot write to {}: {err}", out.display());
             exit::BAD_INPUT
         }
+    }
+}
+
+fn test(args: TestArgs) -> u8 {
+    use contract_tests::engine::{Phase, Settings, Target};
+    let bad = |message: String| {
+        eprintln!("error: {message}");
+        exit::BAD_INPUT
+    };
+    let model = match contract_tests::spec::Model::load(&args.spec) {
+        Ok(m) => m,
+        Err(d) => {
+            eprint!("{d}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let target = match (&args.url, &args.cassette, args.sandbox) {
+        (Some(url), _, _) => match reqwest_url_ok(url) {
+            Ok(()) => Target::Url(url.clone()),
+            Err(e) => return bad(format!("--url {url}: {e}")),
+        },
+        (None, Some(path), _) => Target::Cassette(path.clone()),
+        (None, None, true) => Target::Url(String::new()),
+        (None, None, false) => return bad("give a target: --url URL, --cassette FILE or --sandbox".into()),
+    };
+    let mut settings = Settings::new(target);
+    for header in &args.headers {
+        match header.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => settings.headers.push((name.trim().to_string(), value.trim().to_string())),
+            _ => return bad(format!("-H `{header}`: expected `Name: value`")),
+        }
+    }
+    settings.credentials.bearer = args.bearer.clone();
+    settings.credentials.basic = args.auth.clone();
+    for key in &args.api_keys {
+        match key.split_once('=') {
+            Some((scheme, value)) => settings.credentials.api_keys.push((scheme.to_string(), value.to_string())),
+            None => return bad(format!("--api-key `{key}`: expected `scheme=value`")),
+        }
+    }
+    if !args.phases.is_empty() {
+        settings.phases.clear();
+        for name in &args.phases {
+            match Phase::parse(name) {
+                Some(p) => settings.phases.push(p),
+                None => return bad(format!("--phases: unknown phase `{name}` (examples, coverage, fuzzing, negative, stateful)")),
+            }
+        }
+    }
+    for name in &args.checks {
+        match contract_tests::Kind::parse(name) {
+            Some(k) => settings.checks.push(k),
+            None => return bad(format!("--checks: unknown check `{name}` (one of: {})", contract_tests::Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "))),
+        }
+    }
+    for pair in &args.fixed {
+        let Some((name, value)) = pair.split_once('=') else { return bad(format!("--set `{pair}`: expected `name=value`")) };
+        let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        settings.fixed.push((name.to_string(), value));
+    }
+    settings.max_cases = args.max_cases;
+    settings.max_time = args.max_time.filter(|t| *t > 0.0).map(std::time::Duration::from_secs_f64);
+    settings.rate = args.rate;
+    settings.seed = args.seed;
+    settings.record = args.record.clone();
+    settings.skip = args.skip.clone();
+    settings.shrink = !args.no_shrink;
+    settings.max_response_time = args.max_response_time.map(std::time::Duration::from_millis);
+    if let Some(path) = &args.extra {
+        match contract_tests::spec::Model::load(path) {
+            Ok(m) => settings.extra = Some(std::sync::Arc::new(m)),
+            Err(d) => {
+                eprint!("{d}");
+                return exit::BAD_INPUT;
+            }
+        }
+    }
+    let baseline = match &args.baseline {
+        Some(path) => match contract_tests::Baseline::read(path) {
+            Ok(b) => b,
+            Err(e) => return bad(format!("cannot read the baseline: {e}")),
+        },
+        None => contract_tests::Baseline::default(),
+    };
+    if args.show_graph {
+        eprint!("{}", contract_tests::engine::graph_of(&model, settings.extra.as_deref()));
+    }
+    let outcome = if args.sandbox {
+        drop(model);
+        contract_tests::vivamo::engine_against_sandbox(&args.spec, settings, &baseline)
+    } else {
+        contract_tests::engine::run(&model, &settings, &baseline).map_err(|e| e.to_string())
+    };
+    match outcome {
+        Ok(outcome) => {
+            print_report(&outcome.report, args.format);
+            if matches!(args.format, ReportFormat::Text) {
+                println!("operations called: {} of {}", outcome.covered.0, outcome.covered.1);
+            }
+            if outcome.report.fails() { exit::FINDINGS } else { exit::OK }
+        }
+        Err(e) => bad(e),
+    }
+}
+
+fn reqwest_url_ok(url: &str) -> Result<(), String> {
+    match url.split_once("://") {
+        Some(("http" | "https", rest)) if !rest.is_empty() => Ok(()),
+        _ => Err("expected an http:// or https:// URL".into()),
     }
 }
 
