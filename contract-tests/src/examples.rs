@@ -5,10 +5,10 @@
 
 use serde_json::Value;
 
-use generator::ir::{JsonType, Media, ParamLocation};
+use generator::ir::{JsonType, Media, ParamLocation, SecurityScheme};
 
 use crate::spec::Model;
-use crate::traffic::Interaction;
+use crate::traffic::{Interaction, REDACTED};
 
 /// One interaction per operation with a documented JSON response example, against `base_url`.
 pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
@@ -63,6 +63,20 @@ pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
             // A body is required but none is documented as JSON: no faithful request can be made.
             continue;
         }
+        // The credentials the operation asks for, as a recording would keep them: redacted.
+        let mut auth_headers: Vec<(String, String)> = Vec::new();
+        for scheme in op.requirements.first().into_iter().flatten() {
+            match api.security_schemes.get(scheme) {
+                Some(SecurityScheme::Basic) => auth_headers.push(("Authorization".into(), format!("Basic {REDACTED}"))),
+                Some(SecurityScheme::Bearer | SecurityScheme::OAuth2) => auth_headers.push(("Authorization".into(), format!("Bearer {REDACTED}"))),
+                Some(SecurityScheme::ApiKey { name, location }) => match location.as_str() {
+                    "query" => query.push(format!("{name}={REDACTED}")),
+                    "cookie" => auth_headers.push(("Cookie".into(), format!("{name}={REDACTED}"))),
+                    _ => auth_headers.push((name.clone(), REDACTED.into())),
+                },
+                None => {}
+            }
+        }
         let url = format!(
             "{}{}{}",
             base_url.trim_end_matches('/'),
@@ -74,6 +88,7 @@ pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
             }
         );
         let mut request_headers = vec![("Accept".to_string(), "application/json".to_string())];
+        request_headers.extend(auth_headers);
         if !request_body.is_empty() {
             request_headers.push(("Content-Type".into(), "application/json".into()));
         }
