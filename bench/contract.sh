@@ -1,42 +1,89 @@
 #!/usr/bin/env bash
-# Contract-suite benchmark, side by side in one run (not a test: run it by hand):
-#   1. checked calls per second against the local sandbox: our suite vs schemathesis on the same
-#      spec and the same sandbox (schemathesis is installed into bench/.tools on first use);
-#   2. recorded interactions verified per second by `verify` on a large HAR file (one core).
+# Contract-engine benchmark, side by side in one run (not a test: run it by hand):
+#   1. the same local Vivamo sandbox, the same spec, the same credentials, both tools over HTTP:
+#      `specdrift test` (every phase) and `schemathesis run --checks all` (installed into
+#      bench/.tools on first use); requests per second for each (both counted from their
+#      cassettes), the finding classes each reported, and the ratio;
+#   2. time to first report of the `rejected` gap (Disbursement.status): `specdrift test -x`
+#      restricted to that check, against schemathesis's whole run (it reports it or not);
+#   3. recorded interactions verified per second by `verify` on a large HAR file (one core).
 #
-#   bench/contract.sh                 # 1000 sequences for us, --max-examples 50 for schemathesis
-#   CASES=3000 EXAMPLES=100 bench/contract.sh
+#   bench/contract.sh                         # --max-cases 50 for us, --max-examples 50 for schemathesis
+#   CASES=200 EXAMPLES=100 bench/contract.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools=$PWD/bench/.tools
-cases=${CASES:-1000}
+out=$PWD/bench/.out
+cases=${CASES:-50}
 examples=${EXAMPLES:-50}
 port=${PORT:-4019}
+key=sk_test_vivamo_sandbox
+mkdir -p "$out"
 
 cargo build --release --quiet --bin specdrift -p specdrift
 cargo build --release --quiet -p contract-tests --example bench
 if [ ! -x "$tools/st/bin/schemathesis" ]; then
   echo "installing schemathesis into $tools/st ..." >&2
-  python3 -m venv "$tools/st" && "$tools/st/bin/pip" install -q schemathesis >&2 || echo "schemathesis could not be installed; its line stays empty" >&2
+  python3 -m venv "$tools/st" && "$tools/st/bin/pip" install -q schemathesis >&2 || echo "schemathesis could not be installed; its lines stay empty" >&2
 fi
 
-ours=$(target/release/examples/bench suite "$cases" | tail -1)
-echo "ours:        $ours"
-ours_rate=$(echo "$ours" | sed -E 's/.* ([0-9]+) calls\/s.*/\1/')
-
-if [ -x "$tools/st/bin/schemathesis" ]; then
+restart_sandbox() {
+  if [ -n "${sandbox:-}" ]; then kill "$sandbox" 2>/dev/null || true; wait "$sandbox" 2>/dev/null || true; fi
   target/release/specdrift sandbox --addr "127.0.0.1:$port" >/dev/null 2>&1 &
   sandbox=$!
-  trap 'kill $sandbox 2>/dev/null || true' EXIT
-  sleep 1
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+}
+trap 'kill ${sandbox:-0} 2>/dev/null || true' EXIT
+
+count_cassette() { python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['http_interactions']))" "$1"; }
+
+# 1. Requests per second and findings.
+restart_sandbox
+start=$(date +%s.%N)
+target/release/specdrift test --spec openapi.yaml --url "http://127.0.0.1:$port" --bearer "$key" \
+  --extra sandbox/testing.yaml --max-cases "$cases" --record "$out/ours.json" --format json > "$out/ours-report.json" || true
+end=$(date +%s.%N)
+ours_requests=$(count_cassette "$out/ours.json")
+ours_secs=$(echo "$end - $start" | bc)
+ours_rate=$(echo "$ours_requests / $ours_secs" | bc)
+ours_kinds=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(', '.join(sorted({f['kind'] for f in r['findings']})))" "$out/ours-report.json")
+echo "specdrift:    $ours_requests requests in $ours_secs s: $ours_rate requests/s"
+echo "  finding kinds: $ours_kinds"
+
+if [ -x "$tools/st/bin/schemathesis" ]; then
+  restart_sandbox
+  rm -rf "$out/st"
   start=$(date +%s.%N)
-  out=$("$tools/st/bin/schemathesis" run openapi.yaml --url "http://127.0.0.1:$port" -H "Authorization: Bearer sk_test_vivamo_sandbox" --max-examples "$examples" --checks all 2>&1 || true)
+  "$tools/st/bin/schemathesis" run openapi.yaml --url "http://127.0.0.1:$port" -H "Authorization: Bearer $key" \
+    --max-examples "$examples" --checks all --report vcr --report-dir "$out/st" > "$out/st.txt" 2>&1 || true
   end=$(date +%s.%N)
-  generated=$(echo "$out" | sed -nE 's/^ *([0-9]+) generated.*/\1/p' | tail -1)
-  secs=$(echo "$end - $start" | bc)
-  theirs_rate=$(echo "$generated / $secs" | bc)
-  echo "schemathesis: $generated test cases in $secs s: $theirs_rate cases/s ($("$tools/st/bin/schemathesis" --version))"
-  echo "ratio:       $(echo "scale=1; $ours_rate / $theirs_rate" | bc)x"
+  st_secs=$(echo "$end - $start" | bc)
+  st_requests=$(python3 - "$out/st" <<'PY'
+import pathlib, sys, re
+n = 0
+for f in pathlib.Path(sys.argv[1]).glob("*.yaml"):
+    n += len(re.findall(r"^- id:", f.read_text(), re.M)) or f.read_text().count("\n  request:")
+print(n)
+PY
+)
+  st_rate=$(echo "$st_requests / $st_secs" | bc)
+  echo "schemathesis: $st_requests requests in $st_secs s: $st_rate requests/s ($("$tools/st/bin/schemathesis" --version))"
+  echo "  failure classes: $(grep -E '^_+ .* _+$|^[A-Z][A-Za-z -]+$' "$out/st.txt" | sed -E 's/_+ (.*) _+/\1/' | sort -u | tr '\n' ';')"
+  grep -q rejected "$out/st.txt" && echo "  schemathesis reports the rejected gap" || echo "  schemathesis does not report the rejected gap"
+  echo "ratio (requests/s): $(echo "scale=1; $ours_rate / $st_rate" | bc)x"
 fi
 
+# 2. Time to first report of the rejected gap.
+restart_sandbox
+start=$(date +%s.%N)
+target/release/specdrift test --spec openapi.yaml --url "http://127.0.0.1:$port" --bearer "$key" \
+  --extra sandbox/testing.yaml --phases stateful --checks schema-violation --max-cases 500 -x --no-shrink > "$out/first.txt" || true
+end=$(date +%s.%N)
+if grep -q '"rejected"' "$out/first.txt"; then
+  echo "specdrift first reports the rejected gap after $(echo "$end - $start" | bc) s"
+else
+  echo "specdrift did not reach the rejected gap in 500 sequences"
+fi
+
+# 3. verify throughput.
 target/release/examples/bench verify "${INTERACTIONS:-200000}" | tail -1

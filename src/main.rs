@@ -175,6 +175,9 @@ struct TestArgs {
     /// Do not shrink new findings.
     #[arg(long)]
     no_shrink: bool,
+    /// Stop at the first new finding (schemathesis's `-x`).
+    #[arg(short = 'x', long)]
+    exit_first: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -420,6 +423,7 @@ fn test(args: TestArgs) -> u8 {
     settings.record = args.record.clone();
     settings.skip = args.skip.clone();
     settings.shrink = !args.no_shrink;
+    settings.exit_first = args.exit_first;
     settings.max_response_time = args.max_response_time.map(std::time::Duration::from_millis);
     if let Some(path) = &args.extra {
         match contract_tests::spec::Model::load(path) {

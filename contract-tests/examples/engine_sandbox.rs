@@ -9,6 +9,9 @@ fn main() {
     let mut settings =
         contract_tests::engine::Settings::new(contract_tests::engine::Target::Url(String::new()));
     settings.max_cases = cases;
+    if let Some(seed) = std::env::args().nth(2).and_then(|s| s.parse().ok()) {
+        settings.seed = seed;
+    }
     let started = std::time::Instant::now();
     match contract_tests::vivamo::engine_against_sandbox(
         &spec,

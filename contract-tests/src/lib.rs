@@ -14,6 +14,7 @@
 pub mod check;
 pub mod engine;
 pub mod examples;
+pub mod mock;
 pub mod proxy;
 pub mod report;
 pub mod sequence;

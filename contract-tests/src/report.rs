@@ -53,6 +53,8 @@ pub enum Kind {
     ResponseHeaderViolation,
     /// The response took longer than the threshold asked for.
     SlowResponse,
+    /// The typed client could not decode an answer the spec allows.
+    TypedDecodeFailure,
 }
 
 impl Kind {
@@ -75,11 +77,12 @@ impl Kind {
             Kind::UnsupportedMethodAccepted => "unsupported-method-accepted",
             Kind::ResponseHeaderViolation => "response-header-violation",
             Kind::SlowResponse => "slow-response",
+            Kind::TypedDecodeFailure => "typed-decode-failure",
         }
     }
 
     /// Every kind, in report order.
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::UndocumentedStatus,
         Kind::UndocumentedContentType,
         Kind::SchemaViolation,
@@ -97,6 +100,7 @@ impl Kind {
         Kind::UnsupportedMethodAccepted,
         Kind::ResponseHeaderViolation,
         Kind::SlowResponse,
+        Kind::TypedDecodeFailure,
     ];
 
     /// The kind named `name` (as `as_str` writes it).

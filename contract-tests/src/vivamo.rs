@@ -765,6 +765,11 @@ pub fn engine_against_sandbox(
         settings.credentials.bearer = Some(vivamo_sandbox::DEFAULT_API_KEY.to_string());
     }
     settings.extra = Some(Arc::new(extra));
+    if settings.decode.is_none() {
+        settings.decode = Some(Arc::new(|id: &str, status: u16, body: &str| {
+            vivamo_api::contract::decode(id, status, body).map(|r| r.map(|unknowns| unknowns.into_iter().map(|u| (u.path, u.type_name.to_string(), u.value)).collect()))
+        }));
+    }
     let outcome = crate::engine::run(&model, &settings, baseline).map_err(|e| e.to_string());
     drop(running);
     drop(sandbox);

@@ -4,6 +4,8 @@
 //! Vivamo is a payment compliance and orchestration platform. The API handles customer management, payment collection, disbursements (payouts), KYC identity verification, and webhook notifications. All endpoints require Bearer token authentication.
 #![forbid(unsafe_code)]
 pub mod client;
+#[cfg(feature = "contract")]
+pub mod contract;
 pub mod models;
 #[cfg(feature = "server")]
 pub mod server;

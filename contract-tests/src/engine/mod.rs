@@ -85,8 +85,14 @@ pub enum Target {
     Cassette(PathBuf),
 }
 
+/// Decodes an answer through generated types (a generated crate's `contract::decode`, feature
+/// `contract`): given the operationId, status and body, the values decoded into `Unknown`
+/// variants as (pointer, type name, value as JSON), or why it did not decode; `None` when the
+/// answer has no typed body.
+pub type Decoder = std::sync::Arc<dyn Fn(&str, u16, &str) -> Option<Result<Vec<(String, String, String)>, String>> + Send + Sync>;
+
 /// How to run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub target: Target,
     /// Extra headers on every request (`-H 'Name: value'`).
@@ -117,6 +123,22 @@ pub struct Settings {
     pub extra: Option<std::sync::Arc<Model>>,
     /// Shrink new findings to the shortest sequence that still shows them.
     pub shrink: bool,
+    /// The typed front: answers are also decoded through the generated types.
+    pub decode: Option<Decoder>,
+    /// Stop at the first new finding (of the selected checks).
+    pub exit_first: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("target", &self.target)
+            .field("phases", &self.phases)
+            .field("max_cases", &self.max_cases)
+            .field("seed", &self.seed)
+            .field("typed", &self.decode.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Settings {
@@ -139,6 +161,8 @@ impl Settings {
             skip: Vec::new(),
             extra: None,
             shrink: true,
+            decode: None,
+            exit_first: false,
         }
     }
 }
@@ -247,6 +271,11 @@ struct Engine<'a> {
     called: Vec<bool>,
     succeeded: Vec<bool>,
     attempts: Vec<u32>,
+    stopped: bool,
+    baseline_keys: Vec<String>,
+    /// Stored call sequences that reached new coverage; sequences start from them.
+    corpus: Vec<Vec<Call>>,
+    coverage: std::collections::BTreeSet<String>,
     auth_statuses: Vec<u16>,
 }
 
@@ -257,6 +286,7 @@ pub fn run(
     baseline: &Baseline,
 ) -> Result<Outcome, EngineError> {
     let mut engine = Engine::new(model, settings)?;
+    engine.baseline_keys = baseline.known.iter().map(|b| b.key.clone()).collect();
     let graph_text = engine
         .graph
         .render(&engine.ops.iter().map(|(o, _)| *o).collect::<Vec<_>>());
@@ -427,6 +457,10 @@ impl<'a> Engine<'a> {
             called: vec![false; n],
             succeeded: vec![false; n],
             attempts: vec![0; n],
+            corpus: Vec::new(),
+            coverage: std::collections::BTreeSet::new(),
+            stopped: false,
+            baseline_keys: Vec::new(),
             auth_statuses: Vec::new(),
         })
     }
@@ -443,9 +477,19 @@ impl<'a> Engine<'a> {
     }
 
     fn out_of_time(&self) -> bool {
-        self.settings
-            .max_time
-            .is_some_and(|t| self.started.elapsed() >= t)
+        self.stopped || self.settings.max_time.is_some_and(|t| self.started.elapsed() >= t)
+    }
+
+    /// With `exit_first`, stops the run once `found` holds a new finding of a selected check.
+    fn note_found(&mut self, found: &[Finding]) {
+        if self.settings.exit_first
+            && found.iter().any(|f| {
+                (self.settings.checks.is_empty() || self.settings.checks.contains(&f.kind))
+                    && !self.baseline_keys.contains(&f.key())
+            })
+        {
+            self.stopped = true;
+        }
     }
 
     fn judged(&self) -> impl Iterator<Item = OpRef> + use<> {
@@ -474,6 +518,7 @@ impl<'a> Engine<'a> {
                 }
                 let index = self.send(&call)?;
                 let mut found = self.judge(&[(call, index)]);
+                self.note_found(&found);
                 findings.append(&mut found);
             }
         }
@@ -659,7 +704,9 @@ impl<'a> Engine<'a> {
             call.intent = Intent::UndeclaredMethod;
             call.body = None;
             let index = self.send(&call)?;
-            findings.append(&mut self.judge(&[(call, index)]));
+            let mut found = self.judge(&[(call, index)]);
+            self.note_found(&found);
+            findings.append(&mut found);
         }
         Ok(())
     }
@@ -1263,6 +1310,34 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
+            if call.intent == Intent::Positive
+                && let Some(decode) = &self.settings.decode
+                && let Some(id) = &operation.operation_id
+                && !interaction.response_body.trim().is_empty()
+                && let Some(result) = decode(id, status, &interaction.response_body)
+            {
+                match result {
+                    Ok(unknowns) => {
+                        for (pointer, type_name, value) in unknowns {
+                            findings.push(
+                                Finding { kind: Kind::UnknownEnumValue, ..base() }
+                                    .pointer(&pointer)
+                                    .expected(format!("a value {type_name} lists"))
+                                    .observed(&value)
+                                    .message(format!("the typed client decoded {value} at `{pointer}` into {type_name}::Unknown")),
+                            );
+                        }
+                    }
+                    // Only a body the spec allows is the typed client's fault.
+                    Err(reason) if !findings.iter().any(|f| f.interaction == Some(n) && f.kind == Kind::SchemaViolation) => findings.push(
+                        Finding { kind: Kind::TypedDecodeFailure, ..base() }
+                            .expected("a body the generated type decodes")
+                            .observed(clip(&reason, 200))
+                            .message(format!("the typed client could not decode an answer the spec allows: {}", clip(&reason, 200))),
+                    ),
+                    Err(_) => {}
+                }
+            }
             if let Some(limit) = self.settings.max_response_time
                 && self.elapsed[*index] > limit
             {
@@ -1325,11 +1400,13 @@ impl<'a> Engine<'a> {
             }
             let calls = self.walk()?;
             let found = self.judge(&calls);
+            self.note_found(&found);
             for f in found {
                 let key = f.key();
                 let fresh = !seen.contains(&key) && !baseline.known.iter().any(|b| b.key == key);
                 if fresh && self.settings.shrink && self.replay.is_none() && f.reproduce.len() > 1 {
-                    let shrunk = self.shrink(&calls, &key)?.unwrap_or(f);
+                    let upto = f.reproduce.len();
+                    let shrunk = self.shrink(&calls, &key, upto)?.unwrap_or(f);
                     seen.push(key);
                     findings.push(shrunk);
                 } else {
@@ -1347,31 +1424,55 @@ impl<'a> Engine<'a> {
     /// preferring consumers of the last step's output and operations not yet answered 2xx;
     /// a create is followed by a read of what it made, a delete by a read of what it removed.
     fn walk(&mut self) -> Result<Vec<(Call, usize)>, EngineError> {
+        // Coverage-guided: most sequences start by replaying a stored prefix that reached
+        // something new (an operation answering a new status, a new enum value in a response),
+        // so deep states are reached by extension rather than by luck.
+        let prefix: Vec<Call> = if !self.corpus.is_empty() && self.runner.rng().random_bool(0.75) {
+            // Later (deeper) entries are more often chosen.
+            let n = self.corpus.len();
+            let a = self.runner.rng().random_range(0..n);
+            let b = self.runner.rng().random_range(0..n);
+            self.corpus[a.max(b)].clone()
+        } else {
+            Vec::new()
+        };
+        let length = prefix.len() + self.settings.sequence_length;
         let mut known: Vec<Known> = Vec::new();
         let mut calls: Vec<(Call, usize)> = Vec::new();
         let mut forced: Option<Call> = None;
-        for step in 0..self.settings.sequence_length {
+        for step in 0..length {
             if self.out_of_time() {
                 break;
             }
-            let call = match forced.take() {
-                Some(c) => c,
-                None => {
-                    let last = calls.last().map(|(c, _)| c.op.0);
-                    let Some(op) = self.pick(&known, last) else {
-                        break;
-                    };
-                    self.valid_call(OpRef(op), Some(&known))
+            let call = if let Some(stored) = prefix.get(step) {
+                rebind(stored.clone(), &calls, &self.traffic)
+            } else {
+                match forced.take() {
+                    Some(c) => c,
+                    None => {
+                        let last = calls.last().map(|(c, _)| c.op.0);
+                        let Some(op) = self.pick(&known, last) else {
+                            break;
+                        };
+                        self.valid_call(OpRef(op), Some(&known))
+                    }
                 }
             };
             let index = self.send(&call)?;
             let interaction = self.traffic[index].clone();
             let operation = self.ops[call.op.0].0;
+            if self.new_coverage(call.op, &interaction) && step >= prefix.len() {
+                let mut stored: Vec<Call> = calls.iter().map(|(c, _)| c.clone()).collect();
+                stored.push(call.clone());
+                self.corpus.push(stored);
+            }
             if (200..300).contains(&interaction.status)
                 && !matches!(call.intent, Intent::Negative(_) | Intent::WrongAuth(_))
             {
                 learn(&mut known, &interaction, operation, &call, step);
-                if operation.method == "DELETE"
+                if step + 1 < prefix.len() {
+                    // The prefix decides the next call.
+                } else if operation.method == "DELETE"
                     && let Some(read) = self
                         .ops
                         .iter()
@@ -1421,6 +1522,32 @@ impl<'a> Engine<'a> {
         Ok(calls)
     }
 
+    /// Whether this answer reaches something no earlier one did: the operation's status, or a
+    /// value of an enum-typed response property.
+    fn new_coverage(&mut self, op: OpRef, interaction: &Interaction) -> bool {
+        let mut keys = vec![format!("{}|{}", op.0, interaction.status)];
+        let operation = self.ops[op.0].0;
+        let api = self.api_of(op);
+        if let Some(schema) = operation
+            .response_for(interaction.status)
+            .and_then(|r| r.content.iter().find_map(|m| m.schema))
+            && let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body)
+        {
+            for (_, pointer, id) in graph::leaves(api, schema) {
+                if api.schema(id).enumeration.is_some()
+                    && let Some(v) = body.pointer(&pointer)
+                {
+                    keys.push(format!("{}|{}|{pointer}|{v}", op.0, interaction.status));
+                }
+            }
+        }
+        let mut fresh = false;
+        for key in keys {
+            fresh |= self.coverage.insert(key);
+        }
+        fresh
+    }
+
     fn pick(&mut self, known: &[Known], last: Option<usize>) -> Option<usize> {
         let fed_by_last: Vec<usize> = last
             .map(|l| self.graph.consumers(l).collect())
@@ -1429,11 +1556,20 @@ impl<'a> Engine<'a> {
             .ops
             .iter()
             .enumerate()
-            .map(|(i, (op, _))| {
+            .map(|(i, (op, judged))| {
+                let api = if *judged { &self.model.api } else { &self.extra.unwrap_or(self.model).api };
+                // Path values worth knowing: free text (identifiers). Booleans, numbers and
+                // enums are as good generated.
                 let path_params: Vec<&str> = op
                     .parameters
                     .iter()
                     .filter(|p| p.location == ParamLocation::Path)
+                    .filter(|p| {
+                        p.schema.is_none_or(|s| {
+                            let s = api.schema(s);
+                            s.enumeration.is_none() && s.types.iter().all(|t| *t == JsonType::String)
+                        })
+                    })
                     .map(|p| p.name.wire.as_str())
                     .collect();
                 let fillable = path_params.iter().all(|p| {
@@ -1462,6 +1598,11 @@ impl<'a> Engine<'a> {
             })
             .collect();
         let total: f64 = weights.iter().sum();
+        if std::env::var_os("SPECDRIFT_TRACE_WEIGHTS").is_some() {
+            let mut top: Vec<(f64, String)> = weights.iter().zip(&self.ops).map(|(w, (o, _))| (*w, o.label())).collect();
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
+            eprintln!("    weights after {:?}: {:?}", last.map(|l| self.ops[l].0.label()), &top[..5.min(top.len())]);
+        }
         if total <= 0.0 {
             return None;
         }
@@ -1481,16 +1622,24 @@ impl<'a> Engine<'a> {
         &mut self,
         calls: &[(Call, usize)],
         key: &str,
+        upto: usize,
     ) -> Result<Option<Finding>, EngineError> {
         let mut current: Vec<Call> = calls.iter().map(|(c, _)| c.clone()).collect();
         // Nothing after the call that showed it matters.
+        current.truncate(upto.max(1));
         let mut best: Option<Finding> = None;
         let mut budget = 40usize;
         let mut i = 0;
         while i < current.len() && budget > 0 {
+            let dropped = i;
+            // A call whose value came from this one cannot stand without it: a reproduction
+            // must not lean on what an earlier run left on the server.
+            if current.iter().any(|c| c.bindings.iter().any(|b| b.step == dropped)) {
+                i += 1;
+                continue;
+            }
             let mut candidate = current.clone();
             candidate.remove(i);
-            let dropped = i;
             for c in candidate.iter_mut() {
                 c.bindings.retain(|b| b.step != dropped);
                 for b in c.bindings.iter_mut() {
@@ -1500,7 +1649,11 @@ impl<'a> Engine<'a> {
                 }
             }
             budget -= 1;
-            match self.replay_calls(&candidate, key)? {
+            let result = self.replay_calls(&candidate, key)?;
+            if std::env::var_os("SPECDRIFT_TRACE_SHRINK").is_some() {
+                eprintln!("shrink {key}: without call {dropped} of {}: {}", current.len(), if result.is_some() { "still shows it" } else { "gone" });
+            }
+            match result {
                 Some(f) => {
                     current = candidate;
                     best = Some(f);
@@ -1517,31 +1670,7 @@ impl<'a> Engine<'a> {
     fn replay_calls(&mut self, calls: &[Call], key: &str) -> Result<Option<Finding>, EngineError> {
         let mut sent: Vec<(Call, usize)> = Vec::new();
         for call in calls {
-            let mut call = call.clone();
-            for b in &call.bindings.clone() {
-                let Some((_, index)) = sent.get(b.step) else {
-                    continue;
-                };
-                let Some(value) = value_at(&self.traffic[*index], &b.pointer) else {
-                    continue;
-                };
-                match &b.slot {
-                    Slot::Param(l, n) => {
-                        for (pl, pn, v) in call.params.iter_mut() {
-                            if pl == l && pn == n {
-                                *v = value.clone();
-                            }
-                        }
-                    }
-                    Slot::Body(pointer) => {
-                        if let Some((_, body)) = &mut call.body
-                            && let Some(slot) = body.pointer_mut(pointer)
-                        {
-                            *slot = value;
-                        }
-                    }
-                }
-            }
+            let call = rebind(call.clone(), &sent, &self.traffic);
             let index = self.send(&call)?;
             sent.push((call, index));
         }
@@ -1580,6 +1709,40 @@ fn header_fits(api: &generator::ir::Api, schema: SchemaId, value: &str) -> bool 
             .as_ref()
             .is_none_or(|e| e.iter().any(|v| v.as_str() == Some(value))),
     }
+}
+
+/// `call` with every bound value taken from the response it was bound to in `sent` (this run's
+/// calls so far), where that call still exists.
+fn rebind(mut call: Call, sent: &[(Call, usize)], traffic: &[Interaction]) -> Call {
+    for b in &call.bindings.clone() {
+        let Some((_, index)) = sent.get(b.step) else {
+            continue;
+        };
+        let value = match b.pointer.strip_prefix("param:") {
+            Some(name) => sent[b.step].0.params.iter().find(|(_, n, _)| n == name).map(|(_, _, v)| v.clone()),
+            None => value_at(&traffic[*index], &b.pointer),
+        };
+        let Some(value) = value else {
+            continue;
+        };
+        match &b.slot {
+            Slot::Param(l, n) => {
+                for (pl, pn, v) in call.params.iter_mut() {
+                    if pl == l && pn == n {
+                        *v = value.clone();
+                    }
+                }
+            }
+            Slot::Body(pointer) => {
+                if let Some((_, body)) = &mut call.body
+                    && let Some(slot) = body.pointer_mut(pointer)
+                {
+                    *slot = value;
+                }
+            }
+        }
+    }
+    call
 }
 
 /// Remembers what a 2xx answer (and the request that got it) makes available to later calls.
@@ -1640,24 +1803,23 @@ fn learn(
             .into_iter()
             .filter(|(n, _, _)| graph::identifier_like(n))
         {
-            known.push(Known {
-                name,
-                value,
-                step,
-                pointer: format!("request:{pointer}"),
-            });
+            // A value this call took from an earlier one is known from there, so the calls in
+            // between can be shrunk away.
+            let (step, pointer) = origin(call, &Slot::Body(pointer.clone())).unwrap_or((step, format!("request:{pointer}")));
+            known.push(Known { name, value, step, pointer });
         }
     }
     for (location, name, value) in &call.params {
         if *location == ParamLocation::Path {
-            known.push(Known {
-                name: name.clone(),
-                value: value.clone(),
-                step,
-                pointer: format!("param:{name}"),
-            });
+            let (step, pointer) = origin(call, &Slot::Param(ParamLocation::Path, name.clone())).unwrap_or((step, format!("param:{name}")));
+            known.push(Known { name: name.clone(), value: value.clone(), step, pointer });
         }
     }
+}
+
+/// Where the value in `slot` of `call` came from, when it was bound to an earlier call.
+fn origin(call: &Call, slot: &Slot) -> Option<(usize, String)> {
+    call.bindings.iter().find(|b| b.slot == *slot).map(|b| (b.step, b.pointer.clone()))
 }
 
 fn json_leaves(value: &Value, at: String, depth: usize, out: &mut Vec<(String, String, Value)>) {

@@ -1,6 +1,7 @@
 //! Phase 3: turns an [`ir::Api`](crate::ir::Api) into formatted Rust source files.
 
 pub mod client;
+pub mod contract;
 pub mod format;
 pub mod models;
 pub mod server;
