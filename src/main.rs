@@ -634,7 +634,7 @@ fn main_job() -> u8 {
         contract_tests::vivamo::Target::Cassette(path) => path.display().to_string(),
     };
     println!(
-        "contract suite: {} generated call sequences against {described} (SPECDRIFT_CASES to change)",
+        "contract engine: documented examples, edge values, random valid and invalid inputs, then {} stateful sequences against {described} (SPECDRIFT_CASES to change)",
         settings.cases
     );
     match contract_tests::vivamo::run(&spec, &settings, &baseline) {

@@ -462,17 +462,32 @@ fn cross_operation(
         .cloned()
         .collect();
     for violation in enum_violations {
-        let Some(property) = violation
-            .pointer
-            .rsplit('/')
-            .find(|t| t.parse::<usize>().is_err())
-            .map(str::to_string)
-        else {
-            continue;
+        if let Some(finding) = cross_operation_for(model, traffic, matched, &violation) {
+            findings.push(finding);
+        }
+    }
+}
+
+/// The cross-operation finding for one enum violation: of the operations in `traffic` that
+/// return the same value under the same property name where their schema lists it, the one most
+/// related to the violation (the same words in its path or pointer, `disbursement`).
+pub(crate) fn cross_operation_for(model: &Model, traffic: &[Interaction], matched: &[(usize, &Operation)], violation: &Finding) -> Option<Finding> {
+    {
+        let property = violation.pointer.rsplit('/').find(|t| t.parse::<usize>().is_err()).map(str::to_string)?;
+        let value = serde_json::from_str::<Value>(&violation.observed).ok()?;
+        // Of the operations that return the value where their schema allows it, the one most
+        // related to the violation: the same words in its path or pointer (`disbursement`).
+        let words = |text: &str| -> Vec<String> {
+            text.split(['/', '-', '_', '{', '}'])
+                .filter(|w| w.len() > 2 && w.parse::<usize>().is_err())
+                .map(|w| w.trim_end_matches('s').to_ascii_lowercase())
+                .collect()
         };
-        let Ok(value) = serde_json::from_str::<Value>(&violation.observed) else {
-            continue;
-        };
+        let violation_op = matched.iter().find(|(_, o)| o.label() == violation.operation).map(|(_, o)| o.path.clone()).unwrap_or_default();
+        let mut wanted = words(&violation.pointer);
+        wanted.extend(words(&violation_op));
+        wanted.retain(|w| *w != property.trim_end_matches('s').to_ascii_lowercase());
+        let mut best: Option<(usize, Finding)> = None;
         for &(i, op) in matched {
             if op.label() == violation.operation {
                 continue;
@@ -507,7 +522,13 @@ fn cross_operation(
                 continue;
             }
             let other = model.location(&node);
-            findings.push(
+            let mut theirs = words(&found);
+            theirs.extend(words(&op.path));
+            let score = wanted.iter().filter(|w| theirs.contains(w)).count();
+            if best.as_ref().is_some_and(|(s, _)| *s >= score) {
+                continue;
+            }
+            best = Some((score, 
                 Finding::new(Kind::CrossOperationInconsistency, &violation.operation)
                     .with_interaction(violation.interaction.unwrap_or(0), &traffic[violation.interaction.unwrap_or(0)])
                     .pointer(&violation.pointer)
@@ -520,9 +541,9 @@ fn cross_operation(
                         "`{}` returns {} at `{found}` (allowed there), but `{}`'s schema rejects the same value at `{}`",
                         op.label(), violation.observed, violation.operation, violation.pointer
                     )),
-            );
-            break;
+            ));
         }
+        best.map(|(_, finding)| finding)
     }
 }
 

@@ -1,21 +1,21 @@
-//! The contract suite: recorded or live traffic held against a spec, and the Vivamo suite that
-//! produces that traffic by driving the generated client against a target.
+//! The contract harness: recorded or live traffic held against a spec, and the contract engine
+//! that produces such traffic from any spec against any server.
 //!
-//! - [`spec`] indexes a spec for checking (operations, documented responses, JSON Schema validators);
+//! - [`spec`] is the model the checks and the engine read (the lowered `ir::Api`, JSON Schema validators);
+
 //! - [`traffic`] reads and writes VCR cassettes and HAR files, redacting secrets;
 //! - [`check`] holds interactions against the spec and returns [`report::Finding`]s;
 //! - [`sequence`] holds the checks that need several interactions or the request's credentials;
 //! - [`engine`] drives any server described by any spec (phases, stateful search, shrinking);
 //! - [`report`] de-duplicates, applies the baseline, and renders text, JSON and JUnit XML;
-//! - [`proxy`] records (or replays) everything the client sends to a target;
-//! - [`vivamo`] is the stateful, property-based Vivamo suite.
+//! - [`mock`] is a mock server for any spec, made from the model;
+//! - [`vivamo`] runs the engine on Vivamo (the sandbox and its test-only document, typed decoding).
 #![forbid(unsafe_code)]
 
 pub mod check;
 pub mod engine;
 pub mod examples;
 pub mod mock;
-pub mod proxy;
 pub mod report;
 pub mod sequence;
 pub mod spec;

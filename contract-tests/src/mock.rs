@@ -182,11 +182,34 @@ async fn handle(axum::extract::State(mock): axum::extract::State<Arc<Mock>>, met
                 let Some(media) = b.content.iter().find(|m| m.media_type.eq_ignore_ascii_case(&ct) || m.media_type == "*/*") else {
                     return reply(&mock, op, documented_status(op, 415));
                 };
-                if ct.contains("json") {
+                let value = if ct.contains("json") {
                     let Ok(value) = serde_json::from_slice::<Value>(&body) else { return reply(&mock, op, documented_status(op, 400)) };
-                    if media.schema.is_some_and(|s| !valid(&mock, s, &value)) {
-                        return reply(&mock, op, documented_status(op, 400));
-                    }
+                    Some(value)
+                } else if ct == "application/x-www-form-urlencoded" {
+                    // Fields as the types their properties declare.
+                    let fields = url_pairs(&String::from_utf8_lossy(&body));
+                    let properties = media.schema.map(|s| mock.model.api.schemas.all_properties(s)).unwrap_or_default();
+                    let object: serde_json::Map<String, Value> = fields
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let schema = properties.iter().find(|(n, _)| *n == k).map(|(_, s)| *s);
+                            let typed = typed(&mock, schema, &v);
+                            (k, typed)
+                        })
+                        .collect();
+                    Some(Value::Object(object))
+                } else if ct == "multipart/form-data" {
+                    let raw = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    let boundary = raw.split(';').find_map(|p| p.trim().strip_prefix("boundary=")).map(|b| b.trim_matches('"').to_string());
+                    let Some(boundary) = boundary else { return reply(&mock, op, documented_status(op, 400)) };
+                    Some(Value::Object(multipart_fields(&String::from_utf8_lossy(&body), &boundary)))
+                } else {
+                    None
+                };
+                if let (Some(value), Some(schema)) = (value, media.schema)
+                    && !valid(&mock, schema, &value)
+                {
+                    return reply(&mock, op, documented_status(op, 400));
                 }
             }
             None => return reply(&mock, op, documented_status(op, 415)),
@@ -212,4 +235,15 @@ async fn handle(axum::extract::State(mock): axum::extract::State<Arc<Mock>>, met
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {
     reqwest::Url::parse(&format!("http://mock/?{query}")).map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()).unwrap_or_default()
+}
+
+/// The parts of a `multipart/form-data` body, by name, as text (binary formats are text too).
+fn multipart_fields(body: &str, boundary: &str) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
+        let Some(name) = head.split(';').find_map(|p| p.trim().strip_prefix("name=")).map(|n| n.trim_matches('"').to_string()) else { continue };
+        out.insert(name, Value::String(content.trim_end_matches("\r\n").to_string()));
+    }
+    out
 }

@@ -103,6 +103,8 @@ pub struct Settings {
     pub checks: Vec<Kind>,
     /// Calls per operation in the fuzzing and negative phases, and sequences in the stateful one.
     pub max_cases: usize,
+    /// Stateful sequences (default: `max_cases`).
+    pub sequences: Option<usize>,
     /// Calls per stateful sequence.
     pub sequence_length: usize,
     /// Stop starting new calls after this long.
@@ -112,6 +114,8 @@ pub struct Settings {
     pub seed: u64,
     /// Write the (redacted) traffic here as a cassette.
     pub record: Option<PathBuf>,
+    /// Also mask personal data in the cassette.
+    pub mask_personal_data: bool,
     /// Report responses slower than this (opt-in).
     pub max_response_time: Option<Duration>,
     /// Values for chosen parameters or body properties, by name, always used.
@@ -151,11 +155,13 @@ impl Settings {
             phases: Phase::ALL.to_vec(),
             checks: Vec::new(),
             max_cases: 10,
+            sequences: None,
             sequence_length: 20,
             max_time: None,
             rate: None,
             seed: 0x5eed_0fd2_1f70,
             record: None,
+            mask_personal_data: false,
             max_response_time: None,
             fixed: Vec::new(),
             skip: Vec::new(),
@@ -319,11 +325,21 @@ pub fn run(
             first: engine.misses[0].clone(),
         });
     }
+    // A cross-operation finding names the operation that documents the value; the whole run's
+    // traffic is the evidence, not only the sequence that showed the violation.
+    let matched: Vec<(usize, &Operation)> = engine.traffic.iter().enumerate().filter_map(|(i, t)| model.find(&t.method, &t.path()).map(|o| (i, o))).collect();
+    for f in findings.iter_mut().filter(|f| f.kind == Kind::CrossOperationInconsistency) {
+        if let Some(better) = crate::check::cross_operation_for(model, &engine.traffic, &matched, f) {
+            f.related = better.related;
+            f.message = better.message;
+        }
+    }
     if !settings.checks.is_empty() {
         findings.retain(|f| settings.checks.contains(&f.kind));
     }
     if let Some(path) = &settings.record {
-        crate::traffic::write_cassette(path, &engine.traffic, &Redaction::default())
+        let redaction = Redaction { mask_personal_data: settings.mask_personal_data };
+        crate::traffic::write_cassette(path, &engine.traffic, &redaction)
             .map_err(|e| EngineError::Other(format!("cannot write {}: {e}", path.display())))?;
     }
     let judged = engine.ops.iter().filter(|(_, j)| *j).count();
@@ -599,6 +615,8 @@ impl<'a> Engine<'a> {
                 && let Some((_, base)) = &call.body
                 && let Some((bad, what)) = values::broken(api, schema, base, &mut self.runner)
                 && !self.is_valid(op, schema, &bad)
+                // In a form every field is text: a wrong type does not survive the encoding.
+                && (media.contains("json") || !what.contains("where"))
             {
                 call.body = Some((media, bad));
                 broke = Some(format!("body: {what}"));
@@ -608,7 +626,7 @@ impl<'a> Engine<'a> {
                     .parameters
                     .iter()
                     .enumerate()
-                    .filter(|(_, p)| p.schema.is_some_and(|s| wire_checkable(api.schema(s))))
+                    .filter(|(_, p)| p.schema.is_some_and(|s| wire_checkable(api.schema(s))) && !is_credential(api, p))
                     .map(|(i, _)| i)
                     .collect();
                 if !candidates.is_empty() {
@@ -634,7 +652,7 @@ impl<'a> Engine<'a> {
                 } else if let Some(p) = operation
                     .parameters
                     .iter()
-                    .find(|p| p.required && p.location != ParamLocation::Path)
+                    .find(|p| p.required && p.location != ParamLocation::Path && !is_credential(api, p))
                 {
                     call.params
                         .retain(|(l, n, _)| !(*l == p.location && *n == p.name.wire));
@@ -651,11 +669,19 @@ impl<'a> Engine<'a> {
             }
         }
         if !operation.requirements.is_empty() {
+            // Parameters that carry a credential are left out, or given a wrong one, too.
+            let carries = |l: ParamLocation, n: &str| operation.parameters.iter().any(|p| p.location == l && p.name.wire == n && is_credential(api, p));
             let mut none = self.valid_call(op, None);
             none.intent = Intent::WrongAuth("no credentials");
+            none.params.retain(|(l, n, _)| !carries(*l, n));
             out.push(none);
             let mut wrong = self.valid_call(op, None);
             wrong.intent = Intent::WrongAuth("wrong credentials");
+            for (l, n, v) in wrong.params.iter_mut() {
+                if carries(*l, n) {
+                    *v = Value::String("specdrift-wrong-credentials".into());
+                }
+            }
             out.push(wrong);
         }
         if let Some((media, _)) = json_body(operation)
@@ -690,16 +716,19 @@ impl<'a> Engine<'a> {
                 .push(o.method.clone());
         }
         for (_, (op, methods)) in by_path {
+            let mut call = self.valid_call(op, None);
+            // A method no operation serves on this very path (another template may match it:
+            // `/receivers/verification-types` is also `/receivers/{id}`).
+            let path = reqwest::Url::parse(&self.url_of(&call)).map(|u| u.path().to_string()).unwrap_or_default();
             let Some(method) = ["PATCH", "PUT", "DELETE", "POST", "GET"]
                 .into_iter()
-                .find(|m| !methods.iter().any(|d| d == m))
+                .find(|m| !methods.iter().any(|d| d == m) && self.model.find(m, &path).is_none())
             else {
                 continue;
             };
             if self.out_of_time() {
                 return Ok(());
             }
-            let mut call = self.valid_call(op, None);
             call.method = method.to_string();
             call.intent = Intent::UndeclaredMethod;
             call.body = None;
@@ -1048,6 +1077,8 @@ impl<'a> Engine<'a> {
         }
         let (content_type, body) = match (&call.raw_body, &call.body) {
             (Some((media, text)), _) => (Some(media.clone()), text.clone()),
+            (None, Some((media, value))) if media == "application/x-www-form-urlencoded" => (Some(media.clone()), form_text(value)),
+            (None, Some((media, value))) if media == "multipart/form-data" => (Some(format!("{media}; boundary={BOUNDARY}")), multipart_text(value)),
             (None, Some((media, value))) => (Some(media.clone()), value.to_string()),
             (None, None) => (None, String::new()),
         };
@@ -1239,7 +1270,12 @@ impl<'a> Engine<'a> {
                         "the server accepted ({status}) a request the spec forbids: {what}"
                     )),
                 ),
-                Intent::WrongAuth(what) if (200..300).contains(&status) => findings.push(
+                // A requirement naming a scheme the spec does not define cannot be judged.
+                Intent::WrongAuth(what)
+                    if (200..300).contains(&status)
+                        && operation.requirements.iter().flatten().all(|s| self.api_of(call.op).security_schemes.contains_key(s)) =>
+                {
+                    findings.push(
                     Finding {
                         kind: Kind::IgnoredAuth,
                         ..base()
@@ -1255,7 +1291,8 @@ impl<'a> Engine<'a> {
                     .message(format!(
                         "the server answered {status} to a request with {what}"
                     )),
-                ),
+                );
+                }
                 Intent::UndeclaredMethod
                     if status != 405 || interaction.response_header("allow").is_none() =>
                 {
@@ -1394,7 +1431,7 @@ impl<'a> Engine<'a> {
         findings: &mut Vec<Finding>,
     ) -> Result<(), EngineError> {
         let mut seen: Vec<String> = findings.iter().map(Finding::key).collect();
-        for _ in 0..self.settings.max_cases {
+        for _ in 0..self.settings.sequences.unwrap_or(self.settings.max_cases) {
             if self.out_of_time() {
                 break;
             }
@@ -1403,7 +1440,9 @@ impl<'a> Engine<'a> {
             self.note_found(&found);
             for f in found {
                 let key = f.key();
-                let fresh = !seen.contains(&key) && !baseline.known.iter().any(|b| b.key == key);
+                // Known findings are shrunk too: the report shows each with its shortest sequence.
+                let _ = baseline;
+                let fresh = !seen.contains(&key);
                 if fresh && self.settings.shrink && self.replay.is_none() && f.reproduce.len() > 1 {
                     let upto = f.reproduce.len();
                     let shrunk = self.shrink(&calls, &key, upto)?.unwrap_or(f);
@@ -1461,7 +1500,8 @@ impl<'a> Engine<'a> {
             let index = self.send(&call)?;
             let interaction = self.traffic[index].clone();
             let operation = self.ops[call.op.0].0;
-            if self.new_coverage(call.op, &interaction) && step >= prefix.len() {
+            // Prefixes stay short enough to leave room for what follows them.
+            if self.new_coverage(call.op, &interaction) && step >= prefix.len() && step < 2 * self.settings.sequence_length {
                 let mut stored: Vec<Call> = calls.iter().map(|(c, _)| c.clone()).collect();
                 stored.push(call.clone());
                 self.corpus.push(stored);
@@ -1678,12 +1718,46 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// The body the engine can make for `op`: a JSON media type (or `*/*`, sent as JSON), or a form
+/// (`application/x-www-form-urlencoded`, its properties as fields), with its schema.
 fn json_body(op: &Operation) -> Option<(String, SchemaId)> {
     let body = op.body.as_ref()?;
+    let pick = |m: &generator::ir::Media| Some((m.media_type.clone(), m.schema?));
     body.content
         .iter()
         .find(|m| m.media_type.contains("json"))
-        .and_then(|m| Some((m.media_type.clone(), m.schema?)))
+        .and_then(pick)
+        .or_else(|| body.content.iter().find(|m| m.media_type == "*/*").and_then(|m| Some(("application/json".to_string(), m.schema?))))
+        .or_else(|| body.content.iter().find(|m| m.media_type == "application/x-www-form-urlencoded").and_then(pick))
+        .or_else(|| body.content.iter().find(|m| m.media_type == "multipart/form-data").and_then(pick))
+}
+
+const BOUNDARY: &str = "specdrift-boundary-7f3a";
+
+/// An object as `multipart/form-data` parts: each property a part, objects as JSON.
+fn multipart_text(value: &Value) -> String {
+    let Value::Object(map) = value else { return String::new() };
+    let mut out = String::new();
+    for (k, v) in map {
+        let text = match v {
+            Value::Object(_) | Value::Array(_) => v.to_string(),
+            other => text_of(other),
+        };
+        out.push_str(&format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{k}.txt\"\r\n\r\n{text}\r\n"));
+    }
+    out.push_str(&format!("--{BOUNDARY}--\r\n"));
+    out
+}
+
+/// A parameter that is also where an `apiKey` scheme puts its credential: the engine fills it
+/// from the credentials, so breaking it tests the credentials, not the parameter.
+fn is_credential(api: &generator::ir::Api, p: &generator::ir::Parameter) -> bool {
+    api.security_schemes.values().any(|s| match s {
+        SecurityScheme::ApiKey { name, location } => {
+            name.eq_ignore_ascii_case(&p.name.wire) && location.as_str() == graph::location_word(p.location)
+        }
+        _ => false,
+    })
 }
 
 /// A parameter whose broken value stays broken on the wire (a wrong type of a string does not).
@@ -1915,6 +1989,19 @@ fn text_of(value: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// An object as form fields (`a=1&b=x`); arrays repeat their field.
+fn form_text(value: &Value) -> String {
+    let Value::Object(map) = value else { return String::new() };
+    let mut fields = Vec::new();
+    for (k, v) in map {
+        match v {
+            Value::Array(items) => fields.extend(items.iter().map(|i| format!("{}={}", percent_encode(k), percent_encode(&text_of(i))))),
+            other => fields.push(format!("{}={}", percent_encode(k), percent_encode(&text_of(other)))),
+        }
+    }
+    fields.join("&")
 }
 
 fn percent_encode(text: &str) -> String {
