@@ -379,12 +379,16 @@ fn test(args: TestArgs) -> u8 {
         },
         (None, Some(path), _) => Target::Cassette(path.clone()),
         (None, None, true) => Target::Url(String::new()),
-        (None, None, false) => return bad("give a target: --url URL, --cassette FILE or --sandbox".into()),
+        (None, None, false) => {
+            return bad("give a target: --url URL, --cassette FILE or --sandbox".into());
+        }
     };
     let mut settings = Settings::new(target);
     for header in &args.headers {
         match header.split_once(':') {
-            Some((name, value)) if !name.trim().is_empty() => settings.headers.push((name.trim().to_string(), value.trim().to_string())),
+            Some((name, value)) if !name.trim().is_empty() => settings
+                .headers
+                .push((name.trim().to_string(), value.trim().to_string())),
             _ => return bad(format!("-H `{header}`: expected `Name: value`")),
         }
     }
@@ -392,7 +396,10 @@ fn test(args: TestArgs) -> u8 {
     settings.credentials.basic = args.auth.clone();
     for key in &args.api_keys {
         match key.split_once('=') {
-            Some((scheme, value)) => settings.credentials.api_keys.push((scheme.to_string(), value.to_string())),
+            Some((scheme, value)) => settings
+                .credentials
+                .api_keys
+                .push((scheme.to_string(), value.to_string())),
             None => return bad(format!("--api-key `{key}`: expected `scheme=value`")),
         }
     }
@@ -401,23 +408,42 @@ fn test(args: TestArgs) -> u8 {
         for name in &args.phases {
             match Phase::parse(name) {
                 Some(p) => settings.phases.push(p),
-                None => return bad(format!("--phases: unknown phase `{name}` (examples, coverage, fuzzing, negative, stateful)")),
+                None => {
+                    return bad(format!(
+                        "--phases: unknown phase `{name}` (examples, coverage, fuzzing, negative, stateful)"
+                    ));
+                }
             }
         }
     }
     for name in &args.checks {
         match contract_tests::Kind::parse(name) {
             Some(k) => settings.checks.push(k),
-            None => return bad(format!("--checks: unknown check `{name}` (one of: {})", contract_tests::Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "))),
+            None => {
+                return bad(format!(
+                    "--checks: unknown check `{name}` (one of: {})",
+                    contract_tests::Kind::ALL
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
         }
     }
     for pair in &args.fixed {
-        let Some((name, value)) = pair.split_once('=') else { return bad(format!("--set `{pair}`: expected `name=value`")) };
-        let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        let Some((name, value)) = pair.split_once('=') else {
+            return bad(format!("--set `{pair}`: expected `name=value`"));
+        };
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
         settings.fixed.push((name.to_string(), value));
     }
     settings.max_cases = args.max_cases;
-    settings.max_time = args.max_time.filter(|t| *t > 0.0).map(std::time::Duration::from_secs_f64);
+    settings.max_time = args
+        .max_time
+        .filter(|t| *t > 0.0)
+        .map(std::time::Duration::from_secs_f64);
     settings.rate = args.rate;
     settings.seed = args.seed;
     settings.record = args.record.clone();
@@ -442,7 +468,10 @@ fn test(args: TestArgs) -> u8 {
         None => contract_tests::Baseline::default(),
     };
     if args.show_graph {
-        eprint!("{}", contract_tests::engine::graph_of(&model, settings.extra.as_deref()));
+        eprint!(
+            "{}",
+            contract_tests::engine::graph_of(&model, settings.extra.as_deref())
+        );
     }
     let outcome = if args.sandbox {
         drop(model);
@@ -454,9 +483,16 @@ fn test(args: TestArgs) -> u8 {
         Ok(outcome) => {
             print_report(&outcome.report, args.format);
             if matches!(args.format, ReportFormat::Text) {
-                println!("operations called: {} of {}", outcome.covered.0, outcome.covered.1);
+                println!(
+                    "operations called: {} of {}",
+                    outcome.covered.0, outcome.covered.1
+                );
             }
-            if outcome.report.fails() { exit::FINDINGS } else { exit::OK }
+            if outcome.report.fails() {
+                exit::FINDINGS
+            } else {
+                exit::OK
+            }
         }
         Err(e) => bad(e),
     }

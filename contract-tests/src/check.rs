@@ -471,9 +471,18 @@ fn cross_operation(
 /// The cross-operation finding for one enum violation: of the operations in `traffic` that
 /// return the same value under the same property name where their schema lists it, the one most
 /// related to the violation (the same words in its path or pointer, `disbursement`).
-pub(crate) fn cross_operation_for(model: &Model, traffic: &[Interaction], matched: &[(usize, &Operation)], violation: &Finding) -> Option<Finding> {
+pub(crate) fn cross_operation_for(
+    model: &Model,
+    traffic: &[Interaction],
+    matched: &[(usize, &Operation)],
+    violation: &Finding,
+) -> Option<Finding> {
     {
-        let property = violation.pointer.rsplit('/').find(|t| t.parse::<usize>().is_err()).map(str::to_string)?;
+        let property = violation
+            .pointer
+            .rsplit('/')
+            .find(|t| t.parse::<usize>().is_err())
+            .map(str::to_string)?;
         let value = serde_json::from_str::<Value>(&violation.observed).ok()?;
         // Of the operations that return the value where their schema allows it, the one most
         // related to the violation: the same words in its path or pointer (`disbursement`).
@@ -483,7 +492,11 @@ pub(crate) fn cross_operation_for(model: &Model, traffic: &[Interaction], matche
                 .map(|w| w.trim_end_matches('s').to_ascii_lowercase())
                 .collect()
         };
-        let violation_op = matched.iter().find(|(_, o)| o.label() == violation.operation).map(|(_, o)| o.path.clone()).unwrap_or_default();
+        let violation_op = matched
+            .iter()
+            .find(|(_, o)| o.label() == violation.operation)
+            .map(|(_, o)| o.path.clone())
+            .unwrap_or_default();
         let mut wanted = words(&violation.pointer);
         wanted.extend(words(&violation_op));
         wanted.retain(|w| *w != property.trim_end_matches('s').to_ascii_lowercase());
@@ -528,7 +541,7 @@ pub(crate) fn cross_operation_for(model: &Model, traffic: &[Interaction], matche
             if best.as_ref().is_some_and(|(s, _)| *s >= score) {
                 continue;
             }
-            best = Some((score, 
+            best = Some((score,
                 Finding::new(Kind::CrossOperationInconsistency, &violation.operation)
                     .with_interaction(violation.interaction.unwrap_or(0), &traffic[violation.interaction.unwrap_or(0)])
                     .pointer(&violation.pointer)

@@ -67,8 +67,12 @@ pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
         let mut auth_headers: Vec<(String, String)> = Vec::new();
         for scheme in op.requirements.first().into_iter().flatten() {
             match api.security_schemes.get(scheme) {
-                Some(SecurityScheme::Basic) => auth_headers.push(("Authorization".into(), format!("Basic {REDACTED}"))),
-                Some(SecurityScheme::Bearer | SecurityScheme::OAuth2) => auth_headers.push(("Authorization".into(), format!("Bearer {REDACTED}"))),
+                Some(SecurityScheme::Basic) => {
+                    auth_headers.push(("Authorization".into(), format!("Basic {REDACTED}")))
+                }
+                Some(SecurityScheme::Bearer | SecurityScheme::OAuth2) => {
+                    auth_headers.push(("Authorization".into(), format!("Bearer {REDACTED}")))
+                }
                 Some(SecurityScheme::ApiKey { name, location }) => match location.as_str() {
                     "query" => query.push(format!("{name}={REDACTED}")),
                     "cookie" => auth_headers.push(("Cookie".into(), format!("{name}={REDACTED}"))),

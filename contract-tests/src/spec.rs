@@ -286,6 +286,11 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A model origin as the `(document, pointer)` pair the validators and locations take.
+pub fn at(origin: &Origin) -> (DocId, String) {
+    (DocId(origin.doc), origin.pointer.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,9 +304,4 @@ mod tests {
         assert_eq!(out["x"]["exclusiveMinimum"], json!(1));
         assert!(out["x"].get("minimum").is_none());
     }
-}
-
-/// A model origin as the `(document, pointer)` pair the validators and locations take.
-pub fn at(origin: &Origin) -> (DocId, String) {
-    (DocId(origin.doc), origin.pointer.clone())
 }

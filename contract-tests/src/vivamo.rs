@@ -29,7 +29,8 @@ impl Target {
     pub fn from_env() -> Target {
         match std::env::var("VIVAMO_API_KEY") {
             Ok(api_key) if !api_key.is_empty() => Target::Live {
-                base_url: std::env::var("VIVAMO_BASE_URL").unwrap_or_else(|_| "https://api.test.vivamo.co".into()),
+                base_url: std::env::var("VIVAMO_BASE_URL")
+                    .unwrap_or_else(|_| "https://api.test.vivamo.co".into()),
                 api_key,
             },
             _ => Target::Sandbox,
@@ -59,7 +60,10 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             target: Target::Sandbox,
-            cases: std::env::var("SPECDRIFT_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(100),
+            cases: std::env::var("SPECDRIFT_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(100),
             seed: 0x5eed_0fd2_1f70,
             record: None,
             mask_personal_data: false,
@@ -79,13 +83,24 @@ pub struct Outcome {
 
 /// The sandbox's test-only endpoints as a model.
 pub fn testing_model() -> Result<Model, String> {
-    Model::load_str(Path::new("sandbox/testing.yaml"), vivamo_sandbox::TESTING_SPEC).map_err(|d| d.to_string())
+    Model::load_str(
+        Path::new("sandbox/testing.yaml"),
+        vivamo_sandbox::TESTING_SPEC,
+    )
+    .map_err(|d| d.to_string())
 }
 
 /// Decodes answers through the generated Vivamo crate.
 pub fn typed_decoder() -> engine::Decoder {
     Arc::new(|id: &str, status: u16, body: &str| {
-        vivamo_api::contract::decode(id, status, body).map(|r| r.map(|unknowns| unknowns.into_iter().map(|u| (u.path, u.type_name.to_string(), u.value)).collect()))
+        vivamo_api::contract::decode(id, status, body).map(|r| {
+            r.map(|unknowns| {
+                unknowns
+                    .into_iter()
+                    .map(|u| (u.path, u.type_name.to_string(), u.value))
+                    .collect()
+            })
+        })
     })
 }
 
@@ -102,19 +117,34 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
     engine_settings.credentials.bearer = Some(vivamo_sandbox::DEFAULT_API_KEY.to_string());
     engine_settings.decode = Some(typed_decoder());
     match &settings.target {
-        Target::Sandbox => engine_against_sandbox(spec, engine_settings, baseline).map(|o| Outcome { report: o.report, traffic: o.traffic }),
+        Target::Sandbox => {
+            engine_against_sandbox(spec, engine_settings, baseline).map(|o| Outcome {
+                report: o.report,
+                traffic: o.traffic,
+            })
+        }
         Target::Live { base_url, api_key } => {
             // The live service has no `/_sandbox/` endpoints: the engine reaches what it can without them.
             engine_settings.target = engine::Target::Url(base_url.clone());
             engine_settings.credentials.bearer = Some(api_key.clone());
             let model = Model::load(spec).map_err(|d| d.to_string())?;
-            engine::run(&model, &engine_settings, baseline).map(|o| Outcome { report: o.report, traffic: o.traffic }).map_err(|e| e.to_string())
+            engine::run(&model, &engine_settings, baseline)
+                .map(|o| Outcome {
+                    report: o.report,
+                    traffic: o.traffic,
+                })
+                .map_err(|e| e.to_string())
         }
         Target::Cassette(path) => {
             engine_settings.target = engine::Target::Cassette(path.clone());
             engine_settings.extra = Some(Arc::new(testing_model()?));
             let model = Model::load(spec).map_err(|d| d.to_string())?;
-            engine::run(&model, &engine_settings, baseline).map(|o| Outcome { report: o.report, traffic: o.traffic }).map_err(|e| e.to_string())
+            engine::run(&model, &engine_settings, baseline)
+                .map(|o| Outcome {
+                    report: o.report,
+                    traffic: o.traffic,
+                })
+                .map_err(|e| e.to_string())
         }
     }
 }

@@ -403,7 +403,11 @@ fn the_suite_finds_the_rejected_gap_against_the_sandbox_and_shrinks_it() {
     assert!(schema.reproduce.last().unwrap().contains("/status"));
     // Everything else the sandbox shows is a known spec gap (business rules the spec does not
     // state, an undocumented 415): with the committed baseline the run does not fail.
-    let judged = Report::new(report.findings.clone(), &committed_baseline(), report.interactions);
+    let judged = Report::new(
+        report.findings.clone(),
+        &committed_baseline(),
+        report.interactions,
+    );
     assert!(!judged.fails(), "{}", judged.to_text());
 
     // The cassette is redacted and readable by the vcr-cassette crate.

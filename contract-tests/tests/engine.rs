@@ -38,18 +38,27 @@ struct Server {
 }
 
 fn empty(status: u16) -> Response {
-    StatusCode::from_u16(status).expect("a status").into_response()
+    StatusCode::from_u16(status)
+        .expect("a status")
+        .into_response()
 }
 
 fn json_reply(status: u16, value: &Value) -> Response {
-    (StatusCode::from_u16(status).expect("a status"), [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+    (
+        StatusCode::from_u16(status).expect("a status"),
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
 }
 
 fn valid_new_pet(v: &Value, defect: Defect) -> bool {
     if defect == Defect::InvalidInputAccepted {
         return true;
     }
-    let Some(map) = v.as_object() else { return false };
+    let Some(map) = v.as_object() else {
+        return false;
+    };
     let name_ok = match map.get("name") {
         Some(Value::String(n)) => (1..=20).contains(&n.chars().count()),
         None => defect == Defect::InvalidInputAccepted,
@@ -59,9 +68,17 @@ fn valid_new_pet(v: &Value, defect: Defect) -> bool {
     name_ok && kind_ok && map.keys().all(|k| k == "name" || k == "kind")
 }
 
-async fn handle(server: axum::extract::State<Server>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    server: axum::extract::State<Server>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let d = server.defect;
-    let Some(path) = uri.path().strip_prefix("/api") else { return empty(404) };
+    let Some(path) = uri.path().strip_prefix("/api") else {
+        return empty(404);
+    };
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let allowed = match segments.as_slice() {
         ["pets"] => "GET, POST",
@@ -75,7 +92,10 @@ async fn handle(server: axum::extract::State<Server>, method: Method, uri: Uri, 
         }
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, allowed)]).into_response();
     }
-    let authorized = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some("Bearer good");
+    let authorized = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some("Bearer good");
     let open = d == Defect::IgnoredAuth && method == Method::GET && segments.len() == 1;
     if !authorized && !open {
         return empty(401);
@@ -85,20 +105,35 @@ async fn handle(server: axum::extract::State<Server>, method: Method, uri: Uri, 
         ("GET", ["pets"]) => {
             let list: Vec<Value> = pets.values().cloned().collect();
             if d == Defect::UndocumentedContentType {
-                return (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "pets").into_response();
+                return (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "text/plain")],
+                    "pets",
+                )
+                    .into_response();
             }
             json_reply(200, &Value::Array(list))
         }
         ("POST", ["pets"]) => {
-            if headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some("application/json") {
+            if headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                != Some("application/json")
+            {
                 return empty(400);
             }
-            let Ok(v) = serde_json::from_slice::<Value>(&body) else { return empty(400) };
+            let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+                return empty(400);
+            };
             if !valid_new_pet(&v, d) {
                 return empty(400);
             }
-            if d == Defect::SchemaValidRejected && v["name"].as_str().is_some_and(|n| n.len() > 10) {
-                return json_reply(400, &json!({"message": "names longer than 10 are not allowed"}));
+            if d == Defect::SchemaValidRejected && v["name"].as_str().is_some_and(|n| n.len() > 10)
+            {
+                return json_reply(
+                    400,
+                    &json!({"message": "names longer than 10 are not allowed"}),
+                );
             }
             let mut next = server.next.lock().expect("not poisoned");
             *next += 1;
@@ -108,10 +143,16 @@ async fn handle(server: axum::extract::State<Server>, method: Method, uri: Uri, 
             if d != Defect::CreatedNotRetrievable {
                 pets.insert(id, pet.clone());
             }
-            let status = if d == Defect::UndocumentedStatus { 202 } else { 201 };
+            let status = if d == Defect::UndocumentedStatus {
+                202
+            } else {
+                201
+            };
             let mut response = json_reply(status, &pet);
             if d != Defect::MissingHeader {
-                response.headers_mut().insert("x-rate-limit", "100".parse().expect("a header value"));
+                response
+                    .headers_mut()
+                    .insert("x-rate-limit", "100".parse().expect("a header value"));
             }
             response
         }
@@ -130,7 +171,11 @@ async fn handle(server: axum::extract::State<Server>, method: Method, uri: Uri, 
             }
         }
         ("DELETE", ["pets", id]) => {
-            let found = if d == Defect::UseAfterDelete { pets.contains_key(*id) } else { pets.remove(*id).is_some() };
+            let found = if d == Defect::UseAfterDelete {
+                pets.contains_key(*id)
+            } else {
+                pets.remove(*id).is_some()
+            };
             empty(if found { 204 } else { 404 })
         }
         _ => empty(404),
@@ -143,9 +188,19 @@ fn spec() -> PathBuf {
 
 /// Serves the pet server with `defect` and runs the engine against it.
 fn run(defect: Defect, tweak: impl FnOnce(&mut Settings)) -> engine::Outcome {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
-    let server = Server { defect, pets: Arc::default(), next: Arc::default() };
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("a port");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let server = Server {
+        defect,
+        pets: Arc::default(),
+        next: Arc::default(),
+    };
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("a port");
     let addr = listener.local_addr().expect("an address");
     let app = axum::Router::new().fallback(handle).with_state(server);
     runtime.spawn(async move { axum::serve(listener, app).await });
@@ -162,41 +217,104 @@ fn run(defect: Defect, tweak: impl FnOnce(&mut Settings)) -> engine::Outcome {
 fn assert_finds(defect: Defect, kind: Kind, operation: &str) {
     let outcome = run(defect, |_| {});
     let report = &outcome.report;
-    let found = report.findings.iter().find(|f| f.kind == kind && f.operation == operation).unwrap_or_else(|| panic!("{defect:?}: no {} in {operation}\n{}", kind.as_str(), report.to_text()));
-    assert!(!found.reproduce.is_empty() && found.curl.starts_with("curl -X"), "{defect:?}: {found:?}");
-    assert!(found.reproduce.len() <= 4, "{defect:?}: the reproduction was not shrunk: {:?}", found.reproduce);
-    assert!(!found.curl.contains("Bearer good"), "the credential reached the report: {}", found.curl);
+    let found = report
+        .findings
+        .iter()
+        .find(|f| f.kind == kind && f.operation == operation)
+        .unwrap_or_else(|| {
+            panic!(
+                "{defect:?}: no {} in {operation}\n{}",
+                kind.as_str(),
+                report.to_text()
+            )
+        });
+    assert!(
+        !found.reproduce.is_empty() && found.curl.starts_with("curl -X"),
+        "{defect:?}: {found:?}"
+    );
+    assert!(
+        found.reproduce.len() <= 4,
+        "{defect:?}: the reproduction was not shrunk: {:?}",
+        found.reproduce
+    );
+    assert!(
+        !found.curl.contains("Bearer good"),
+        "the credential reached the report: {}",
+        found.curl
+    );
 }
 
 #[test]
 fn a_conforming_server_gives_no_finding() {
     let outcome = run(Defect::None, |_| {});
-    assert!(outcome.report.findings.is_empty(), "{}", outcome.report.to_text());
+    assert!(
+        outcome.report.findings.is_empty(),
+        "{}",
+        outcome.report.to_text()
+    );
     assert_eq!(outcome.covered, (4, 4));
-    assert!(outcome.traffic.len() > 50, "only {} calls", outcome.traffic.len());
+    assert!(
+        outcome.traffic.len() > 50,
+        "only {} calls",
+        outcome.traffic.len()
+    );
 }
 
 #[test]
 fn each_check_finds_its_defect() {
     assert_finds(Defect::ServerError, Kind::ServerError, "getPet");
-    assert_finds(Defect::UndocumentedStatus, Kind::UndocumentedStatus, "createPet");
-    assert_finds(Defect::UndocumentedContentType, Kind::UndocumentedContentType, "listPets");
+    assert_finds(
+        Defect::UndocumentedStatus,
+        Kind::UndocumentedStatus,
+        "createPet",
+    );
+    assert_finds(
+        Defect::UndocumentedContentType,
+        Kind::UndocumentedContentType,
+        "listPets",
+    );
     assert_finds(Defect::SchemaViolation, Kind::SchemaViolation, "getPet");
-    assert_finds(Defect::SchemaValidRejected, Kind::SchemaValidRejected, "createPet");
-    assert_finds(Defect::InvalidInputAccepted, Kind::InvalidInputAccepted, "createPet");
+    assert_finds(
+        Defect::SchemaValidRejected,
+        Kind::SchemaValidRejected,
+        "createPet",
+    );
+    assert_finds(
+        Defect::InvalidInputAccepted,
+        Kind::InvalidInputAccepted,
+        "createPet",
+    );
     assert_finds(Defect::IgnoredAuth, Kind::IgnoredAuth, "listPets");
     assert_finds(Defect::UseAfterDelete, Kind::UseAfterDelete, "getPet");
-    assert_finds(Defect::CreatedNotRetrievable, Kind::CreatedNotRetrievable, "getPet");
-    assert_finds(Defect::UnsupportedMethod, Kind::UnsupportedMethodAccepted, "listPets");
-    assert_finds(Defect::MissingHeader, Kind::ResponseHeaderViolation, "createPet");
+    assert_finds(
+        Defect::CreatedNotRetrievable,
+        Kind::CreatedNotRetrievable,
+        "getPet",
+    );
+    assert_finds(
+        Defect::UnsupportedMethod,
+        Kind::UnsupportedMethodAccepted,
+        "listPets",
+    );
+    assert_finds(
+        Defect::MissingHeader,
+        Kind::ResponseHeaderViolation,
+        "createPet",
+    );
 }
 
 #[test]
 fn the_inferred_graph_links_create_to_read_and_delete() {
     let model = Model::load(&spec()).expect("the spec loads");
     let graph = engine::graph_of(&model, None);
-    assert!(graph.contains("createPet response /id -> getPet path petId"), "{graph}");
-    assert!(graph.contains("createPet response /id -> deletePet path petId"), "{graph}");
+    assert!(
+        graph.contains("createPet response /id -> getPet path petId"),
+        "{graph}"
+    );
+    assert!(
+        graph.contains("createPet response /id -> deletePet path petId"),
+        "{graph}"
+    );
 }
 
 #[test]
@@ -208,17 +326,39 @@ fn the_same_seed_makes_the_same_calls_and_a_recording_replays_offline() {
         s.shrink = false;
     });
     let second = run(Defect::SchemaViolation, |s| s.shrink = false);
-    let lines = |o: &engine::Outcome| o.traffic.iter().map(|i| format!("{} {} {}", i.method, i.url.split_once("/api").map_or("", |(_, p)| p), i.request_body)).collect::<Vec<_>>();
+    let lines = |o: &engine::Outcome| {
+        o.traffic
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {} {}",
+                    i.method,
+                    i.url.split_once("/api").map_or("", |(_, p)| p),
+                    i.request_body
+                )
+            })
+            .collect::<Vec<_>>()
+    };
     assert_eq!(lines(&first), lines(&second));
     let text = std::fs::read_to_string(&cassette).expect("the cassette was written");
-    assert!(!text.contains("Bearer good"), "the credential reached the cassette");
+    assert!(
+        !text.contains("Bearer good"),
+        "the credential reached the cassette"
+    );
     let model = Model::load(&spec()).expect("the spec loads");
     let mut settings = Settings::new(Target::Cassette(cassette));
     settings.credentials.bearer = Some("good".into());
     settings.max_cases = 6;
     settings.shrink = false;
-    let replayed = engine::run(&model, &settings, &Baseline::default()).expect("the replay completes");
-    let keys = |o: &engine::Outcome| o.report.findings.iter().map(|f| f.key()).collect::<Vec<_>>();
+    let replayed =
+        engine::run(&model, &settings, &Baseline::default()).expect("the replay completes");
+    let keys = |o: &engine::Outcome| {
+        o.report
+            .findings
+            .iter()
+            .map(|f| f.key())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(keys(&replayed), keys(&first));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -10,24 +10,39 @@ use contract_tests::spec::Model;
 use contract_tests::{Baseline, Kind};
 
 fn shared() -> PathBuf {
-    std::env::var_os("SPECDRIFT_SHARED").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+    std::env::var_os("SPECDRIFT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
 }
 
 fn run_against_mock(spec: &std::path::Path) -> engine::Outcome {
     let model = Arc::new(Model::load(spec).unwrap_or_else(|d| panic!("{}: {d}", spec.display())));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
-    let running = runtime.block_on(contract_tests::mock::serve(model.clone(), "127.0.0.1:0".parse().expect("an address"))).expect("the mock starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let running = runtime
+        .block_on(contract_tests::mock::serve(
+            model.clone(),
+            "127.0.0.1:0".parse().expect("an address"),
+        ))
+        .expect("the mock starts");
     let mut settings = Settings::new(Target::Url(running.base_url()));
     settings.credentials.bearer = Some("token".into());
     settings.credentials.basic = Some("user:password".into());
     for (name, scheme) in &model.api.security_schemes {
         if let generator::ir::SecurityScheme::ApiKey { .. } = scheme {
-            settings.credentials.api_keys.push((name.clone(), "key".into()));
+            settings
+                .credentials
+                .api_keys
+                .push((name.clone(), "key".into()));
         }
     }
     settings.max_cases = 3;
     settings.sequence_length = 8;
-    let outcome = engine::run(&model, &settings, &Baseline::default()).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+    let outcome = engine::run(&model, &settings, &Baseline::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
     drop(runtime);
     outcome
 }
@@ -43,8 +58,19 @@ fn the_engine_runs_against_mocks_of_real_specs() {
     ];
     for spec in specs {
         let outcome = run_against_mock(&spec);
-        assert!(outcome.traffic.len() > 10, "{}: only {} calls", spec.display(), outcome.traffic.len());
-        assert!(outcome.covered.0 * 2 >= outcome.covered.1, "{}: called {} of {} operations", spec.display(), outcome.covered.0, outcome.covered.1);
+        assert!(
+            outcome.traffic.len() > 10,
+            "{}: only {} calls",
+            spec.display(),
+            outcome.traffic.len()
+        );
+        assert!(
+            outcome.covered.0 * 2 >= outcome.covered.1,
+            "{}: called {} of {} operations",
+            spec.display(),
+            outcome.covered.0,
+            outcome.covered.1
+        );
         for f in &outcome.report.findings {
             let explained = match f.kind {
                 // The mock refuses with a documented 4xx where there is one; where an operation
@@ -54,7 +80,14 @@ fn the_engine_runs_against_mocks_of_real_specs() {
                 Kind::IgnoredAuth => f.observed.ends_with("with wrong credentials"),
                 _ => false,
             };
-            assert!(explained, "{}: unexplained finding {}: {}\n{:?}", spec.display(), f.kind.as_str(), f.message, f.reproduce);
+            assert!(
+                explained,
+                "{}: unexplained finding {}: {}\n{:?}",
+                spec.display(),
+                f.kind.as_str(),
+                f.message,
+                f.reproduce
+            );
         }
     }
 }

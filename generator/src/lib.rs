@@ -226,7 +226,9 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
         Err(err) => diagnostics.0.push(Diagnostic::error(
             "emit-failed",
             spec.location(load::DocId(0), ""),
-            format!("generated contract glue does not parse as rust ({err}); this is a generator bug"),
+            format!(
+                "generated contract glue does not parse as rust ({err}); this is a generator bug"
+            ),
         )),
     }
     let signing = emit::webhooks::signature(&api).is_some();

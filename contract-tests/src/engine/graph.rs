@@ -46,8 +46,7 @@ pub fn aliases(name: &str, op: &Operation) -> Vec<String> {
         let resource = op
             .path
             .split('/')
-            .filter(|s| !s.is_empty() && !s.contains('{'))
-            .next_back()
+            .rfind(|s| !s.is_empty() && !s.contains('{'))
             .unwrap_or("");
         let singular = resource
             .strip_suffix("ies")

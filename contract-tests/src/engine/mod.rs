@@ -89,7 +89,9 @@ pub enum Target {
 /// `contract`): given the operationId, status and body, the values decoded into `Unknown`
 /// variants as (pointer, type name, value as JSON), or why it did not decode; `None` when the
 /// answer has no typed body.
-pub type Decoder = std::sync::Arc<dyn Fn(&str, u16, &str) -> Option<Result<Vec<(String, String, String)>, String>> + Send + Sync>;
+pub type Decoder = std::sync::Arc<
+    dyn Fn(&str, u16, &str) -> Option<Result<Vec<(String, String, String)>, String>> + Send + Sync,
+>;
 
 /// How to run.
 #[derive(Clone)]
@@ -327,9 +329,18 @@ pub fn run(
     }
     // A cross-operation finding names the operation that documents the value; the whole run's
     // traffic is the evidence, not only the sequence that showed the violation.
-    let matched: Vec<(usize, &Operation)> = engine.traffic.iter().enumerate().filter_map(|(i, t)| model.find(&t.method, &t.path()).map(|o| (i, o))).collect();
-    for f in findings.iter_mut().filter(|f| f.kind == Kind::CrossOperationInconsistency) {
-        if let Some(better) = crate::check::cross_operation_for(model, &engine.traffic, &matched, f) {
+    let matched: Vec<(usize, &Operation)> = engine
+        .traffic
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| model.find(&t.method, &t.path()).map(|o| (i, o)))
+        .collect();
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == Kind::CrossOperationInconsistency)
+    {
+        if let Some(better) = crate::check::cross_operation_for(model, &engine.traffic, &matched, f)
+        {
             f.related = better.related;
             f.message = better.message;
         }
@@ -338,7 +349,9 @@ pub fn run(
         findings.retain(|f| settings.checks.contains(&f.kind));
     }
     if let Some(path) = &settings.record {
-        let redaction = Redaction { mask_personal_data: settings.mask_personal_data };
+        let redaction = Redaction {
+            mask_personal_data: settings.mask_personal_data,
+        };
         crate::traffic::write_cassette(path, &engine.traffic, &redaction)
             .map_err(|e| EngineError::Other(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -493,7 +506,11 @@ impl<'a> Engine<'a> {
     }
 
     fn out_of_time(&self) -> bool {
-        self.stopped || self.settings.max_time.is_some_and(|t| self.started.elapsed() >= t)
+        self.stopped
+            || self
+                .settings
+                .max_time
+                .is_some_and(|t| self.started.elapsed() >= t)
     }
 
     /// With `exit_first`, stops the run once `found` holds a new finding of a selected check.
@@ -626,7 +643,10 @@ impl<'a> Engine<'a> {
                     .parameters
                     .iter()
                     .enumerate()
-                    .filter(|(_, p)| p.schema.is_some_and(|s| wire_checkable(api.schema(s))) && !is_credential(api, p))
+                    .filter(|(_, p)| {
+                        p.schema.is_some_and(|s| wire_checkable(api.schema(s)))
+                            && !is_credential(api, p)
+                    })
                     .map(|(i, _)| i)
                     .collect();
                 if !candidates.is_empty() {
@@ -649,11 +669,9 @@ impl<'a> Engine<'a> {
                             p.name.wire
                         ));
                     }
-                } else if let Some(p) = operation
-                    .parameters
-                    .iter()
-                    .find(|p| p.required && p.location != ParamLocation::Path && !is_credential(api, p))
-                {
+                } else if let Some(p) = operation.parameters.iter().find(|p| {
+                    p.required && p.location != ParamLocation::Path && !is_credential(api, p)
+                }) {
                     call.params
                         .retain(|(l, n, _)| !(*l == p.location && *n == p.name.wire));
                     broke = Some(format!(
@@ -670,7 +688,12 @@ impl<'a> Engine<'a> {
         }
         if !operation.requirements.is_empty() {
             // Parameters that carry a credential are left out, or given a wrong one, too.
-            let carries = |l: ParamLocation, n: &str| operation.parameters.iter().any(|p| p.location == l && p.name.wire == n && is_credential(api, p));
+            let carries = |l: ParamLocation, n: &str| {
+                operation
+                    .parameters
+                    .iter()
+                    .any(|p| p.location == l && p.name.wire == n && is_credential(api, p))
+            };
             let mut none = self.valid_call(op, None);
             none.intent = Intent::WrongAuth("no credentials");
             none.params.retain(|(l, n, _)| !carries(*l, n));
@@ -719,7 +742,9 @@ impl<'a> Engine<'a> {
             let mut call = self.valid_call(op, None);
             // A method no operation serves on this very path (another template may match it:
             // `/receivers/verification-types` is also `/receivers/{id}`).
-            let path = reqwest::Url::parse(&self.url_of(&call)).map(|u| u.path().to_string()).unwrap_or_default();
+            let path = reqwest::Url::parse(&self.url_of(&call))
+                .map(|u| u.path().to_string())
+                .unwrap_or_default();
             let Some(method) = ["PATCH", "PUT", "DELETE", "POST", "GET"]
                 .into_iter()
                 .find(|m| !methods.iter().any(|d| d == m) && self.model.find(m, &path).is_none())
@@ -1077,8 +1102,13 @@ impl<'a> Engine<'a> {
         }
         let (content_type, body) = match (&call.raw_body, &call.body) {
             (Some((media, text)), _) => (Some(media.clone()), text.clone()),
-            (None, Some((media, value))) if media == "application/x-www-form-urlencoded" => (Some(media.clone()), form_text(value)),
-            (None, Some((media, value))) if media == "multipart/form-data" => (Some(format!("{media}; boundary={BOUNDARY}")), multipart_text(value)),
+            (None, Some((media, value))) if media == "application/x-www-form-urlencoded" => {
+                (Some(media.clone()), form_text(value))
+            }
+            (None, Some((media, value))) if media == "multipart/form-data" => (
+                Some(format!("{media}; boundary={BOUNDARY}")),
+                multipart_text(value),
+            ),
             (None, Some((media, value))) => (Some(media.clone()), value.to_string()),
             (None, None) => (None, String::new()),
         };
@@ -1216,18 +1246,21 @@ impl<'a> Engine<'a> {
         let mut findings = crate::check::check(self.model, &slice);
         // What the engine broke on purpose is not request drift; it judges the answer itself below.
         findings.retain(|f| {
-            let call = f.interaction.map(|i| &judged[i].0);
-            !(matches!(
+            let Some(call) = f.interaction.map(|i| &judged[i].0) else {
+                return true;
+            };
+            let deliberate = matches!(
                 f.kind,
                 Kind::RequestViolation | Kind::InvalidInputAccepted | Kind::IgnoredAuth
-            ) && call.is_some_and(|c| c.intent != Intent::Positive))
-                && !(matches!(
-                    f.kind,
-                    Kind::UndocumentedStatus
-                        | Kind::UnknownOperation
-                        | Kind::UndocumentedContentType
-                        | Kind::SchemaViolation
-                ) && call.is_some_and(|c| c.intent == Intent::UndeclaredMethod))
+            ) && call.intent != Intent::Positive;
+            let undeclared = matches!(
+                f.kind,
+                Kind::UndocumentedStatus
+                    | Kind::UnknownOperation
+                    | Kind::UndocumentedContentType
+                    | Kind::SchemaViolation
+            ) && call.intent == Intent::UndeclaredMethod;
+            !deliberate && !undeclared
         });
         for (n, (call, index)) in judged.iter().enumerate() {
             let interaction = &self.traffic[*index];
@@ -1273,25 +1306,29 @@ impl<'a> Engine<'a> {
                 // A requirement naming a scheme the spec does not define cannot be judged.
                 Intent::WrongAuth(what)
                     if (200..300).contains(&status)
-                        && operation.requirements.iter().flatten().all(|s| self.api_of(call.op).security_schemes.contains_key(s)) =>
+                        && operation
+                            .requirements
+                            .iter()
+                            .flatten()
+                            .all(|s| self.api_of(call.op).security_schemes.contains_key(s)) =>
                 {
                     findings.push(
-                    Finding {
-                        kind: Kind::IgnoredAuth,
-                        ..base()
-                    }
-                    .at(self.model, Some(crate::spec::at(&operation.origin)))
-                    .pointer(if *what == "no credentials" {
-                        ""
-                    } else {
-                        "/wrong"
-                    })
-                    .expected("401 or 403")
-                    .observed(format!("{status} with {what}"))
-                    .message(format!(
-                        "the server answered {status} to a request with {what}"
-                    )),
-                );
+                        Finding {
+                            kind: Kind::IgnoredAuth,
+                            ..base()
+                        }
+                        .at(self.model, Some(crate::spec::at(&operation.origin)))
+                        .pointer(if *what == "no credentials" {
+                            ""
+                        } else {
+                            "/wrong"
+                        })
+                        .expected("401 or 403")
+                        .observed(format!("{status} with {what}"))
+                        .message(format!(
+                            "the server answered {status} to a request with {what}"
+                        )),
+                    );
                 }
                 Intent::UndeclaredMethod
                     if status != 405 || interaction.response_header("allow").is_none() =>
@@ -1366,12 +1403,24 @@ impl<'a> Engine<'a> {
                         }
                     }
                     // Only a body the spec allows is the typed client's fault.
-                    Err(reason) if !findings.iter().any(|f| f.interaction == Some(n) && f.kind == Kind::SchemaViolation) => findings.push(
-                        Finding { kind: Kind::TypedDecodeFailure, ..base() }
+                    Err(reason)
+                        if !findings.iter().any(|f| {
+                            f.interaction == Some(n) && f.kind == Kind::SchemaViolation
+                        }) =>
+                    {
+                        findings.push(
+                            Finding {
+                                kind: Kind::TypedDecodeFailure,
+                                ..base()
+                            }
                             .expected("a body the generated type decodes")
                             .observed(clip(&reason, 200))
-                            .message(format!("the typed client could not decode an answer the spec allows: {}", clip(&reason, 200))),
-                    ),
+                            .message(format!(
+                                "the typed client could not decode an answer the spec allows: {}",
+                                clip(&reason, 200)
+                            )),
+                        )
+                    }
                     Err(_) => {}
                 }
             }
@@ -1501,7 +1550,10 @@ impl<'a> Engine<'a> {
             let interaction = self.traffic[index].clone();
             let operation = self.ops[call.op.0].0;
             // Prefixes stay short enough to leave room for what follows them.
-            if self.new_coverage(call.op, &interaction) && step >= prefix.len() && step < 2 * self.settings.sequence_length {
+            if self.new_coverage(call.op, &interaction)
+                && step >= prefix.len()
+                && step < 2 * self.settings.sequence_length
+            {
                 let mut stored: Vec<Call> = calls.iter().map(|(c, _)| c.clone()).collect();
                 stored.push(call.clone());
                 self.corpus.push(stored);
@@ -1597,7 +1649,11 @@ impl<'a> Engine<'a> {
             .iter()
             .enumerate()
             .map(|(i, (op, judged))| {
-                let api = if *judged { &self.model.api } else { &self.extra.unwrap_or(self.model).api };
+                let api = if *judged {
+                    &self.model.api
+                } else {
+                    &self.extra.unwrap_or(self.model).api
+                };
                 // Path values worth knowing: free text (identifiers). Booleans, numbers and
                 // enums are as good generated.
                 let path_params: Vec<&str> = op
@@ -1607,7 +1663,8 @@ impl<'a> Engine<'a> {
                     .filter(|p| {
                         p.schema.is_none_or(|s| {
                             let s = api.schema(s);
-                            s.enumeration.is_none() && s.types.iter().all(|t| *t == JsonType::String)
+                            s.enumeration.is_none()
+                                && s.types.iter().all(|t| *t == JsonType::String)
                         })
                     })
                     .map(|p| p.name.wire.as_str())
@@ -1639,9 +1696,17 @@ impl<'a> Engine<'a> {
             .collect();
         let total: f64 = weights.iter().sum();
         if std::env::var_os("SPECDRIFT_TRACE_WEIGHTS").is_some() {
-            let mut top: Vec<(f64, String)> = weights.iter().zip(&self.ops).map(|(w, (o, _))| (*w, o.label())).collect();
+            let mut top: Vec<(f64, String)> = weights
+                .iter()
+                .zip(&self.ops)
+                .map(|(w, (o, _))| (*w, o.label()))
+                .collect();
             top.sort_by(|a, b| b.0.total_cmp(&a.0));
-            eprintln!("    weights after {:?}: {:?}", last.map(|l| self.ops[l].0.label()), &top[..5.min(top.len())]);
+            eprintln!(
+                "    weights after {:?}: {:?}",
+                last.map(|l| self.ops[l].0.label()),
+                &top[..5.min(top.len())]
+            );
         }
         if total <= 0.0 {
             return None;
@@ -1674,7 +1739,10 @@ impl<'a> Engine<'a> {
             let dropped = i;
             // A call whose value came from this one cannot stand without it: a reproduction
             // must not lean on what an earlier run left on the server.
-            if current.iter().any(|c| c.bindings.iter().any(|b| b.step == dropped)) {
+            if current
+                .iter()
+                .any(|c| c.bindings.iter().any(|b| b.step == dropped))
+            {
                 i += 1;
                 continue;
             }
@@ -1691,7 +1759,15 @@ impl<'a> Engine<'a> {
             budget -= 1;
             let result = self.replay_calls(&candidate, key)?;
             if std::env::var_os("SPECDRIFT_TRACE_SHRINK").is_some() {
-                eprintln!("shrink {key}: without call {dropped} of {}: {}", current.len(), if result.is_some() { "still shows it" } else { "gone" });
+                eprintln!(
+                    "shrink {key}: without call {dropped} of {}: {}",
+                    current.len(),
+                    if result.is_some() {
+                        "still shows it"
+                    } else {
+                        "gone"
+                    }
+                );
             }
             match result {
                 Some(f) => {
@@ -1727,16 +1803,33 @@ fn json_body(op: &Operation) -> Option<(String, SchemaId)> {
         .iter()
         .find(|m| m.media_type.contains("json"))
         .and_then(pick)
-        .or_else(|| body.content.iter().find(|m| m.media_type == "*/*").and_then(|m| Some(("application/json".to_string(), m.schema?))))
-        .or_else(|| body.content.iter().find(|m| m.media_type == "application/x-www-form-urlencoded").and_then(pick))
-        .or_else(|| body.content.iter().find(|m| m.media_type == "multipart/form-data").and_then(pick))
+        .or_else(|| {
+            body.content
+                .iter()
+                .find(|m| m.media_type == "*/*")
+                .and_then(|m| Some(("application/json".to_string(), m.schema?)))
+        })
+        .or_else(|| {
+            body.content
+                .iter()
+                .find(|m| m.media_type == "application/x-www-form-urlencoded")
+                .and_then(pick)
+        })
+        .or_else(|| {
+            body.content
+                .iter()
+                .find(|m| m.media_type == "multipart/form-data")
+                .and_then(pick)
+        })
 }
 
 const BOUNDARY: &str = "specdrift-boundary-7f3a";
 
 /// An object as `multipart/form-data` parts: each property a part, objects as JSON.
 fn multipart_text(value: &Value) -> String {
-    let Value::Object(map) = value else { return String::new() };
+    let Value::Object(map) = value else {
+        return String::new();
+    };
     let mut out = String::new();
     for (k, v) in map {
         let text = match v {
@@ -1754,7 +1847,8 @@ fn multipart_text(value: &Value) -> String {
 fn is_credential(api: &generator::ir::Api, p: &generator::ir::Parameter) -> bool {
     api.security_schemes.values().any(|s| match s {
         SecurityScheme::ApiKey { name, location } => {
-            name.eq_ignore_ascii_case(&p.name.wire) && location.as_str() == graph::location_word(p.location)
+            name.eq_ignore_ascii_case(&p.name.wire)
+                && location.as_str() == graph::location_word(p.location)
         }
         _ => false,
     })
@@ -1793,7 +1887,12 @@ fn rebind(mut call: Call, sent: &[(Call, usize)], traffic: &[Interaction]) -> Ca
             continue;
         };
         let value = match b.pointer.strip_prefix("param:") {
-            Some(name) => sent[b.step].0.params.iter().find(|(_, n, _)| n == name).map(|(_, _, v)| v.clone()),
+            Some(name) => sent[b.step]
+                .0
+                .params
+                .iter()
+                .find(|(_, n, _)| n == name)
+                .map(|(_, _, v)| v.clone()),
             None => value_at(&traffic[*index], &b.pointer),
         };
         let Some(value) = value else {
@@ -1879,21 +1978,36 @@ fn learn(
         {
             // A value this call took from an earlier one is known from there, so the calls in
             // between can be shrunk away.
-            let (step, pointer) = origin(call, &Slot::Body(pointer.clone())).unwrap_or((step, format!("request:{pointer}")));
-            known.push(Known { name, value, step, pointer });
+            let (step, pointer) = origin(call, &Slot::Body(pointer.clone()))
+                .unwrap_or((step, format!("request:{pointer}")));
+            known.push(Known {
+                name,
+                value,
+                step,
+                pointer,
+            });
         }
     }
     for (location, name, value) in &call.params {
         if *location == ParamLocation::Path {
-            let (step, pointer) = origin(call, &Slot::Param(ParamLocation::Path, name.clone())).unwrap_or((step, format!("param:{name}")));
-            known.push(Known { name: name.clone(), value: value.clone(), step, pointer });
+            let (step, pointer) = origin(call, &Slot::Param(ParamLocation::Path, name.clone()))
+                .unwrap_or((step, format!("param:{name}")));
+            known.push(Known {
+                name: name.clone(),
+                value: value.clone(),
+                step,
+                pointer,
+            });
         }
     }
 }
 
 /// Where the value in `slot` of `call` came from, when it was bound to an earlier call.
 fn origin(call: &Call, slot: &Slot) -> Option<(usize, String)> {
-    call.bindings.iter().find(|b| b.slot == *slot).map(|b| (b.step, b.pointer.clone()))
+    call.bindings
+        .iter()
+        .find(|b| b.slot == *slot)
+        .map(|b| (b.step, b.pointer.clone()))
 }
 
 fn json_leaves(value: &Value, at: String, depth: usize, out: &mut Vec<(String, String, Value)>) {
@@ -1993,12 +2107,22 @@ fn text_of(value: &Value) -> String {
 
 /// An object as form fields (`a=1&b=x`); arrays repeat their field.
 fn form_text(value: &Value) -> String {
-    let Value::Object(map) = value else { return String::new() };
+    let Value::Object(map) = value else {
+        return String::new();
+    };
     let mut fields = Vec::new();
     for (k, v) in map {
         match v {
-            Value::Array(items) => fields.extend(items.iter().map(|i| format!("{}={}", percent_encode(k), percent_encode(&text_of(i))))),
-            other => fields.push(format!("{}={}", percent_encode(k), percent_encode(&text_of(other)))),
+            Value::Array(items) => fields.extend(
+                items
+                    .iter()
+                    .map(|i| format!("{}={}", percent_encode(k), percent_encode(&text_of(i)))),
+            ),
+            other => fields.push(format!(
+                "{}={}",
+                percent_encode(k),
+                percent_encode(&text_of(other))
+            )),
         }
     }
     fields.join("&")

@@ -77,10 +77,10 @@ fn implied_type(s: &Schema) -> JsonType {
 fn merged(api: &Api, s: &Schema, runner: &mut TestRunner, depth: usize) -> Value {
     let mut out = Map::new();
     let mut scalar = None;
-    if !s.properties.is_empty() {
-        if let Value::Object(own) = object(api, s, runner, depth) {
-            out.extend(own);
-        }
+    if !s.properties.is_empty()
+        && let Value::Object(own) = object(api, s, runner, depth)
+    {
+        out.extend(own);
     }
     for member in &s.all_of {
         match generate(api, *member, runner, depth + 1) {

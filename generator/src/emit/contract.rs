@@ -20,24 +20,46 @@ pub fn emit(api: &Api) -> TokenStream {
         }
         // Exact codes first, then ranges, then `default`, as a client reads them.
         let mut responses: Vec<_> = op.responses.iter().collect();
-        responses.sort_by_key(|r| if r.status == "default" { 2 } else if r.status.parse::<u16>().is_ok() { 0 } else { 1 });
+        responses.sort_by_key(|r| {
+            if r.status == "default" {
+                2
+            } else if r.status.parse::<u16>().is_ok() {
+                0
+            } else {
+                1
+            }
+        });
         // Exact codes of one type share an arm (`400 | 403 | 500`); ranges and `default` follow.
         let mut grouped: Vec<(String, TokenStream, Vec<TokenStream>)> = Vec::new();
         for response in responses {
-            let Decode::Json(shape, _) = decode_of(response) else { continue };
+            let Decode::Json(shape, _) = decode_of(response) else {
+                continue;
+            };
             let ty = shape_tokens_outside(api, &shape);
             let pattern = if let Ok(code) = response.status.parse::<u16>() {
                 let code = proc_macro2::Literal::u16_unsuffixed(code);
                 quote!(#code)
-            } else if let Some(class) = response.status.chars().next().and_then(|c| c.to_digit(10)).filter(|_| response.status.len() == 3) {
-                let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(class as u16 * 100), proc_macro2::Literal::u16_unsuffixed(class as u16 * 100 + 99));
+            } else if let Some(class) = response
+                .status
+                .chars()
+                .next()
+                .and_then(|c| c.to_digit(10))
+                .filter(|_| response.status.len() == 3)
+            {
+                let (lo, hi) = (
+                    proc_macro2::Literal::u16_unsuffixed(class as u16 * 100),
+                    proc_macro2::Literal::u16_unsuffixed(class as u16 * 100 + 99),
+                );
                 quote!(#lo..=#hi)
             } else {
                 quote!(_)
             };
             let exact = response.status.parse::<u16>().is_ok();
             let key = ty.to_string();
-            match grouped.iter_mut().find(|(k, _, patterns)| exact && *k == key && !patterns.is_empty()) {
+            match grouped
+                .iter_mut()
+                .find(|(k, _, patterns)| exact && *k == key && !patterns.is_empty())
+            {
                 Some((_, _, patterns)) => patterns.push(pattern),
                 None => grouped.push((if exact { key } else { String::new() }, ty, vec![pattern])),
             }
@@ -66,7 +88,15 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
     });
-    let imports = if arms.is_empty() { quote!(use super::support::UnknownValue;) } else { quote!(use super::support::{Inspect, UnknownValue};) };
+    let imports = if arms.is_empty() {
+        quote!(
+            use super::support::UnknownValue;
+        )
+    } else {
+        quote!(
+            use super::support::{Inspect, UnknownValue};
+        )
+    };
     quote! {
         //! Glue for the contract engine: decodes an answer of any operation into its generated
         //! type, so a run reports what the typed client could not decode and what it decoded into

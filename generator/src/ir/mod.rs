@@ -360,6 +360,9 @@ pub struct Link {
     pub parameters: Vec<(String, String)>,
 }
 
+/// Path parameter values by name, as a request path carried them (percent-decoded).
+pub type PathParams = Vec<(String, String)>;
+
 impl Api {
     /// The type behind `id`.
     pub fn ty(&self, id: TypeId) -> &Type {
@@ -373,8 +376,8 @@ impl Api {
 
     /// The operation serving `method` on the request path `path` (without the servers' base
     /// path), with its path parameters: the router's matcher and ranking.
-    pub fn find(&self, method: &str, path: &str) -> Option<(&Operation, Vec<(String, String)>)> {
-        let mut best: Option<(&Operation, Vec<(String, String)>, Vec<u8>)> = None;
+    pub fn find(&self, method: &str, path: &str) -> Option<(&Operation, PathParams)> {
+        let mut best: Option<(&Operation, PathParams, Vec<u8>)> = None;
         for op in self
             .operations
             .iter()
