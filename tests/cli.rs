@@ -347,3 +347,108 @@ fn diff_classes_changes_and_fails_on_breaking_only_when_asked() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no/such/old.yaml"), "{stderr}");
 }
+
+#[test]
+fn test_fuzzes_the_sandbox_and_exits_1_on_findings_0_when_all_are_known() {
+    let common = [
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--sandbox",
+        "--phases",
+        "examples,fuzzing,negative",
+        "--max-cases",
+        "2",
+        "--show-graph",
+    ];
+    let (code, stdout, stderr) = specdrift(&common);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("inferred links") && stderr.contains("createDisbursementIntent response /disbursementIntentId -> getDisbursementIntentStatus path disbursementIntentId"), "{stderr}");
+    assert!(
+        stdout.contains("[NEW] schema-valid-rejected in createPaymentIntent"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("operations called: 20 of 20"), "{stdout}");
+    assert!(
+        !stdout.contains("sk_test_vivamo_sandbox"),
+        "the key reached the report"
+    );
+    let mut with_baseline = common.to_vec();
+    with_baseline.extend([
+        "--baseline",
+        "contract-tests/baseline.json",
+        "--format",
+        "json",
+    ]);
+    let (code, stdout, stderr) = specdrift(&with_baseline);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("the JSON report parses");
+    assert!(
+        report["summary"]["known"].as_u64().is_some_and(|k| k > 0),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn test_names_what_is_wrong_with_its_input_and_exits_2() {
+    let (code, _, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("unreachable") && stderr.contains("127.0.0.1:9"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--url",
+        "http://127.0.0.1:9",
+        "--phases",
+        "everything",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown phase `everything`"), "{stderr}");
+    let (code, _, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--url",
+        "http://127.0.0.1:9",
+        "--checks",
+        "vibes",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("unknown check `vibes`") && stderr.contains("ignored-auth"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = specdrift(&["test", "--spec", "openapi.yaml"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--url"), "{stderr}");
+    let (code, _, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "missing.yaml",
+        "--url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("missing.yaml"), "{stderr}");
+    let (code, _, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--url",
+        "ftp://x",
+        "-H",
+        "nocolon",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("ftp://x"), "{stderr}");
+}
