@@ -58,7 +58,11 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
         check_response(model, op, interaction, i, &mut findings);
     }
     cross_operation(model, traffic, &matched, &mut findings);
-    findings.extend(crate::sequence::check(model, traffic));
+    let mut by_index: Vec<Option<&Operation>> = vec![None; traffic.len()];
+    for (i, op) in &matched {
+        by_index[*i] = Some(op);
+    }
+    findings.extend(crate::sequence::check_matched(model, traffic, &by_index));
     findings
 }
 
@@ -461,9 +465,22 @@ fn cross_operation(
         .filter(|f| f.kind == Kind::SchemaViolation && f.keyword == "enum")
         .cloned()
         .collect();
+    // Violations of one place with one value share their evidence: look it up once.
+    let mut evidence: std::collections::HashMap<String, Option<Finding>> =
+        std::collections::HashMap::new();
     for violation in enum_violations {
-        if let Some(finding) = cross_operation_for(model, traffic, matched, &violation) {
-            findings.push(finding);
+        let known = evidence
+            .entry(violation.key())
+            .or_insert_with(|| cross_operation_for(model, traffic, matched, &violation));
+        if let Some(template) = known {
+            let index = violation.interaction.unwrap_or(0);
+            findings.push(
+                Finding {
+                    reproduce: Vec::new(),
+                    ..template.clone()
+                }
+                .with_interaction(index, &traffic[index]),
+            );
         }
     }
 }

@@ -55,6 +55,9 @@ pub enum Kind {
     SlowResponse,
     /// The typed client could not decode an answer the spec allows.
     TypedDecodeFailure,
+    /// A request without credentials answered 403, where RFC 9110 asks for 401.
+    #[serde(rename = "unauthorized-not-401")]
+    UnauthorizedNot401,
 }
 
 impl Kind {
@@ -78,11 +81,12 @@ impl Kind {
             Kind::ResponseHeaderViolation => "response-header-violation",
             Kind::SlowResponse => "slow-response",
             Kind::TypedDecodeFailure => "typed-decode-failure",
+            Kind::UnauthorizedNot401 => "unauthorized-not-401",
         }
     }
 
     /// Every kind, in report order.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::UndocumentedStatus,
         Kind::UndocumentedContentType,
         Kind::SchemaViolation,
@@ -101,6 +105,7 @@ impl Kind {
         Kind::ResponseHeaderViolation,
         Kind::SlowResponse,
         Kind::TypedDecodeFailure,
+        Kind::UnauthorizedNot401,
     ];
 
     /// The kind named `name` (as `as_str` writes it).
@@ -283,7 +288,13 @@ pub fn curl(interaction: &Interaction) -> String {
     for (k, v) in &redacted.request_headers {
         let lower = k.to_ascii_lowercase();
         if lower == "authorization" {
-            out.push_str(" -H \"authorization: Bearer $VIVAMO_API_KEY\"");
+            // The credential comes from the environment, as `specdrift test --bearer` reads it.
+            let scheme = v
+                .split(' ')
+                .next()
+                .filter(|s| s.eq_ignore_ascii_case("basic"))
+                .map_or("Bearer $SPECDRIFT_TOKEN", |_| "Basic $SPECDRIFT_BASIC");
+            let _ = write!(out, " -H \"authorization: {scheme}\"");
         } else if matches!(lower.as_str(), "content-type" | "accept") || lower.starts_with("x-") {
             let _ = write!(out, " -H '{k}: {}'", v.replace('\'', "'\\''"));
         }
@@ -498,4 +509,18 @@ fn xml(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_written_and_read_by_one_name() {
+        for kind in Kind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+    }
 }

@@ -2,6 +2,8 @@
 //! still served, a created one not retrievable, and credentials missing yet answered 2xx. They
 //! run on recorded traffic (`verify`) and on what the contract engine sends, the same code.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::report::{Finding, Kind};
@@ -15,6 +17,15 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
         .iter()
         .map(|i| model.find(&i.method, &i.path()))
         .collect();
+    check_matched(model, traffic, &matched)
+}
+
+/// [`check`], with each interaction's operation already found.
+pub fn check_matched(
+    model: &Model,
+    traffic: &[Interaction],
+    matched: &[Option<&Operation>],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, interaction) in traffic.iter().enumerate() {
         let Some(op) = matched[i] else { continue };
@@ -31,8 +42,9 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
             );
         }
     }
-    use_after_delete(traffic, &matched, &mut out);
-    created_not_retrievable(traffic, &matched, &mut out);
+    let paths = by_path(traffic);
+    use_after_delete(traffic, matched, &paths, &mut out);
+    created_not_retrievable(traffic, matched, &paths, &mut out);
     out
 }
 
@@ -77,22 +89,33 @@ pub fn has_credentials(model: &Model, op: &Operation, interaction: &Interaction)
     })
 }
 
+/// Interaction indices by request path, in order, so each check looks only at the same path.
+fn by_path(traffic: &[Interaction]) -> HashMap<String, Vec<usize>> {
+    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, t) in traffic.iter().enumerate() {
+        out.entry(t.path()).or_default().push(i);
+    }
+    out
+}
+
 fn use_after_delete(
     traffic: &[Interaction],
     matched: &[Option<&Operation>],
+    paths: &HashMap<String, Vec<usize>>,
     out: &mut Vec<Finding>,
 ) {
     for (i, deleted) in traffic.iter().enumerate() {
         let Some(op) = matched[i] else { continue };
-        if op.method != "DELETE" || !(200..300).contains(&deleted.status) {
+        // Only an item (a path with a parameter): deleting by body on a collection path leaves
+        // the collection readable.
+        if op.method != "DELETE" || !op.path.contains('{') || !(200..300).contains(&deleted.status)
+        {
             continue;
         }
         let path = deleted.path();
-        // A later read of the same path that still answers 2xx (before anything recreates it).
-        for (j, later) in traffic.iter().enumerate().skip(i + 1) {
-            if later.path() != path {
-                continue;
-            }
+        // The next read of the same path that still answers 2xx (before anything recreates it).
+        for &j in paths.get(&path).into_iter().flatten().filter(|j| **j > i) {
+            let later = &traffic[j];
             if later.method != "GET" {
                 if (200..300).contains(&later.status) && later.method != "DELETE" {
                     break;
@@ -123,8 +146,32 @@ fn use_after_delete(
 fn created_not_retrievable(
     traffic: &[Interaction],
     matched: &[Option<&Operation>],
+    paths: &HashMap<String, Vec<usize>>,
     out: &mut Vec<Finding>,
 ) {
+    // Reads answered 404, by each segment of their path.
+    let mut missing: HashMap<&str, Vec<usize>> = HashMap::new();
+    let read_paths: Vec<String> = traffic
+        .iter()
+        .map(|t| {
+            if t.method == "GET" && t.status == 404 {
+                t.path()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    for (j, path) in read_paths.iter().enumerate() {
+        if path.is_empty() || !matched[j].is_some_and(|o| o.path.contains('{')) {
+            continue;
+        }
+        for segment in path.split('/').filter(|s| s.len() >= 3) {
+            missing.entry(segment).or_default().push(j);
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
     for (i, created) in traffic.iter().enumerate() {
         let Some(op) = matched[i] else { continue };
         if op.method != "POST" || !(200..300).contains(&created.status) {
@@ -138,35 +185,43 @@ fn created_not_retrievable(
         if let Some(location) = created.response_header("location") {
             values.push(location.rsplit('/').next().unwrap_or("").to_string());
         }
-        values.retain(|v| v.len() >= 3);
-        for (j, later) in traffic.iter().enumerate().skip(i + 1) {
-            let Some(read) = matched[j] else { continue };
-            if later.method == "DELETE" && (200..300).contains(&later.status) {
-                break;
-            }
-            if later.method != "GET" || later.status != 404 || !read.path.contains('{') {
-                continue;
-            }
-            let segments: Vec<String> = later.path().split('/').map(str::to_string).collect();
-            if let Some(value) = values.iter().find(|v| segments.contains(v)) {
-                out.push(
-                    Finding::new(Kind::CreatedNotRetrievable, &read.label())
-                        .with_interaction(j, later)
-                        .expected(format!("the resource {} created", op.label()))
-                        .observed("404".to_string())
-                        .related(format!(
-                            "created by {} {} ({})",
-                            created.method, created.url, created.status
-                        ))
-                        .message(format!(
-                            "{} returned `{value}`, but {} answered 404 for it",
-                            op.label(),
-                            read.label()
-                        )),
-                );
-                break;
-            }
+        let first = values
+            .iter()
+            .filter_map(|v| {
+                missing
+                    .get(v.as_str())
+                    .and_then(|js| js.iter().find(|j| **j > i))
+                    .map(|j| (*j, v))
+            })
+            .min();
+        let Some((j, value)) = first else { continue };
+        let later = &traffic[j];
+        // Deleted in between: a 404 is what it should answer.
+        let deleted = paths.get(&read_paths[j]).into_iter().flatten().any(|k| {
+            *k > i
+                && *k < j
+                && traffic[*k].method == "DELETE"
+                && (200..300).contains(&traffic[*k].status)
+        });
+        if deleted {
+            continue;
         }
+        let read = matched[j].expect("indexed above");
+        out.push(
+            Finding::new(Kind::CreatedNotRetrievable, &read.label())
+                .with_interaction(j, later)
+                .expected(format!("the resource {} created", op.label()))
+                .observed("404".to_string())
+                .related(format!(
+                    "created by {} {} ({})",
+                    created.method, created.url, created.status
+                ))
+                .message(format!(
+                    "{} returned `{value}`, but {} answered 404 for it",
+                    op.label(),
+                    read.label()
+                )),
+        );
     }
 }
 

@@ -370,3 +370,73 @@ fn an_unreachable_target_is_an_error_not_a_finding() {
     let err = engine::run(&model, &settings, &Baseline::default()).unwrap_err();
     assert!(err.to_string().contains("unreachable"), "{err}");
 }
+
+/// The sequence checks run on recorded traffic too (`verify`), the same code as in the engine.
+#[test]
+fn verify_reports_sequence_defects_in_recorded_traffic() {
+    use contract_tests::traffic::{Interaction, Redaction, write_cassette};
+    let call = |method: &str, path: &str, auth: bool, status: u16, body: &str| Interaction {
+        method: method.into(),
+        url: format!("http://127.0.0.1/api{path}"),
+        request_headers: if auth {
+            vec![("Authorization".into(), "Bearer [redacted]".into())]
+        } else {
+            Vec::new()
+        },
+        request_body: if method == "POST" {
+            r#"{"name":"Rex"}"#.into()
+        } else {
+            String::new()
+        },
+        status,
+        response_headers: if body.is_empty() {
+            Vec::new()
+        } else {
+            vec![("Content-Type".into(), "application/json".into())]
+        },
+        response_body: body.into(),
+        recorded_at: "Sun, 22 Nov 2026 00:00:00 GMT".into(),
+    };
+    let mut created = call("POST", "/pets", true, 201, r#"{"id":"pet1","name":"Rex"}"#);
+    created
+        .response_headers
+        .push(("X-Rate-Limit".into(), "10".into()));
+    let traffic = vec![
+        created,
+        call("GET", "/pets/pet1", true, 404, ""),
+        call("DELETE", "/pets/pet2", true, 204, ""),
+        call(
+            "GET",
+            "/pets/pet2",
+            true,
+            200,
+            r#"{"id":"pet2","name":"Tom"}"#,
+        ),
+        call("GET", "/pets", false, 200, "[]"),
+    ];
+    let path = std::env::temp_dir().join(format!("specdrift-sequence-{}.json", std::process::id()));
+    write_cassette(&path, &traffic, &Redaction::default()).unwrap();
+    let report = contract_tests::verify(&spec(), &path, &Baseline::default()).unwrap();
+    let kinds: Vec<(Kind, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.operation.as_str()))
+        .collect();
+    assert!(
+        kinds.contains(&(Kind::CreatedNotRetrievable, "getPet")),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        kinds.contains(&(Kind::UseAfterDelete, "getPet")),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        kinds.contains(&(Kind::IgnoredAuth, "listPets")),
+        "{}",
+        report.to_text()
+    );
+    assert_eq!(kinds.len(), 3, "{}", report.to_text());
+    let _ = std::fs::remove_file(path);
+}

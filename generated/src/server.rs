@@ -1041,7 +1041,7 @@ async fn handle_create_customer<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::CreateCustomerRequest,
             >(&ctx.headers, &body)?,
         )?;
@@ -1152,7 +1152,7 @@ async fn handle_update_customer<S: Api>(
         let external_customer_id = inputs.path::<String>("externalCustomerId")?;
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::UpdateCustomerRequest,
             >(&ctx.headers, &body)?,
         )?;
@@ -1232,7 +1232,9 @@ async fn handle_set_customer_kyc_manually_verified<S: Api>(
             .path::<super::models::SetCustomerKycManuallyVerifiedType>("type")?;
         let body = required(
             "request body",
-            runtime::json_body::<super::models::KycVerifyRequest>(&ctx.headers, &body)?,
+            runtime::json_object_body::<
+                super::models::KycVerifyRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((external_customer_id, type_, body))
     })();
@@ -1314,7 +1316,9 @@ async fn handle_record_prize<S: Api>(
         let external_customer_id = inputs.path::<String>("externalCustomerId")?;
         let body = required(
             "request body",
-            runtime::json_body::<super::models::RecordPrizeRequest>(&ctx.headers, &body)?,
+            runtime::json_object_body::<
+                super::models::RecordPrizeRequest,
+            >(&ctx.headers, &body)?,
         )?;
         Ok((external_customer_id, body))
     })();
@@ -1353,7 +1357,7 @@ async fn handle_create_payment_intent<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::CreatePaymentIntentRequest,
             >(&ctx.headers, &body)?,
         )?;
@@ -1430,7 +1434,7 @@ async fn handle_create_disbursement_intent<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::CreateDisbursementIntentRequest,
             >(&ctx.headers, &body)?,
         )?;
@@ -1576,7 +1580,7 @@ async fn handle_check_geolocation<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::GeolocationCheckRequest,
             >(&ctx.headers, &body)?,
         )?;
@@ -1645,7 +1649,7 @@ async fn handle_register_webhook<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::RegisterWebhookRequest,
             >(&ctx.headers, &body)?,
         )?;
@@ -1689,7 +1693,7 @@ async fn handle_delete_webhook<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::DeleteWebhookRequest,
             >(&ctx.headers, &body)?,
         )?;
@@ -1731,7 +1735,7 @@ async fn handle_update_webhook<S: Api>(
         let webhook_id = inputs.path::<String>("webhookId")?;
         let body = required(
             "request body",
-            runtime::json_body::<
+            runtime::json_object_body::<
                 super::models::UpdateWebhookRequest,
             >(&ctx.headers, &body)?,
         )?;

@@ -16,7 +16,8 @@ pub fn match_path<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t str, Str
             (None, None) => return Some(params),
             (Some(w), Some(g)) => {
                 if !w.contains('{') {
-                    if percent_decode(g)? != w {
+                    let same = if g.contains('%') { percent_decode(g)? == w } else { g == w };
+                    if !same {
                         return None;
                     }
                     continue;

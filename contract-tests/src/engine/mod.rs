@@ -618,69 +618,95 @@ impl<'a> Engine<'a> {
         out
     }
 
+    /// Breaks `call` in one place (its body, or one parameter) so the spec forbids it; says what
+    /// was broken, or `None` when nothing here can be broken.
+    fn break_one(&mut self, op: OpRef, call: &mut Call) -> Option<String> {
+        let api = self.api_of(op);
+        let operation = self.ops[op.0].0;
+        let mut broke = None;
+        // Alternate between the body and a parameter.
+        let try_body = self.runner.rng().random_bool(0.6);
+        if try_body
+            && let Some((media, schema)) = json_body(operation)
+            && let Some((_, base)) = &call.body
+            && let Some((bad, what)) = values::broken(api, schema, base, &mut self.runner)
+            && !self.is_valid(op, schema, &bad)
+            // In a form every field is text: a wrong type does not survive the encoding.
+            && (media.contains("json") || !what.contains("where"))
+        {
+            call.body = Some((media, bad));
+            broke = Some(format!("body: {what}"));
+        }
+        if broke.is_none() {
+            let candidates: Vec<usize> = operation
+                .parameters
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    p.schema.is_some_and(|s| wire_checkable(api.schema(s)))
+                        && !is_credential(api, p)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if !candidates.is_empty() {
+                let p = &operation.parameters
+                    [candidates[self.runner.rng().random_range(0..candidates.len())]];
+                let s = api.schema(p.schema.expect("filtered above"));
+                let current = call
+                    .params
+                    .iter()
+                    .find(|(l, n, _)| *l == p.location && *n == p.name.wire)
+                    .map(|(_, _, v)| v.clone())
+                    .unwrap_or(Value::Null);
+                if let Some((bad, what)) = values::wrong_scalar(s, &current) {
+                    call.params
+                        .retain(|(l, n, _)| !(*l == p.location && *n == p.name.wire));
+                    call.params.push((p.location, p.name.wire.clone(), bad));
+                    broke = Some(format!(
+                        "{} parameter `{}`: {what}",
+                        graph::location_word(p.location),
+                        p.name.wire
+                    ));
+                }
+            } else if let Some(p) = operation
+                .parameters
+                .iter()
+                .find(|p| p.required && p.location != ParamLocation::Path && !is_credential(api, p))
+            {
+                call.params
+                    .retain(|(l, n, _)| !(*l == p.location && *n == p.name.wire));
+                broke = Some(format!(
+                    "required {} parameter `{}` left out",
+                    graph::location_word(p.location),
+                    p.name.wire
+                ));
+            }
+        }
+        // What was broken must stay broken when the sequence is replayed: no value is re-bound
+        // into the broken place.
+        if let Some(what) = &broke {
+            if what.starts_with("body") {
+                call.bindings.retain(|b| !matches!(b.slot, Slot::Body(_)));
+            } else {
+                let broken: Vec<(ParamLocation, String)> = operation
+                    .parameters
+                    .iter()
+                    .filter(|p| what.contains(&format!("`{}`", p.name.wire)))
+                    .map(|p| (p.location, p.name.wire.clone()))
+                    .collect();
+                call.bindings.retain(|b| !matches!(&b.slot, Slot::Param(l, n) if broken.iter().any(|(bl, bn)| bl == l && bn == n)));
+            }
+        }
+        broke
+    }
+
     fn negative_calls(&mut self, op: OpRef) -> Vec<Call> {
         let api = self.api_of(op);
         let operation = self.ops[op.0].0;
         let mut out = Vec::new();
         for _ in 0..self.settings.max_cases {
             let mut call = self.valid_call(op, None);
-            let mut broke = None;
-            // Alternate between the body and a parameter.
-            let try_body = self.runner.rng().random_bool(0.6);
-            if try_body
-                && let Some((media, schema)) = json_body(operation)
-                && let Some((_, base)) = &call.body
-                && let Some((bad, what)) = values::broken(api, schema, base, &mut self.runner)
-                && !self.is_valid(op, schema, &bad)
-                // In a form every field is text: a wrong type does not survive the encoding.
-                && (media.contains("json") || !what.contains("where"))
-            {
-                call.body = Some((media, bad));
-                broke = Some(format!("body: {what}"));
-            }
-            if broke.is_none() {
-                let candidates: Vec<usize> = operation
-                    .parameters
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| {
-                        p.schema.is_some_and(|s| wire_checkable(api.schema(s)))
-                            && !is_credential(api, p)
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                if !candidates.is_empty() {
-                    let p = &operation.parameters
-                        [candidates[self.runner.rng().random_range(0..candidates.len())]];
-                    let s = api.schema(p.schema.expect("filtered above"));
-                    let current = call
-                        .params
-                        .iter()
-                        .find(|(l, n, _)| *l == p.location && *n == p.name.wire)
-                        .map(|(_, _, v)| v.clone())
-                        .unwrap_or(Value::Null);
-                    if let Some((bad, what)) = values::wrong_scalar(s, &current) {
-                        call.params
-                            .retain(|(l, n, _)| !(*l == p.location && *n == p.name.wire));
-                        call.params.push((p.location, p.name.wire.clone(), bad));
-                        broke = Some(format!(
-                            "{} parameter `{}`: {what}",
-                            graph::location_word(p.location),
-                            p.name.wire
-                        ));
-                    }
-                } else if let Some(p) = operation.parameters.iter().find(|p| {
-                    p.required && p.location != ParamLocation::Path && !is_credential(api, p)
-                }) {
-                    call.params
-                        .retain(|(l, n, _)| !(*l == p.location && *n == p.name.wire));
-                    broke = Some(format!(
-                        "required {} parameter `{}` left out",
-                        graph::location_word(p.location),
-                        p.name.wire
-                    ));
-                }
-            }
+            let broke = self.break_one(op, &mut call);
             if let Some(what) = broke {
                 call.intent = Intent::Negative(what);
                 out.push(call);
@@ -1330,6 +1356,15 @@ impl<'a> Engine<'a> {
                         )),
                     );
                 }
+                // RFC 9110: 401 (with a challenge) when credentials are missing, 403 when a known
+                // client may not; schemathesis's "missing required header" check holds servers to it.
+                Intent::WrongAuth("no credentials") if status == 403 => findings.push(
+                    Finding { kind: Kind::UnauthorizedNot401, ..base() }
+                        .at(self.model, Some(crate::spec::at(&operation.origin)))
+                        .expected("401 with WWW-Authenticate")
+                        .observed("403")
+                        .message("a request without credentials was answered 403; RFC 9110 reserves 403 for a client known to lack permission and asks for 401 here"),
+                ),
                 Intent::UndeclaredMethod
                     if status != 405 || interaction.response_header("allow").is_none() =>
                 {
@@ -1542,7 +1577,16 @@ impl<'a> Engine<'a> {
                         let Some(op) = self.pick(&known, last) else {
                             break;
                         };
-                        self.valid_call(OpRef(op), Some(&known))
+                        let mut call = self.valid_call(OpRef(op), Some(&known));
+                        // Now and then a step is broken on purpose, with real identifiers in
+                        // it, so refusals are tested where the resource exists.
+                        if self.ops[op].1
+                            && self.runner.rng().random_bool(0.15)
+                            && let Some(what) = self.break_one(OpRef(op), &mut call)
+                        {
+                            call.intent = Intent::Negative(what);
+                        }
+                        call
                     }
                 }
             };
@@ -1735,7 +1779,7 @@ impl<'a> Engine<'a> {
         let mut best: Option<Finding> = None;
         let mut budget = 40usize;
         let mut i = 0;
-        while i < current.len() && budget > 0 {
+        while i < current.len() && budget > 0 && !self.out_of_time() {
             let dropped = i;
             // A call whose value came from this one cannot stand without it: a reproduction
             // must not lean on what an earlier run left on the server.

@@ -345,6 +345,10 @@ pub fn broken(
                 options.push((Value::Object(m), format!("property `{name}`: {what}")));
             }
         }
+        options.push((
+            Value::Array(Vec::new()),
+            "an array where an object belongs".into(),
+        ));
         if s.additional == Additional::Forbidden {
             let mut m = map.clone();
             m.insert("undeclaredProperty".into(), Value::from(1));

@@ -254,6 +254,15 @@ pub(crate) fn json_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body
     known("request body", value).map(Some)
 }
 
+/// A JSON request body that must be an object (a struct): a JSON array, which serde would read
+/// as the struct's fields in order, is refused.
+pub(crate) fn json_object_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') {
+        return Err(Rejection::invalid("request body", "expected a JSON object".to_string()));
+    }
+    json_body(headers, body)
+}
+
 /// A form request body as `T`.
 pub(crate) fn form_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
     if body.is_empty() {
@@ -318,7 +327,8 @@ pub fn match_path<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t str, Str
             (None, None) => return Some(params),
             (Some(w), Some(g)) => {
                 if !w.contains('{') {
-                    if percent_decode(g)? != w {
+                    let same = if g.contains('%') { percent_decode(g)? == w } else { g == w };
+                    if !same {
                         return None;
                     }
                     continue;

@@ -29,6 +29,18 @@ fn param_type(api: &Api, p: &Parameter) -> TokenStream {
     }
 }
 
+/// A named struct type (behind aliases).
+fn is_struct(api: &Api, shape: &Shape) -> bool {
+    match shape {
+        Shape::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Struct { .. } => true,
+            TypeKind::Alias(inner) => is_struct(api, inner),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// The request body the server decodes: the same media type the client prefers.
 fn chosen_body(op: &Operation) -> Option<(BodyKind, String, Shape, bool)> {
     let body = op.body.as_ref()?;
@@ -158,6 +170,12 @@ fn emit_operation(
         };
         let t = shape_tokens(api, shape);
         let (ty, decode) = match kind {
+            // serde accepts a JSON array for a struct (as a sequence of its fields); the spec
+            // does not, so a struct body must arrive as an object.
+            BodyKind::Json if is_struct(api, shape) => (
+                t.clone(),
+                quote!(runtime::json_object_body::<#t>(&ctx.headers, &body)?),
+            ),
             BodyKind::Json => (
                 t.clone(),
                 quote!(runtime::json_body::<#t>(&ctx.headers, &body)?),
