@@ -28,6 +28,8 @@ enum Defect {
     CreatedNotRetrievable,
     UnsupportedMethod,
     MissingHeader,
+    Forbidden,
+    Slow,
 }
 
 #[derive(Clone)]
@@ -98,7 +100,10 @@ async fn handle(
         == Some("Bearer good");
     let open = d == Defect::IgnoredAuth && method == Method::GET && segments.len() == 1;
     if !authorized && !open {
-        return empty(401);
+        return empty(if d == Defect::Forbidden { 403 } else { 401 });
+    }
+    if d == Defect::Slow && method == Method::GET && segments.len() == 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
     }
     let mut pets = server.pets.lock().expect("not poisoned");
     match (method.as_str(), segments.as_slice()) {
@@ -215,7 +220,7 @@ fn run(defect: Defect, tweak: impl FnOnce(&mut Settings)) -> engine::Outcome {
 }
 
 fn assert_finds(defect: Defect, kind: Kind, operation: &str) {
-    let outcome = run(defect, |_| {});
+    let outcome = run(defect, |s| s.max_response_time = Some(std::time::Duration::from_millis(40)));
     let report = &outcome.report;
     let found = report
         .findings

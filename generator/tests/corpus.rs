@@ -120,7 +120,9 @@ fn every_corpus_spec_generates_and_type_checks() {
     let budget = generated.first().map_or(0, |g| g.0).max(total / 8);
     let mut crates: Vec<(usize, String)> = Vec::new();
     for (size, module, models, support, client, server, webhooks) in generated {
-        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server)];
+        // The contract glue sits beside the client and server (crate feature `contract`).
+        let contract = server.with_file_name("contract.rs");
+        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server), ("contract", &contract)];
         if let Some(webhooks) = &webhooks {
             extras.push(("webhooks", webhooks));
         }

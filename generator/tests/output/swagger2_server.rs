@@ -142,7 +142,7 @@ async fn handle_add_pet<S: Api>(
     let decoded = (|| -> Result<_, Rejection> {
         let body = required(
             "request body",
-            runtime::json_body::<super::models::NewPet>(&ctx.headers, &body)?,
+            runtime::json_object_body::<super::models::NewPet>(&ctx.headers, &body)?,
         )?;
         let limit = inputs.query::<i32>("limit")?;
         Ok((body, limit))
