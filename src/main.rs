@@ -178,6 +178,9 @@ struct TestArgs {
     /// Stop at the first new finding (schemathesis's `-x`).
     #[arg(short = 'x', long)]
     exit_first: bool,
+    /// No progress on stderr (it shows only when stderr is a terminal anyway).
+    #[arg(short = 'q', long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -450,6 +453,7 @@ fn test(args: TestArgs) -> u8 {
     settings.skip = args.skip.clone();
     settings.shrink = !args.no_shrink;
     settings.exit_first = args.exit_first;
+    settings.progress = !args.quiet;
     settings.max_response_time = args.max_response_time.map(std::time::Duration::from_millis);
     if let Some(path) = &args.extra {
         match contract_tests::spec::Model::load(path) {

@@ -220,7 +220,9 @@ fn run(defect: Defect, tweak: impl FnOnce(&mut Settings)) -> engine::Outcome {
 }
 
 fn assert_finds(defect: Defect, kind: Kind, operation: &str) {
-    let outcome = run(defect, |s| s.max_response_time = Some(std::time::Duration::from_millis(40)));
+    let outcome = run(defect, |s| {
+        s.max_response_time = Some(std::time::Duration::from_millis(40))
+    });
     let report = &outcome.report;
     let found = report
         .findings

@@ -122,7 +122,11 @@ fn every_corpus_spec_generates_and_type_checks() {
     for (size, module, models, support, client, server, webhooks) in generated {
         // The contract glue sits beside the client and server (crate feature `contract`).
         let contract = server.with_file_name("contract.rs");
-        let mut extras: Vec<(&str, &Path)> = vec![("client", &client), ("server", &server), ("contract", &contract)];
+        let mut extras: Vec<(&str, &Path)> = vec![
+            ("client", &client),
+            ("server", &server),
+            ("contract", &contract),
+        ];
         if let Some(webhooks) = &webhooks {
             extras.push(("webhooks", webhooks));
         }

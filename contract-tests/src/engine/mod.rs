@@ -133,6 +133,8 @@ pub struct Settings {
     pub decode: Option<Decoder>,
     /// Stop at the first new finding (of the selected checks).
     pub exit_first: bool,
+    /// Show progress on stderr (calls and findings so far), when stderr is a terminal.
+    pub progress: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -171,6 +173,7 @@ impl Settings {
             shrink: true,
             decode: None,
             exit_first: false,
+            progress: true,
         }
     }
 }
@@ -281,6 +284,7 @@ struct Engine<'a> {
     attempts: Vec<u32>,
     stopped: bool,
     baseline_keys: Vec<String>,
+    show_progress: bool,
     /// Stored call sequences that reached new coverage; sequences start from them.
     corpus: Vec<Vec<Call>>,
     coverage: std::collections::BTreeSet<String>,
@@ -354,6 +358,13 @@ pub fn run(
         };
         crate::traffic::write_cassette(path, &engine.traffic, &redaction)
             .map_err(|e| EngineError::Other(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if engine.show_progress {
+        eprintln!(
+            "\r  {} calls in {:.1} s",
+            engine.traffic.len(),
+            engine.started.elapsed().as_secs_f64()
+        );
     }
     let judged = engine.ops.iter().filter(|(_, j)| *j).count();
     let covered = engine
@@ -490,6 +501,8 @@ impl<'a> Engine<'a> {
             coverage: std::collections::BTreeSet::new(),
             stopped: false,
             baseline_keys: Vec::new(),
+            show_progress: settings.progress
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             auth_statuses: Vec::new(),
         })
     }
@@ -1253,6 +1266,13 @@ impl<'a> Engine<'a> {
             self.succeeded[call.op.0] = true;
         }
         self.traffic.push(interaction);
+        if self.show_progress && self.traffic.len().is_multiple_of(250) {
+            eprint!(
+                "\r  {} calls, {:.1} s",
+                self.traffic.len(),
+                self.started.elapsed().as_secs_f64()
+            );
+        }
         self.elapsed.push(started.elapsed());
         Ok(self.traffic.len() - 1)
     }
