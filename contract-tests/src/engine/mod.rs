@@ -135,6 +135,9 @@ pub struct Settings {
     pub exit_first: bool,
     /// Show progress on stderr (calls and findings so far), when stderr is a terminal.
     pub progress: bool,
+    /// Brings the target back to an empty state, when it can be (an in-process sandbox): each
+    /// shrinking replay then starts from it, so a reproduction holds on a fresh server.
+    pub reset: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -174,6 +177,7 @@ impl Settings {
             decode: None,
             exit_first: false,
             progress: true,
+            reset: None,
         }
     }
 }
@@ -1539,6 +1543,11 @@ impl<'a> Engine<'a> {
             if self.out_of_time() {
                 break;
             }
+            // Each sequence starts from an empty target when it can be reset, so what it shows
+            // it shows on its own, and shrinks on its own.
+            if let Some(reset) = &self.settings.reset {
+                reset();
+            }
             let calls = self.walk()?;
             let found = self.judge(&calls);
             self.note_found(&found);
@@ -1583,12 +1592,25 @@ impl<'a> Engine<'a> {
         let mut known: Vec<Known> = Vec::new();
         let mut calls: Vec<(Call, usize)> = Vec::new();
         let mut forced: Option<Call> = None;
+        let mut prefix_alive = true;
         for step in 0..length {
             if self.out_of_time() {
                 break;
             }
-            let call = if let Some(stored) = prefix.get(step) {
-                rebind(stored.clone(), &calls, &self.traffic)
+            // A stored call whose bound value this run's answers lack would reuse an old one;
+            // the prefix ends there and the walk goes on by itself.
+            let replayed = if prefix_alive {
+                prefix
+                    .get(step)
+                    .and_then(|stored| rebind(stored.clone(), &calls, &self.traffic))
+            } else {
+                None
+            };
+            if prefix_alive && replayed.is_none() && step < prefix.len() {
+                prefix_alive = false;
+            }
+            let call = if let Some(call) = replayed {
+                call
             } else {
                 match forced.take() {
                     Some(c) => c,
@@ -1626,7 +1648,7 @@ impl<'a> Engine<'a> {
                 && !matches!(call.intent, Intent::Negative(_) | Intent::WrongAuth(_))
             {
                 learn(&mut known, &interaction, operation, &call, step);
-                if step + 1 < prefix.len() {
+                if prefix_alive && step + 1 < prefix.len() {
                     // The prefix decides the next call.
                 } else if operation.method == "DELETE"
                     && let Some(read) = self
@@ -1848,9 +1870,14 @@ impl<'a> Engine<'a> {
     }
 
     fn replay_calls(&mut self, calls: &[Call], key: &str) -> Result<Option<Finding>, EngineError> {
+        if let Some(reset) = &self.settings.reset {
+            reset();
+        }
         let mut sent: Vec<(Call, usize)> = Vec::new();
         for call in calls {
-            let call = rebind(call.clone(), &sent, &self.traffic);
+            let Some(call) = rebind(call.clone(), &sent, &self.traffic) else {
+                return Ok(None);
+            };
             let index = self.send(&call)?;
             sent.push((call, index));
         }
@@ -1944,8 +1971,9 @@ fn header_fits(api: &generator::ir::Api, schema: SchemaId, value: &str) -> bool 
 }
 
 /// `call` with every bound value taken from the response it was bound to in `sent` (this run's
-/// calls so far), where that call still exists.
-fn rebind(mut call: Call, sent: &[(Call, usize)], traffic: &[Interaction]) -> Call {
+/// calls so far), or `None` when a value's source answered without it this time: replaying the
+/// old value would lean on what an earlier run left on the server.
+fn rebind(mut call: Call, sent: &[(Call, usize)], traffic: &[Interaction]) -> Option<Call> {
     for b in &call.bindings.clone() {
         let Some((_, index)) = sent.get(b.step) else {
             continue;
@@ -1959,9 +1987,7 @@ fn rebind(mut call: Call, sent: &[(Call, usize)], traffic: &[Interaction]) -> Ca
                 .map(|(_, _, v)| v.clone()),
             None => value_at(&traffic[*index], &b.pointer),
         };
-        let Some(value) = value else {
-            continue;
-        };
+        let value = value?;
         match &b.slot {
             Slot::Param(l, n) => {
                 for (pl, pn, v) in call.params.iter_mut() {
@@ -1979,7 +2005,7 @@ fn rebind(mut call: Call, sent: &[(Call, usize)], traffic: &[Interaction]) -> Ca
             }
         }
     }
-    call
+    Some(call)
 }
 
 /// Remembers what a 2xx answer (and the request that got it) makes available to later calls.
@@ -2041,7 +2067,8 @@ fn learn(
             .filter(|(n, _, _)| graph::identifier_like(n))
         {
             // A value this call took from an earlier one is known from there, so the calls in
-            // between can be shrunk away.
+            // between can be shrunk away (a change they made that the finding needs keeps them:
+            // without it the replay no longer shows the finding).
             let (step, pointer) = origin(call, &Slot::Body(pointer.clone()))
                 .unwrap_or((step, format!("request:{pointer}")));
             known.push(Known {
