@@ -100,7 +100,7 @@ fn generate_writes_a_crate_and_rewrites_only_what_changed() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("9 file(s) written, 0 unchanged"),
+        stdout.contains("10 file(s) written, 0 unchanged"),
         "{stdout}"
     );
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
@@ -118,7 +118,7 @@ fn generate_writes_a_crate_and_rewrites_only_what_changed() {
     ]);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("0 file(s) written, 9 unchanged"),
+        stdout.contains("0 file(s) written, 10 unchanged"),
         "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&out);
@@ -251,7 +251,7 @@ fn the_main_job_runs_the_suite_against_the_sandbox_and_prints_the_rejected_drift
     let out = Command::new(env!("CARGO_BIN_EXE_specdrift"))
         .current_dir(root())
         .env_remove("VIVAMO_API_KEY")
-        .env("SPECDRIFT_CASES", "12")
+        .env("SPECDRIFT_CASES", "100")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
