@@ -257,10 +257,11 @@ pub(crate) fn json_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body
 /// A JSON request body that must be an object (a struct): a JSON array, which serde would read
 /// as the struct's fields in order, is refused.
 pub(crate) fn json_object_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
-    if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') {
-        return Err(Rejection::invalid("request body", "expected a JSON object".to_string()));
+    match json_body::<::serde_json::Value>(headers, body)? {
+        None => Ok(None),
+        Some(value) if !value.is_object() => Err(Rejection::invalid("request body", "expected a JSON object".to_string())),
+        Some(value) => typed("request body", value).map(Some),
     }
-    json_body(headers, body)
 }
 
 /// A form request body as `T`.
