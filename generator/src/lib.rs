@@ -241,6 +241,12 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
         lib_rs(&api, &header, settings, webhooks),
     );
     files.insert(PathBuf::from("Cargo.toml"), cargo_toml(settings, signing));
+    // The crate is formatted as it is generated and held byte-identical to the generator's
+    // output; rustfmt (a user's `cargo fmt --all`) leaves it alone.
+    files.insert(
+        PathBuf::from("rustfmt.toml"),
+        format!("# {header}\n# Formatted by the generator; regenerate instead of reformatting.\ndisable_all_formatting = true\n"),
+    );
     diagnostics.normalize();
     Output { files, diagnostics }
 }
