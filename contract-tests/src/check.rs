@@ -155,7 +155,8 @@ pub fn documented(op: &Operation, status: u16) -> Option<&DocumentedResponse> {
     op.response_for(status)
 }
 
-fn media(content_type: Option<&str>) -> Option<String> {
+/// The media type of a `Content-Type` value, lower-case, without parameters.
+pub(crate) fn media(content_type: Option<&str>) -> Option<String> {
     content_type
         .map(|c| {
             c.split(';')

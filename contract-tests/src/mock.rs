@@ -247,16 +247,11 @@ async fn handle(
         }
     }
     if let Some(b) = &op.body {
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|c| {
-                c.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            });
+        let content_type = crate::check::media(
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+        );
         match content_type {
             None if body.is_empty() => {
                 if b.required {

@@ -127,26 +127,27 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
             // The live service has no `/_sandbox/` endpoints: the engine reaches what it can without them.
             engine_settings.target = engine::Target::Url(base_url.clone());
             engine_settings.credentials.bearer = Some(api_key.clone());
-            let model = Model::load(spec).map_err(|d| d.to_string())?;
-            engine::run(&model, &engine_settings, baseline)
-                .map(|o| Outcome {
-                    report: o.report,
-                    traffic: o.traffic,
-                })
-                .map_err(|e| e.to_string())
+            run_engine(spec, &engine_settings, baseline)
         }
         Target::Cassette(path) => {
             engine_settings.target = engine::Target::Cassette(path.clone());
             engine_settings.extra = Some(Arc::new(testing_model()?));
-            let model = Model::load(spec).map_err(|d| d.to_string())?;
-            engine::run(&model, &engine_settings, baseline)
-                .map(|o| Outcome {
-                    report: o.report,
-                    traffic: o.traffic,
-                })
-                .map_err(|e| e.to_string())
+            run_engine(spec, &engine_settings, baseline)
         }
     }
+}
+
+fn run_engine(
+    spec: &Path,
+    settings: &engine::Settings,
+    baseline: &Baseline,
+) -> Result<Outcome, String> {
+    let model = Model::load(spec).map_err(|d| d.to_string())?;
+    let outcome = engine::run(&model, settings, baseline).map_err(|e| e.to_string())?;
+    Ok(Outcome {
+        report: outcome.report,
+        traffic: outcome.traffic,
+    })
 }
 
 /// Runs the contract engine (no Vivamo-specific steps: only the spec, the sandbox's test-only
