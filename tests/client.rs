@@ -143,8 +143,9 @@ async fn query_parameters_and_json_bodies_are_sent() {
         .unwrap();
     let body = vivamo_api::models::CreateCustomerRequest {
         external_customer_id: "user_123".into(),
-        verify_after_creation: false,
+        verify_after_creation: Some(false),
         data: serde_json::from_value(serde_json::json!({"email": "demo@vivamo.co"})).unwrap(),
+        undocumented: Default::default(),
     };
     let _ = client(&base).create_customer(&body).await;
     let seen = seen.lock().unwrap();

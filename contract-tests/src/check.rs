@@ -177,12 +177,11 @@ fn media_matches(documented: &str, actual: &str) -> bool {
         || (documented == "application/json" && actual.ends_with("+json"))
 }
 
-/// The schema (as a validator place) of the documented media type `content_type` fits, when it is JSON.
-pub(crate) fn json_schema_for(
-    model: &Model,
-    content: &[Media],
+/// The documented media type `content_type` fits, when it is JSON and has a schema.
+pub(crate) fn json_media_for<'a>(
+    content: &'a [Media],
     content_type: Option<&str>,
-) -> Option<(DocId, String)> {
+) -> Option<&'a Media> {
     let actual = media(content_type).unwrap_or_else(|| "application/json".into());
     let lower = |m: &Media| m.media_type.to_ascii_lowercase();
     content
@@ -193,12 +192,104 @@ pub(crate) fn json_schema_for(
                 .iter()
                 .find(|m| lower(m) == "application/json" || lower(m).ends_with("+json"))
         })
-        .and_then(|m| {
-            (lower(m).contains("json") || m.media_type == "*/*")
-                .then_some(m.schema)
-                .flatten()
-        })
-        .map(|s| at(&model.api.schema(s).origin))
+        .filter(|m| (lower(m).contains("json") || m.media_type == "*/*") && m.schema.is_some())
+}
+
+/// The schema (as a validator place) of the documented media type `content_type` fits, when it is JSON.
+pub(crate) fn json_schema_for(
+    model: &Model,
+    content: &[Media],
+    content_type: Option<&str>,
+) -> Option<(DocId, String)> {
+    let schema = json_media_for(content, content_type)?.schema?;
+    Some(at(&model.api.schema(schema).origin))
+}
+
+/// Properties a body carries that its schema does not name, in objects the spec leaves open
+/// without saying what else they hold (no `additionalProperties`): `(pointer, schema place)`.
+/// Objects under `oneOf`/`anyOf` are not judged (which branch names a property is a guess).
+pub(crate) fn undocumented_properties(
+    model: &Model,
+    schema: generator::ir::SchemaId,
+    value: &Value,
+    pointer: &str,
+    out: &mut Vec<(String, generator::ir::Origin)>,
+) {
+    use generator::ir::{Additional, SchemaId};
+    /// What an object schema (with its `allOf` members) says about properties.
+    struct Said {
+        declared: Vec<(String, SchemaId)>,
+        unstated: bool,
+        extra: Option<SchemaId>,
+        union: bool,
+        items: Option<SchemaId>,
+    }
+    impl Said {
+        fn gather(&mut self, model: &Model, id: SchemaId, depth: usize) {
+            if depth > 16 {
+                return;
+            }
+            let s = model.api.schema(id);
+            self.declared.extend(s.properties.iter().cloned());
+            match s.additional {
+                Additional::Unstated => {}
+                Additional::Any | Additional::Forbidden => self.unstated = false,
+                Additional::Schema(x) => {
+                    self.unstated = false;
+                    self.extra = Some(x);
+                }
+            }
+            self.union |= !s.one_of.is_empty() || !s.any_of.is_empty() || s.not.is_some();
+            self.items = self.items.or(s.items);
+            for member in &s.all_of {
+                self.gather(model, *member, depth + 1);
+            }
+        }
+    }
+    if out.len() >= 50 || pointer.matches('/').count() > 32 {
+        return;
+    }
+    let mut said = Said {
+        declared: Vec::new(),
+        unstated: true,
+        extra: None,
+        union: false,
+        items: None,
+    };
+    said.gather(model, schema, 0);
+    let Said {
+        declared,
+        unstated,
+        extra,
+        union,
+        items,
+    } = said;
+    match value {
+        Value::Object(map) => {
+            let owner = &model.api.schema(schema).origin;
+            for (key, v) in map {
+                let here = format!("{pointer}/{}", escape(key));
+                match declared.iter().find(|(name, _)| name == key) {
+                    Some((_, id)) => undocumented_properties(model, *id, v, &here, out),
+                    None => match extra {
+                        Some(x) => undocumented_properties(model, x, v, &here, out),
+                        None if unstated && !union && !declared.is_empty() => {
+                            out.push((here, owner.clone()))
+                        }
+                        None => {}
+                    },
+                }
+            }
+        }
+        Value::Array(list) => {
+            if let Some(item) = items {
+                for (i, v) in list.iter().enumerate() {
+                    undocumented_properties(model, item, v, &format!("{pointer}/{i}"), out);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn check_response(
@@ -330,6 +421,31 @@ fn check_response(
             return;
         }
     };
+    if let Some(schema) = json_media_for(
+        &response.content,
+        interaction.response_header("content-type"),
+    )
+    .and_then(|m| m.schema)
+    {
+        let mut extra = Vec::new();
+        undocumented_properties(model, schema, &value, "", &mut extra);
+        for (pointer, owner) in extra {
+            let observed = value
+                .pointer(&pointer)
+                .map(Value::to_string)
+                .unwrap_or_default();
+            findings.push(
+                finding(Kind::UndocumentedProperty, &op.label(), interaction, index)
+                    .pointer(&pointer)
+                    .at(model, Some(at(&owner)))
+                    .expected("only the properties the schema names")
+                    .observed(clip_text(&observed, 120))
+                    .message(format!(
+                        "status {status} body has `{pointer}`, a property its schema does not document"
+                    )),
+            );
+        }
+    }
     let Some(validator) = model.validator(&schema_at) else {
         return;
     };
@@ -351,6 +467,17 @@ fn check_response(
                 )),
         );
     }
+}
+
+fn clip_text(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 fn keyword(error: &jsonschema::ValidationError<'_>) -> String {

@@ -58,6 +58,10 @@ pub enum Kind {
     /// A request without credentials answered 403, where RFC 9110 asks for 401.
     #[serde(rename = "unauthorized-not-401")]
     UnauthorizedNot401,
+    /// A response carries a property its schema does not name, in an object the spec leaves
+    /// open. Reported, but it does not fail a run by itself: servers adding fields is the most
+    /// common drift, and JSON Schema allows it.
+    UndocumentedProperty,
 }
 
 impl Kind {
@@ -82,11 +86,17 @@ impl Kind {
             Kind::SlowResponse => "slow-response",
             Kind::TypedDecodeFailure => "typed-decode-failure",
             Kind::UnauthorizedNot401 => "unauthorized-not-401",
+            Kind::UndocumentedProperty => "undocumented-property",
         }
     }
 
+    /// Whether a new finding of this kind fails a run (`undocumented-property` is a note).
+    pub fn fails_by_default(self) -> bool {
+        !matches!(self, Kind::UndocumentedProperty)
+    }
+
     /// Every kind, in report order.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::UndocumentedStatus,
         Kind::UndocumentedContentType,
         Kind::SchemaViolation,
@@ -106,6 +116,7 @@ impl Kind {
         Kind::SlowResponse,
         Kind::TypedDecodeFailure,
         Kind::UnauthorizedNot401,
+        Kind::UndocumentedProperty,
     ];
 
     /// The kind named `name` (as `as_str` writes it).
@@ -394,9 +405,9 @@ impl Report {
         self.findings.iter().filter(|f| !f.known)
     }
 
-    /// True when a finding is not in the baseline.
+    /// True when a finding that fails by default ([`Kind::fails_by_default`]) is not in the baseline.
     pub fn fails(&self) -> bool {
-        self.new_findings().next().is_some()
+        self.new_findings().any(|f| f.kind.fails_by_default())
     }
 
     pub fn to_json(&self) -> String {
@@ -426,7 +437,11 @@ impl Report {
             self.stale.len()
         );
         for f in &self.findings {
-            let tag = if f.known { "known" } else { "NEW" };
+            let tag = match (f.known, f.kind.fails_by_default()) {
+                (true, _) => "known",
+                (false, true) => "NEW",
+                (false, false) => "note",
+            };
             let _ = writeln!(
                 out,
                 "\n[{tag}] {} in {}: {}",
@@ -464,7 +479,10 @@ impl Report {
 
     /// JUnit XML: one test case per finding (new ones fail) and per stale baseline entry.
     pub fn to_junit(&self) -> String {
-        let new = self.new_findings().count();
+        let new = self
+            .new_findings()
+            .filter(|f| f.kind.fails_by_default())
+            .count();
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             out,
@@ -480,6 +498,8 @@ impl Report {
             );
             if f.known {
                 let _ = write!(out, "<system-out>known: {}</system-out>", xml(&f.message));
+            } else if !f.kind.fails_by_default() {
+                let _ = write!(out, "<system-out>note: {}</system-out>", xml(&f.message));
             } else {
                 let _ = write!(
                     out,

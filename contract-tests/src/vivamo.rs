@@ -95,8 +95,11 @@ pub fn typed_decoder() -> engine::Decoder {
     Arc::new(|id: &str, status: u16, body: &str| {
         vivamo_api::contract::decode(id, status, body).map(|r| {
             r.map(|unknowns| {
+                // Undocumented properties and broken formats are judged from the spec itself
+                // (`undocumented-property`, `schema-violation`); only unknown enum values here.
                 unknowns
                     .into_iter()
+                    .filter(|u| u.kind == vivamo_api::support::Unexpected::Value)
                     .map(|u| (u.path, u.type_name.to_string(), u.value))
                     .collect()
             })

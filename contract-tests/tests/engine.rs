@@ -30,6 +30,8 @@ enum Defect {
     MissingHeader,
     Forbidden,
     Slow,
+    /// A pet read back with a property the spec does not name and a `born` that is no date-time.
+    Drift,
 }
 
 #[derive(Clone)]
@@ -166,6 +168,12 @@ async fn handle(
                 return empty(500);
             }
             match pets.get(*id) {
+                Some(pet) if d == Defect::Drift => {
+                    let mut pet = pet.clone();
+                    pet["colour"] = json!("brown");
+                    pet["born"] = json!("yesterday");
+                    json_reply(200, &pet)
+                }
                 Some(pet) if d == Defect::SchemaViolation => {
                     let mut pet = pet.clone();
                     pet["kind"] = json!("bird");
@@ -307,6 +315,103 @@ fn each_check_finds_its_defect() {
         Defect::MissingHeader,
         Kind::ResponseHeaderViolation,
         "createPet",
+    );
+}
+
+/// A server that adds a property and breaks a format: the engine reports both (the property as a
+/// note that does not fail the run, the format as a schema violation), and so does `verify` on
+/// the recorded traffic — the same check, once.
+#[test]
+fn an_undocumented_property_and_a_broken_format_are_reported_live_and_recorded() {
+    let dir = std::env::temp_dir().join(format!("specdrift-drift-{}", std::process::id()));
+    let cassette = dir.join("pets.json");
+    let outcome = run(Defect::Drift, |s| {
+        s.record = Some(cassette.clone());
+        s.shrink = false;
+    });
+    let check = |report: &contract_tests::Report, live: bool| {
+        let extra = report
+            .findings
+            .iter()
+            .find(|f| f.kind == Kind::UndocumentedProperty)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no undocumented-property (live: {live})\n{}",
+                    report.to_text()
+                )
+            });
+        assert_eq!(
+            (extra.operation.as_str(), extra.pointer.as_str()),
+            ("getPet", "/colour")
+        );
+        assert_eq!(extra.observed, "\"brown\"");
+        assert!(!Kind::UndocumentedProperty.fails_by_default());
+        let format = report
+            .findings
+            .iter()
+            .find(|f| f.kind == Kind::SchemaViolation && f.pointer == "/born")
+            .unwrap_or_else(|| panic!("no format violation (live: {live})\n{}", report.to_text()));
+        assert_eq!(format.keyword, "format");
+        assert_eq!(format.operation, "getPet");
+        assert!(report.fails(), "a broken format is drift");
+        // The recording holds the engine's deliberately invalid requests and undeclared methods
+        // too, which `verify` reports as the client's (refused, so nothing else).
+        let kinds: std::collections::BTreeSet<Kind> = report
+            .findings
+            .iter()
+            .map(|f| f.kind)
+            .filter(|k| live || !matches!(k, Kind::RequestViolation | Kind::UnknownOperation))
+            .collect();
+        assert_eq!(
+            kinds,
+            [Kind::SchemaViolation, Kind::UndocumentedProperty]
+                .into_iter()
+                .collect(),
+            "{}",
+            report.to_text()
+        );
+    };
+    check(&outcome.report, true);
+    let recorded = contract_tests::verify(&spec(), &cassette, &Baseline::default())
+        .expect("the cassette verifies");
+    check(&recorded, false);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_undocumented_property_alone_does_not_fail_a_run() {
+    use contract_tests::traffic::Interaction;
+    let model = Model::load(&spec()).expect("the spec loads");
+    let interaction = Interaction {
+        method: "GET".into(),
+        url: "http://127.0.0.1/api/pets/pet1".into(),
+        request_headers: vec![("Authorization".into(), "Bearer [redacted]".into())],
+        request_body: String::new(),
+        status: 200,
+        response_headers: vec![("Content-Type".into(), "application/json".into())],
+        response_body: r#"{"id":"pet1","name":"Rex","tags":[{"a":1}]}"#.into(),
+        recorded_at: "Sun, 22 Nov 2026 00:00:00 GMT".into(),
+    };
+    let findings = contract_tests::check::check(&model, &[interaction]);
+    assert_eq!(
+        findings
+            .iter()
+            .map(|f| (f.kind, f.pointer.as_str()))
+            .collect::<Vec<_>>(),
+        [(Kind::UndocumentedProperty, "/tags")],
+        "{findings:?}"
+    );
+    let report = contract_tests::Report::new(findings, &Baseline::default(), 1);
+    assert!(!report.fails());
+    assert!(
+        report.to_text().contains("[note] undocumented-property"),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        report.to_junit().contains("failures=\"0\""),
+        "{}",
+        report.to_junit()
     );
 }
 

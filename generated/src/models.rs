@@ -33,10 +33,25 @@ pub struct CustomerData {
     /// 2-character ISO 3166 Alpha-2 country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CustomerData {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CustomerData",
+            __path,
+            __out,
+        );
+    }
 }
 /// A KYC verification record for a customer.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -51,6 +66,10 @@ pub struct KycVerification {
     /// Timestamp when the verification was initiated.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for KycVerification {
     #[allow(deprecated)]
@@ -67,6 +86,12 @@ impl super::support::Inspect for KycVerification {
         super::support::Inspect::inspect(
             &self.status,
             &format!("{}{}", __path, "/status"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "KycVerification",
+            __path,
             __out,
         );
     }
@@ -94,6 +119,10 @@ pub struct Customer {
     /// Timestamp when the customer record was created.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Customer {
     #[allow(deprecated)]
@@ -103,8 +132,19 @@ impl super::support::Inspect for Customer {
         __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
     ) {
         super::support::Inspect::inspect(
+            &self.data,
+            &format!("{}{}", __path, "/data"),
+            __out,
+        );
+        super::support::Inspect::inspect(
             &self.kyc_verifications,
             &format!("{}{}", __path, "/kycVerifications"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Customer",
+            __path,
             __out,
         );
     }
@@ -119,18 +159,48 @@ pub struct CreateCustomerRequest {
     #[deprecated]
     #[serde(
         rename = "verifyAfterCreation",
-        default = "default_create_customer_request_verify_after_creation"
+        default,
+        skip_serializing_if = "Option::is_none"
     )]
-    pub verify_after_creation: bool,
+    pub verify_after_creation: Option<bool>,
     /// Customer profile fields. Only email is required; all other fields are collected during SDK flows where needed.
     pub data: CustomerData,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateCustomerRequest {
+    /// `verify_after_creation`, or the spec's default (`false`) when it is absent.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn verify_after_creation(&self) -> bool {
+        self.verify_after_creation
+            .unwrap_or_else(default_create_customer_request_verify_after_creation)
+    }
 }
 fn default_create_customer_request_verify_after_creation() -> bool {
     false
 }
 impl super::support::Inspect for CreateCustomerRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.data,
+            &format!("{}{}", __path, "/data"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CreateCustomerRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// The created customer record.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -158,6 +228,10 @@ pub struct CreateCustomerResponse {
     /// Present in non-production environments when the email uses a disposable domain or a + suffix, which gateways are likely to reject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CreateCustomerResponse {
     #[allow(deprecated)]
@@ -167,8 +241,19 @@ impl super::support::Inspect for CreateCustomerResponse {
         __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
     ) {
         super::support::Inspect::inspect(
+            &self.data,
+            &format!("{}{}", __path, "/data"),
+            __out,
+        );
+        super::support::Inspect::inspect(
             &self.kyc_verifications,
             &format!("{}{}", __path, "/kycVerifications"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CreateCustomerResponse",
+            __path,
             __out,
         );
     }
@@ -179,6 +264,10 @@ impl super::support::Inspect for CreateCustomerResponse {
 pub struct CustomerList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customers: Option<Vec<Customer>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CustomerList {
     #[allow(deprecated)]
@@ -190,6 +279,12 @@ impl super::support::Inspect for CustomerList {
         super::support::Inspect::inspect(
             &self.customers,
             &format!("{}{}", __path, "/customers"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CustomerList",
+            __path,
             __out,
         );
     }
@@ -228,10 +323,25 @@ pub struct UpdateCustomerRequest {
     /// 2-character ISO 3166 Alpha-2 country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for UpdateCustomerRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "UpdateCustomerRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// KYC information.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -247,9 +357,14 @@ pub struct KycInfo {
     #[serde(
         rename = "kycVerification",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::support::deserialize_some"
     )]
-    pub kyc_verification: Option<KycInfoVerification>,
+    pub kyc_verification: Option<Option<KycInfoVerification>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for KycInfo {
     #[allow(deprecated)]
@@ -261,6 +376,12 @@ impl super::support::Inspect for KycInfo {
         super::support::Inspect::inspect(
             &self.kyc_verification,
             &format!("{}{}", __path, "/kycVerification"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "KycInfo",
+            __path,
             __out,
         );
     }
@@ -286,6 +407,10 @@ pub struct KycInfoVerification {
     /// Only returned when the verification is pending. Deprecated; prefer clientSecretKey.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<KycInfoVerificationData>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl ::std::fmt::Debug for KycInfoVerification {
     #[allow(deprecated)]
@@ -296,6 +421,7 @@ impl ::std::fmt::Debug for KycInfoVerification {
             .field("verified_at", &self.verified_at)
             .field("client_secret_key", &"[redacted]")
             .field("data", &self.data)
+            .field("undocumented", &self.undocumented)
             .finish()
     }
 }
@@ -311,6 +437,17 @@ impl super::support::Inspect for KycInfoVerification {
             &format!("{}{}", __path, "/status"),
             __out,
         );
+        super::support::Inspect::inspect(
+            &self.data,
+            &format!("{}{}", __path, "/data"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "KycInfoVerification",
+            __path,
+            __out,
+        );
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -318,24 +455,55 @@ impl super::support::Inspect for KycInfoVerification {
 pub struct KycVerifyRequest {
     /// Set to true to approve the customer, or false to reject.
     pub verify: bool,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for KycVerifyRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "KycVerifyRequest",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MessageResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for MessageResponse {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "MessageResponse",
+            __path,
+            __out,
+        );
+    }
 }
 /// Up to 3 custom key-value pairs stored against the intent. Use these to attach your own metadata (e.g. order ID, invoice number).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CustomData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom1: Option<String>,
@@ -354,10 +522,25 @@ pub struct CustomerReference {
     /// The customer identifier you provided when creating the record.
     #[serde(rename = "externalCustomerId")]
     pub external_customer_id: String,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CustomerReference {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CustomerReference",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -375,16 +558,40 @@ pub struct PaymentIntentInput {
     /// Set to true to email a receipt to the customer after a successful payment.
     #[serde(
         rename = "sendReceiptEmail",
-        default = "default_payment_intent_input_send_receipt_email"
+        default,
+        skip_serializing_if = "Option::is_none"
     )]
-    pub send_receipt_email: bool,
+    pub send_receipt_email: Option<bool>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PaymentIntentInput {
+    /// `send_receipt_email`, or the spec's default (`false`) when it is absent.
+    #[allow(deprecated)]
+    pub fn send_receipt_email(&self) -> bool {
+        self.send_receipt_email
+            .unwrap_or_else(default_payment_intent_input_send_receipt_email)
+    }
 }
 fn default_payment_intent_input_send_receipt_email() -> bool {
     false
 }
 impl super::support::Inspect for PaymentIntentInput {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PaymentIntentInput",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -392,10 +599,35 @@ pub struct CreatePaymentIntentRequest {
     pub customer: CustomerReference,
     #[serde(rename = "paymentIntent")]
     pub payment_intent: PaymentIntentInput,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CreatePaymentIntentRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.customer,
+            &format!("{}{}", __path, "/customer"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.payment_intent,
+            &format!("{}{}", __path, "/paymentIntent"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CreatePaymentIntentRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// Payment intent created.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -445,6 +677,10 @@ pub struct PaymentIntentCreated {
     /// Expiration time for the payment intent. Intents expire after 2 hours.
     #[serde(rename = "expirationTime", default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl ::std::fmt::Debug for PaymentIntentCreated {
     #[allow(deprecated)]
@@ -458,12 +694,24 @@ impl ::std::fmt::Debug for PaymentIntentCreated {
             .field("client_secret_key", &"[redacted]")
             .field("client_secret_key_valid_till", &"[redacted]")
             .field("expiration_time", &self.expiration_time)
+            .field("undocumented", &self.undocumented)
             .finish()
     }
 }
 impl super::support::Inspect for PaymentIntentCreated {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PaymentIntentCreated",
+            __path,
+            __out,
+        );
+    }
 }
 /// An individual payment attempt within a payment intent.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -487,6 +735,10 @@ pub struct Payment {
     /// Processing messages associated with this payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Payment {
     #[allow(deprecated)]
@@ -505,6 +757,12 @@ impl super::support::Inspect for Payment {
             &format!("{}{}", __path, "/type"),
             __out,
         );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Payment",
+            __path,
+            __out,
+        );
     }
 }
 /// Payment intent status.
@@ -516,6 +774,10 @@ pub struct PaymentIntentStatus {
     pub status: Option<PaymentIntentStatusStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<Payment>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for PaymentIntentStatus {
     #[allow(deprecated)]
@@ -532,6 +794,12 @@ impl super::support::Inspect for PaymentIntentStatus {
         super::support::Inspect::inspect(
             &self.payments,
             &format!("{}{}", __path, "/payments"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PaymentIntentStatus",
+            __path,
             __out,
         );
     }
@@ -552,16 +820,40 @@ pub struct DisbursementIntentInput {
     /// Set to true to send the customer email notifications at each stage of the disbursement.
     #[serde(
         rename = "sendStatusEmail",
-        default = "default_disbursement_intent_input_send_status_email"
+        default,
+        skip_serializing_if = "Option::is_none"
     )]
-    pub send_status_email: bool,
+    pub send_status_email: Option<bool>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl DisbursementIntentInput {
+    /// `send_status_email`, or the spec's default (`false`) when it is absent.
+    #[allow(deprecated)]
+    pub fn send_status_email(&self) -> bool {
+        self.send_status_email
+            .unwrap_or_else(default_disbursement_intent_input_send_status_email)
+    }
 }
 fn default_disbursement_intent_input_send_status_email() -> bool {
     false
 }
 impl super::support::Inspect for DisbursementIntentInput {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "DisbursementIntentInput",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -569,10 +861,35 @@ pub struct CreateDisbursementIntentRequest {
     pub customer: CustomerReference,
     #[serde(rename = "disbursementIntent")]
     pub disbursement_intent: DisbursementIntentInput,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CreateDisbursementIntentRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.customer,
+            &format!("{}{}", __path, "/customer"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.disbursement_intent,
+            &format!("{}{}", __path, "/disbursementIntent"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CreateDisbursementIntentRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// Disbursement intent created.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -622,6 +939,10 @@ pub struct DisbursementIntentCreated {
     /// Expiration time for the disbursement intent. Intents expire after 2 hours.
     #[serde(rename = "expirationTime", default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl ::std::fmt::Debug for DisbursementIntentCreated {
     #[allow(deprecated)]
@@ -638,12 +959,24 @@ impl ::std::fmt::Debug for DisbursementIntentCreated {
             .field("client_secret_key", &"[redacted]")
             .field("client_secret_key_valid_till", &"[redacted]")
             .field("expiration_time", &self.expiration_time)
+            .field("undocumented", &self.undocumented)
             .finish()
     }
 }
 impl super::support::Inspect for DisbursementIntentCreated {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "DisbursementIntentCreated",
+            __path,
+            __out,
+        );
+    }
 }
 /// An individual disbursement record within a disbursement intent.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -664,6 +997,10 @@ pub struct Disbursement {
     /// Processing messages associated with this disbursement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Disbursement {
     #[allow(deprecated)]
@@ -682,6 +1019,12 @@ impl super::support::Inspect for Disbursement {
             &format!("{}{}", __path, "/type"),
             __out,
         );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Disbursement",
+            __path,
+            __out,
+        );
     }
 }
 /// Disbursement intent status.
@@ -694,6 +1037,10 @@ pub struct DisbursementIntentStatus {
     /// An individual disbursement record within a disbursement intent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disbursement: Option<Disbursement>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for DisbursementIntentStatus {
     #[allow(deprecated)]
@@ -710,6 +1057,12 @@ impl super::support::Inspect for DisbursementIntentStatus {
         super::support::Inspect::inspect(
             &self.disbursement,
             &format!("{}{}", __path, "/disbursement"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "DisbursementIntentStatus",
+            __path,
             __out,
         );
     }
@@ -756,6 +1109,10 @@ pub struct PendingDisbursement {
     /// Timestamp when the disbursement was submitted.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for PendingDisbursement {
     #[allow(deprecated)]
@@ -765,8 +1122,24 @@ impl super::support::Inspect for PendingDisbursement {
         __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
     ) {
         super::support::Inspect::inspect(
+            &self.customer_id,
+            &format!("{}{}", __path, "/customerId"),
+            __out,
+        );
+        super::support::Inspect::inspect(
             &self.type_,
             &format!("{}{}", __path, "/type"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.status,
+            &format!("{}{}", __path, "/status"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PendingDisbursement",
+            __path,
             __out,
         );
     }
@@ -801,6 +1174,10 @@ pub struct ProceedDisbursementResponse {
     /// The updated status; pending if approved, rejected if rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProceedDisbursementResponseStatus>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for ProceedDisbursementResponse {
     #[allow(deprecated)]
@@ -814,6 +1191,12 @@ impl super::support::Inspect for ProceedDisbursementResponse {
             &format!("{}{}", __path, "/status"),
             __out,
         );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "ProceedDisbursementResponse",
+            __path,
+            __out,
+        );
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -821,7 +1204,7 @@ impl super::support::Inspect for ProceedDisbursementResponse {
 pub struct RecordPrizeRequest {
     /// IRS Box 1: gross winnings amount. Must meet the threshold for your tax type ($1,200 for bingo, $600 for horse racing).
     #[serde(rename = "reportableWinnings")]
-    pub reportable_winnings: f64,
+    pub reportable_winnings: ::serde_json::Number,
     /// IRS Box 2: date the prize was won (ISO 8601 format).
     #[serde(rename = "dateWon")]
     pub date_won: String,
@@ -831,9 +1214,10 @@ pub struct RecordPrizeRequest {
     /// IRS Box 4: federal income tax withheld. Defaults to 0.
     #[serde(
         rename = "federalIncomeTaxWithheld",
-        default = "default_record_prize_request_federal_income_tax_withheld"
+        default,
+        skip_serializing_if = "Option::is_none"
     )]
-    pub federal_income_tax_withheld: f64,
+    pub federal_income_tax_withheld: Option<::serde_json::Number>,
     /// IRS Box 6: race name. Required for horse racing operators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race: Option<String>,
@@ -843,10 +1227,10 @@ pub struct RecordPrizeRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub winnings_from_identical_wagers: Option<f64>,
+    pub winnings_from_identical_wagers: Option<::serde_json::Number>,
     /// Wager amount. Required for horse racing operators; winnings must be at least 300 times this value.
     #[serde(rename = "wagerAmount", default, skip_serializing_if = "Option::is_none")]
-    pub wager_amount: Option<f64>,
+    pub wager_amount: Option<::serde_json::Number>,
     /// IRS Box 5: ticket or card number. Required for bingo operators.
     #[serde(
         rename = "ticketOrCardNumber",
@@ -867,13 +1251,37 @@ pub struct RecordPrizeRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub cashier_or_window: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
-fn default_record_prize_request_federal_income_tax_withheld() -> f64 {
-    0.0_f64
+impl RecordPrizeRequest {
+    /// `federal_income_tax_withheld`, or the spec's default (`0`) when it is absent.
+    #[allow(deprecated)]
+    pub fn federal_income_tax_withheld(&self) -> ::serde_json::Number {
+        self.federal_income_tax_withheld
+            .clone()
+            .unwrap_or_else(default_record_prize_request_federal_income_tax_withheld)
+    }
+}
+fn default_record_prize_request_federal_income_tax_withheld() -> ::serde_json::Number {
+    ::serde_json::Number::from(0i64)
 }
 impl super::support::Inspect for RecordPrizeRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "RecordPrizeRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// A W-2G prize record for a customer.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -898,7 +1306,7 @@ pub struct PrizeRecord {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub reportable_winnings: Option<f64>,
+    pub reportable_winnings: Option<::serde_json::Number>,
     /// IRS Box 2: date the prize was won.
     #[serde(rename = "dateWon", default, skip_serializing_if = "Option::is_none")]
     pub date_won: Option<String>,
@@ -911,7 +1319,7 @@ pub struct PrizeRecord {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub federal_income_tax_withheld: Option<f64>,
+    pub federal_income_tax_withheld: Option<::serde_json::Number>,
     /// IRS Box 6: race name. Required for horse racing prizes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race: Option<String>,
@@ -921,10 +1329,10 @@ pub struct PrizeRecord {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub winnings_from_identical_wagers: Option<f64>,
+    pub winnings_from_identical_wagers: Option<::serde_json::Number>,
     /// Wager amount. Used for the 300x multiplier validation on horse racing prizes.
     #[serde(rename = "wagerAmount", default, skip_serializing_if = "Option::is_none")]
-    pub wager_amount: Option<f64>,
+    pub wager_amount: Option<::serde_json::Number>,
     /// IRS Box 5: ticket or card number. Required for bingo prizes.
     #[serde(
         rename = "ticketOrCardNumber",
@@ -948,6 +1356,10 @@ pub struct PrizeRecord {
     /// Timestamp when the prize record was created.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for PrizeRecord {
     #[allow(deprecated)]
@@ -966,6 +1378,12 @@ impl super::support::Inspect for PrizeRecord {
             &format!("{}{}", __path, "/status"),
             __out,
         );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PrizeRecord",
+            __path,
+            __out,
+        );
     }
 }
 /// The recorded prize and, when the customer has no W-9 yet, where to capture one.
@@ -978,6 +1396,10 @@ pub struct RecordPrizeResponse {
     /// Returned when the customer has not yet completed a W-9.
     #[serde(rename = "w9CaptureUrl", default, skip_serializing_if = "Option::is_none")]
     pub w9_capture_url: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for RecordPrizeResponse {
     #[allow(deprecated)]
@@ -991,6 +1413,12 @@ impl super::support::Inspect for RecordPrizeResponse {
             &format!("{}{}", __path, "/prize"),
             __out,
         );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "RecordPrizeResponse",
+            __path,
+            __out,
+        );
     }
 }
 /// List of prize records.
@@ -999,6 +1427,10 @@ impl super::support::Inspect for RecordPrizeResponse {
 pub struct CustomerPrizes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prizes: Option<Vec<PrizeRecord>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CustomerPrizes {
     #[allow(deprecated)]
@@ -1012,6 +1444,12 @@ impl super::support::Inspect for CustomerPrizes {
             &format!("{}{}", __path, "/prizes"),
             __out,
         );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CustomerPrizes",
+            __path,
+            __out,
+        );
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1019,10 +1457,25 @@ impl super::support::Inspect for CustomerPrizes {
 pub struct GeolocationCheckRequest {
     /// The IPv4 or IPv6 address to check.
     pub ip: String,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for GeolocationCheckRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "GeolocationCheckRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// Geolocation check result.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1061,10 +1514,25 @@ pub struct GeolocationCheckResult {
         deserialize_with = "super::support::deserialize_some"
     )]
     pub state_code: Option<Option<String>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for GeolocationCheckResult {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "GeolocationCheckResult",
+            __path,
+            __out,
+        );
+    }
 }
 /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
 pub type WebhookHeaders = ::std::collections::BTreeMap<String, String>;
@@ -1076,10 +1544,25 @@ pub struct RegisterWebhookRequest {
     /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<WebhookHeaders>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for RegisterWebhookRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "RegisterWebhookRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// The registered webhook, with its one-time secret key.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1100,6 +1583,10 @@ pub struct WebhookCreated {
     /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<WebhookHeaders>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl ::std::fmt::Debug for WebhookCreated {
     #[allow(deprecated)]
@@ -1110,6 +1597,7 @@ impl ::std::fmt::Debug for WebhookCreated {
             .field("status", &self.status)
             .field("secret_key", &"[redacted]")
             .field("headers", &self.headers)
+            .field("undocumented", &self.undocumented)
             .finish()
     }
 }
@@ -1123,6 +1611,12 @@ impl super::support::Inspect for WebhookCreated {
         super::support::Inspect::inspect(
             &self.status,
             &format!("{}{}", __path, "/status"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "WebhookCreated",
+            __path,
             __out,
         );
     }
@@ -1146,6 +1640,10 @@ pub struct Webhook {
     /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<WebhookHeaders>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Webhook {
     #[allow(deprecated)]
@@ -1162,6 +1660,12 @@ impl super::support::Inspect for Webhook {
         super::support::Inspect::inspect(
             &self.event_types,
             &format!("{}{}", __path, "/eventTypes"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Webhook",
+            __path,
             __out,
         );
     }
@@ -1181,6 +1685,10 @@ pub struct UpdateWebhookRequest {
     /// Custom headers included with every webhook delivery (e.g. a pre-shared authentication key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<WebhookHeaders>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for UpdateWebhookRequest {
     #[allow(deprecated)]
@@ -1199,6 +1707,12 @@ impl super::support::Inspect for UpdateWebhookRequest {
             &format!("{}{}", __path, "/eventTypes"),
             __out,
         );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "UpdateWebhookRequest",
+            __path,
+            __out,
+        );
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1206,10 +1720,25 @@ impl super::support::Inspect for UpdateWebhookRequest {
 pub struct DeleteWebhookRequest {
     /// The registered webhook URL to remove.
     pub url: String,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for DeleteWebhookRequest {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "DeleteWebhookRequest",
+            __path,
+            __out,
+        );
+    }
 }
 /// A transaction event delivered to registered webhooks at each status change of a payment or disbursement.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1257,10 +1786,25 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub external_disbursement_intent_id: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for WebhookEvent {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "WebhookEvent",
+            __path,
+            __out,
+        );
+    }
 }
 /// Standard error response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1274,10 +1818,25 @@ pub struct ErrorResponse {
     /// Detailed validation errors. Present when request body, query, or path parameters fail validation. Each entry is an object whose key is the validation constraint name and whose value is a description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<::std::collections::BTreeMap<String, String>>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for ErrorResponse {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "ErrorResponse",
+            __path,
+            __out,
+        );
+    }
 }
 /// The type of verification. Currently, only proof_of_id is supported.
 ///
@@ -1362,6 +1921,7 @@ impl super::support::Inspect for KycVerificationType {
                     path: __path.to_string(),
                     type_name: "KycVerificationType",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -1481,6 +2041,7 @@ impl super::support::Inspect for KycVerificationStatus {
                     path: __path.to_string(),
                     type_name: "KycVerificationStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -1599,6 +2160,7 @@ impl super::support::Inspect for KycInfoVerificationStatus {
                     path: __path.to_string(),
                     type_name: "KycInfoVerificationStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -1624,10 +2186,25 @@ pub struct KycInfoVerificationData {
     #[deprecated]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for KycInfoVerificationData {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "KycInfoVerificationData",
+            __path,
+            __out,
+        );
+    }
 }
 /// Payment status.
 ///
@@ -1720,6 +2297,7 @@ impl super::support::Inspect for PaymentStatus {
                     path: __path.to_string(),
                     type_name: "PaymentStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -1824,6 +2402,7 @@ impl super::support::Inspect for PaymentType {
                     path: __path.to_string(),
                     type_name: "PaymentType",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -1928,6 +2507,7 @@ impl super::support::Inspect for PaymentIntentStatusStatus {
                     path: __path.to_string(),
                     type_name: "PaymentIntentStatusStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2032,6 +2612,7 @@ impl super::support::Inspect for DisbursementStatus {
                     path: __path.to_string(),
                     type_name: "DisbursementStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2136,6 +2717,7 @@ impl super::support::Inspect for DisbursementType {
                     path: __path.to_string(),
                     type_name: "DisbursementType",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2245,6 +2827,7 @@ impl super::support::Inspect for DisbursementIntentStatusStatus {
                     path: __path.to_string(),
                     type_name: "DisbursementIntentStatusStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2255,10 +2838,30 @@ impl super::support::Inspect for DisbursementIntentStatusStatus {
 pub struct PendingDisbursementCustomerId {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PendingDisbursementCustomerIdData>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for PendingDisbursementCustomerId {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.data,
+            &format!("{}{}", __path, "/data"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PendingDisbursementCustomerId",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2271,10 +2874,25 @@ pub struct PendingDisbursementCustomerIdData {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for PendingDisbursementCustomerIdData {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PendingDisbursementCustomerIdData",
+            __path,
+            __out,
+        );
+    }
 }
 /// The payout method selected by the customer.
 ///
@@ -2376,6 +2994,7 @@ impl super::support::Inspect for PendingDisbursementType {
                     path: __path.to_string(),
                     type_name: "PendingDisbursementType",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2388,10 +3007,25 @@ pub struct PendingDisbursementStatus {
     pub name: Option<String>,
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for PendingDisbursementStatus {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "PendingDisbursementStatus",
+            __path,
+            __out,
+        );
+    }
 }
 /// The updated status; pending if approved, rejected if rejected.
 ///
@@ -2480,6 +3114,7 @@ impl super::support::Inspect for ProceedDisbursementResponseStatus {
                     path: __path.to_string(),
                     type_name: "ProceedDisbursementResponseStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2571,6 +3206,7 @@ impl super::support::Inspect for PrizeRecordPersonalTaxType {
                     path: __path.to_string(),
                     type_name: "PrizeRecordPersonalTaxType",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2666,6 +3302,7 @@ impl super::support::Inspect for PrizeRecordStatus {
                     path: __path.to_string(),
                     type_name: "PrizeRecordStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2757,6 +3394,7 @@ impl super::support::Inspect for WebhookCreatedStatus {
                     path: __path.to_string(),
                     type_name: "WebhookCreatedStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2848,6 +3486,7 @@ impl super::support::Inspect for WebhookStatus {
                     path: __path.to_string(),
                     type_name: "WebhookStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -2951,6 +3590,7 @@ impl super::support::Inspect for WebhookEventTypesItem {
                     path: __path.to_string(),
                     type_name: "WebhookEventTypesItem",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -3042,6 +3682,7 @@ impl super::support::Inspect for UpdateWebhookRequestStatus {
                     path: __path.to_string(),
                     type_name: "UpdateWebhookRequestStatus",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -3145,6 +3786,7 @@ impl super::support::Inspect for UpdateWebhookRequestEventTypesItem {
                     path: __path.to_string(),
                     type_name: "UpdateWebhookRequestEventTypesItem",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -3231,6 +3873,7 @@ impl super::support::Inspect for SetCustomerKycManuallyVerifiedType {
                     path: __path.to_string(),
                     type_name: "SetCustomerKycManuallyVerifiedType",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }

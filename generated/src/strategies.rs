@@ -427,8 +427,9 @@ pub fn kyc_info_json(depth: u32) -> BoxedStrategy<Value> {
         if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
         0usize, 20usize).prop_map(| v | ("externalCustomerId".to_string(), v))).boxed()
         }, if depth == 0 { Just(None).boxed() } else {
-        ::proptest::option::of(kyc_info_verification_json(depth.saturating_sub(1))
-        .prop_map(| v | ("kycVerification".to_string(), v))).boxed() }
+        ::proptest::option::of(nullable(kyc_info_verification_json(depth
+        .saturating_sub(1))).prop_map(| v | ("kycVerification".to_string(), v))).boxed()
+        }
     ]
         .into_iter()
         .collect();

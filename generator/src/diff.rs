@@ -221,7 +221,9 @@ fn mark(
                 return;
             }
             match &api.ty(*id).kind {
-                TypeKind::Struct { fields, additional } => {
+                TypeKind::Struct {
+                    fields, additional, ..
+                } => {
                     for f in fields {
                         mark(api, &f.shape, out, request, seen);
                     }

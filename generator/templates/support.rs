@@ -1,28 +1,48 @@
-//! Helpers shared by the generated models: exact-text formats, absent-versus-null, and unknown-value inspection.
+//! Helpers shared by the generated models: exact-text formats, absent-versus-null, and inspection
+//! of what the spec did not expect.
 
 use ::std::fmt;
 
-/// A value the spec does not list, found while inspecting a decoded value.
+/// What a decoded value held that the spec did not expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Unexpected {
+    /// An enum value or union tag the spec does not list (kept in the enum's `Unknown` variant).
+    Value,
+    /// A property the spec does not name, in an object it leaves open (kept in `undocumented`).
+    Property,
+    /// Text that breaks its declared `format` (kept as received).
+    Format,
+}
+
+/// Something the spec did not expect, found while inspecting a decoded value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnknownValue {
     /// JSON pointer of the value inside the inspected document.
     pub path: ::std::string::String,
-    /// The generated type that did not know the value.
+    /// The generated type that did not expect it (for [`Unexpected::Format`], the format).
     pub type_name: &'static str,
     /// The value, as JSON text.
     pub value: ::std::string::String,
+    /// What kind of surprise it is.
+    pub kind: Unexpected,
 }
 
 impl fmt::Display for UnknownValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at `{}` is not one of the values the spec lists for {}", self.value, self.path, self.type_name)
+        match self.kind {
+            Unexpected::Value => write!(f, "{} at `{}` is not one of the values the spec lists for {}", self.value, self.path, self.type_name),
+            Unexpected::Property => write!(f, "`{}` holds {}, a property the spec does not document for {}", self.path, self.value, self.type_name),
+            Unexpected::Format => write!(f, "{} at `{}` is not {}", self.value, self.path, self.type_name),
+        }
     }
 }
 
-/// Walks a decoded value and reports every enum value (or union tag) the spec does not list.
+/// Walks a decoded value and reports everything the spec did not expect: enum values and union
+/// tags it does not list, properties it does not document, and text that breaks its format.
 ///
-/// Every generated enum accepts unknown values so that a new server-side value does not break
-/// decoding; this is how a caller finds out that one was seen.
+/// Generated types keep all three (an enum's `Unknown` variant, a struct's `undocumented` map, the
+/// text as received) so that a server that goes beyond its spec does not break decoding; this is
+/// how a caller finds out that it did.
 pub trait Inspect {
     /// Pushes the unknown values under `path` onto `out`.
     fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>);
@@ -45,8 +65,25 @@ macro_rules! inspect_nothing {
 
 inspect_nothing!(
     ::std::string::String, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, (),
-    ::serde_json::Value, ::serde_json::Map<::std::string::String, ::serde_json::Value>, DateTime, Date, Decimal,
+    ::serde_json::Value, ::serde_json::Map<::std::string::String, ::serde_json::Value>, ::serde_json::Number,
 );
+
+/// Reports every entry of an open object's `undocumented` map (for `type_name`, under `path`).
+pub fn inspect_undocumented(
+    map: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    type_name: &'static str,
+    path: &str,
+    out: &mut ::std::vec::Vec<UnknownValue>,
+) {
+    for (k, v) in map {
+        out.push(UnknownValue {
+            path: format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
+            type_name,
+            value: v.to_string(),
+            kind: Unexpected::Property,
+        });
+    }
+}
 
 impl<T: Inspect> Inspect for ::std::option::Option<T> {
     fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
@@ -81,11 +118,15 @@ impl<T: Inspect> Inspect for ::std::collections::BTreeMap<::std::string::String,
 macro_rules! exact_text {
     ($(#[$doc:meta])* $name:ident, $check:path, $what:literal) => {
         $(#[$doc])*
+        ///
+        /// Decoding keeps any string, as JSON Schema treats formats as annotations and real servers
+        /// send near misses: [`Inspect`] reports text that breaks the format, [`Self::is_valid`]
+        /// tells, and [`Self::parse`] is the strict constructor.
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(::std::string::String);
 
         impl $name {
-            /// Checks the text and keeps it as given.
+            /// Checks the text and keeps it as given; text that breaks the format is an error.
             pub fn parse(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
                 if $check(text) {
                     ::std::result::Result::Ok($name(text.to_string()))
@@ -97,6 +138,24 @@ macro_rules! exact_text {
             /// The exact text received or given.
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+
+            /// Whether the text follows the format.
+            pub fn is_valid(&self) -> bool {
+                $check(&self.0)
+            }
+        }
+
+        impl Inspect for $name {
+            fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
+                if !self.is_valid() {
+                    out.push(UnknownValue {
+                        path: path.to_string(),
+                        type_name: $what,
+                        value: format!("{:?}", self.0),
+                        kind: Unexpected::Format,
+                    });
+                }
             }
         }
 
@@ -122,8 +181,7 @@ macro_rules! exact_text {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let text = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
-                Self::parse(&text).map_err(<D::Error as ::serde::de::Error>::custom)
+                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map($name)
             }
         }
     };

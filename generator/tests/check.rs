@@ -59,6 +59,16 @@ pub fn test_crate(name: &str, lib_rs: &str) -> Result<(), String> {
     )
 }
 
+/// Runs the crate's own tests with the given features (none: the default ones), in the shared target directory.
+pub fn test_crate_with(name: &str, lib_rs: &str, features: &[&str]) -> Result<(), String> {
+    let features = features.join(",");
+    let mut args = vec!["test", "--offline", "--quiet"];
+    if !features.is_empty() {
+        args.extend(["--features", features.as_str()]);
+    }
+    run_in_crate(name, lib_rs, &args, "target")
+}
+
 fn run_in_crate(name: &str, lib_rs: &str, args: &[&str], target: &str) -> Result<(), String> {
     let dir = workspace().join("target/check-crates").join(name);
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;

@@ -174,7 +174,7 @@ impl s::Api for Sandbox {
             };
             // Deprecated in the spec, still honoured by the service.
             #[allow(deprecated)]
-            let verify = body.verify_after_creation;
+            let verify = body.verify_after_creation();
             if verify {
                 let client_secret = state.secret("cs_ki_", now);
                 customer.kyc.push(Kyc {
@@ -367,9 +367,11 @@ impl s::Api for Sandbox {
             let tax_year = parse_date(&body.date_won).ok_or_else(|| {
                 bad("dateWon must be a date (YYYY-MM-DD)").with_detail("dateWon", "isDateString")
             })?;
+            // Amounts arrive as JSON numbers, exactly as sent; the rules compare them as floats.
+            let winnings = body.reportable_winnings.as_f64().unwrap_or(0.0);
             match tax_type.as_deref() {
                 Some("bingo") => {
-                    if body.reportable_winnings < 1200.0 {
+                    if winnings < 1200.0 {
                         return Err(bad("Bingo prizes must be at least $1,200")
                             .with_detail("reportableWinnings", "min 1200"));
                     }
@@ -383,15 +385,19 @@ impl s::Api for Sandbox {
                     }
                 }
                 Some("horse_racing") => {
-                    if body.reportable_winnings <= 600.0 {
+                    if winnings <= 600.0 {
                         return Err(bad("Horse racing prizes must exceed $600")
                             .with_detail("reportableWinnings", "greater than 600"));
                     }
-                    let wager = body.wager_amount.ok_or_else(|| {
-                        bad("Horse racing prizes need the wager amount")
-                            .with_detail("wagerAmount", "isNotEmpty")
-                    })?;
-                    if body.reportable_winnings < 300.0 * wager {
+                    let wager = body
+                        .wager_amount
+                        .as_ref()
+                        .and_then(|w| w.as_f64())
+                        .ok_or_else(|| {
+                            bad("Horse racing prizes need the wager amount")
+                                .with_detail("wagerAmount", "isNotEmpty")
+                        })?;
+                    if winnings < 300.0 * wager {
                         return Err(bad(
                             "Horse racing prizes must be at least 300 times the wager",
                         )

@@ -427,7 +427,7 @@ async fn kyc_review_approves_or_rejects_only_what_is_under_review() {
         h.client.create_customer(&body).await.unwrap();
     }
     let info = h.client.get_customer_kyc_info("kyc_1").await.unwrap().body;
-    let verification = info.kyc_verification.unwrap();
+    let verification = info.kyc_verification.flatten().unwrap();
     assert_eq!(
         verification.status,
         Some(models::KycInfoVerificationStatus::Pending)
@@ -496,6 +496,7 @@ async fn kyc_review_approves_or_rejects_only_what_is_under_review() {
         .unwrap()
         .body
         .kyc_verification
+        .flatten()
         .unwrap();
     assert_eq!(
         one.status,
@@ -513,6 +514,7 @@ async fn kyc_review_approves_or_rejects_only_what_is_under_review() {
         .unwrap()
         .body
         .kyc_verification
+        .flatten()
         .unwrap();
     assert_eq!(
         two.status,

@@ -63,7 +63,10 @@ fn pick_type(s: &Schema, runner: &mut TestRunner) -> JsonType {
 
 /// The type a schema without `type` most likely means, from its other keywords.
 fn implied_type(s: &Schema) -> JsonType {
-    if !s.properties.is_empty() || s.additional != Additional::Any || !s.required.is_empty() {
+    if !s.properties.is_empty()
+        || !matches!(s.additional, Additional::Any | Additional::Unstated)
+        || !s.required.is_empty()
+    {
         JsonType::Object
     } else if s.items.is_some() {
         JsonType::Array

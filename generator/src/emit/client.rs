@@ -113,6 +113,11 @@ fn is_copy(shape: &Shape) -> bool {
 fn param_type(api: &Api, p: &Parameter) -> TokenStream {
     let base = match &p.shape {
         Shape::String => quote!(&str),
+        // A number in a URL is text either way; callers pass a plain float.
+        Shape::Number(t) => {
+            let t = proc_macro2::Ident::new(t, proc_macro2::Span::call_site());
+            quote!(#t)
+        }
         Shape::Array(inner) => {
             let t = shape_tokens(api, inner);
             quote!(&[#t])

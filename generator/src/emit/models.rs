@@ -78,10 +78,12 @@ fn shape_tokens_with(
         Shape::DateTime => quote!(super::support::DateTime),
         Shape::Date => quote!(super::support::Date),
         Shape::Decimal => quote!(super::support::Decimal),
-        Shape::Integer(t) | Shape::Number(t) => {
+        Shape::Integer(t) => {
             let t = Ident::new(t, Span::call_site());
             quote!(#t)
         }
+        // JSON's number as received: `1` stays an integer and `1.5` a float on the way back.
+        Shape::Number(_) => quote!(::serde_json::Number),
         Shape::Boolean => quote!(bool),
         Shape::Array(inner) => {
             let inner = shape_tokens_with(api, inner, named);
@@ -112,9 +114,11 @@ fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
         quote!()
     };
     match &ty.kind {
-        TypeKind::Struct { fields, additional } => {
-            emit_struct(api, ty, fields, additional.as_ref(), doc, deprecated)
-        }
+        TypeKind::Struct {
+            fields,
+            additional,
+            open,
+        } => emit_struct(api, ty, fields, additional.as_ref(), *open, doc, deprecated),
         TypeKind::Enum { variants, repr } => emit_enum(ty, variants, *repr, doc, deprecated),
         TypeKind::Union { variants, tag } => {
             emit_union(api, id, ty, variants, tag.as_deref(), doc, deprecated)
@@ -139,6 +143,7 @@ fn emit_struct(
     ty: &Type,
     fields: &[Field],
     additional: Option<&Shape>,
+    open: bool,
     doc: TokenStream,
     deprecated: TokenStream,
 ) -> TokenStream {
@@ -148,6 +153,7 @@ fn emit_struct(
     let mut can_default = true;
     let mut field_tokens = Vec::new();
     let mut inspect = Vec::new();
+    let mut accessors = Vec::new();
     for field in fields {
         let fname = ident(&field.name.rust);
         let wire = &field.name.wire;
@@ -181,24 +187,53 @@ fn emit_struct(
                 quote!(#rename_only #[cfg_attr(feature = "schemars", schemars(required))]),
             ),
             (false, false, Some(default)) => {
+                // Kept as received (absent stays absent on the way back); the spec's default is
+                // what the accessor of the same name returns for an absent value.
                 let fn_name = format_ident!(
-                    "{}_{}",
+                    "default_{}_{}",
                     heck::ToSnakeCase::to_snake_case(ty.name.rust.as_str()),
                     field.name.rust.trim_end_matches('_')
                 );
-                let fn_name = format_ident!("default_{}", fn_name);
-                let fn_path = format!("{fn_name}");
                 let value = default_value(&field.shape, default);
-                if !is_zero_default(default) {
-                    can_default = false;
-                }
+                let text = default.to_string();
+                let accessor_doc = format!(
+                    " `{}`, or the spec's default (`{}`) when it is absent.",
+                    field.name.rust,
+                    text.replace('`', "'")
+                );
                 default_fns.push(quote! {
                     fn #fn_name() -> #inner {
                         #value
                     }
                 });
-                (inner, quote!(#[serde(#rename default = #fn_path)]))
+                let read = if matches!(field.shape, Shape::Boolean | Shape::Integer(_)) {
+                    quote!(self.#fname)
+                } else {
+                    quote!(self.#fname.clone())
+                };
+                accessors.push(quote! {
+                    #[doc = #accessor_doc]
+                    #fdeprecated
+                    #[allow(deprecated)]
+                    pub fn #fname(&self) -> #inner {
+                        #read.unwrap_or_else(#fn_name)
+                    }
+                });
+                (
+                    quote!(Option<#inner>),
+                    quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
+                )
             }
+            (false, false, None) if admits_null(api, &field.shape) => (
+                // `null` is a value like any other here: kept apart from absent.
+                quote!(Option<#inner>),
+                quote!(#[serde(
+                    #rename
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "super::support::deserialize_some"
+                )]),
+            ),
             (false, false, None) => (
                 quote!(Option<#inner>),
                 quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
@@ -245,6 +280,19 @@ fn emit_struct(
             });
         }
     }
+    if open {
+        // The spec leaves the object open without describing the rest: what it does not name is
+        // kept, re-encoded unchanged, and reported by `Inspect`.
+        field_tokens.push(quote! {
+            /// Properties the spec does not document, kept as received (the object is open).
+            #[serde(flatten)]
+            #[cfg_attr(feature = "schemars", schemars(skip))]
+            pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+        });
+        inspect.push(quote! {
+            super::support::inspect_undocumented(&self.undocumented, #wire_type, __path, __out);
+        });
+    }
     let derive_default = if can_default {
         quote!(Default,)
     } else {
@@ -266,6 +314,8 @@ fn emit_struct(
         });
         let extra = if additional.is_some() {
             quote!(.field("additional_properties", &self.additional_properties))
+        } else if open {
+            quote!(.field("undocumented", &self.undocumented))
         } else {
             quote!()
         };
@@ -280,6 +330,21 @@ fn emit_struct(
                 }
             },
         )
+    };
+    let accessors = if accessors.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            impl #name {
+                #(#accessors)*
+            }
+        }
+    };
+    // `additionalProperties: false`: a property the spec does not name is refused.
+    let closed = if !open && additional.is_none() {
+        quote!(#[serde(deny_unknown_fields)])
+    } else {
+        quote!()
     };
     let path_param = if inspect.is_empty() {
         quote!(_)
@@ -296,11 +361,14 @@ fn emit_struct(
         #deprecated
         #[derive(#derive_debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #closed
         pub struct #name {
             #(#field_tokens)*
         }
 
         #debug_impl
+
+        #accessors
 
         #(#default_fns)*
 
@@ -351,15 +419,6 @@ fn is_secret(wire: &str) -> bool {
         || lower == "authorization"
 }
 
-fn is_zero_default(default: &Value) -> bool {
-    match default {
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        _ => false,
-    }
-}
-
 fn default_value(shape: &Shape, default: &Value) -> TokenStream {
     match (shape, default) {
         (Shape::Boolean, Value::Bool(b)) => quote!(#b),
@@ -368,16 +427,20 @@ fn default_value(shape: &Shape, default: &Value) -> TokenStream {
             let lit = syn::LitInt::new(&format!("{n}_{t}"), Span::call_site());
             quote!(#lit)
         }
-        (Shape::Number(t), Value::Number(n)) => {
-            let text = n.as_f64().unwrap_or(0.0).to_string();
-            let text = if text.contains(['.', 'e', 'E']) {
-                text
-            } else {
-                format!("{text}.0")
-            };
-            let lit = syn::LitFloat::new(&format!("{text}_{t}"), Span::call_site());
-            quote!(#lit)
-        }
+        (Shape::Number(_), Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => quote!(::serde_json::Number::from(#i)),
+            (None, Some(f)) => {
+                let text = f.to_string();
+                let text = if text.contains(['.', 'e', 'E']) {
+                    text
+                } else {
+                    format!("{text}.0")
+                };
+                let lit = syn::LitFloat::new(&format!("{text}_f64"), Span::call_site());
+                quote!(::serde_json::Number::from_f64(#lit).unwrap_or_else(|| ::serde_json::Number::from(0)))
+            }
+            _ => quote!(::serde_json::Number::from(0)),
+        },
         _ => quote!(::std::default::Default::default()),
     }
 }
@@ -552,6 +615,7 @@ fn emit_enum(
                         path: __path.to_string(),
                         type_name: #type_name,
                         value: #unknown_value,
+                        kind: super::support::Unexpected::Value,
                     });
                 }
             }
@@ -647,6 +711,7 @@ fn emit_union(
                                 path: __path.to_string(),
                                 type_name: #type_name,
                                 value: __v.get(#tag).map(::std::string::ToString::to_string).unwrap_or_else(|| "no tag".to_string()),
+                                kind: super::support::Unexpected::Value,
                             }),
                         }
                     }
@@ -657,12 +722,30 @@ fn emit_union(
             #doc
             #deprecated
             ///
-            /// Untagged: decoding tries each variant in order, most specific first.
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            /// Untagged: decoding tries each variant in order, most specific first, and takes the
+            /// first that holds nothing the spec did not expect (else the first that decodes).
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
             #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
             #[serde(untagged)]
             pub enum #name {
                 #(#idents(#payloads),)*
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<__D: ::serde::Deserializer<'de>>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                    let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(__deserializer)?;
+                    let mut __first = ::std::option::Option::None;
+                    #(
+                        if let ::std::result::Result::Ok(__v) = <#payloads as ::serde::Deserialize>::deserialize(&__value) {
+                            let __v = Self::#idents(__v);
+                            if super::support::Inspect::unknown_values(&__v).is_empty() {
+                                return ::std::result::Result::Ok(__v);
+                            }
+                            __first.get_or_insert(__v);
+                        }
+                    )*
+                    __first.ok_or_else(|| <__D::Error as ::serde::de::Error>::custom(concat!("data did not match any variant of untagged enum ", #type_name)))
+                }
             }
 
             impl super::support::Inspect for #name {
@@ -676,7 +759,24 @@ fn emit_union(
     }
 }
 
-/// True when a value of this shape can hold an enum value or union tag the spec does not list.
+/// True when `null` is a value of this shape (any JSON, or an alias of an optional type), so an
+/// optional field of it must keep a `null` apart from absent.
+fn admits_null(api: &Api, shape: &Shape) -> bool {
+    fn go(api: &Api, shape: &Shape, depth: usize) -> bool {
+        match shape {
+            Shape::Any | Shape::Null | Shape::Nullable(_) => true,
+            Shape::Named(id) if depth < 16 => match &api.ty(*id).kind {
+                TypeKind::Alias(inner) => go(api, inner, depth + 1),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+    go(api, shape, 0)
+}
+
+/// True when a value of this shape can hold something the spec did not expect: an enum value or
+/// union tag it does not list, a property it does not document, or text that breaks its format.
 pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
     fn go(api: &Api, shape: &Shape, seen: &mut std::collections::BTreeSet<TypeId>) -> bool {
         match shape {
@@ -691,7 +791,10 @@ pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
                         variants,
                         tag: None,
                     } => variants.iter().any(|v| go(api, &v.shape, seen)),
-                    TypeKind::Struct { fields, additional } => {
+                    TypeKind::Struct { open: true, .. } => true,
+                    TypeKind::Struct {
+                        fields, additional, ..
+                    } => {
                         fields.iter().any(|f| go(api, &f.shape, seen))
                             || additional.as_ref().is_some_and(|a| go(api, a, seen))
                     }
@@ -701,6 +804,7 @@ pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
             Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
                 go(api, inner, seen)
             }
+            Shape::Date | Shape::DateTime | Shape::Decimal => true,
             _ => false,
         }
     }

@@ -226,7 +226,9 @@ fn reaches(
                 return false;
             }
             match &api.ty(*id).kind {
-                TypeKind::Struct { fields, additional } => {
+                TypeKind::Struct {
+                    fields, additional, ..
+                } => {
                     fields.iter().any(|f| reaches(api, &f.shape, target, seen))
                         || additional
                             .as_ref()
@@ -404,7 +406,9 @@ fn emit_type(
         ty.name.wire
     );
     let body = match &ty.kind {
-        TypeKind::Struct { fields, additional } => {
+        TypeKind::Struct {
+            fields, additional, ..
+        } => {
             let parts = fields.iter().map(|f| {
                 let wire = &f.name.wire;
                 let schema = property_schema(ty, wire);

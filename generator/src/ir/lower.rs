@@ -296,7 +296,16 @@ impl<'s> Lowerer<'s> {
 
     fn shape_of_target(&mut self, target: Node<'s>, reference: &str) -> Shape {
         if let Some(id) = self.named_at(&target) {
-            return Shape::Named(id);
+            // A component that admits null says so for every use (PlaidError: `nullable: true`);
+            // its named type is the non-null part, so each use is optional. Components lowered to
+            // an alias of a primitive or of `X | null` carry the option already.
+            let schema = target.value;
+            let lowered_whole = !["oneOf", "anyOf"].iter().any(|k| schema.get(*k).is_some())
+                && (needs_named_type(schema)
+                    || schema.get("allOf").is_some()
+                    || schema.get("properties").is_some()
+                    || types_of(schema).contains(&"object"));
+            return wrap(Shape::Named(id), lowered_whole && admits_null(schema));
         }
         // A schema reached through a `$ref` that is not a component (external files, deep pointers):
         // named after the last pointer segment, or the file stem.
@@ -346,14 +355,19 @@ impl<'s> Lowerer<'s> {
             return wrap(Shape::Named(id), is_nullable);
         }
         if let Some(all_of) = self.child(&node, "allOf") {
-            // `allOf: [$ref]` with nothing else is an alias (Dropshot and many others wrap refs this way).
+            // `allOf: [$ref]` with nothing else (or only annotations beside it) is an alias
+            // (Dropshot and many others wrap refs this way).
             if let Some(only) = all_of
                 .value
                 .as_array()
-                .filter(|a| a.len() == 1)
-                .and_then(|_| self.index(&all_of, 0))
+                .and_then(|a| sole_substantive(a))
+                .and_then(|i| self.index(&all_of, i))
             {
-                return wrap(self.shape_of(only, hint), is_nullable);
+                let annotated_null = all_of
+                    .value
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|m| annotation_only(m) && admits_null(m)));
+                return wrap(self.shape_of(only, hint), is_nullable || annotated_null);
             }
         }
         let non_null: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
@@ -395,7 +409,13 @@ impl<'s> Lowerer<'s> {
                 "uint8" => "u8",
                 "int16" => "i16",
                 "uint16" => "u16",
-                _ => "i64",
+                "int64" => "i64",
+                // Without a format the type must hold every value the schema shows.
+                _ => match widest_integer(node.value) {
+                    Widest::I64 => "i64",
+                    Widest::U64 => "u64",
+                    Widest::Wider => return Shape::Number("f64"),
+                },
             }),
             "number" => Shape::Number(if format == "float" { "f32" } else { "f64" }),
             "boolean" => Shape::Boolean,
@@ -481,10 +501,13 @@ impl<'s> Lowerer<'s> {
         }
         if let Some(Value::Array(all)) = schema.get("allOf") {
             // `allOf: [$ref]` and nothing else is another name for the referenced type.
-            if all.len() == 1 && !has_props && schema.get("additionalProperties").is_none() {
+            if let Some(i) = sole_substantive(all)
+                && !has_props
+                && schema.get("additionalProperties").is_none()
+            {
                 let only = self
                     .child(&node, "allOf")
-                    .and_then(|list| self.index(&list, 0));
+                    .and_then(|list| self.index(&list, i));
                 if let Some(only) = only {
                     return TypeKind::Alias(self.shape_of(only, &format!("{hint}Inner")));
                 }
@@ -508,12 +531,17 @@ impl<'s> Lowerer<'s> {
                 // A plain map or free-form object under a name.
                 return TypeKind::Alias(Shape::Map(Box::new(additional.unwrap_or(Shape::Any))));
             }
-            let mut scope = Scope::with_reserved(&["additional_properties"]);
+            let mut scope = Scope::with_reserved(&["additional_properties", "undocumented"]);
             for field in &mut fields {
                 field.name.rust = scope.claim(names::snake(&field.name.wire));
                 field.required = required.contains(&field.name.wire);
             }
-            return TypeKind::Struct { fields, additional };
+            let open = additional.is_none() && !self.closed(&node, 0);
+            return TypeKind::Struct {
+                fields,
+                additional,
+                open,
+            };
         }
         TypeKind::Alias(self.shape_inline_unnamed(node, hint))
     }
@@ -612,6 +640,26 @@ impl<'s> Lowerer<'s> {
         if additional.is_none() {
             *additional = self.additional(&node, hint);
         }
+    }
+
+    /// True when the object, or one of its `allOf` members, refuses properties it does not name
+    /// (`additionalProperties: false`, or 3.1's `unevaluatedProperties: false`).
+    fn closed(&self, node: &Node<'s>, depth: usize) -> bool {
+        if depth > 32 {
+            return false;
+        }
+        let refuses = |key: &str| node.value.get(key) == Some(&Value::Bool(false));
+        if refuses("additionalProperties") || refuses("unevaluatedProperties") {
+            return true;
+        }
+        let Some(list) = self.child(node, "allOf") else {
+            return false;
+        };
+        (0..list.value.as_array().map_or(0, Vec::len)).any(|i| {
+            self.index(&list, i)
+                .and_then(|m| self.spec.deref(m).ok())
+                .is_some_and(|m| self.closed(&m, depth + 1))
+        })
     }
 
     fn enum_kind(&mut self, values: &[Value], schema: &Value) -> TypeKind {
@@ -1557,6 +1605,84 @@ fn enum_values(schema: &Value) -> Option<Vec<Value>> {
 }
 
 /// Schemas that become named Rust types when used inline: objects with properties, enums, unions, merges.
+/// The narrowest Rust integer that holds every value a format-less integer schema shows
+/// (`example`, `examples`, `default`, `enum`, `minimum`, `maximum`).
+enum Widest {
+    I64,
+    U64,
+    Wider,
+}
+
+fn widest_integer(schema: &Value) -> Widest {
+    let mut shown: Vec<&Value> = ["example", "default", "minimum", "maximum"]
+        .iter()
+        .filter_map(|k| schema.get(*k))
+        .collect();
+    for k in ["examples", "enum"] {
+        shown.extend(
+            schema
+                .get(k)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
+    }
+    let numbers: Vec<&serde_json::Number> = shown.iter().filter_map(|v| v.as_number()).collect();
+    if numbers.iter().all(|n| n.is_i64()) {
+        Widest::I64
+    } else if numbers.iter().all(|n| n.is_i64() || n.is_u64())
+        && numbers.iter().all(|n| n.as_i64().is_none_or(|i| i >= 0))
+    {
+        Widest::U64
+    } else {
+        Widest::Wider
+    }
+}
+
+/// True for an `allOf` member that only annotates (a description, an example, `nullable`…) and
+/// constrains nothing.
+fn annotation_only(member: &Value) -> bool {
+    member.as_object().is_some_and(|m| {
+        m.keys().all(|k| {
+            k.starts_with("x-")
+                || matches!(
+                    k.as_str(),
+                    "description"
+                        | "title"
+                        | "example"
+                        | "examples"
+                        | "deprecated"
+                        | "readOnly"
+                        | "writeOnly"
+                        | "nullable"
+                        | "externalDocs"
+                        | "default"
+                )
+        })
+    })
+}
+
+/// The index of the one `allOf` member that constrains, when the others only annotate.
+fn sole_substantive(all: &[Value]) -> Option<usize> {
+    let mut found = None;
+    for (i, member) in all.iter().enumerate() {
+        if !annotation_only(member) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(i);
+        }
+    }
+    found
+}
+
+/// 3.0 `nullable: true`, Swagger's `x-nullable`, or `null` among 3.1's types.
+fn admits_null(schema: &Value) -> bool {
+    schema.get("nullable") == Some(&Value::Bool(true))
+        || schema.get("x-nullable") == Some(&Value::Bool(true))
+        || types_of(schema).contains(&"null")
+}
+
 fn needs_named_type(schema: &Value) -> bool {
     if enum_values(schema).is_some() {
         return true;
@@ -1568,7 +1694,7 @@ fn needs_named_type(schema: &Value) -> bool {
         return true;
     }
     if let Some(Value::Array(all)) = schema.get("allOf") {
-        return all.len() > 1 || schema.get("properties").is_some();
+        return sole_substantive(all).is_none() || schema.get("properties").is_some();
     }
     ["oneOf", "anyOf"].iter().any(|k| {
         schema

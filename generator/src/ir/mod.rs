@@ -89,6 +89,9 @@ pub enum TypeKind {
         fields: Vec<Field>,
         /// `additionalProperties` beside the fixed properties, as a flattened map.
         additional: Option<Shape>,
+        /// The spec says nothing of other properties (no `additionalProperties`), so JSON Schema
+        /// allows them: generated code keeps them in an `undocumented` map and reports them.
+        open: bool,
     },
     /// A string or integer enum; always open (unknown values round-trip).
     Enum {

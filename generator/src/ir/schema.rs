@@ -66,7 +66,10 @@ impl JsonType {
 /// What an object allows beside its declared properties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Additional {
-    /// Anything (the default).
+    /// The spec does not say (no `additionalProperties`): JSON Schema allows anything, but
+    /// whatever comes is undocumented.
+    Unstated,
+    /// Anything (`additionalProperties: true`).
     Any,
     /// Nothing (`additionalProperties: false`).
     Forbidden,
@@ -171,7 +174,7 @@ impl Schema {
             unique_items: false,
             properties: Vec::new(),
             required: Vec::new(),
-            additional: Additional::Any,
+            additional: Additional::Unstated,
             min_properties: None,
             max_properties: None,
             all_of: Vec::new(),
@@ -435,6 +438,7 @@ impl<'s> Builder<'s> {
             })
             .unwrap_or_default();
         s.additional = match map.get("additionalProperties") {
+            None => Additional::Unstated,
             Some(Value::Bool(false)) => Additional::Forbidden,
             Some(Value::Object(_)) => self
                 .child(node, "additionalProperties")

@@ -1,5 +1,6 @@
 //! Phase 1: read a spec and every file it `$ref`s, and resolve references, without network IO.
 
+pub mod json_schema;
 mod text;
 pub mod validate;
 

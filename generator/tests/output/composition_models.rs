@@ -6,10 +6,25 @@ pub struct Base {
     pub id: String,
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<super::support::DateTime>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Base {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.created_at,
+            &format!("{}{}", __path, "/createdAt"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Base", __path, __out);
+    }
 }
 /// allOf merges the properties and required sets of its members.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -21,10 +36,35 @@ pub struct Extended {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub born: Option<super::support::Date>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Extended {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.created_at,
+            &format!("{}{}", __path, "/createdAt"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.born,
+            &format!("{}{}", __path, "/born"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Extended",
+            __path,
+            __out,
+        );
+    }
 }
 pub type Wrapper = Base;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -44,14 +84,30 @@ pub struct Optionality {
         deserialize_with = "super::support::deserialize_some"
     )]
     pub optional_nullable: Option<Option<String>>,
-    #[serde(rename = "withDefault", default = "default_optionality_with_default")]
-    pub with_default: bool,
-    #[serde(rename = "zeroDefault", default = "default_optionality_zero_default")]
-    pub zero_default: i64,
+    #[serde(rename = "withDefault", default, skip_serializing_if = "Option::is_none")]
+    pub with_default: Option<bool>,
+    #[serde(rename = "zeroDefault", default, skip_serializing_if = "Option::is_none")]
+    pub zero_default: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<super::support::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ratio: Option<f32>,
+    pub ratio: Option<::serde_json::Number>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl Optionality {
+    /// `with_default`, or the spec's default (`true`) when it is absent.
+    #[allow(deprecated)]
+    pub fn with_default(&self) -> bool {
+        self.with_default.unwrap_or_else(default_optionality_with_default)
+    }
+    /// `zero_default`, or the spec's default (`0`) when it is absent.
+    #[allow(deprecated)]
+    pub fn zero_default(&self) -> i64 {
+        self.zero_default.unwrap_or_else(default_optionality_zero_default)
+    }
 }
 fn default_optionality_with_default() -> bool {
     true
@@ -61,7 +117,23 @@ fn default_optionality_zero_default() -> i64 {
 }
 impl super::support::Inspect for Optionality {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.amount,
+            &format!("{}{}", __path, "/amount"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Optionality",
+            __path,
+            __out,
+        );
+    }
 }
 pub type Metadata = ::std::collections::BTreeMap<String, String>;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -84,10 +156,20 @@ pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub meows: bool,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Cat {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(&self.undocumented, "Cat", __path, __out);
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -95,10 +177,20 @@ pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub barks: bool,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Dog {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(&self.undocumented, "Dog", __path, __out);
+    }
 }
 ///
 /// Tagged by the `petType` property.
@@ -180,20 +272,65 @@ impl super::support::Inspect for Pet {
                             .get("petType")
                             .map(::std::string::ToString::to_string)
                             .unwrap_or_else(|| "no tag".to_string()),
+                        kind: super::support::Unexpected::Value,
                     })
             }
         }
     }
 }
 ///
-/// Untagged: decoding tries each variant in order, most specific first.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Untagged: decoding tries each variant in order, most specific first, and takes the
+/// first that holds nothing the spec did not expect (else the first that decodes).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum StringOrNumber {
     Base(Base),
-    Number(f64),
+    Number(::serde_json::Number),
     String(String),
+}
+impl<'de> ::serde::Deserialize<'de> for StringOrNumber {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        __deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
+        let mut __first = ::std::option::Option::None;
+        if let ::std::result::Result::Ok(__v) = <Base as ::serde::Deserialize>::deserialize(
+            &__value,
+        ) {
+            let __v = Self::Base(__v);
+            if super::support::Inspect::unknown_values(&__v).is_empty() {
+                return ::std::result::Result::Ok(__v);
+            }
+            __first.get_or_insert(__v);
+        }
+        if let ::std::result::Result::Ok(__v) = <::serde_json::Number as ::serde::Deserialize>::deserialize(
+            &__value,
+        ) {
+            let __v = Self::Number(__v);
+            if super::support::Inspect::unknown_values(&__v).is_empty() {
+                return ::std::result::Result::Ok(__v);
+            }
+            __first.get_or_insert(__v);
+        }
+        if let ::std::result::Result::Ok(__v) = <String as ::serde::Deserialize>::deserialize(
+            &__value,
+        ) {
+            let __v = Self::String(__v);
+            if super::support::Inspect::unknown_values(&__v).is_empty() {
+                return ::std::result::Result::Ok(__v);
+            }
+            __first.get_or_insert(__v);
+        }
+        __first
+            .ok_or_else(|| <__D::Error as ::serde::de::Error>::custom(
+                concat!(
+                    "data did not match any variant of untagged enum ", "StringOrNumber"
+                ),
+            ))
+    }
 }
 impl super::support::Inspect for StringOrNumber {
     fn inspect(
@@ -218,6 +355,10 @@ pub struct Inline {
     pub address: Option<InlineAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<InlineTagsItem>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Inline {
     #[allow(deprecated)]
@@ -229,6 +370,90 @@ impl super::support::Inspect for Inline {
         super::support::Inspect::inspect(
             &self.mode,
             &format!("{}{}", __path, "/mode"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.address,
+            &format!("{}{}", __path, "/address"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.tags,
+            &format!("{}{}", __path, "/tags"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Inline",
+            __path,
+            __out,
+        );
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Closed {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl super::support::Inspect for Closed {
+    #[allow(deprecated)]
+    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+}
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct MaybeError {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl super::support::Inspect for MaybeError {
+    #[allow(deprecated)]
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "MaybeError",
+            __path,
+            __out,
+        );
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct Outcome {
+    #[cfg_attr(feature = "schemars", schemars(required))]
+    pub error: Option<MaybeError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<::serde_json::Number>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl super::support::Inspect for Outcome {
+    #[allow(deprecated)]
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.error,
+            &format!("{}{}", __path, "/error"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Outcome",
+            __path,
             __out,
         );
     }
@@ -319,6 +544,7 @@ impl super::support::Inspect for InlineMode {
                     path: __path.to_string(),
                     type_name: "InlineMode",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -328,20 +554,50 @@ impl super::support::Inspect for InlineMode {
 pub struct InlineAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for InlineAddress {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "InlineAddress",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InlineTagsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for InlineTagsItem {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "InlineTagsItem",
+            __path,
+            __out,
+        );
+    }
 }
 /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
 /// and a serde round trip (`schemars` feature only).
@@ -387,7 +643,21 @@ pub fn fidelity() -> Vec<super::support::Fidelity> {
         round_trip : | __v | { let __typed : Inline = ::serde_json::from_value(__v
         .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
         .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
-        "InlineMode", pointer : "/components/schemas/Inline/properties/mode", schema :
+        "Closed", pointer : "/components/schemas/Closed", schema :
+        ::schemars::schema_for!(Closed), round_trip : | __v | { let __typed : Closed =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "MaybeError", pointer :
+        "/components/schemas/MaybeError", schema : ::schemars::schema_for!(MaybeError),
+        round_trip : | __v | { let __typed : MaybeError = ::serde_json::from_value(__v
+        .clone()).map_err(| __e | __e.to_string()) ?; ::serde_json::to_value(& __typed)
+        .map_err(| __e | __e.to_string()) }, }, super::support::Fidelity { name :
+        "Outcome", pointer : "/components/schemas/Outcome", schema :
+        ::schemars::schema_for!(Outcome), round_trip : | __v | { let __typed : Outcome =
+        ::serde_json::from_value(__v.clone()).map_err(| __e | __e.to_string()) ?;
+        ::serde_json::to_value(& __typed).map_err(| __e | __e.to_string()) }, },
+        super::support::Fidelity { name : "InlineMode", pointer :
+        "/components/schemas/Inline/properties/mode", schema :
         ::schemars::schema_for!(InlineMode), round_trip : | __v | { let __typed :
         InlineMode = ::serde_json::from_value(__v.clone()).map_err(| __e | __e
         .to_string()) ?; ::serde_json::to_value(& __typed).map_err(| __e | __e

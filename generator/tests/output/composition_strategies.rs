@@ -422,6 +422,62 @@ pub fn inline_invalid() -> BoxedStrategy<Value> {
         &[("mode", "enum"), ("address", "object"), ("tags", "array")],
     )
 }
+/// JSON values of `Closed` the spec allows.
+pub fn closed_json(depth: u32) -> BoxedStrategy<Value> {
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("code".to_string(), v))).boxed() }
+    ]
+        .into_iter()
+        .collect();
+    object(parts)
+}
+/// Values of `Closed` the spec allows, decoded into the generated type.
+pub fn closed() -> BoxedStrategy<super::models::Closed> {
+    decoded(closed_json(DEPTH))
+}
+/// JSON values of `Closed` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
+pub fn closed_invalid() -> BoxedStrategy<Value> {
+    broken(closed_json(DEPTH), &[], &[("code", "string")])
+}
+/// JSON values of `MaybeError` the spec allows.
+pub fn maybe_error_json(depth: u32) -> BoxedStrategy<Value> {
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
+        if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(text("",
+        0usize, 20usize).prop_map(| v | ("code".to_string(), v))).boxed() }
+    ]
+        .into_iter()
+        .collect();
+    object(parts)
+}
+/// Values of `MaybeError` the spec allows, decoded into the generated type.
+pub fn maybe_error() -> BoxedStrategy<super::models::MaybeError> {
+    decoded(maybe_error_json(DEPTH))
+}
+/// JSON values of `MaybeError` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
+pub fn maybe_error_invalid() -> BoxedStrategy<Value> {
+    broken(maybe_error_json(DEPTH), &[], &[("code", "string")])
+}
+/// JSON values of `Outcome` the spec allows.
+pub fn outcome_json(depth: u32) -> BoxedStrategy<Value> {
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![
+        nullable(maybe_error_json(depth.saturating_sub(1))).prop_map(| v | Some(("error"
+        .to_string(), v))).boxed(), if depth == 0 { Just(None).boxed() } else {
+        ::proptest::option::of(number(- 1000000f64, 1000000f64).prop_map(| v | ("total"
+        .to_string(), v))).boxed() }
+    ]
+        .into_iter()
+        .collect();
+    object(parts)
+}
+/// Values of `Outcome` the spec allows, decoded into the generated type.
+pub fn outcome() -> BoxedStrategy<super::models::Outcome> {
+    decoded(outcome_json(DEPTH))
+}
+/// JSON values of `Outcome` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
+pub fn outcome_invalid() -> BoxedStrategy<Value> {
+    broken(outcome_json(DEPTH), &["error"], &[("error", "object"), ("total", "number")])
+}
 /// JSON values of `InlineMode` the spec allows.
 pub fn inline_mode_json(depth: u32) -> BoxedStrategy<Value> {
     one_of(vec![lit("\"fast\""), lit("\"slow\"")])
@@ -488,7 +544,12 @@ pub fn all() -> Vec<
         >, None), ("StringOrNumber", string_or_number_json as fn (u32) -> BoxedStrategy <
         Value >, None), ("MaybeBase", maybe_base_json as fn (u32) -> BoxedStrategy <
         Value >, None), ("Inline", inline_json as fn (u32) -> BoxedStrategy < Value >,
-        Some(inline_invalid as fn () -> BoxedStrategy < Value >)), ("InlineMode",
+        Some(inline_invalid as fn () -> BoxedStrategy < Value >)), ("Closed", closed_json
+        as fn (u32) -> BoxedStrategy < Value >, Some(closed_invalid as fn () ->
+        BoxedStrategy < Value >)), ("MaybeError", maybe_error_json as fn (u32) ->
+        BoxedStrategy < Value >, Some(maybe_error_invalid as fn () -> BoxedStrategy <
+        Value >)), ("Outcome", outcome_json as fn (u32) -> BoxedStrategy < Value >,
+        Some(outcome_invalid as fn () -> BoxedStrategy < Value >)), ("InlineMode",
         inline_mode_json as fn (u32) -> BoxedStrategy < Value >, None), ("InlineAddress",
         inline_address_json as fn (u32) -> BoxedStrategy < Value >,
         Some(inline_address_invalid as fn () -> BoxedStrategy < Value >)),

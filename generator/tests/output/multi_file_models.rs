@@ -7,10 +7,30 @@ pub struct Local {
     pub thing: Option<Box<Thing>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escaped: Option<Box<Thing>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Local {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.thing,
+            &format!("{}{}", __path, "/thing"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.escaped,
+            &format!("{}{}", __path, "/escaped"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Local", __path, __out);
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22,10 +42,30 @@ pub struct Thing {
     /// A whole file that is one schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<Box<Part>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Thing {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.owner,
+            &format!("{}{}", __path, "/owner"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.part,
+            &format!("{}{}", __path, "/part"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Thing", __path, __out);
+    }
 }
 /// A whole file that is one schema.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -35,10 +75,25 @@ pub struct Part {
     pub size: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub back: Option<Box<Thing>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Part {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.back,
+            &format!("{}{}", __path, "/back"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Part", __path, __out);
+    }
 }
 /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
 /// and a serde round trip (`schemars` feature only).

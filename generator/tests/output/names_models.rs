@@ -31,10 +31,20 @@ pub struct Pet {
     pub ref_: Option<String>,
     #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub empty: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Pet {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(&self.undocumented, "Pet", __path, __out);
+    }
 }
 /// Clashes with `Pet` after case conversion.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -42,10 +52,20 @@ impl super::support::Inspect for Pet {
 pub struct Pet2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Pet2 {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(&self.undocumented, "Pet2", __path, __out);
+    }
 }
 /// Names such as Client and Error stay as written; generated code never refers to them unqualified.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -53,10 +73,25 @@ impl super::support::Inspect for Pet2 {
 pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Client {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Client",
+            __path,
+            __out,
+        );
+    }
 }
 /// Clashes with a prelude name generated code uses, so it is renamed.
 pub type Option2 = String;
@@ -65,20 +100,40 @@ pub type Option2 = String;
 pub struct Error {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Error {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(&self.undocumented, "Error", __path, __out);
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Self_ {
     #[serde(rename = "loop", default, skip_serializing_if = "Option::is_none")]
     pub loop_: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Self_ {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(&self.undocumented, "Self_", __path, __out);
+    }
 }
 ///
 /// Open: a value the spec does not list decodes as `Unknown` and encodes back unchanged.
@@ -204,6 +259,7 @@ impl super::support::Inspect for Status {
                     path: __path.to_string(),
                     type_name: "Status",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -294,6 +350,7 @@ impl super::support::Inspect for Priority {
                     path: __path.to_string(),
                     type_name: "Priority",
                     value: __v.to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }

@@ -26,6 +26,10 @@ pub struct Event {
         deserialize_with = "super::support::deserialize_some"
     )]
     pub maybe: Option<Option<Detail>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Event {
     #[allow(deprecated)]
@@ -40,10 +44,21 @@ impl super::support::Inspect for Event {
             __out,
         );
         super::support::Inspect::inspect(
+            &self.at,
+            &format!("{}{}", __path, "/at"),
+            __out,
+        );
+        super::support::Inspect::inspect(
             &self.parent,
             &format!("{}{}", __path, "/parent"),
             __out,
         );
+        super::support::Inspect::inspect(
+            &self.maybe,
+            &format!("{}{}", __path, "/maybe"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Event", __path, __out);
     }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -51,10 +66,25 @@ impl super::support::Inspect for Event {
 pub struct Detail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Detail {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Detail",
+            __path,
+            __out,
+        );
+    }
 }
 ///
 /// Open: a value the spec does not list decodes as `Unknown` and encodes back unchanged.
@@ -138,6 +168,7 @@ impl super::support::Inspect for EventKind {
                     path: __path.to_string(),
                     type_name: "EventKind",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }

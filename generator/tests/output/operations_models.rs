@@ -86,6 +86,7 @@ impl super::support::Inspect for PartKind {
                     path: __path.to_string(),
                     type_name: "PartKind",
                     value: ::serde_json::Value::String(__v.clone()).to_string(),
+                    kind: super::support::Unexpected::Value,
                 });
         }
     }
@@ -96,6 +97,10 @@ pub struct Part {
     pub id: i64,
     #[serde(rename = "clientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl ::std::fmt::Debug for Part {
     #[allow(deprecated)]
@@ -103,32 +108,69 @@ impl ::std::fmt::Debug for Part {
         __f.debug_struct("Part")
             .field("id", &self.id)
             .field("client_secret", &"[redacted]")
+            .field("undocumented", &self.undocumented)
             .finish()
     }
 }
 impl super::support::Inspect for Part {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(&self.undocumented, "Part", __path, __out);
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Problem {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Problem",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GetPartFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for GetPartFilter {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "GetPartFilter",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -136,20 +178,50 @@ pub struct CreateItemBody {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for CreateItemBody {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "CreateItemBody",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UploadFormBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for UploadFormBody {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "UploadFormBody",
+            __path,
+            __out,
+        );
+    }
 }
 /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
 /// and a serde round trip (`schemars` feature only).

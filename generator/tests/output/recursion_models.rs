@@ -10,38 +10,131 @@ pub struct TreeNode {
     pub children: Option<Vec<TreeNode>>,
     #[serde(rename = "byName", default, skip_serializing_if = "Option::is_none")]
     pub by_name: Option<::std::collections::BTreeMap<String, TreeNode>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for TreeNode {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.parent,
+            &format!("{}{}", __path, "/parent"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.children,
+            &format!("{}{}", __path, "/children"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.by_name,
+            &format!("{}{}", __path, "/byName"),
+            __out,
+        );
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "TreeNode",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Ping {
     pub pong: Box<Pong>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Ping {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.pong,
+            &format!("{}{}", __path, "/pong"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Ping", __path, __out);
+    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Pong {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping: Option<Box<Ping>>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Pong {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.ping,
+            &format!("{}{}", __path, "/ping"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Pong", __path, __out);
+    }
 }
 ///
-/// Untagged: decoding tries each variant in order, most specific first.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// Untagged: decoding tries each variant in order, most specific first, and takes the
+/// first that holds nothing the spec did not expect (else the first that decodes).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Expr {
     Literal(Literal),
     Sum(::std::boxed::Box<Sum>),
+}
+impl<'de> ::serde::Deserialize<'de> for Expr {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        __deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
+        let mut __first = ::std::option::Option::None;
+        if let ::std::result::Result::Ok(__v) = <Literal as ::serde::Deserialize>::deserialize(
+            &__value,
+        ) {
+            let __v = Self::Literal(__v);
+            if super::support::Inspect::unknown_values(&__v).is_empty() {
+                return ::std::result::Result::Ok(__v);
+            }
+            __first.get_or_insert(__v);
+        }
+        if let ::std::result::Result::Ok(__v) = <::std::boxed::Box<
+            Sum,
+        > as ::serde::Deserialize>::deserialize(&__value) {
+            let __v = Self::Sum(__v);
+            if super::support::Inspect::unknown_values(&__v).is_empty() {
+                return ::std::result::Result::Ok(__v);
+            }
+            __first.get_or_insert(__v);
+        }
+        __first
+            .ok_or_else(|| <__D::Error as ::serde::de::Error>::custom(
+                concat!("data did not match any variant of untagged enum ", "Expr"),
+            ))
+    }
 }
 impl super::support::Inspect for Expr {
     fn inspect(
@@ -58,21 +151,56 @@ impl super::support::Inspect for Expr {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Literal {
-    pub value: f64,
+    pub value: ::serde_json::Number,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Literal {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::inspect_undocumented(
+            &self.undocumented,
+            "Literal",
+            __path,
+            __out,
+        );
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Sum {
     pub left: Box<Expr>,
     pub right: Box<Expr>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl super::support::Inspect for Sum {
     #[allow(deprecated)]
-    fn inspect(&self, _: &str, _: &mut ::std::vec::Vec<super::support::UnknownValue>) {}
+    fn inspect(
+        &self,
+        __path: &str,
+        __out: &mut ::std::vec::Vec<super::support::UnknownValue>,
+    ) {
+        super::support::Inspect::inspect(
+            &self.left,
+            &format!("{}{}", __path, "/left"),
+            __out,
+        );
+        super::support::Inspect::inspect(
+            &self.right,
+            &format!("{}{}", __path, "/right"),
+            __out,
+        );
+        super::support::inspect_undocumented(&self.undocumented, "Sum", __path, __out);
+    }
 }
 /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
 /// and a serde round trip (`schemars` feature only).

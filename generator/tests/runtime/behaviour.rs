@@ -6,7 +6,7 @@ use crate::composition::models as c;
 use crate::names::models as n;
 use crate::openapi31::models as o;
 use crate::recursion::models as r;
-use crate::support::{Inspect, UnknownValue};
+use crate::support::{Inspect, UnknownValue, Unexpected};
 
 fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(value: serde_json::Value) -> (T, serde_json::Value) {
     let typed: T = serde_json::from_value(value).expect("decodes");
@@ -39,7 +39,7 @@ fn inspect_finds_unknown_values_with_their_pointer() {
     let inline: c::Inline = serde_json::from_value(json!({"mode": "turbo", "tags": [{"key": "a"}]})).unwrap();
     assert_eq!(
         inline.unknown_values(),
-        vec![UnknownValue { path: "/mode".into(), type_name: "InlineMode", value: "\"turbo\"".into() }]
+        vec![UnknownValue { path: "/mode".into(), type_name: "InlineMode", value: "\"turbo\"".into(), kind: Unexpected::Value }]
     );
     let clean: c::Inline = serde_json::from_value(json!({"mode": "fast"})).unwrap();
     assert!(clean.unknown_values().is_empty());
@@ -61,10 +61,15 @@ fn absent_and_null_stay_distinct() {
 }
 
 #[test]
-fn defaults_are_applied() {
-    let (typed, _): (c::Optionality, _) = round_trip(json!({"requiredPlain": "a", "requiredNullable": null}));
-    assert!(typed.with_default);
-    assert_eq!(typed.zero_default, 0);
+fn defaults_are_read_through_accessors_and_absent_stays_absent() {
+    let (typed, back): (c::Optionality, _) = round_trip(json!({"requiredPlain": "a", "requiredNullable": null}));
+    assert_eq!((typed.with_default, typed.zero_default), (None, None));
+    assert!(typed.with_default());
+    assert_eq!(typed.zero_default(), 0);
+    assert_eq!(back, json!({"requiredPlain": "a", "requiredNullable": null}), "the default is not added on the way back");
+    let (sent, back): (c::Optionality, _) = round_trip(json!({"requiredPlain": "a", "requiredNullable": null, "withDefault": false}));
+    assert!(!sent.with_default());
+    assert_eq!(back["withDefault"], json!(false));
 }
 
 #[test]
@@ -76,8 +81,60 @@ fn formats_round_trip_exactly() {
     let (base, back): (c::Base, _) = round_trip(json!({"id": "1", "createdAt": "2025-06-17T00:16:31.155Z"}));
     assert_eq!(base.created_at.unwrap().as_str(), "2025-06-17T00:16:31.155Z");
     assert_eq!(back["createdAt"], json!("2025-06-17T00:16:31.155Z"));
-    assert!(serde_json::from_value::<c::Base>(json!({"id": "1", "createdAt": "yesterday"})).is_err());
-    assert!(serde_json::from_value::<c::Extended>(json!({"id": "1", "name": "n", "born": "2026-02-30x"})).is_err());
+}
+
+#[test]
+fn text_that_breaks_its_format_is_kept_and_reported() {
+    let (base, back): (c::Base, _) = round_trip(json!({"id": "1", "createdAt": "yesterday"}));
+    let created = base.created_at.clone().unwrap();
+    assert_eq!(created.as_str(), "yesterday");
+    assert!(!created.is_valid());
+    assert_eq!(back["createdAt"], json!("yesterday"));
+    let found = base.unknown_values();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].path.as_str(), found[0].kind), ("/createdAt", Unexpected::Format));
+    assert_eq!(found[0].value, "\"yesterday\"");
+    let (ext, _): (c::Extended, _) = round_trip(json!({"id": "1", "name": "n", "born": "2026-02-30x"}));
+    assert_eq!(ext.unknown_values().iter().map(|u| u.path.as_str()).collect::<Vec<_>>(), ["/born"]);
+    // Strict parsing stays for callers who want it.
+    assert!(crate::support::Date::parse("2026-02-30x").is_err());
+    assert!(crate::support::DateTime::parse("2025-06-17T00:16:31.155Z").is_ok_and(|d| d.is_valid()));
+}
+
+#[test]
+fn undocumented_properties_are_kept_reported_and_re_encoded() {
+    let body = json!({"id": "1", "tier": "gold", "nested": {"a": [1, 2]}});
+    let (base, back): (c::Base, _) = round_trip(body.clone());
+    assert_eq!(base.undocumented.get("tier"), Some(&json!("gold")));
+    assert_eq!(back, body);
+    let found = base.unknown_values();
+    let listed: Vec<(&str, Unexpected)> = found.iter().map(|u| (u.path.as_str(), u.kind)).collect();
+    assert_eq!(listed, [("/nested", Unexpected::Property), ("/tier", Unexpected::Property)]);
+    assert_eq!(found[1].type_name, "Base");
+    // Reported with their place inside a larger document.
+    let inline: c::Inline = serde_json::from_value(json!({"tags": [{"key": "a", "colour": "red"}]})).unwrap();
+    assert_eq!(inline.unknown_values()[0].path, "/tags/0/colour");
+    // `additionalProperties: false` keeps refusing them.
+    assert!(serde_json::from_value::<c::Closed>(json!({"code": "x", "extra": 1})).is_err());
+    assert!(serde_json::from_value::<c::Closed>(json!({"code": "x"})).is_ok());
+}
+
+#[test]
+fn a_nullable_component_is_optional_wherever_it_is_referenced() {
+    let (outcome, back): (c::Outcome, _) = round_trip(json!({"error": null}));
+    assert_eq!(outcome.error, None);
+    assert_eq!(back, json!({"error": null}));
+    let (failed, _): (c::Outcome, _) = round_trip(json!({"error": {"code": "E1"}}));
+    assert_eq!(failed.error.and_then(|e| e.code).as_deref(), Some("E1"));
+}
+
+#[test]
+fn numbers_come_back_as_they_came() {
+    for total in [json!(3), json!(2.5), json!(-7), json!(18446744073709551615u64), json!(1e300)] {
+        let body = json!({"error": null, "total": total});
+        let (_, back): (c::Outcome, _) = round_trip(body.clone());
+        assert_eq!(back, body, "{total} did not survive");
+    }
 }
 
 #[test]
@@ -85,7 +142,7 @@ fn all_of_merges_and_single_ref_wrappers_alias() {
     let (ext, _): (c::Extended, _) = round_trip(json!({"id": "1", "name": "n", "born": "2026-02-15"}));
     assert_eq!((ext.id.as_str(), ext.name.as_str()), ("1", "n"));
     assert!(serde_json::from_value::<c::Extended>(json!({"name": "n"})).is_err(), "id is required through allOf");
-    let wrapper: c::Wrapper = c::Base { id: "w".into(), created_at: None };
+    let wrapper: c::Wrapper = c::Base { id: "w".into(), created_at: None, undocumented: Default::default() };
     assert_eq!(wrapper.id, "w");
 }
 
