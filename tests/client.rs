@@ -158,6 +158,40 @@ async fn query_parameters_and_json_bodies_are_sent() {
     );
 }
 
+/// A server that goes beyond its spec (a property the spec does not name, a status it does not
+/// list) still gives a value: the extra property kept, re-encoded unchanged, and reported.
+#[tokio::test]
+async fn an_undocumented_property_is_kept_and_reported_not_a_decode_error() {
+    let body = r#"{"disbursementId":"d1","status":"on-hold","loyaltyTier":{"level":2}}"#;
+    let (base, _) = server(vec![reply("200 OK", "application/json", body)]).await;
+    let response = client(&base)
+        .proceed_with_disbursement("i1", true)
+        .await
+        .unwrap();
+    let value = response.body;
+    assert_eq!(
+        value.undocumented.get("loyaltyTier"),
+        Some(&serde_json::json!({"level": 2}))
+    );
+    assert_eq!(
+        serde_json::to_value(&value).unwrap(),
+        serde_json::from_str::<serde_json::Value>(body).unwrap()
+    );
+    use vivamo_api::{Inspect, support::Unexpected};
+    let surprises: Vec<(String, Unexpected)> = value
+        .unknown_values()
+        .into_iter()
+        .map(|u| (u.path, u.kind))
+        .collect();
+    assert_eq!(
+        surprises,
+        [
+            ("/status".to_string(), Unexpected::Value),
+            ("/loyaltyTier".to_string(), Unexpected::Property)
+        ]
+    );
+}
+
 #[tokio::test]
 async fn a_documented_error_status_is_a_typed_error() {
     let (base, _) = server(vec![reply(

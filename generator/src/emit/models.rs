@@ -767,6 +767,10 @@ fn admits_null(api: &Api, shape: &Shape) -> bool {
             Shape::Any | Shape::Null | Shape::Nullable(_) => true,
             Shape::Named(id) if depth < 16 => match &api.ty(*id).kind {
                 TypeKind::Alias(inner) => go(api, inner, depth + 1),
+                TypeKind::Union {
+                    variants,
+                    tag: None,
+                } => variants.iter().any(|v| go(api, &v.shape, depth + 1)),
                 _ => false,
             },
             _ => false,

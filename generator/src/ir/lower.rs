@@ -357,6 +357,15 @@ impl<'s> Lowerer<'s> {
         if let Some(all_of) = self.child(&node, "allOf") {
             // `allOf: [$ref]` with nothing else (or only annotations beside it) is an alias
             // (Dropshot and many others wrap refs this way).
+            if all_of
+                .value
+                .as_array()
+                .is_some_and(|a| a.iter().all(annotation_only))
+                && types.is_empty()
+            {
+                // Only annotations (`allOf: [{}, {description}]`): any value.
+                return wrap(Shape::Any, is_nullable);
+            }
             if let Some(only) = all_of
                 .value
                 .as_array()
@@ -527,6 +536,14 @@ impl<'s> Lowerer<'s> {
                 &mut seen,
                 0,
             );
+            if fields.is_empty()
+                && !has_props
+                && !types_of(schema).contains(&"object")
+                && let Some(first) = self.primitive_all_of(&node)
+            {
+                // `allOf` of a string (or number, array) with more constraints: that value, not an object.
+                return TypeKind::Alias(self.shape_of(first, hint));
+            }
             if fields.is_empty() && schema.get("allOf").is_none() {
                 // A plain map or free-form object under a name.
                 return TypeKind::Alias(Shape::Map(Box::new(additional.unwrap_or(Shape::Any))));
@@ -544,6 +561,34 @@ impl<'s> Lowerer<'s> {
             };
         }
         TypeKind::Alias(self.shape_inline_unnamed(node, hint))
+    }
+
+    /// For an `allOf` none of whose members describes an object (`[$ref: Label, {maxLength: 16}]`),
+    /// the first member that says what the value is.
+    fn primitive_all_of(&self, node: &Node<'s>) -> Option<Node<'s>> {
+        let list = self.child(node, "allOf")?;
+        let members: Vec<Node<'s>> = (0..list.value.as_array()?.len())
+            .filter_map(|i| self.index(&list, i))
+            .collect();
+        let resolved: Vec<&Value> = members
+            .iter()
+            .map(|m| self.spec.deref(m.clone()).map_or(m.value, |n| n.value))
+            .collect();
+        let object_like = |v: &Value| {
+            v.get("properties").is_some()
+                || v.get("additionalProperties").is_some()
+                || v.get("allOf").is_some()
+                || v.get("oneOf").is_some()
+                || v.get("anyOf").is_some()
+                || types_of(v).contains(&"object")
+        };
+        if resolved.iter().any(|v| object_like(v)) {
+            return None;
+        }
+        let i = resolved
+            .iter()
+            .position(|v| !types_of(v).is_empty() || v.get("items").is_some())?;
+        members.into_iter().nth(i)
     }
 
     /// The shape of a named schema that is not an object, enum or union (`type Name = Vec<…>`).
@@ -1694,7 +1739,8 @@ fn needs_named_type(schema: &Value) -> bool {
         return true;
     }
     if let Some(Value::Array(all)) = schema.get("allOf") {
-        return sole_substantive(all).is_none() || schema.get("properties").is_some();
+        return all.iter().filter(|m| !annotation_only(m)).count() > 1
+            || schema.get("properties").is_some();
     }
     ["oneOf", "anyOf"].iter().any(|k| {
         schema
