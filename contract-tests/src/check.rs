@@ -439,7 +439,7 @@ fn check_response(
                     .pointer(&pointer)
                     .at(model, Some(at(&owner)))
                     .expected("only the properties the schema names")
-                    .observed(clip_text(&observed, 120))
+                    .observed(clip(&observed, 120))
                     .message(format!(
                         "status {status} body has `{pointer}`, a property its schema does not document"
                     )),
@@ -469,15 +469,14 @@ fn check_response(
     }
 }
 
-fn clip_text(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
+/// `text` cut to `max` characters, with an ellipsis when cut.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    let t: String = text.chars().take(max).collect();
+    if t.len() < text.len() {
+        format!("{t}…")
+    } else {
+        t
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 fn keyword(error: &jsonschema::ValidationError<'_>) -> String {

@@ -32,6 +32,8 @@ enum Defect {
     Slow,
     /// A pet read back with a property the spec does not name and a `born` that is no date-time.
     Drift,
+    /// A pet read back with a property the spec does not name, and nothing else wrong.
+    Extra,
 }
 
 #[derive(Clone)]
@@ -172,6 +174,11 @@ async fn handle(
                     let mut pet = pet.clone();
                     pet["colour"] = json!("brown");
                     pet["born"] = json!("yesterday");
+                    json_reply(200, &pet)
+                }
+                Some(pet) if d == Defect::Extra => {
+                    let mut pet = pet.clone();
+                    pet["colour"] = json!("brown");
                     json_reply(200, &pet)
                 }
                 Some(pet) if d == Defect::SchemaViolation => {
@@ -376,6 +383,27 @@ fn an_undocumented_property_and_a_broken_format_are_reported_live_and_recorded()
         .expect("the cassette verifies");
     check(&recorded, false);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `-x` stops at the first finding that fails a run; a note goes on the report and the run goes on.
+#[test]
+fn exit_first_does_not_stop_at_a_note() {
+    let whole = run(Defect::Extra, |s| s.shrink = false);
+    let first = run(Defect::Extra, |s| {
+        s.shrink = false;
+        s.exit_first = true;
+    });
+    assert!(
+        first
+            .report
+            .findings
+            .iter()
+            .any(|f| f.kind == Kind::UndocumentedProperty),
+        "{}",
+        first.report.to_text()
+    );
+    assert!(!first.report.fails());
+    assert_eq!(first.traffic.len(), whole.traffic.len());
 }
 
 #[test]

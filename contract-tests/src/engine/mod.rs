@@ -23,6 +23,7 @@ use proptest::prelude::RngExt;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
+use crate::check::clip;
 use crate::report::{Baseline, Finding, Kind, Report};
 use crate::spec::Model;
 use crate::traffic::{Interaction, Redaction};
@@ -530,12 +531,17 @@ impl<'a> Engine<'a> {
                 .is_some_and(|t| self.started.elapsed() >= t)
     }
 
-    /// With `exit_first`, stops the run once `found` holds a new finding of a selected check.
+    /// With `exit_first`, stops the run once `found` holds a new finding of a selected check
+    /// (a note such as `undocumented-property` only when it was selected by name).
     fn note_found(&mut self, found: &[Finding]) {
         if self.settings.exit_first
             && found.iter().any(|f| {
-                (self.settings.checks.is_empty() || self.settings.checks.contains(&f.kind))
-                    && !self.baseline_keys.contains(&f.key())
+                let selected = if self.settings.checks.is_empty() {
+                    f.kind.fails_by_default()
+                } else {
+                    self.settings.checks.contains(&f.kind)
+                };
+                selected && !self.baseline_keys.contains(&f.key())
             })
         {
             self.stopped = true;
@@ -2247,15 +2253,6 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-fn clip(text: &str, max: usize) -> String {
-    let t: String = text.chars().take(max).collect();
-    if t.len() < text.len() {
-        format!("{t}…")
-    } else {
-        t
-    }
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
