@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use contract_tests::traffic::{self, Redaction};
+use contract_tests::redact::Redaction;
+use contract_tests::traffic;
 use contract_tests::{Baseline, examples, spec::Model};
 
 fn main() {

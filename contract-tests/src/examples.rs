@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use generator::ir::{JsonType, Media, ParamLocation, SecurityScheme};
 
+use crate::redact::REDACTED;
 use crate::spec::Model;
-use crate::traffic::{Interaction, REDACTED};
+use crate::traffic::Interaction;
 
 /// One interaction per operation with a documented JSON response example, against `base_url`.
 pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {

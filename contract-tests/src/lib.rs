@@ -3,7 +3,9 @@
 //!
 //! - [`spec`] is the model the checks and the engine read (the lowered `ir::Api`, JSON Schema validators);
 
-//! - [`traffic`] reads and writes VCR cassettes and HAR files, redacting secrets;
+//! - [`traffic`] reads and writes VCR cassettes and HAR files;
+//! - [`redact`] decides what a secret is (from the spec, by name, by shape) and hides it in
+//!   cassettes, reports and traces;
 //! - [`check`] holds interactions against the spec and returns [`report::Finding`]s;
 //! - [`sequence`] holds the checks that need several interactions or the request's credentials;
 //! - [`engine`] drives any server described by any spec (phases, stateful search, shrinking);
@@ -16,6 +18,7 @@ pub mod check;
 pub mod engine;
 pub mod examples;
 pub mod mock;
+pub mod redact;
 pub mod report;
 pub mod sequence;
 pub mod spec;
@@ -33,5 +36,6 @@ pub fn verify(
     let model = spec::Model::load(spec_path).map_err(|d| d.to_string())?;
     let traffic = traffic::read(traffic_path).map_err(|e| e.to_string())?;
     let findings = check::check(&model, &traffic);
-    Ok(Report::new(findings, baseline, traffic.len()))
+    let secrets = redact::Redaction::for_api(&model.api).secrets(&traffic);
+    Ok(Report::new(findings, baseline, traffic.len()).redacted(&secrets))
 }

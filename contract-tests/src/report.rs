@@ -12,8 +12,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::redact::Redaction;
 use crate::spec::Model;
-use crate::traffic::{Interaction, Redaction};
+use crate::traffic::Interaction;
 
 /// What kind of departure a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -399,6 +400,29 @@ impl Report {
             stale,
             interactions,
         }
+    }
+
+    /// The report with `secrets` (and every secret shape) scrubbed from each finding's text:
+    /// what every rendering (text, JSON, JUnit) prints. Baseline matching is already done.
+    pub fn redacted(mut self, secrets: &crate::redact::Secrets) -> Report {
+        for f in &mut self.findings {
+            for text in [
+                &mut f.pointer,
+                &mut f.expected,
+                &mut f.observed,
+                &mut f.message,
+                &mut f.curl,
+            ] {
+                *text = secrets.scrub(text);
+            }
+            if let Some(related) = &mut f.related {
+                *related = secrets.scrub(related);
+            }
+            for line in &mut f.reproduce {
+                *line = secrets.scrub(line);
+            }
+        }
+        self
     }
 
     pub fn new_findings(&self) -> impl Iterator<Item = &Finding> {

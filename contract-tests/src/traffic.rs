@@ -8,6 +8,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::redact::Redaction;
+
 /// One request and the response it got.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interaction {
@@ -280,105 +282,6 @@ fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
         .collect())
 }
 
-/// What to hide when writing traffic down.
-#[derive(Debug, Clone, Default)]
-pub struct Redaction {
-    /// Also mask personal data (emails, phones, names) in bodies.
-    pub mask_personal_data: bool,
-}
-
-const SECRET_HEADERS: [&str; 6] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "signature",
-];
-const SECRET_FIELDS: [&str; 8] = [
-    "clientsecretkey",
-    "secretkey",
-    "secret",
-    "password",
-    "token",
-    "apikey",
-    "accesstoken",
-    "refreshtoken",
-];
-const PERSONAL_FIELDS: [&str; 6] = ["email", "phone", "firstname", "lastname", "name", "street"];
-
-/// The placeholder written instead of a secret.
-pub const REDACTED: &str = "[redacted]";
-
-impl Redaction {
-    /// `interaction` with secrets replaced (and personal data masked when asked).
-    pub fn apply(&self, interaction: &Interaction) -> Interaction {
-        let mut out = interaction.clone();
-        for headers in [&mut out.request_headers, &mut out.response_headers] {
-            for (k, v) in headers.iter_mut() {
-                if SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
-                    *v = match v.split_once(' ') {
-                        Some((scheme, _))
-                            if scheme.eq_ignore_ascii_case("bearer")
-                                || scheme.eq_ignore_ascii_case("basic") =>
-                        {
-                            format!("{scheme} {REDACTED}")
-                        }
-                        _ => REDACTED.to_string(),
-                    };
-                }
-            }
-        }
-        out.request_body = self.body(&out.request_body);
-        out.response_body = self.body(&out.response_body);
-        out
-    }
-
-    fn body(&self, body: &str) -> String {
-        let Ok(mut value) = serde_json::from_str::<Value>(body) else {
-            return body.to_string();
-        };
-        self.value(&mut value);
-        serde_json::to_string(&value).unwrap_or_else(|_| body.to_string())
-    }
-
-    fn value(&self, value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                for (k, v) in map.iter_mut() {
-                    let key = k.to_ascii_lowercase().replace(['_', '-'], "");
-                    if SECRET_FIELDS.contains(&key.as_str()) && v.is_string() {
-                        *v = Value::String(REDACTED.into());
-                    } else if self.mask_personal_data
-                        && PERSONAL_FIELDS.contains(&key.as_str())
-                        && let Some(text) = v.as_str()
-                    {
-                        *v = Value::String(mask(&key, text));
-                    } else {
-                        self.value(v);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.value(v)),
-            _ => {}
-        }
-    }
-}
-
-/// A stable stand-in for a personal value: the same input always masks the same way, so
-/// replays still line up, and the shape (an email stays an email) is kept.
-fn mask(kind: &str, text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-    }
-    match kind {
-        "email" => format!("masked-{:08x}@example.invalid", h as u32),
-        "phone" => format!("+1555{:07}", h % 10_000_000),
-        _ => format!("masked-{:08x}", h as u32),
-    }
-}
-
 /// Writes `interactions` as a VCR cassette (JSON), after `redaction`.
 pub fn write_cassette(
     path: &Path,
@@ -386,34 +289,32 @@ pub fn write_cassette(
     redaction: &Redaction,
 ) -> std::io::Result<()> {
     let cassette = Cassette {
-        http_interactions: interactions
-            .iter()
-            .map(|i| {
-                let i = redaction.apply(i);
-                VcrInteraction {
-                    request: VcrRequest {
-                        uri: i.url,
-                        body: VcrBody::Struct {
-                            encoding: Some("UTF-8".into()),
-                            string: i.request_body,
-                        },
-                        method: i.method.to_ascii_lowercase(),
-                        headers: group(&i.request_headers),
+        http_interactions: redaction
+            .apply_all(interactions)
+            .into_iter()
+            .map(|i| VcrInteraction {
+                request: VcrRequest {
+                    uri: i.url,
+                    body: VcrBody::Struct {
+                        encoding: Some("UTF-8".into()),
+                        string: i.request_body,
                     },
-                    response: VcrResponse {
-                        body: VcrBody::Struct {
-                            encoding: Some("UTF-8".into()),
-                            string: i.response_body,
-                        },
-                        http_version: Some("1.1".into()),
-                        status: VcrStatus {
-                            code: i.status,
-                            message: reason(i.status).into(),
-                        },
-                        headers: group(&i.response_headers),
+                    method: i.method.to_ascii_lowercase(),
+                    headers: group(&i.request_headers),
+                },
+                response: VcrResponse {
+                    body: VcrBody::Struct {
+                        encoding: Some("UTF-8".into()),
+                        string: i.response_body,
                     },
-                    recorded_at: i.recorded_at,
-                }
+                    http_version: Some("1.1".into()),
+                    status: VcrStatus {
+                        code: i.status,
+                        message: reason(i.status).into(),
+                    },
+                    headers: group(&i.response_headers),
+                },
+                recorded_at: i.recorded_at,
             })
             .collect(),
         recorded_with: format!("specdrift {}", env!("CARGO_PKG_VERSION")),

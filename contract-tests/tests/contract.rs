@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use contract_tests::redact::Redaction;
 use contract_tests::report::{Baseline, BaselineEntry, Kind, Report};
-use contract_tests::traffic::{self, Interaction, Redaction};
+use contract_tests::traffic::{self, Interaction};
 use contract_tests::vivamo::{self, Settings, Target};
 use serde_json::{Value, json};
 
@@ -544,10 +545,9 @@ fn redaction_hides_secrets_and_can_mask_personal_data() {
         redacted.response_body
     );
     let customer = conformant()[0].clone();
-    let masked = Redaction {
-        mask_personal_data: true,
-    }
-    .apply(&customer);
+    let masked = Redaction::default()
+        .masking_personal_data(true)
+        .apply(&customer);
     assert!(
         !masked.request_body.contains("ada@vivamo.test")
             && !masked.response_body.contains("ada@vivamo.test")
@@ -556,10 +556,9 @@ fn redaction_hides_secrets_and_can_mask_personal_data() {
     // Masking is stable, so replays still line up.
     assert_eq!(
         masked,
-        Redaction {
-            mask_personal_data: true
-        }
-        .apply(&customer)
+        Redaction::default()
+            .masking_personal_data(true)
+            .apply(&customer)
     );
 }
 

@@ -514,7 +514,8 @@ fn an_unreachable_target_is_an_error_not_a_finding() {
 /// The sequence checks run on recorded traffic too (`verify`), the same code as in the engine.
 #[test]
 fn verify_reports_sequence_defects_in_recorded_traffic() {
-    use contract_tests::traffic::{Interaction, Redaction, write_cassette};
+    use contract_tests::redact::Redaction;
+    use contract_tests::traffic::{Interaction, write_cassette};
     let call = |method: &str, path: &str, auth: bool, status: u16, body: &str| Interaction {
         method: method.into(),
         url: format!("http://127.0.0.1/api{path}"),

@@ -24,9 +24,10 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
 use crate::check::clip;
+use crate::redact::Redaction;
 use crate::report::{Baseline, Finding, Kind, Report};
 use crate::spec::Model;
-use crate::traffic::{Interaction, Redaction};
+use crate::traffic::Interaction;
 
 /// A phase of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -278,6 +279,8 @@ struct Engine<'a> {
     http: reqwest::Client,
     runtime: tokio::runtime::Runtime,
     replay: Option<Vec<(Interaction, bool)>>,
+    /// What a recording hides; a replayed request is matched in its redacted form.
+    redaction: Redaction,
     misses: Vec<String>,
     base_url: String,
     traffic: Vec<Interaction>,
@@ -358,10 +361,7 @@ pub fn run(
         findings.retain(|f| settings.checks.contains(&f.kind));
     }
     if let Some(path) = &settings.record {
-        let redaction = Redaction {
-            mask_personal_data: settings.mask_personal_data,
-        };
-        crate::traffic::write_cassette(path, &engine.traffic, &redaction)
+        crate::traffic::write_cassette(path, &engine.traffic, &engine.redaction)
             .map_err(|e| EngineError::Other(format!("cannot write {}: {e}", path.display())))?;
     }
     if engine.show_progress {
@@ -378,7 +378,8 @@ pub fn run(
         .zip(&engine.ops)
         .filter(|(c, (_, j))| **c && *j)
         .count();
-    let report = Report::new(findings, baseline, engine.traffic.len());
+    let secrets = engine.redaction.secrets(&engine.traffic);
+    let report = Report::new(findings, baseline, engine.traffic.len()).redacted(&secrets);
     Ok(Outcome {
         report,
         traffic: std::mem::take(&mut engine.traffic),
@@ -493,6 +494,8 @@ impl<'a> Engine<'a> {
             http,
             runtime,
             replay,
+            redaction: Redaction::for_api(&model.api)
+                .masking_personal_data(settings.mask_personal_data),
             misses: Vec::new(),
             base_url,
             traffic: Vec::new(),
@@ -1178,11 +1181,21 @@ impl<'a> Engine<'a> {
         let started = Instant::now();
         let interaction = match &mut self.replay {
             Some(recorded) => {
+                let sent = self.redaction.apply(&Interaction {
+                    method: call.method.clone(),
+                    url: url.clone(),
+                    request_headers: Vec::new(),
+                    request_body: body.clone(),
+                    status: 0,
+                    response_headers: Vec::new(),
+                    response_body: String::new(),
+                    recorded_at: String::new(),
+                });
                 let found = recorded.iter_mut().find(|(i, used)| {
                     !*used
                         && i.method.eq_ignore_ascii_case(&call.method)
-                        && i.url == url
-                        && i.request_body == body
+                        && (i.url == url || i.url == sent.url)
+                        && (i.request_body == body || i.request_body == sent.request_body)
                 });
                 match found {
                     Some((i, used)) => {
@@ -1694,7 +1707,7 @@ impl<'a> Engine<'a> {
             if std::env::var_os("SPECDRIFT_TRACE").is_some() {
                 eprintln!(
                     "  step {step}: {} -> {}",
-                    crate::report::call_line(&interaction),
+                    crate::report::call_line(&self.redaction.apply(&interaction)),
                     interaction.status
                 );
             }
