@@ -169,6 +169,9 @@ struct TestArgs {
     /// Report responses slower than this many milliseconds.
     #[arg(long)]
     max_response_time: Option<u64>,
+    /// Give up on one request after this many seconds (default 30), answer included.
+    #[arg(long)]
+    request_timeout: Option<f64>,
     /// Print the inferred graph of which response feeds which request (stderr), then run.
     #[arg(long)]
     show_graph: bool,
@@ -219,6 +222,13 @@ mod exit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A panic is a bug in specdrift, never the user's input: say so in one line (the backtrace
+    // only with RUST_BACKTRACE), and let the command that caught it exit non-zero.
+    if std::env::var_os("RUST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|info| {
+            eprintln!("specdrift: internal error (a bug, please report it with the spec): {info}");
+        }));
+    }
     let code = match cli.command {
         Some(Command::Validate { spec, format }) => validate(&spec, format),
         Some(Command::Lint {
@@ -345,6 +355,9 @@ fn generate(
         }
     };
     eprint!("{}", output.diagnostics);
+    // A file the generator could not produce (`emit-failed`) is its own bug: the rest is
+    // written, and the exit says the crate is incomplete.
+    let incomplete = output.diagnostics.0.iter().any(|d| d.code == "emit-failed");
     match output.write_to(out) {
         Ok(n) => {
             println!(
@@ -353,7 +366,7 @@ fn generate(
                 n,
                 output.files.len() - n
             );
-            exit::OK
+            if incomplete { exit::FINDINGS } else { exit::OK }
         }
         Err(err) => {
             eprintln!("error: cannot write to {}: {err}", out.display());
@@ -455,6 +468,16 @@ fn test(args: TestArgs) -> u8 {
     settings.exit_first = args.exit_first;
     settings.progress = !args.quiet;
     settings.max_response_time = args.max_response_time.map(std::time::Duration::from_millis);
+    if let Some(seconds) = args.request_timeout {
+        match std::time::Duration::try_from_secs_f64(seconds) {
+            Ok(t) if !t.is_zero() => settings.request_timeout = t,
+            _ => {
+                return bad(format!(
+                    "--request-timeout {seconds}: expected a positive number of seconds"
+                ));
+            }
+        }
+    }
     if let Some(path) = &args.extra {
         match contract_tests::spec::Model::load(path) {
             Ok(m) => settings.extra = Some(std::sync::Arc::new(m)),

@@ -2,7 +2,12 @@
 
 mod cli;
 mod client;
+#[path = "../generator/tests/entries.rs"]
+mod entries;
 mod fresh;
+mod hostile;
+mod mutants;
+mod secrets;
 mod spec;
 
 use std::path::PathBuf;
@@ -17,4 +22,9 @@ fn shared() -> PathBuf {
     std::env::var_os("SPECDRIFT_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("../shared"))
+}
+
+/// (name, entry file) for every spec of the corpus.
+fn corpus_entries() -> Vec<(String, PathBuf)> {
+    entries::corpus_in(&shared().join("specs"))
 }

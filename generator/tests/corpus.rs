@@ -9,27 +9,7 @@ use super::check;
 
 /// (name, entry file) for every corpus folder, the entry read from its SOURCE.md.
 pub fn corpus() -> Vec<(String, PathBuf)> {
-    let dir = check::shared().join("specs");
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("the spec corpus is missing at {}: {e}", dir.display()));
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(source) = std::fs::read_to_string(path.join("SOURCE.md")) else {
-            continue;
-        };
-        let line = source
-            .lines()
-            .find(|l| l.starts_with("- Entry file:"))
-            .expect("SOURCE.md names its entry file");
-        let file = line.split('`').nth(1).expect("entry file in backticks");
-        out.push((
-            entry.file_name().to_string_lossy().into_owned(),
-            path.join(file),
-        ));
-    }
-    out.sort();
-    out
+    super::entries::corpus_in(&check::shared().join("specs"))
 }
 
 fn failing() -> Vec<(String, String)> {

@@ -3,6 +3,7 @@
 mod check;
 mod corpus;
 mod diff;
+mod entries;
 mod fidelity;
 mod lint;
 mod runtime;

@@ -40,3 +40,30 @@ fn a_missing_file_is_a_diagnostic_not_a_panic() {
     assert!(out.starts_with("fatal:\nerror[unreadable-file]"), "{out}");
     assert!(out.contains("tests/ui/does-not-exist.yaml"), "{out}");
 }
+
+#[test]
+fn what_the_mutated_spec_harness_found_generates_a_crate_that_parses() {
+    let output = generator::generate_file(
+        Path::new("tests/ui/mutant-regressions.yaml"),
+        &generator::Settings::new("mutants"),
+    )
+    .unwrap();
+    let text = output.diagnostics.to_string();
+    assert!(
+        !output.diagnostics.0.iter().any(|d| d.code == "emit-failed"),
+        "{text}"
+    );
+    assert!(text.contains("warning[schema-cycle]"), "{text}");
+    for (path, file) in &output.files {
+        if path.extension().is_some_and(|e| e == "rs") {
+            syn::parse_file(file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+    let client = &output.files[Path::new("src/client.rs")];
+    // One variant for the range however often it is spelled, and none for the odd keys.
+    assert_eq!(client.matches("Status4xx(()),").count(), 1, "{client}");
+    assert!(
+        !client.contains("Status4XX") && !client.contains("StatusA"),
+        "{client}"
+    );
+}

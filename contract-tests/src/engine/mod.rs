@@ -122,6 +122,11 @@ pub struct Settings {
     pub mask_personal_data: bool,
     /// Report responses slower than this (opt-in).
     pub max_response_time: Option<Duration>,
+    /// How long one request may take, answer included (schemathesis's `--request-timeout`).
+    pub request_timeout: Duration,
+    /// The longest response body read; the rest is not kept, and the call is recorded as a
+    /// transport failure (599) naming the limit.
+    pub max_response_bytes: usize,
     /// Values for chosen parameters or body properties, by name, always used.
     pub fixed: Vec<(String, Value)>,
     /// Operations never called (`operationId` or `METHOD /path`).
@@ -172,6 +177,8 @@ impl Settings {
             record: None,
             mask_personal_data: false,
             max_response_time: None,
+            request_timeout: Duration::from_secs(30),
+            max_response_bytes: 16 << 20,
             fixed: Vec::new(),
             skip: Vec::new(),
             extra: None,
@@ -463,7 +470,7 @@ impl<'a> Engine<'a> {
             .build()
             .map_err(|e| EngineError::Other(e.to_string()))?;
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
+            .timeout(settings.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| EngineError::Other(e.to_string()))?;
@@ -1227,8 +1234,12 @@ impl<'a> Engine<'a> {
                 if !body.is_empty() {
                     request = request.body(body.clone());
                 }
+                let limit = self.settings.max_response_bytes;
                 let response = self.runtime.block_on(async {
-                    let response = request.send().await?;
+                    let mut response = request
+                        .send()
+                        .await
+                        .map_err(|e| (error_chain(&e), e.is_connect()))?;
                     let status = response.status().as_u16();
                     let response_headers: Vec<(String, String)> = response
                         .headers()
@@ -1240,21 +1251,33 @@ impl<'a> Engine<'a> {
                             )
                         })
                         .collect();
-                    let bytes = response.bytes().await?.to_vec();
-                    Ok::<_, reqwest::Error>((status, response_headers, bytes))
+                    // Read chunk by chunk, so an endless body costs `limit` bytes, not memory.
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = response
+                        .chunk()
+                        .await
+                        .map_err(|e| (error_chain(&e), false))?
+                    {
+                        if bytes.len() + chunk.len() > limit {
+                            let reason = format!("the response body is longer than {limit} bytes");
+                            return Err((reason, false));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok::<_, (String, bool)>((status, response_headers, bytes))
                 });
                 let (status, response_headers, bytes) = match response {
                     Ok(r) => r,
-                    Err(e) if self.traffic.is_empty() || e.is_connect() => {
+                    Err((reason, connect)) if self.traffic.is_empty() || connect => {
                         return Err(EngineError::Unreachable {
                             url: self.base_url.clone(),
-                            reason: error_chain(&e),
+                            reason,
                         });
                     }
-                    Err(e) => (
+                    Err((reason, _)) => (
                         599,
                         Vec::new(),
-                        format!("no response: {}", error_chain(&e)).into_bytes(),
+                        format!("no response: {reason}").into_bytes(),
                     ),
                 };
                 Interaction {

@@ -650,7 +650,9 @@ fn emit_union(
         .collect();
     match tag {
         Some(tag) => {
-            let arms = variants.iter().zip(&idents).map(|(v, ident)| {
+            // A variant no tag value selects (its schema names none) is built and encoded,
+            // never decoded: it has no arm.
+            let arms = variants.iter().zip(&idents).filter(|(v, _)| !v.tag_values.is_empty()).map(|(v, ident)| {
                 let values = &v.tag_values;
                 quote! {
                     #(::std::option::Option::Some(#values))|* => ::serde_json::from_value(__value).map(Self::#ident).map_err(<__D::Error as ::serde::de::Error>::custom),

@@ -69,6 +69,7 @@ pub fn lower(spec: &Spec) -> (Api, Diagnostics) {
     l.security_schemes();
     l.operations();
     l.webhooks();
+    l.break_alias_cycles();
     l.mark_boxes();
     l.api.schemas = l.schemas.finish();
     (l.api, l.diags)
@@ -1243,11 +1244,16 @@ impl<'s> Lowerer<'s> {
         }
         let mut responses = Vec::new();
         if let Some(rs) = self.child(&op, "responses") {
-            let keys: Vec<String> = rs
-                .value
-                .as_object()
-                .map(|m| m.keys().filter(|k| !k.starts_with("x-")).cloned().collect())
-                .unwrap_or_default();
+            // Keys that are no status (validate reports them) are left out, and so is a second
+            // spelling of one range (`4XX` beside `4xx`): each status is one variant.
+            let mut keys: Vec<String> = Vec::new();
+            for key in rs.value.as_object().into_iter().flat_map(|m| m.keys()) {
+                let usable = crate::load::validate::valid_status_key(&key.to_ascii_uppercase())
+                    || key == "default";
+                if usable && !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                    keys.push(key.clone());
+                }
+            }
             let several = keys.iter().filter(|k| k.starts_with('2')).count() > 1;
             for status in keys {
                 let Some(r) = self.child(&rs, &status) else {
@@ -1540,6 +1546,56 @@ impl<'s> Lowerer<'s> {
     }
 
     /// Marks struct fields whose type leads back to the struct without passing a `Vec` or map.
+    /// A schema that is, through `$ref`s, arrays, maps and nullability alone, itself (`A: {$ref: B}`,
+    /// `B: {items: {$ref: A}}`) describes no value: no Rust type alias can name it either. The
+    /// first alias of each such cycle becomes "any value", with a warning at its place.
+    fn break_alias_cycles(&mut self) {
+        fn through_aliases(
+            api: &Api,
+            shape: &Shape,
+            target: TypeId,
+            seen: &mut BTreeSet<TypeId>,
+        ) -> bool {
+            match shape {
+                Shape::Named(id) => {
+                    if *id == target {
+                        return true;
+                    }
+                    if !seen.insert(*id) {
+                        return false;
+                    }
+                    match &api.types[id].kind {
+                        TypeKind::Alias(inner) => through_aliases(api, inner, target, seen),
+                        _ => false,
+                    }
+                }
+                Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
+                    through_aliases(api, inner, target, seen)
+                }
+                _ => false,
+            }
+        }
+        let ids: Vec<TypeId> = self.api.types.keys().copied().collect();
+        for id in ids {
+            let TypeKind::Alias(shape) = &self.api.types[&id].kind else {
+                continue;
+            };
+            if !through_aliases(&self.api, shape, id, &mut BTreeSet::new()) {
+                continue;
+            }
+            let ty = self.api.types.get_mut(&id).expect("listed above");
+            ty.kind = TypeKind::Alias(Shape::Any);
+            let origin = ty.origin.clone();
+            let name = ty.name.wire.clone();
+            let location = self.spec.location(DocId(origin.doc), &origin.pointer);
+            self.diags.0.push(Diagnostic::warning(
+                "schema-cycle",
+                location,
+                format!("schema `{name}` refers only to itself (through $ref, arrays, maps or nullability); it is read as any value"),
+            ));
+        }
+    }
+
     fn mark_boxes(&mut self) {
         let ids: Vec<TypeId> = self.api.types.keys().copied().collect();
         for id in ids {

@@ -682,7 +682,8 @@ fn visit_schemas(
     }
 }
 
-fn valid_status_key(code: &str) -> bool {
+/// `default`, a 3-digit code from 100 to 599, or a range (`4XX`).
+pub fn valid_status_key(code: &str) -> bool {
     if code == "default" {
         return true;
     }
