@@ -74,6 +74,10 @@ pub struct DeliveryAttempt {
     pub attempt: u32,
     /// The status the receiver answered, or the transport error.
     pub outcome: String,
+    /// When the event was queued, on the sandbox clock (ms since the epoch).
+    pub queued_at: clock::Millis,
+    /// When this attempt was made, on the sandbox clock.
+    pub at: clock::Millis,
 }
 
 impl Sandbox {
@@ -142,6 +146,7 @@ impl Sandbox {
                     d.next_at = now + RETRY_DELAYS_MINUTES[d.attempts as usize - 1] * 60_000;
                 }
                 d.outcomes.push(outcome);
+                d.attempted_at.push(now);
             }
         }
         due.len()
@@ -158,6 +163,8 @@ impl Sandbox {
                     webhook_id: d.webhook_id.clone(),
                     attempt: i as u32 + 1,
                     outcome: outcome.clone(),
+                    queued_at: d.queued_at,
+                    at: d.attempted_at.get(i).copied().unwrap_or(d.queued_at),
                 });
             }
         }

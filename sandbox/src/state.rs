@@ -104,6 +104,10 @@ pub struct Delivery {
     pub finished: bool,
     /// What each attempt got: the status code, or the transport error.
     pub outcomes: Vec<String>,
+    /// When the event was queued, on the sandbox clock.
+    pub queued_at: Millis,
+    /// When each attempt was made, on the sandbox clock.
+    pub attempted_at: Vec<Millis>,
 }
 
 /// A recorded prize.
@@ -198,6 +202,8 @@ impl State {
                 next_at: now,
                 finished: false,
                 outcomes: Vec::new(),
+                queued_at: now,
+                attempted_at: Vec::new(),
             });
         }
     }
