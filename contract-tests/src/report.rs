@@ -265,6 +265,30 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// What makes findings one cause: the same operation, the same body place (array indices
+    /// generalized) and the same observed value — a schema violation, the cross-operation
+    /// inconsistency it makes and the typed client's `Unknown` for one value are one cause with
+    /// three facets. A finding that names no place or value is a cause of its own.
+    pub fn cause_key(&self) -> String {
+        if self.pointer.is_empty() || self.observed.is_empty() {
+            return self.key();
+        }
+        let pointer: Vec<&str> = self
+            .pointer
+            .split('/')
+            .map(|t| {
+                if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                    "*"
+                } else {
+                    t
+                }
+            })
+            .collect();
+        format!("{}|{}|{}", self.operation, pointer.join("/"), self.observed)
+    }
+}
+
 fn location_text(location: &generator::Location) -> String {
     match location.line {
         Some(line) => format!("{}:{line} #{}", location.file.display(), location.pointer),
@@ -434,13 +458,32 @@ impl Report {
         self.new_findings().any(|f| f.kind.fails_by_default())
     }
 
+    /// The findings grouped by cause ([`Finding::cause_key`]), each group in report order and
+    /// the groups in the order of their first facet.
+    pub fn causes(&self) -> Vec<Vec<&Finding>> {
+        let mut order: Vec<String> = Vec::new();
+        let mut groups: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+        for f in &self.findings {
+            let key = f.cause_key();
+            if !groups.contains_key(&key) {
+                order.push(key.clone());
+            }
+            groups.entry(key).or_default().push(f);
+        }
+        order
+            .into_iter()
+            .filter_map(|k| groups.remove(&k))
+            .collect()
+    }
+
     pub fn to_json(&self) -> String {
         let new = self.new_findings().count();
         let value = serde_json::json!({
-            "summary": {"new": new, "known": self.findings.len() - new, "stale": self.stale.len(), "interactions": self.interactions},
+            "summary": {"new": new, "known": self.findings.len() - new, "stale": self.stale.len(), "interactions": self.interactions, "causes": self.causes().len()},
             "findings": self.findings.iter().map(|f| {
                 let mut v = serde_json::to_value(f).unwrap_or_default();
                 v["key"] = serde_json::Value::String(f.key());
+                v["cause"] = serde_json::Value::String(f.cause_key());
                 v
             }).collect::<Vec<_>>(),
             "stale": self.stale,
@@ -448,51 +491,79 @@ impl Report {
         serde_json::to_string_pretty(&value).unwrap_or_default()
     }
 
-    /// The terminal summary.
+    /// The terminal summary: one entry per cause, its facets listed under it, with the
+    /// shortest reproduction any facet has.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let new = self.new_findings().count();
+        let causes = self.causes();
         let _ = writeln!(
             out,
-            "drift report: {} finding(s) in {} interaction(s): {new} new, {} known, {} stale baseline entr(y/ies)",
+            "drift report: {} finding(s) in {} interaction(s), {} cause(s): {new} new, {} known, {} stale baseline entr(y/ies)",
             self.findings.len(),
             self.interactions,
+            causes.len(),
             self.findings.len() - new,
             self.stale.len()
         );
-        for f in &self.findings {
-            let tag = match (f.known, f.kind.fails_by_default()) {
-                (true, _) => "known",
-                (false, true) => "NEW",
-                (false, false) => "note",
+        for facets in &causes {
+            let first = facets[0];
+            let tag = if facets.iter().all(|f| f.known) {
+                "known"
+            } else if facets.iter().any(|f| !f.known && f.kind.fails_by_default()) {
+                "NEW"
+            } else if facets.iter().all(|f| !f.kind.fails_by_default()) {
+                "note"
+            } else {
+                "known"
             };
+            let kinds: Vec<&str> = facets.iter().map(|f| f.kind.as_str()).collect();
             let _ = writeln!(
                 out,
                 "\n[{tag}] {} in {}: {}",
-                f.kind.as_str(),
-                f.operation,
-                f.message
+                kinds.join(" + "),
+                first.operation,
+                first.message
             );
-            if let Some(at) = &f.spec_location {
+            if let Some(at) = facets.iter().find_map(|f| f.spec_location.as_ref()) {
                 let _ = writeln!(out, "  spec:      {at}");
             }
-            if !f.pointer.is_empty() {
-                let _ = writeln!(out, "  pointer:   {}", f.pointer);
+            if !first.pointer.is_empty() {
+                let _ = writeln!(out, "  pointer:   {}", first.pointer);
             }
-            let _ = writeln!(out, "  expected:  {}", f.expected);
-            let _ = writeln!(out, "  observed:  {}", f.observed);
-            if let Some(related) = &f.related {
+            let _ = writeln!(out, "  expected:  {}", first.expected);
+            let _ = writeln!(out, "  observed:  {}", first.observed);
+            for f in &facets[1..] {
+                let known = if f.known && !first.known {
+                    " (known)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "  also:      {}{known}: {}",
+                    f.kind.as_str(),
+                    f.message
+                );
+            }
+            for related in facets.iter().filter_map(|f| f.related.as_ref()) {
                 let _ = writeln!(out, "  related:   {related}");
             }
-            if f.occurrences > 1 {
-                let _ = writeln!(out, "  seen:      {} times", f.occurrences);
+            let seen = facets.iter().map(|f| f.occurrences).max().unwrap_or(1);
+            if seen > 1 {
+                let _ = writeln!(out, "  seen:      {seen} times");
             }
-            let _ = writeln!(out, "  reproduce: {} call(s)", f.reproduce.len());
-            for (i, call) in f.reproduce.iter().enumerate() {
+            let shortest = facets
+                .iter()
+                .filter(|f| !f.reproduce.is_empty())
+                .min_by_key(|f| f.reproduce.len())
+                .unwrap_or(&first);
+            let _ = writeln!(out, "  reproduce: {} call(s)", shortest.reproduce.len());
+            for (i, call) in shortest.reproduce.iter().enumerate() {
                 let _ = writeln!(out, "    {}. {}", i + 1, call);
             }
-            if !f.curl.is_empty() {
-                let _ = writeln!(out, "  curl:      {}", f.curl);
+            if !shortest.curl.is_empty() {
+                let _ = writeln!(out, "  curl:      {}", shortest.curl);
             }
         }
         for key in &self.stale {
@@ -558,6 +629,56 @@ fn xml(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_of_one_value_at_one_place_are_one_cause_with_facets() {
+        let facet = |kind: Kind, calls: usize| {
+            let mut f = Finding::new(kind, "getStatus")
+                .pointer("/items/3/status")
+                .observed("\"rejected\"")
+                .keyword("enum")
+                .message(format!("{} message", kind.as_str()));
+            f.reproduce = (0..calls).map(|i| format!("GET /call/{i}")).collect();
+            f
+        };
+        let mut other = facet(Kind::SchemaViolation, 1);
+        other.observed = "\"lost\"".into();
+        let report = Report::new(
+            vec![
+                facet(Kind::SchemaViolation, 9),
+                facet(Kind::CrossOperationInconsistency, 4),
+                facet(Kind::UnknownEnumValue, 6),
+                other,
+            ],
+            &Baseline::default(),
+            10,
+        );
+        assert_eq!(report.causes().len(), 2);
+        let text = report.to_text();
+        assert!(text.contains("10 interaction(s), 2 cause(s)"), "{text}");
+        assert_eq!(text.matches("observed:  \"rejected\"").count(), 1, "{text}");
+        assert!(
+            text.contains("[NEW] schema-violation + cross-operation-inconsistency + unknown-enum-value in getStatus"),
+            "{text}"
+        );
+        assert!(
+            text.contains("also:      unknown-enum-value: unknown-enum-value message"),
+            "{text}"
+        );
+        // The shortest reproduction of any facet is the one shown.
+        assert!(
+            text.contains("reproduce: 4 call(s)") && !text.contains("reproduce: 9"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["summary"]["causes"], 2);
+        let findings = json["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 4, "JSON keeps every facet");
+        assert_eq!(findings[0]["cause"], findings[2]["cause"]);
+        assert_ne!(findings[0]["key"], findings[2]["key"]);
+        assert_ne!(findings[0]["cause"], findings[3]["cause"]);
+        assert_eq!(report.to_junit().matches("<testcase").count(), 4);
+    }
 
     #[test]
     fn every_kind_is_written_and_read_by_one_name() {

@@ -1857,13 +1857,26 @@ impl<'a> Engine<'a> {
         key: &str,
         upto: usize,
     ) -> Result<Option<Finding>, EngineError> {
-        let mut current: Vec<Call> = calls.iter().map(|(c, _)| c.clone()).collect();
+        let mut current = earliest_sources(calls, &self.traffic);
         // Nothing after the call that showed it matters.
         current.truncate(upto.max(1));
         let mut best: Option<Finding> = None;
-        let mut budget = 40usize;
+        let mut budget = 60usize;
         let mut i = 0;
-        while i < current.len() && budget > 0 && !self.out_of_time() {
+        // Passes until one drops nothing: a call needed only by a call dropped later in a pass
+        // goes in the next one.
+        let mut dropped_in_pass = false;
+        loop {
+            if i >= current.len() {
+                if !dropped_in_pass {
+                    break;
+                }
+                i = 0;
+                dropped_in_pass = false;
+            }
+            if budget == 0 || self.out_of_time() {
+                break;
+            }
             let dropped = i;
             // A call whose value came from this one cannot stand without it: a reproduction
             // must not lean on what an earlier run left on the server.
@@ -1901,6 +1914,7 @@ impl<'a> Engine<'a> {
                 Some(f) => {
                     current = candidate;
                     best = Some(f);
+                    dropped_in_pass = true;
                 }
                 None => i += 1,
             }
@@ -2048,6 +2062,68 @@ fn rebind(mut call: Call, sent: &[(Call, usize)], traffic: &[Interaction]) -> Op
         }
     }
     Some(call)
+}
+
+/// `calls` with every binding moved to the first call that showed its value: a customer id a
+/// create call chose, bound later from a prize's or a KYC step's echo of it, is bound to the
+/// create call, so the shrinker can drop the calls in between. Only identifier-like values
+/// (strings of four characters or more) move; a coincidence like `"USD"` stays put.
+fn earliest_sources(calls: &[(Call, usize)], traffic: &[Interaction]) -> Vec<Call> {
+    let source_value = |b: &Binding| -> Option<Value> {
+        let (call, index) = calls.get(b.step)?;
+        match b.pointer.strip_prefix("param:") {
+            Some(name) => call
+                .params
+                .iter()
+                .find(|(_, n, _)| n == name)
+                .map(|(_, _, v)| v.clone()),
+            None => value_at(traffic.get(*index)?, &b.pointer),
+        }
+    };
+    let showed = |step: usize, value: &Value| -> Option<String> {
+        let (call, index) = &calls[step];
+        if let Some((_, name, _)) = call.params.iter().find(|(_, _, v)| v == value) {
+            return Some(format!("param:{name}"));
+        }
+        let interaction = traffic.get(*index)?;
+        for (place, text) in [
+            ("request", &interaction.request_body),
+            ("response", &interaction.response_body),
+        ] {
+            if place == "response" && !(200..300).contains(&interaction.status) {
+                continue;
+            }
+            let Ok(body) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            let mut leaves = Vec::new();
+            json_leaves(&body, String::new(), 0, &mut leaves);
+            if let Some((_, pointer, _)) = leaves.iter().find(|(_, _, v)| v == value) {
+                return Some(format!("{place}:{pointer}"));
+            }
+        }
+        None
+    };
+    calls
+        .iter()
+        .map(|(call, _)| {
+            let mut call = call.clone();
+            for b in call.bindings.iter_mut() {
+                let Some(value) =
+                    source_value(b).filter(|v| v.as_str().is_some_and(|s| s.len() >= 4))
+                else {
+                    continue;
+                };
+                if let Some((step, pointer)) =
+                    (0..b.step).find_map(|e| showed(e, &value).map(|p| (e, p)))
+                {
+                    b.step = step;
+                    b.pointer = pointer;
+                }
+            }
+            call
+        })
+        .collect()
 }
 
 /// Remembers what a 2xx answer (and the request that got it) makes available to later calls.
