@@ -92,6 +92,17 @@ enum Command {
     /// valid inputs, negative inputs and stateful sequences, every answer held to the spec.
     /// Exit 0 clean (or every finding in the baseline), 1 findings, 2 unusable input or unreachable target.
     Test(Box<TestArgs>),
+    /// Serve a mock of any spec: routes by the spec's paths, refuses what it forbids (400, 415,
+    /// 405 with Allow), answers with documented examples or values made from the schemas, and
+    /// 404s what a DELETE removed. For trying `test` before the server exists.
+    Mock {
+        /// The OpenAPI (or Swagger 2.0) document to serve.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Address to listen on (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:4010")]
+        addr: std::net::SocketAddr,
+    },
     /// Serve the local Vivamo sandbox (stateful, in memory; test-only helpers under /_sandbox/).
     Sandbox {
         /// Address to listen on (port 0 picks a free one).
@@ -244,6 +255,7 @@ fn main() -> ExitCode {
         }) => generate(&spec, &out, crate_name, workspace_root),
         Some(Command::Test(args)) => test(*args),
         Some(Command::Sandbox { addr, api_keys }) => sandbox(addr, api_keys),
+        Some(Command::Mock { spec, addr }) => mock(&spec, addr),
         Some(Command::Diff {
             old,
             new,
@@ -598,6 +610,40 @@ fn print_report(report: &contract_tests::Report, format: ReportFormat) {
         ReportFormat::Json => println!("{}", report.to_json()),
         ReportFormat::Junit => print!("{}", report.to_junit()),
     }
+}
+
+fn mock(spec: &std::path::Path, addr: std::net::SocketAddr) -> u8 {
+    let model = match contract_tests::spec::Model::load(spec) {
+        Ok(m) => std::sync::Arc::new(m),
+        Err(d) => {
+            eprint!("{d}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return exit::BAD_INPUT;
+        }
+    };
+    runtime.block_on(async {
+        match contract_tests::mock::serve(model, addr).await {
+            Ok(running) => {
+                println!(
+                    "mock of {} listening on {}",
+                    spec.display(),
+                    running.base_url()
+                );
+                let _ = tokio::signal::ctrl_c().await;
+                exit::OK
+            }
+            Err(err) => {
+                eprintln!("error: cannot listen on {addr}: {err}");
+                exit::BAD_INPUT
+            }
+        }
+    })
 }
 
 fn sandbox(addr: std::net::SocketAddr, api_keys: Vec<String>) -> u8 {

@@ -7,6 +7,7 @@ mod entries;
 mod fresh;
 mod hostile;
 mod mutants;
+mod readme;
 mod secrets;
 mod spec;
 
