@@ -216,6 +216,8 @@ enum ReportFormat {
     Text,
     Json,
     Junit,
+    /// One self-contained page (no network fetches) to open in a browser or attach to a PR.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -520,7 +522,16 @@ fn test(args: TestArgs) -> u8 {
     };
     match outcome {
         Ok(outcome) => {
-            print_report(&outcome.report, args.format);
+            let target = args
+                .url
+                .clone()
+                .or_else(|| args.cassette.as_ref().map(|c| c.display().to_string()))
+                .unwrap_or_else(|| "the embedded sandbox".into());
+            let context = contract_tests::html::Context {
+                title: format!("specdrift test {} against {target}", args.spec.display()),
+                covered: Some(outcome.covered),
+            };
+            print_report(&outcome.report, args.format, &context);
             if matches!(args.format, ReportFormat::Text) {
                 println!(
                     "operations called: {} of {}",
@@ -596,7 +607,15 @@ fn verify(
             return exit::BAD_INPUT;
         }
     };
-    print_report(&report, format);
+    let context = contract_tests::html::Context {
+        title: format!(
+            "specdrift verify {} against {}",
+            spec.display(),
+            traffic.display()
+        ),
+        covered: None,
+    };
+    print_report(&report, format, &context);
     if report.fails() {
         exit::FINDINGS
     } else {
@@ -604,8 +623,13 @@ fn verify(
     }
 }
 
-fn print_report(report: &contract_tests::Report, format: ReportFormat) {
+fn print_report(
+    report: &contract_tests::Report,
+    format: ReportFormat,
+    context: &contract_tests::html::Context,
+) {
     match format {
+        ReportFormat::Html => print!("{}", report.to_html(context)),
         ReportFormat::Text => print!("{}", report.to_text()),
         ReportFormat::Json => println!("{}", report.to_json()),
         ReportFormat::Junit => print!("{}", report.to_junit()),
@@ -749,6 +773,17 @@ fn main_job() -> u8 {
     match contract_tests::vivamo::run(&spec, &settings, &baseline) {
         Ok(outcome) => {
             print!("{}", outcome.report.to_text());
+            let page = root.join("target/specdrift-report.html");
+            let context = contract_tests::html::Context {
+                title: format!("specdrift main job: {} against {described}", spec.display()),
+                covered: Some(outcome.covered),
+            };
+            let written = std::fs::create_dir_all(root.join("target"))
+                .and_then(|()| std::fs::write(&page, outcome.report.to_html(&context)));
+            match written {
+                Ok(()) => println!("\nthe same report as a page: {}", page.display()),
+                Err(err) => eprintln!("warning: cannot write {}: {err}", page.display()),
+            }
             if outcome.report.fails() {
                 exit::FINDINGS
             } else {

@@ -6,6 +6,7 @@ mod client;
 mod entries;
 mod fresh;
 mod hostile;
+mod html;
 mod mutants;
 mod readme;
 mod secrets;

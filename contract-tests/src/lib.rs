@@ -9,7 +9,8 @@
 //! - [`check`] holds interactions against the spec and returns [`report::Finding`]s;
 //! - [`sequence`] holds the checks that need several interactions or the request's credentials;
 //! - [`engine`] drives any server described by any spec (phases, stateful search, shrinking);
-//! - [`report`] de-duplicates, applies the baseline, and renders text, JSON and JUnit XML;
+//! - [`report`] de-duplicates, groups by cause, applies the baseline, and renders text, JSON and
+//!   JUnit XML; [`html`] renders it as one self-contained page;
 //! - [`mock`] is a mock server for any spec, made from the model;
 //! - [`vivamo`] runs the engine on Vivamo (the sandbox and its test-only document, typed decoding).
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@
 pub mod check;
 pub mod engine;
 pub mod examples;
+pub mod html;
 pub mod mock;
 pub mod redact;
 pub mod report;

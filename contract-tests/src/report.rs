@@ -150,6 +150,9 @@ pub struct Finding {
     pub reproduce: Vec<String>,
     /// A curl command repeating the last call against the target.
     pub curl: String,
+    /// The answer that showed it: status, content type and the body's start.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub response: String,
     /// How many interactions showed it.
     pub occurrences: usize,
     /// Listed in the baseline.
@@ -174,6 +177,7 @@ impl Finding {
             related: None,
             reproduce: Vec::new(),
             curl: String::new(),
+            response: String::new(),
             occurrences: 1,
             known: false,
             interaction: None,
@@ -184,6 +188,15 @@ impl Finding {
         self.interaction = Some(index);
         self.curl = curl(interaction);
         self.reproduce = vec![call_line(interaction)];
+        let redacted = Redaction::default().apply(interaction);
+        self.response = format!(
+            "{} {}\n\n{}",
+            redacted.status,
+            redacted
+                .response_header("content-type")
+                .unwrap_or("(no content type)"),
+            crate::check::clip(&redacted.response_body, 2_000)
+        );
         self
     }
 
@@ -357,6 +370,7 @@ pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
                 if f.reproduce.len() < existing.reproduce.len() {
                     existing.reproduce = f.reproduce;
                     existing.curl = f.curl;
+                    existing.response = f.response;
                 }
             }
             None => {
@@ -436,6 +450,7 @@ impl Report {
                 &mut f.observed,
                 &mut f.message,
                 &mut f.curl,
+                &mut f.response,
             ] {
                 *text = secrets.scrub(text);
             }
@@ -447,6 +462,11 @@ impl Report {
             }
         }
         self
+    }
+
+    /// The HTML report ([`crate::html`]): one self-contained page.
+    pub fn to_html(&self, context: &crate::html::Context) -> String {
+        crate::html::render(self, context)
     }
 
     pub fn new_findings(&self) -> impl Iterator<Item = &Finding> {

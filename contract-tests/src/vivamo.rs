@@ -79,6 +79,8 @@ pub struct Outcome {
     pub report: Report,
     /// Everything exchanged with the target (secrets not redacted).
     pub traffic: Vec<Interaction>,
+    /// Operations called at least once, of all the spec's.
+    pub covered: (usize, usize),
 }
 
 /// The sandbox's test-only endpoints as a model.
@@ -124,6 +126,7 @@ pub fn run(spec: &Path, settings: &Settings, baseline: &Baseline) -> Result<Outc
             engine_against_sandbox(spec, engine_settings, baseline).map(|o| Outcome {
                 report: o.report,
                 traffic: o.traffic,
+                covered: o.covered,
             })
         }
         Target::Live { base_url, api_key } => {
@@ -150,6 +153,7 @@ fn run_engine(
     Ok(Outcome {
         report: outcome.report,
         traffic: outcome.traffic,
+        covered: outcome.covered,
     })
 }
 
