@@ -71,6 +71,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// No progress on stderr (it shows only when stderr is a terminal anyway).
+        #[arg(short = 'q', long, conflicts_with = "verbose")]
+        quiet: bool,
+        /// Every interaction on stderr with its status and what was found in it.
+        #[arg(short = 'v', long)]
+        verbose: bool,
     },
     /// Compare two releases of a spec: wire changes classed breaking / possibly breaking /
     /// non-breaking for a client, the change in the generated Rust API, and the semver bump it needs.
@@ -193,8 +199,11 @@ struct TestArgs {
     #[arg(short = 'x', long)]
     exit_first: bool,
     /// No progress on stderr (it shows only when stderr is a terminal anyway).
-    #[arg(short = 'q', long)]
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
     quiet: bool,
+    /// Every call on stderr as it is made, with its status and time (credentials redacted).
+    #[arg(short = 'v', long)]
+    verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -269,7 +278,20 @@ fn main() -> ExitCode {
             traffic,
             baseline,
             format,
-        }) => verify(&spec, &traffic, baseline.as_deref(), format),
+            quiet,
+            verbose,
+        }) => {
+            let chatter = if quiet {
+                Chatter::Quiet
+            } else if verbose {
+                Chatter::Verbose
+            } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                Chatter::Progress
+            } else {
+                Chatter::Quiet
+            };
+            verify(&spec, &traffic, baseline.as_deref(), format, chatter)
+        }
         None => main_job(),
     };
     ExitCode::from(code)
@@ -481,6 +503,7 @@ fn test(args: TestArgs) -> u8 {
     settings.shrink = !args.no_shrink;
     settings.exit_first = args.exit_first;
     settings.progress = !args.quiet;
+    settings.verbose = args.verbose;
     settings.max_response_time = args.max_response_time.map(std::time::Duration::from_millis);
     if let Some(seconds) = args.request_timeout {
         match std::time::Duration::try_from_secs_f64(seconds) {
@@ -584,11 +607,22 @@ fn diff(
     }
 }
 
+/// How much `verify` says on stderr while it works.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Chatter {
+    Quiet,
+    /// Steps (spec loaded, interactions read, checks done): the default on a terminal.
+    Progress,
+    /// Steps and every interaction.
+    Verbose,
+}
+
 fn verify(
     spec: &std::path::Path,
     traffic: &std::path::Path,
     baseline: Option<&std::path::Path>,
     format: ReportFormat,
+    chatter: Chatter,
 ) -> u8 {
     let baseline = match baseline.map(contract_tests::Baseline::read).transpose() {
         Ok(b) => b.unwrap_or_default(),
@@ -597,7 +631,53 @@ fn verify(
             return exit::BAD_INPUT;
         }
     };
-    let report = match contract_tests::verify(spec, traffic, &baseline) {
+    let started = std::time::Instant::now();
+    let mut tell = |p: contract_tests::Progress| {
+        use contract_tests::Progress;
+        if chatter == Chatter::Quiet {
+            return;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        match p {
+            Progress::SpecLoaded { operations } => {
+                eprintln!(
+                    "verify: {} loaded, {operations} operation(s) ({seconds:.1} s)",
+                    spec.display()
+                );
+            }
+            Progress::TrafficRead { interactions } => {
+                eprintln!(
+                    "verify: {} read, {interactions} interaction(s) ({seconds:.1} s)",
+                    traffic.display()
+                );
+            }
+            Progress::Judged {
+                index,
+                call,
+                status,
+                kinds,
+            } if chatter == Chatter::Verbose => {
+                let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                let found = if kinds.is_empty() {
+                    "conforms".to_string()
+                } else {
+                    kinds.join(", ")
+                };
+                eprintln!(
+                    "  #{} {} -> {status}: {found}",
+                    index + 1,
+                    contract_tests::check::clip(&call, 160)
+                );
+            }
+            Progress::Judged { .. } => {}
+            Progress::Checked { findings } => {
+                eprintln!(
+                    "verify: checked, {findings} finding(s) before grouping ({seconds:.1} s)"
+                );
+            }
+        }
+    };
+    let report = match contract_tests::verify_with(spec, traffic, &baseline, &mut tell) {
         Ok(report) => report,
         Err(err) => {
             eprint!("{err}");

@@ -469,3 +469,48 @@ fn test_names_what_is_wrong_with_its_input_and_exits_2() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("ftp://x"), "{stderr}");
 }
+
+#[test]
+fn verify_and_test_say_what_they_do_with_verbose_and_nothing_with_quiet() {
+    let args = [
+        "verify",
+        "--spec",
+        "openapi.yaml",
+        "--traffic",
+        "contract-tests/tests/traffic/vivamo-rejected.json",
+    ];
+    let (code, stdout, stderr) = specdrift(&[&args[..], &["--verbose"]].concat());
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("6 interaction(s)"), "{stderr}");
+    assert!(
+        stderr.contains("#5 GET /v1/disbursement-intents/671f4e90c0811b1056da1653/status -> 200: schema-violation"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("#6 GET /v1/customers?page=1&size=10 -> 200: conforms"),
+        "{stderr}"
+    );
+    // The report on stdout is the same either way.
+    let (_, quiet_stdout, quiet_stderr) = specdrift(&[&args[..], &["--quiet"]].concat());
+    assert_eq!(quiet_stderr, "");
+    assert_eq!(quiet_stdout, stdout);
+
+    let (code, _, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--sandbox",
+        "--phases",
+        "examples",
+        "--max-cases",
+        "1",
+        "--verbose",
+    ]);
+    assert!(code == 0 || code == 1, "{stderr}");
+    assert!(stderr.contains("  POST /v1/customers"), "{stderr}");
+    assert!(stderr.contains(" -> 200 ("), "{stderr}");
+    assert!(
+        !stderr.contains("sk_test_vivamo_sandbox"),
+        "calls are printed redacted"
+    );
+}

@@ -469,8 +469,8 @@ fn check_response(
     }
 }
 
-/// `text` cut to `max` characters, with an ellipsis when cut.
-pub(crate) fn clip(text: &str, max: usize) -> String {
+/// `text` cut to `max` characters, `…` marking the cut.
+pub fn clip(text: &str, max: usize) -> String {
     let t: String = text.chars().take(max).collect();
     if t.len() < text.len() {
         format!("{t}…")

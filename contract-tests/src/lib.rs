@@ -35,9 +35,59 @@ pub fn verify(
     traffic_path: &std::path::Path,
     baseline: &Baseline,
 ) -> Result<Report, String> {
+    verify_with(spec_path, traffic_path, baseline, &mut |_| {})
+}
+
+/// What [`verify_with`] tells as it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// The spec is loaded: this many operations.
+    SpecLoaded { operations: usize },
+    /// The capture is read: this many interactions.
+    TrafficRead { interactions: usize },
+    /// One interaction was judged: its call line (redacted), status and the kinds found in it.
+    Judged {
+        index: usize,
+        call: String,
+        status: u16,
+        kinds: Vec<Kind>,
+    },
+    /// Every check ran: this many findings before de-duplication.
+    Checked { findings: usize },
+}
+
+/// [`verify`], calling `progress` at each step (the command line prints it on stderr).
+pub fn verify_with(
+    spec_path: &std::path::Path,
+    traffic_path: &std::path::Path,
+    baseline: &Baseline,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, String> {
     let model = spec::Model::load(spec_path).map_err(|d| d.to_string())?;
+    progress(Progress::SpecLoaded {
+        operations: model.api.operations.len(),
+    });
     let traffic = traffic::read(traffic_path).map_err(|e| e.to_string())?;
+    progress(Progress::TrafficRead {
+        interactions: traffic.len(),
+    });
     let findings = check::check(&model, &traffic);
-    let secrets = redact::Redaction::for_api(&model.api).secrets(&traffic);
+    let redaction = redact::Redaction::for_api(&model.api);
+    for (index, interaction) in traffic.iter().enumerate() {
+        progress(Progress::Judged {
+            index,
+            call: report::call_line(&redaction.apply(interaction)),
+            status: interaction.status,
+            kinds: findings
+                .iter()
+                .filter(|f| f.interaction == Some(index))
+                .map(|f| f.kind)
+                .collect(),
+        });
+    }
+    progress(Progress::Checked {
+        findings: findings.len(),
+    });
+    let secrets = redaction.secrets(&traffic);
     Ok(Report::new(findings, baseline, traffic.len()).redacted(&secrets))
 }

@@ -142,6 +142,8 @@ pub struct Settings {
     pub exit_first: bool,
     /// Show progress on stderr (calls and findings so far), when stderr is a terminal.
     pub progress: bool,
+    /// Print every call and its status on stderr as it is made (redacted).
+    pub verbose: bool,
     /// Brings the target back to an empty state, when it can be (an in-process sandbox): each
     /// shrinking replay then starts from it, so a reproduction holds on a fresh server.
     pub reset: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
@@ -186,6 +188,7 @@ impl Settings {
             decode: None,
             exit_first: false,
             progress: true,
+            verbose: false,
             reset: None,
         }
     }
@@ -1310,6 +1313,14 @@ impl<'a> Engine<'a> {
             )
         {
             self.succeeded[call.op.0] = true;
+        }
+        if self.settings.verbose {
+            eprintln!(
+                "  {} -> {} ({} ms)",
+                crate::report::call_line(&self.redaction.apply(&interaction)),
+                interaction.status,
+                started.elapsed().as_millis()
+            );
         }
         self.traffic.push(interaction);
         if self.show_progress && self.traffic.len().is_multiple_of(250) {
