@@ -470,7 +470,7 @@ fn card_number(text: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn percent_decoded(text: &str) -> Option<String> {

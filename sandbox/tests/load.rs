@@ -117,6 +117,13 @@ async fn receiver(fail_every: u64) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
     (url, seen)
 }
 
+/// `future`'s output, its time (microseconds) pushed onto `times`.
+async fn record<F: std::future::Future>(times: &mut Vec<u64>, future: F) -> F::Output {
+    let (out, us) = timed(future).await;
+    times.push(us);
+    out
+}
+
 /// `future`'s output and how long it took, in microseconds.
 async fn timed<F: std::future::Future>(future: F) -> (F::Output, u64) {
     let started = Instant::now();
@@ -196,7 +203,7 @@ pub async fn run(load: Load) -> Figures {
                     "data": {"email": format!("{customer}@vivamo.test")}
                 }))
                 .unwrap();
-                if { let (r, t) = timed(client.create_customer(&body)).await; times.push(t); r }.is_err() {
+                if record(&mut times, client.create_customer(&body)).await.is_err() {
                     errors.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
@@ -205,7 +212,7 @@ pub async fn run(load: Load) -> Figures {
                     "disbursementIntent": {"externalDisbursementIntentId": format!("payout_{worker}_{round}"), "amount": "10.00", "currency": "USD"}
                 }))
                 .unwrap();
-                let intent = match { let (r, t) = timed(client.create_disbursement_intent(&body)).await; times.push(t); r } {
+                let intent = match record(&mut times, client.create_disbursement_intent(&body)).await {
                     Ok(r) => r.body.disbursement_intent_id.unwrap_or_default(),
                     Err(_) => {
                         errors.fetch_add(1, Ordering::Relaxed);
@@ -213,10 +220,10 @@ pub async fn run(load: Load) -> Figures {
                     }
                 };
                 created.lock().unwrap().push((customer.clone(), intent.clone()));
-                let submitted = { let (r, t) = timed(http
+                let submitted = record(&mut times, http
                     .post(format!("{base}/_sandbox/disbursement-intents/{intent}/submit"))
                     .json(&json!({"type": "bank"}))
-                    .send()).await; times.push(t); r };
+                    .send()).await;
                 if !submitted.is_ok_and(|r| r.status() == 200) {
                     errors.fetch_add(1, Ordering::Relaxed);
                     continue;
@@ -224,17 +231,17 @@ pub async fn run(load: Load) -> Figures {
                 // Two operators decide at once; exactly one may win.
                 let ((a, ta), (b, tb)) = tokio::join!(
                     timed(client.proceed_with_disbursement(&intent, true)),
-                    timed(client.proceed_with_disbursement(&intent, round % 2 == 0))
+                    timed(client.proceed_with_disbursement(&intent, round.is_multiple_of(2)))
                 );
                 times.extend([ta, tb]);
                 // An approval settles later (a third event); a rejection does not.
-                let approved = a.is_ok() || (b.is_ok() && round % 2 == 0);
+                let approved = a.is_ok() || (b.is_ok() && round.is_multiple_of(2));
                 decided.lock().unwrap().push((
                     intent.clone(),
                     a.is_ok() as usize + b.is_ok() as usize,
                     approved,
                 ));
-                if { let (r, t) = timed(client.get_disbursement_intent_status(&intent)).await; times.push(t); r }.is_err() {
+                if record(&mut times, client.get_disbursement_intent_status(&intent)).await.is_err() {
                     errors.fetch_add(1, Ordering::Relaxed);
                 }
             }
