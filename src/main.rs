@@ -77,6 +77,11 @@ enum Command {
         /// Every interaction on stderr with its status and what was found in it.
         #[arg(short = 'v', long)]
         verbose: bool,
+        /// Which findings fail the run, comma-separated levels: `drift` (the server departs
+        /// from the spec), `server-error` (a 5xx, even a documented one), `client` (a request
+        /// that broke the spec), `note` (an undocumented property). Default: drift.
+        #[arg(long, value_delimiter = ',')]
+        fail_on: Vec<String>,
     },
     /// Compare two releases of a spec: wire changes classed breaking / possibly breaking /
     /// non-breaking for a client, the change in the generated Rust API, and the semver bump it needs.
@@ -204,6 +209,10 @@ struct TestArgs {
     /// Every call on stderr as it is made, with its status and time (credentials redacted).
     #[arg(short = 'v', long)]
     verbose: bool,
+    /// Which findings fail the run, comma-separated levels: drift, server-error, client, note
+    /// (default: drift,server-error).
+    #[arg(long, value_delimiter = ',')]
+    fail_on: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -280,6 +289,7 @@ fn main() -> ExitCode {
             format,
             quiet,
             verbose,
+            fail_on,
         }) => {
             let chatter = if quiet {
                 Chatter::Quiet
@@ -290,7 +300,20 @@ fn main() -> ExitCode {
             } else {
                 Chatter::Quiet
             };
-            verify(&spec, &traffic, baseline.as_deref(), format, chatter)
+            match levels(&fail_on) {
+                Ok(levels) => verify(
+                    &spec,
+                    &traffic,
+                    baseline.as_deref(),
+                    format,
+                    chatter,
+                    levels,
+                ),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::BAD_INPUT
+                }
+            }
         }
         None => main_job(),
     };
@@ -504,6 +527,11 @@ fn test(args: TestArgs) -> u8 {
     settings.exit_first = args.exit_first;
     settings.progress = !args.quiet;
     settings.verbose = args.verbose;
+    match levels(&args.fail_on) {
+        Ok(Some(levels)) => settings.fail_on = levels,
+        Ok(None) => {}
+        Err(e) => return bad(e),
+    }
     settings.max_response_time = args.max_response_time.map(std::time::Duration::from_millis);
     if let Some(seconds) = args.request_timeout {
         match std::time::Duration::try_from_secs_f64(seconds) {
@@ -607,6 +635,22 @@ fn diff(
     }
 }
 
+/// `--fail-on` levels, or `None` when none were given (each command has its default).
+fn levels(names: &[String]) -> Result<Option<Vec<contract_tests::Level>>, String> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    names
+        .iter()
+        .map(|n| {
+            contract_tests::Level::parse(n.trim()).ok_or_else(|| {
+                format!("--fail-on: unknown level `{n}` (drift, server-error, client, note)")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 /// How much `verify` says on stderr while it works.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Chatter {
@@ -623,6 +667,7 @@ fn verify(
     baseline: Option<&std::path::Path>,
     format: ReportFormat,
     chatter: Chatter,
+    fail_on: Option<Vec<contract_tests::Level>>,
 ) -> u8 {
     let baseline = match baseline.map(contract_tests::Baseline::read).transpose() {
         Ok(b) => b.unwrap_or_default(),
@@ -678,7 +723,12 @@ fn verify(
         }
     };
     let report = match contract_tests::verify_with(spec, traffic, &baseline, &mut tell) {
-        Ok(report) => report,
+        Ok(mut report) => {
+            if let Some(levels) = fail_on {
+                report.fail_on = levels;
+            }
+            report
+        }
         Err(err) => {
             eprint!("{err}");
             if !err.ends_with('\n') {

@@ -514,3 +514,73 @@ fn verify_and_test_say_what_they_do_with_verbose_and_nothing_with_quiet() {
         "calls are printed redacted"
     );
 }
+
+/// A capture with a documented 500 (conforming body) and a request that broke the spec and was
+/// refused with a documented 400: neither is the server departing from the spec.
+fn capture_with_levels() -> std::path::PathBuf {
+    let interaction = |method: &str, path: &str, body: &str, status: u16, answer: &str| {
+        serde_json::json!({
+            "request": {
+                "uri": format!("https://api.test.vivamo.co{path}"), "method": method,
+                "headers": {"Authorization": ["Bearer [redacted]"], "Content-Type": ["application/json"]},
+                "body": {"encoding": "UTF-8", "string": body}
+            },
+            "response": {
+                "status": {"code": status, "message": ""},
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {"encoding": "UTF-8", "string": answer}
+            },
+            "recorded_at": "Wed, 02 Dec 2026 10:00:00 GMT"
+        })
+    };
+    let cassette = serde_json::json!({
+        "http_interactions": [
+            interaction("get", "/v1/customers?page=1&size=10", "", 500, r#"{"message":"database unavailable"}"#),
+            interaction("post", "/v1/customers", r#"{"data":{"email":"ada@vivamo.test"}}"#, 400, r#"{"message":"externalCustomerId must not be empty"}"#),
+        ],
+        "recorded_with": "hand"
+    });
+    let path = std::env::temp_dir().join(format!("specdrift-levels-{}.json", std::process::id()));
+    std::fs::write(&path, cassette.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn verify_levels_keep_a_documented_5xx_and_a_refused_bad_request_from_failing_unless_asked() {
+    let capture = capture_with_levels();
+    let capture = capture.to_str().unwrap();
+    let base = ["verify", "--spec", "openapi.yaml", "--traffic", capture];
+    let (code, stdout, stderr) = specdrift(&base);
+    assert_eq!(code, 0, "neither is drift:\n{stdout}{stderr}");
+    assert!(
+        stdout.contains("[server-error] server-error in listCustomers"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[client] request-violation in createCustomer"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("[NEW]"), "{stdout}");
+
+    let (code, stdout, _) = specdrift(&[&base[..], &["--fail-on", "drift,server-error"]].concat());
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("[NEW] server-error in listCustomers"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[client] request-violation"), "{stdout}");
+
+    let (code, stdout, _) =
+        specdrift(&[&base[..], &["--fail-on", "client", "--format", "junit"]].concat());
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("failures=\"1\""), "{stdout}");
+    assert!(
+        stdout.contains("<failure type=\"request-violation\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("<system-out>server-error: "), "{stdout}");
+
+    let (code, _, stderr) = specdrift(&[&base[..], &["--fail-on", "everything"]].concat());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown level `everything`"), "{stderr}");
+}

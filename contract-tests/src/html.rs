@@ -139,7 +139,7 @@ pub fn render(report: &Report, context: &Context) -> String {
         let new = causes
             .iter()
             .flat_map(|c| c.iter())
-            .any(|f| !f.known && f.kind.fails_by_default());
+            .any(|f| report.failing(f));
         (!new, *name)
     });
     if !operations.is_empty() {
@@ -160,7 +160,7 @@ pub fn render(report: &Report, context: &Context) -> String {
     for (operation, causes) in operations {
         let _ = writeln!(out, "<h2 id=\"{}\">{}</h2>", esc(operation), esc(operation));
         for facets in causes {
-            cause(&mut out, facets, &mut excerpts);
+            cause(&mut out, report, facets, &mut excerpts);
         }
     }
     if !report.stale.is_empty() {
@@ -178,14 +178,13 @@ pub fn render(report: &Report, context: &Context) -> String {
     out
 }
 
-fn cause(out: &mut String, facets: &[&Finding], excerpts: &mut Excerpts) {
+fn cause(out: &mut String, report: &Report, facets: &[&Finding], excerpts: &mut Excerpts) {
     let first = facets[0];
-    let (class, tag) = if facets.iter().all(|f| f.known) {
-        ("known", "known")
-    } else if facets.iter().any(|f| !f.known && f.kind.fails_by_default()) {
-        ("new", "new")
-    } else {
-        ("note", "note")
+    let tag = report.tag(facets);
+    let class = match tag {
+        "NEW" => "new",
+        "known" => "known",
+        _ => "note",
     };
     let _ = write!(
         out,

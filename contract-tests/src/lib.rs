@@ -27,7 +27,7 @@ pub mod spec;
 pub mod traffic;
 pub mod vivamo;
 
-pub use report::{Baseline, Finding, Kind, Report};
+pub use report::{Baseline, Finding, Kind, Level, Report};
 
 /// Checks recorded traffic in `traffic_path` against the spec at `spec_path`.
 pub fn verify(
@@ -89,5 +89,7 @@ pub fn verify_with(
         findings: findings.len(),
     });
     let secrets = redaction.secrets(&traffic);
-    Ok(Report::new(findings, baseline, traffic.len()).redacted(&secrets))
+    let mut report = Report::new(findings, baseline, traffic.len()).redacted(&secrets);
+    report.fail_on = report::Level::VERIFY_DEFAULT.to_vec();
+    Ok(report)
 }

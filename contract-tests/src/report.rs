@@ -91,9 +91,14 @@ impl Kind {
         }
     }
 
-    /// Whether a new finding of this kind fails a run (`undocumented-property` is a note).
-    pub fn fails_by_default(self) -> bool {
-        !matches!(self, Kind::UndocumentedProperty)
+    /// How much a finding of this kind weighs ([`Level`]).
+    pub fn level(self) -> Level {
+        match self {
+            Kind::UndocumentedProperty => Level::Note,
+            Kind::RequestViolation => Level::Client,
+            Kind::ServerError => Level::ServerError,
+            _ => Level::Drift,
+        }
     }
 
     /// Every kind, in report order.
@@ -124,6 +129,46 @@ impl Kind {
     pub fn parse(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == name)
     }
+}
+
+/// What a finding is a sign of, which decides whether it fails a run (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// The server departs from the spec: an undocumented status or content type, a schema
+    /// violation, invalid input accepted, ignored credentials, … Fails a run by default.
+    Drift,
+    /// A 5xx answer. Where the status is not documented, the `undocumented-status` beside it
+    /// is drift; the failure itself fails `test` by default (the server broke on input the spec
+    /// allows) but not `verify` (a recorded outage is not the spec's concern) unless asked.
+    ServerError,
+    /// The client broke the spec (a request that does not match it); when the server refused
+    /// it, that is the server doing its job. Reported apart; fails only when asked.
+    Client,
+    /// Worth knowing, never failing by itself (`undocumented-property`).
+    Note,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Drift => "drift",
+            Level::ServerError => "server-error",
+            Level::Client => "client",
+            Level::Note => "note",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Level> {
+        [Level::Drift, Level::ServerError, Level::Client, Level::Note]
+            .into_iter()
+            .find(|l| l.as_str() == name)
+    }
+
+    /// What fails `specdrift test` unless `--fail-on` says otherwise.
+    pub const TEST_DEFAULT: [Level; 2] = [Level::Drift, Level::ServerError];
+    /// What fails `specdrift verify` unless `--fail-on` says otherwise.
+    pub const VERIFY_DEFAULT: [Level; 1] = [Level::Drift];
 }
 
 /// One place where the traffic and the spec disagree.
@@ -418,6 +463,13 @@ pub struct Report {
     /// Baseline keys that did not reproduce.
     pub stale: Vec<String>,
     pub interactions: usize,
+    /// The levels whose new findings fail the run.
+    #[serde(skip, default = "test_default")]
+    pub fail_on: Vec<Level>,
+}
+
+fn test_default() -> Vec<Level> {
+    Level::TEST_DEFAULT.to_vec()
 }
 
 impl Report {
@@ -437,6 +489,7 @@ impl Report {
             findings,
             stale,
             interactions,
+            fail_on: test_default(),
         }
     }
 
@@ -473,9 +526,31 @@ impl Report {
         self.findings.iter().filter(|f| !f.known)
     }
 
-    /// True when a finding that fails by default ([`Kind::fails_by_default`]) is not in the baseline.
+    /// Whether `f` fails the run: new, and of a level in [`Report::fail_on`].
+    pub fn failing(&self, f: &Finding) -> bool {
+        !f.known && self.fail_on.contains(&f.kind.level())
+    }
+
+    /// True when some finding fails the run ([`Report::failing`]).
     pub fn fails(&self) -> bool {
-        self.new_findings().any(|f| f.kind.fails_by_default())
+        self.findings.iter().any(|f| self.failing(f))
+    }
+
+    /// The tag a cause carries in text: `NEW` when it fails the run, `known` when the baseline
+    /// has every facet, else the level of its weightiest facet (`server-error`, `client`, `note`).
+    pub fn tag(&self, facets: &[&Finding]) -> &'static str {
+        if facets.iter().any(|f| self.failing(f)) {
+            "NEW"
+        } else if facets.iter().all(|f| f.known) {
+            "known"
+        } else {
+            facets
+                .iter()
+                .filter(|f| !f.known)
+                .map(|f| f.kind.level())
+                .min()
+                .map_or("known", Level::as_str)
+        }
     }
 
     /// The findings grouped by cause ([`Finding::cause_key`]), each group in report order and
@@ -528,15 +603,7 @@ impl Report {
         );
         for facets in &causes {
             let first = facets[0];
-            let tag = if facets.iter().all(|f| f.known) {
-                "known"
-            } else if facets.iter().any(|f| !f.known && f.kind.fails_by_default()) {
-                "NEW"
-            } else if facets.iter().all(|f| !f.kind.fails_by_default()) {
-                "note"
-            } else {
-                "known"
-            };
+            let tag = self.tag(facets);
             let kinds: Vec<&str> = facets.iter().map(|f| f.kind.as_str()).collect();
             let _ = writeln!(
                 out,
@@ -594,10 +661,7 @@ impl Report {
 
     /// JUnit XML: one test case per finding (new ones fail) and per stale baseline entry.
     pub fn to_junit(&self) -> String {
-        let new = self
-            .new_findings()
-            .filter(|f| f.kind.fails_by_default())
-            .count();
+        let new = self.findings.iter().filter(|f| self.failing(f)).count();
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             out,
@@ -613,8 +677,13 @@ impl Report {
             );
             if f.known {
                 let _ = write!(out, "<system-out>known: {}</system-out>", xml(&f.message));
-            } else if !f.kind.fails_by_default() {
-                let _ = write!(out, "<system-out>note: {}</system-out>", xml(&f.message));
+            } else if !self.failing(f) {
+                let _ = write!(
+                    out,
+                    "<system-out>{}: {}</system-out>",
+                    f.kind.level().as_str(),
+                    xml(&f.message)
+                );
             } else {
                 let _ = write!(
                     out,

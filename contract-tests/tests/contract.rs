@@ -496,15 +496,15 @@ fn the_baseline_keeps_known_findings_from_failing_and_reports_stale_ones() {
     assert!(!second.fails(), "{}", second.to_text());
     assert!(second.findings.iter().all(|f| f.known));
     assert_eq!(second.stale, ["server-error|listCustomers|||502"]);
-    // A new departure still fails the run.
-    traffic[5].status = 500;
+    // A new departure still fails the run: a 503 listCustomers does not document.
+    traffic[5].status = 503;
     set_body(&mut traffic[5], json!({"message": "boom"}));
     traffic::write_cassette(&path, &traffic, &Redaction::default()).unwrap();
     let third = contract_tests::verify(&vivamo_spec(), &path, &baseline).unwrap();
     assert!(third.fails());
     assert_eq!(
         third.new_findings().map(|f| f.kind).collect::<Vec<_>>(),
-        [Kind::ServerError]
+        [Kind::ServerError, Kind::UndocumentedStatus]
     );
 }
 
@@ -513,7 +513,14 @@ fn reports_render_as_text_json_and_junit() {
     let mut traffic = conformant();
     traffic[5].status = 500;
     set_body(&mut traffic[5], json!({"message": "boom"}));
-    let report = verify(&vivamo_spec(), "render.json", &traffic);
+    let mut report = verify(&vivamo_spec(), "render.json", &traffic);
+    // A documented 500 fails `verify` only when asked (as `--fail-on drift,server-error` asks).
+    assert!(!report.fails());
+    report.fail_on = vec![
+        contract_tests::Level::Drift,
+        contract_tests::Level::ServerError,
+    ];
+    assert!(report.fails());
     let json: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["summary"]["new"], 1);
     assert_eq!(json["findings"][0]["kind"], "server-error");

@@ -144,6 +144,8 @@ pub struct Settings {
     pub progress: bool,
     /// Print every call and its status on stderr as it is made (redacted).
     pub verbose: bool,
+    /// The levels whose new findings fail the run (and stop it with `exit_first`).
+    pub fail_on: Vec<crate::report::Level>,
     /// Brings the target back to an empty state, when it can be (an in-process sandbox): each
     /// shrinking replay then starts from it, so a reproduction holds on a fresh server.
     pub reset: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
@@ -189,6 +191,7 @@ impl Settings {
             exit_first: false,
             progress: true,
             verbose: false,
+            fail_on: crate::report::Level::TEST_DEFAULT.to_vec(),
             reset: None,
         }
     }
@@ -389,7 +392,8 @@ pub fn run(
         .filter(|(c, (_, j))| **c && *j)
         .count();
     let secrets = engine.redaction.secrets(&engine.traffic);
-    let report = Report::new(findings, baseline, engine.traffic.len()).redacted(&secrets);
+    let mut report = Report::new(findings, baseline, engine.traffic.len()).redacted(&secrets);
+    report.fail_on = settings.fail_on.clone();
     Ok(Outcome {
         report,
         traffic: std::mem::take(&mut engine.traffic),
@@ -550,7 +554,7 @@ impl<'a> Engine<'a> {
         if self.settings.exit_first
             && found.iter().any(|f| {
                 let selected = if self.settings.checks.is_empty() {
-                    f.kind.fails_by_default()
+                    self.settings.fail_on.contains(&f.kind.level())
                 } else {
                     self.settings.checks.contains(&f.kind)
                 };
