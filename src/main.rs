@@ -82,6 +82,10 @@ enum Command {
         /// that broke the spec), `note` (an undocumented property). Default: drift.
         #[arg(long, value_delimiter = ',')]
         fail_on: Vec<String>,
+        /// Judge only traffic to this base URL (repeatable; default: the spec's servers, or
+        /// every host when the spec names none). Other hosts are counted as not judged.
+        #[arg(long = "server")]
+        servers: Vec<String>,
     },
     /// Compare two releases of a spec: wire changes classed breaking / possibly breaking /
     /// non-breaking for a client, the change in the generated Rust API, and the semver bump it needs.
@@ -290,6 +294,7 @@ fn main() -> ExitCode {
             quiet,
             verbose,
             fail_on,
+            servers,
         }) => {
             let chatter = if quiet {
                 Chatter::Quiet
@@ -301,14 +306,15 @@ fn main() -> ExitCode {
                 Chatter::Quiet
             };
             match levels(&fail_on) {
-                Ok(levels) => verify(
-                    &spec,
-                    &traffic,
-                    baseline.as_deref(),
-                    format,
-                    chatter,
-                    levels,
-                ),
+                Ok(fail_on) => {
+                    let run = VerifyRun {
+                        format,
+                        chatter,
+                        fail_on,
+                        options: contract_tests::VerifyOptions { servers },
+                    };
+                    verify(&spec, &traffic, baseline.as_deref(), run)
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     exit::BAD_INPUT
@@ -651,6 +657,14 @@ fn levels(names: &[String]) -> Result<Option<Vec<contract_tests::Level>>, String
         .map(Some)
 }
 
+/// How `verify` runs and reports, from its flags.
+struct VerifyRun {
+    format: ReportFormat,
+    chatter: Chatter,
+    fail_on: Option<Vec<contract_tests::Level>>,
+    options: contract_tests::VerifyOptions,
+}
+
 /// How much `verify` says on stderr while it works.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Chatter {
@@ -665,10 +679,14 @@ fn verify(
     spec: &std::path::Path,
     traffic: &std::path::Path,
     baseline: Option<&std::path::Path>,
-    format: ReportFormat,
-    chatter: Chatter,
-    fail_on: Option<Vec<contract_tests::Level>>,
+    run: VerifyRun,
 ) -> u8 {
+    let VerifyRun {
+        format,
+        chatter,
+        fail_on,
+        options,
+    } = run;
     let baseline = match baseline.map(contract_tests::Baseline::read).transpose() {
         Ok(b) => b.unwrap_or_default(),
         Err(err) => {
@@ -722,7 +740,7 @@ fn verify(
             }
         }
     };
-    let report = match contract_tests::verify_with(spec, traffic, &baseline, &mut tell) {
+    let report = match contract_tests::verify_with(spec, traffic, &baseline, &options, &mut tell) {
         Ok(mut report) => {
             if let Some(levels) = fail_on {
                 report.fail_on = levels;

@@ -35,7 +35,13 @@ pub fn verify(
     traffic_path: &std::path::Path,
     baseline: &Baseline,
 ) -> Result<Report, String> {
-    verify_with(spec_path, traffic_path, baseline, &mut |_| {})
+    verify_with(
+        spec_path,
+        traffic_path,
+        baseline,
+        &VerifyOptions::default(),
+        &mut |_| {},
+    )
 }
 
 /// What [`verify_with`] tells as it goes.
@@ -56,21 +62,76 @@ pub enum Progress {
     Checked { findings: usize },
 }
 
-/// [`verify`], calling `progress` at each step (the command line prints it on stderr).
+/// What `verify` judges.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Base URLs whose traffic is judged (`--server`); empty: the spec's servers, or every
+    /// host when the spec names none (or only relative or templated ones).
+    pub servers: Vec<String>,
+}
+
+/// [`verify`] with `options`, calling `progress` at each step (the command line prints it on
+/// stderr). Requests to other hosts (a page's CDN, analytics, fonts) and CORS preflights to
+/// paths that declare no OPTIONS are not judged; the report counts them under `skipped`.
 pub fn verify_with(
     spec_path: &std::path::Path,
     traffic_path: &std::path::Path,
     baseline: &Baseline,
+    options: &VerifyOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, String> {
     let model = spec::Model::load(spec_path).map_err(|d| d.to_string())?;
     progress(Progress::SpecLoaded {
         operations: model.api.operations.len(),
     });
-    let traffic = traffic::read(traffic_path).map_err(|e| e.to_string())?;
+    let read = traffic::read(traffic_path).map_err(|e| e.to_string())?;
     progress(Progress::TrafficRead {
-        interactions: traffic.len(),
+        interactions: read.len(),
     });
+    // Which hosts are judged: those `--server` names; else the spec's servers' hosts, when the
+    // capture reaches them; else (a staging or local capture) every host that served at least
+    // one of the spec's operations, so a page's CDN and analytics still stay out.
+    let hosts: Option<Vec<String>> = if options.servers.is_empty() {
+        match model.hosts() {
+            Some(hosts) if read.iter().any(|i| hosts.contains(&host_of(&i.url))) => Some(hosts),
+            Some(_) => {
+                let mut serving: Vec<String> = read
+                    .iter()
+                    .filter(|i| model.find(&i.method, &i.path()).is_some())
+                    .map(|i| host_of(&i.url))
+                    .collect();
+                serving.sort();
+                serving.dedup();
+                Some(serving)
+            }
+            None => None,
+        }
+    } else {
+        Some(options.servers.iter().map(|s| host_of(s)).collect())
+    };
+    let mut skipped: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut traffic = Vec::with_capacity(read.len());
+    for interaction in read {
+        let host = host_of(&interaction.url);
+        if let Some(hosts) = &hosts
+            && !hosts.contains(&host)
+        {
+            *skipped.entry(format!("other host {host}")).or_default() += 1;
+            continue;
+        }
+        let preflight = interaction.method == "OPTIONS"
+            && interaction
+                .request_header("access-control-request-method")
+                .is_some()
+            && !model
+                .find("OPTIONS", &interaction.path())
+                .is_some_and(|op| op.method == "OPTIONS");
+        if preflight {
+            *skipped.entry("CORS preflight".into()).or_default() += 1;
+            continue;
+        }
+        traffic.push(interaction);
+    }
     let findings = check::check(&model, &traffic);
     let redaction = redact::Redaction::for_api(&model.api);
     for (index, interaction) in traffic.iter().enumerate() {
@@ -91,5 +152,18 @@ pub fn verify_with(
     let secrets = redaction.secrets(&traffic);
     let mut report = Report::new(findings, baseline, traffic.len()).redacted(&secrets);
     report.fail_on = report::Level::VERIFY_DEFAULT.to_vec();
+    report.skipped = skipped.into_iter().collect();
     Ok(report)
+}
+
+/// `host` or `host:port` of a URL, lower case ("" when it has none).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }

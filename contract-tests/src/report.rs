@@ -466,6 +466,9 @@ pub struct Report {
     /// The levels whose new findings fail the run.
     #[serde(skip, default = "test_default")]
     pub fail_on: Vec<Level>,
+    /// Interactions not judged, by reason (`other host cdn.example.com`, `CORS preflight`).
+    #[serde(default)]
+    pub skipped: Vec<(String, usize)>,
 }
 
 fn test_default() -> Vec<Level> {
@@ -490,6 +493,7 @@ impl Report {
             stale,
             interactions,
             fail_on: test_default(),
+            skipped: Vec::new(),
         }
     }
 
@@ -574,7 +578,8 @@ impl Report {
     pub fn to_json(&self) -> String {
         let new = self.new_findings().count();
         let value = serde_json::json!({
-            "summary": {"new": new, "known": self.findings.len() - new, "stale": self.stale.len(), "interactions": self.interactions, "causes": self.causes().len()},
+            "summary": {"new": new, "known": self.findings.len() - new, "stale": self.stale.len(), "interactions": self.interactions, "causes": self.causes().len(),
+                "skipped": self.skipped.iter().map(|(reason, n)| (reason.clone(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>()},
             "findings": self.findings.iter().map(|f| {
                 let mut v = serde_json::to_value(f).unwrap_or_default();
                 v["key"] = serde_json::Value::String(f.key());
@@ -601,6 +606,14 @@ impl Report {
             self.findings.len() - new,
             self.stale.len()
         );
+        if !self.skipped.is_empty() {
+            let parts: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(reason, n)| format!("{n} {reason}"))
+                .collect();
+            let _ = writeln!(out, "not judged: {}", parts.join(", "));
+        }
         for facets in &causes {
             let first = facets[0];
             let tag = self.tag(facets);

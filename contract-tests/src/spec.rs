@@ -40,6 +40,21 @@ impl std::fmt::Debug for Model {
 type Validator = std::sync::Arc<jsonschema::Validator>;
 
 impl Model {
+    /// The hosts (`host` or `host:port`, lower case) the spec's servers name, or `None` when
+    /// any host may serve it (no servers, a relative server URL, a templated host).
+    pub fn hosts(&self) -> Option<Vec<String>> {
+        let mut hosts = Vec::new();
+        for server in &self.api.servers {
+            let (_, rest) = server.url.split_once("://")?;
+            let host = rest.split('/').next().unwrap_or_default();
+            if host.is_empty() || host.contains('{') {
+                return None;
+            }
+            hosts.push(host.to_ascii_lowercase());
+        }
+        (!hosts.is_empty()).then_some(hosts)
+    }
+
     /// Loads and indexes `path`.
     pub fn load(path: &Path) -> Result<Model, Diagnostics> {
         let loaded = load::load(path)?;

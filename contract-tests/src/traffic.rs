@@ -90,25 +90,10 @@ enum VcrBody {
     Text(String),
 }
 
-impl VcrBody {
-    fn text(self) -> String {
-        match self {
-            VcrBody::Struct { string, .. } | VcrBody::Text(string) => string,
-        }
-    }
-}
-
 #[derive(Debug, Serialize, Deserialize)]
 struct VcrStatus {
     code: u16,
     message: String,
-}
-
-fn flatten(headers: BTreeMap<String, Vec<String>>) -> Vec<(String, String)> {
-    headers
-        .into_iter()
-        .flat_map(|(k, vs)| vs.into_iter().map(move |v| (k.clone(), v)))
-        .collect()
 }
 
 fn group(headers: &[(String, String)]) -> BTreeMap<String, Vec<String>> {
@@ -127,7 +112,9 @@ pub enum ReadError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is neither a VCR cassette nor a HAR 1.2 file: {message}")]
+    #[error(
+        "{path} is not a capture specdrift reads (a VCR cassette: ours, Ruby VCR's, vcrpy's or schemathesis's; a HAR 1.2 file; line-delimited JSON): {message}"
+    )]
     Format { path: String, message: String },
 }
 
@@ -150,6 +137,9 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
     {
         return har_text(&text).map_err(format_error);
     }
+    if line_delimited(&text) && serde_json::from_str::<Value>(&text).is_err() {
+        return lines(&text).map_err(format_error);
+    }
     let value: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(json_err) => match generator::load::parse_text(&text) {
@@ -160,22 +150,150 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
     if value.get("log").is_some() {
         return har(value).map_err(format_error);
     }
-    let cassette: Cassette =
-        serde_json::from_value(value).map_err(|e| format_error(e.to_string()))?;
-    Ok(cassette
-        .http_interactions
-        .into_iter()
-        .map(|i| Interaction {
-            method: i.request.method.to_ascii_uppercase(),
-            url: i.request.uri,
-            request_headers: flatten(i.request.headers),
-            request_body: i.request.body.text(),
-            status: i.response.status.code,
-            response_headers: flatten(i.response.headers),
-            response_body: i.response.body.text(),
-            recorded_at: i.recorded_at,
-        })
-        .collect())
+    cassette(&value).map_err(format_error)
+}
+
+/// Reads a line-delimited capture: one VCR interaction (`{"request": …, "response": …}`) per
+/// line, for captures too large to hold as one document. Blank lines are skipped; a broken
+/// line is an error naming it.
+pub fn read_lines(path: &Path) -> Result<Vec<Interaction>, ReadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    lines(&text).map_err(|message| ReadError::Format {
+        path: path.display().to_string(),
+        message,
+    })
+}
+
+fn lines(text: &str) -> Result<Vec<Interaction>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        out.push(vcr_interaction(&value).map_err(|e| format!("line {}: {e}", n + 1))?);
+    }
+    Ok(out)
+}
+
+/// Whether `text` looks like line-delimited JSON: several lines, each a JSON object.
+fn line_delimited(text: &str) -> bool {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or_default().trim();
+    let second = lines.next().unwrap_or_default().trim();
+    first.starts_with('{') && first.ends_with('}') && second.starts_with('{')
+}
+
+/// The cassette dialects people have, read from their common shape: ours and Ruby VCR's
+/// (`http_interactions`, JSON or YAML), vcrpy's (`interactions`, bodies as text or
+/// `{string}`, `body: null`), and schemathesis's (`http_interactions` with string status
+/// codes, `base64_string` bodies and per-interaction check results).
+fn cassette(value: &Value) -> Result<Vec<Interaction>, String> {
+    let list = value
+        .get("http_interactions")
+        .or_else(|| value.get("interactions"))
+        .and_then(Value::as_array)
+        .ok_or("no `http_interactions` (VCR, schemathesis) or `interactions` (vcrpy) list")?;
+    list.iter()
+        .enumerate()
+        .map(|(i, v)| vcr_interaction(v).map_err(|e| format!("interaction {}: {e}", i + 1)))
+        .collect()
+}
+
+fn vcr_interaction(v: &Value) -> Result<Interaction, String> {
+    let request = v.get("request").ok_or("no `request`")?;
+    let response = v.get("response").ok_or("no `response`")?;
+    let text = |v: Option<&Value>| -> Option<String> {
+        match v? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let method = text(request.get("method")).ok_or("the request has no `method`")?;
+    let url = text(request.get("uri").or_else(|| request.get("url")))
+        .ok_or("the request has no `uri`")?;
+    let status = match response.get("status") {
+        Some(Value::Object(s)) => text(s.get("code")),
+        other => text(other),
+    }
+    .and_then(|c| c.trim().parse::<u16>().ok())
+    .ok_or("the response has no status code")?;
+    let recorded_at = text(v.get("recorded_at")).unwrap_or_default();
+    Ok(Interaction {
+        method: method.to_ascii_uppercase(),
+        url,
+        request_headers: headers(request.get("headers")),
+        request_body: body(request.get("body"))?,
+        status,
+        response_headers: headers(response.get("headers")),
+        response_body: body(response.get("body"))?,
+        recorded_at,
+    })
+}
+
+/// Headers as a map of name to a list (or one value), or as a list of `[name, value]` pairs.
+fn headers(v: Option<&Value>) -> Vec<(String, String)> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    match v {
+        Some(Value::Object(map)) => map
+            .iter()
+            .flat_map(|(k, v)| match v {
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(scalar)
+                    .map(|s| (k.clone(), s))
+                    .collect(),
+                other => scalar(other)
+                    .map(|s| (k.clone(), s))
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            })
+            .filter(|(k, _)| !k.starts_with(':'))
+            .collect(),
+        Some(Value::Array(pairs)) => pairs
+            .iter()
+            .filter_map(|p| Some((scalar(p.get(0)?)?, scalar(p.get(1)?)?)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A body as text: a string, `{string}`, `{base64_string}` (decoded; bytes that are not
+/// UTF-8 kept lossily), or absent / `null` for none.
+fn body(v: Option<&Value>) -> Result<String, String> {
+    match v {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Object(map)) => {
+            if let Some(Value::String(s)) = map.get("string") {
+                return Ok(s.clone());
+            }
+            if let Some(Value::String(b64)) = map.get("base64_string") {
+                return decode_base64(b64).map_err(|e| format!("a body's base64_string: {e}"));
+            }
+            Ok(String::new())
+        }
+        Some(other) => Ok(other.to_string()),
+    }
+}
+
+fn decode_base64(text: &str) -> Result<String, String> {
+    use base64::Engine as _;
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .map_err(|e| e.to_string())
 }
 
 fn har(value: Value) -> Result<Vec<Interaction>, String> {
@@ -255,7 +373,7 @@ fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
                     .push(("Content-Type".into(), e.response.content.mime_type.clone()));
             }
             let body = if e.response.content.encoding.as_deref() == Some("base64") {
-                String::new()
+                decode_base64(&e.response.content.text).unwrap_or_default()
             } else {
                 e.response.content.text
             };

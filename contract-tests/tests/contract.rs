@@ -330,7 +330,7 @@ fn unreadable_traffic_is_an_error_naming_the_file() {
     std::fs::write(&path, "{\"neither\": true}").unwrap();
     let err = contract_tests::verify(&vivamo_spec(), &path, &Baseline::default()).unwrap_err();
     assert!(
-        err.contains("garbage.json") && err.contains("neither a VCR cassette nor a HAR"),
+        err.contains("garbage.json") && err.contains("is not a capture specdrift reads"),
         "{err}"
     );
     let err = contract_tests::verify(&vivamo_spec(), &temp("missing.json"), &Baseline::default())
@@ -759,4 +759,158 @@ fn documented_examples_that_break_their_own_schema_are_found() {
             && f.expected.contains("distribution_account_address")),
         "{findings:#?}"
     );
+}
+
+fn tool_capture(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/traffic/tools")
+        .join(name)
+}
+
+#[test]
+fn captures_written_by_schemathesis_vcrpy_and_ruby_vcr_are_read_and_judged() {
+    // schemathesis: string status codes, base64 bodies, check results beside each interaction.
+    let st = traffic::read(&tool_capture("schemathesis-vcr.yaml")).unwrap();
+    assert_eq!(st.len(), 18);
+    assert!(
+        st.iter()
+            .all(|i| i.url.starts_with("http://127.0.0.1:4031/v1/"))
+    );
+    assert!(
+        st.iter()
+            .any(|i| i.status == 400 && i.response_body.contains("\"message\""))
+    );
+    assert!(
+        st.iter()
+            .any(|i| i.method == "POST" && i.request_body.starts_with('{')),
+        "base64 request bodies are decoded"
+    );
+    let har = traffic::read(&tool_capture("schemathesis.har")).unwrap();
+    assert_eq!(har.len(), 21);
+    assert!(
+        har.iter()
+            .all(|i| i.response_body.is_empty() || i.response_body.starts_with(['{', '['])),
+        "base64 HAR content is decoded"
+    );
+    for name in ["schemathesis-vcr.yaml", "schemathesis.har"] {
+        let report =
+            contract_tests::verify(&vivamo_spec(), &tool_capture(name), &Baseline::default())
+                .unwrap();
+        assert!(
+            report.interactions > 0,
+            "{name}: the sandbox's host is judged"
+        );
+        assert!(!report.fails(), "{name}: {}", report.to_text());
+    }
+
+    // vcrpy: the `rejected` gap, on a local host the spec's servers do not name.
+    let vcrpy = traffic::read(&tool_capture("vcrpy.yaml")).unwrap();
+    assert_eq!(vcrpy.len(), 8);
+    assert_eq!(vcrpy[1].request_body, "", "`body: null` is no body");
+    let report = contract_tests::verify(
+        &vivamo_spec(),
+        &tool_capture("vcrpy.yaml"),
+        &Baseline::default(),
+    )
+    .unwrap();
+    let gap = report
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::SchemaViolation)
+        .expect(&report.to_text());
+    assert_eq!(gap.operation, "getDisbursementIntentStatus");
+    assert_eq!(gap.pointer, "/disbursement/status");
+    assert_eq!(gap.observed, "\"rejected\"");
+    assert!(
+        !report.findings.iter().any(|f| f.kind == Kind::IgnoredAuth),
+        "a replaced key is still a key: {}",
+        report.to_text()
+    );
+
+    // Ruby VCR: YAML, an ASCII-8BIT body as base64.
+    let report = contract_tests::verify(
+        &vivamo_spec(),
+        &tool_capture("ruby-vcr.yml"),
+        &Baseline::default(),
+    )
+    .unwrap();
+    assert_eq!(report.interactions, 2);
+    assert_eq!(report.findings.len(), 1, "{}", report.to_text());
+    assert_eq!(report.findings[0].kind, Kind::SchemaViolation);
+    assert_eq!(report.findings[0].operation, "getCustomerPrizes");
+    assert_eq!(report.findings[0].pointer, "/prizes/0/reportableWinnings");
+}
+
+#[test]
+fn other_hosts_and_cors_preflights_are_counted_not_judged() {
+    let entry = |method: &str, url: &str, headers: Value, status: u16, content: Value| {
+        json!({
+            "startedDateTime": "2026-12-02T10:00:00.000Z", "time": 1,
+            "request": {"method": method, "url": url, "httpVersion": "HTTP/2", "headers": headers,
+                        "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+            "response": {"status": status, "statusText": "", "httpVersion": "HTTP/2", "headers": [],
+                         "cookies": [], "content": content, "redirectURL": "", "headersSize": -1, "bodySize": -1},
+            "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}
+        })
+    };
+    let api = |path: &str| format!("https://api.test.vivamo.co{path}");
+    let customers =
+        json!({"size": 2, "mimeType": "application/json", "encoding": "base64", "text": "e30="});
+    let har = json!({"log": {"version": "1.2", "creator": {"name": "Chromium", "version": "148"}, "entries": [
+        entry("GET", &api("/v1/customers?page=1&size=10"),
+              json!([{"name": ":authority", "value": "api.test.vivamo.co"}, {"name": "authorization", "value": "Bearer sk_live_abc123"}]),
+              200, customers),
+        entry("OPTIONS", &api("/v1/customers"),
+              json!([{"name": "access-control-request-method", "value": "POST"}, {"name": "origin", "value": "https://app.example.com"}]),
+              204, json!({"size": 0, "mimeType": "", "text": ""})),
+        entry("GET", "https://cdn.example.com/app.js", json!([]), 200, json!({"size": 9, "mimeType": "text/javascript", "text": "alert(1);"})),
+        entry("POST", "https://analytics.example.com/collect", json!([]), 204, json!({"size": 0, "mimeType": "", "text": ""})),
+        entry("GET", "https://fonts.example.com/inter.woff2", json!([]), 200, json!({"size": 4, "mimeType": "font/woff2", "encoding": "base64", "text": "d09GMg=="})),
+    ]}});
+    let path = temp("browser.har");
+    std::fs::write(&path, har.to_string()).unwrap();
+    let report = contract_tests::verify(&vivamo_spec(), &path, &Baseline::default()).unwrap();
+    assert_eq!(report.interactions, 1, "{}", report.to_text());
+    assert!(report.findings.is_empty(), "{}", report.to_text());
+    let skipped: std::collections::BTreeMap<&str, usize> = report
+        .skipped
+        .iter()
+        .map(|(r, n)| (r.as_str(), *n))
+        .collect();
+    assert_eq!(skipped["other host cdn.example.com"], 1);
+    assert_eq!(skipped["other host analytics.example.com"], 1);
+    assert_eq!(skipped["other host fonts.example.com"], 1);
+    assert_eq!(skipped["CORS preflight"], 1);
+    let text = report.to_text();
+    assert!(
+        text.contains("not judged: 1 CORS preflight, 1 other host analytics.example.com"),
+        "{text}"
+    );
+    let json: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["summary"]["skipped"]["CORS preflight"], 1);
+}
+
+#[test]
+fn line_delimited_captures_are_read_line_by_line() {
+    let interactions = conformant();
+    let path = temp("lines.json");
+    traffic::write_cassette(&path, &interactions, &Redaction::default()).unwrap();
+    let cassette: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let lines: Vec<String> = cassette["http_interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.to_string())
+        .collect();
+    let ndjson = temp("lines.ndjson");
+    std::fs::write(&ndjson, lines.join("\n") + "\n").unwrap();
+    let read = traffic::read(&ndjson).unwrap();
+    assert_eq!(read.len(), interactions.len());
+    assert_eq!(
+        read[0].request_body,
+        Redaction::default().apply(&interactions[0]).request_body
+    );
+    std::fs::write(&ndjson, format!("{}\n{{\"request\": 1}}\n", lines[0])).unwrap();
+    let err = traffic::read(&ndjson).unwrap_err().to_string();
+    assert!(err.contains("line 2"), "{err}");
 }
