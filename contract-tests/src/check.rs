@@ -115,30 +115,243 @@ fn check_request(
             }
         }
     }
+    let mut violations: Vec<Violation> = Vec::new();
     if let Some((pointer, expected, observed)) = invalid {
-        let accepted = (200..300).contains(&interaction.status);
+        violations.push(Violation {
+            message: format!("the request does not match the request schema at `{pointer}`: expected {expected}, sent {observed}"),
+            pointer,
+            expected,
+            observed,
+            at: op_request_at(model, op),
+        });
+    }
+    violations.extend(media_type_violation(op, interaction));
+    violations.extend(parameter_violations(model, op, interaction));
+    let accepted = (200..300).contains(&interaction.status);
+    for v in violations {
         findings.push(
             finding(Kind::RequestViolation, &op.label(), interaction, index)
-                .pointer(&pointer)
-                .at(model, op_request_at(model, op))
-                .expected(&expected)
-                .observed(&observed)
-                .message(format!("the request does not match the request schema at `{pointer}`: expected {expected}, sent {observed}")),
+                .pointer(&v.pointer)
+                .at(model, v.at.clone())
+                .expected(&v.expected)
+                .observed(&v.observed)
+                .message(v.message),
         );
         if accepted {
             findings.push(
                 finding(Kind::InvalidInputAccepted, &op.label(), interaction, index)
-                    .pointer(&pointer)
-                    .at(model, op_request_at(model, op))
+                    .pointer(&v.pointer)
+                    .at(model, v.at)
                     .expected("a 4xx refusal")
                     .observed(format!("{}", interaction.status))
                     .message(format!(
-                        "the server accepted ({}) a request the spec forbids at `{pointer}`",
-                        interaction.status
+                        "the server accepted ({}) a request the spec forbids at `{}`",
+                        interaction.status, v.pointer
                     )),
             );
         }
     }
+}
+
+/// One way a request breaks the spec.
+struct Violation {
+    /// `/a/b` in the body, `query:name`, `path:name`, `header:name`, `cookie:name`.
+    pointer: String,
+    expected: String,
+    observed: String,
+    message: String,
+    at: Option<(DocId, String)>,
+}
+
+/// A body sent with a media type the operation does not accept.
+fn media_type_violation(op: &Operation, interaction: &Interaction) -> Option<Violation> {
+    let body = op.body.as_ref()?;
+    if interaction.request_body.trim().is_empty() || body.content.is_empty() {
+        return None;
+    }
+    let sent = media(interaction.request_header("content-type"))?;
+    let documented: Vec<String> = body
+        .content
+        .iter()
+        .map(|m| m.media_type.to_ascii_lowercase())
+        .collect();
+    if documented.iter().any(|d| media_matches(d, &sent)) {
+        return None;
+    }
+    Some(Violation {
+        pointer: "header:content-type".into(),
+        expected: documented.join(", "),
+        observed: sent.clone(),
+        message: format!(
+            "the request body is `{sent}`, which the operation does not accept ({})",
+            documented.join(", ")
+        ),
+        at: Some(at(&body.origin)),
+    })
+}
+
+/// Path, query, header and cookie parameters against their schemas, after decoding them the way
+/// their `style` says (numbers and booleans from text, arrays split or repeated); a required
+/// one missing is a violation too.
+fn parameter_violations(
+    model: &Model,
+    op: &Operation,
+    interaction: &Interaction,
+) -> Vec<Violation> {
+    use generator::ir::{JsonType, ParamLocation};
+    let path_values = model
+        .find_with_params(&interaction.method, &interaction.path())
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let query: Vec<(String, String)> = reqwest::Url::parse(&interaction.url)
+        .map(|u| {
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cookies: Vec<(String, String)> = interaction
+        .request_header("cookie")
+        .map(|c| {
+            c.split(';')
+                .filter_map(|p| p.split_once('='))
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for p in &op.parameters {
+        let name = p.name.wire.as_str();
+        let (place, raw): (&str, Vec<String>) = match p.location {
+            ParamLocation::Path => (
+                "path",
+                path_values
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .map(|(_, v)| percent_decode(v))
+                    .collect(),
+            ),
+            ParamLocation::Query => (
+                "query",
+                query
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            ),
+            ParamLocation::Header => (
+                "header",
+                interaction
+                    .request_headers
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            ),
+            ParamLocation::Cookie => (
+                "cookie",
+                cookies
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            ),
+        };
+        let pointer = format!("{place}:{name}");
+        let at_param = Some(at(&p.origin));
+        if raw.is_empty() {
+            if p.required {
+                out.push(Violation {
+                    message: format!("the required {place} parameter `{name}` is missing"),
+                    pointer,
+                    expected: format!("a `{name}` {place} parameter"),
+                    observed: "none".into(),
+                    at: at_param,
+                });
+            }
+            continue;
+        }
+        let Some(id) = p.schema else { continue };
+        let schema = model.api.schema(id);
+        // Text to the JSON value the schema describes.
+        let scalar = |text: &str, types: &[JsonType]| -> Value {
+            if types.contains(&JsonType::Integer) || types.contains(&JsonType::Number) {
+                if let Ok(n) = text.parse::<i64>() {
+                    return Value::from(n);
+                }
+                if let Some(n) = text
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                {
+                    return Value::Number(n);
+                }
+            }
+            if types.contains(&JsonType::Boolean) && (text == "true" || text == "false") {
+                return Value::Bool(text == "true");
+            }
+            Value::String(text.to_string())
+        };
+        let value = if schema.types.contains(&JsonType::Array) {
+            let item_types = schema
+                .items
+                .map(|i| model.api.schema(i).types.clone())
+                .unwrap_or_default();
+            let delimiter = match p.style.as_str() {
+                "spaceDelimited" => ' ',
+                "pipeDelimited" => '|',
+                _ => ',',
+            };
+            let parts: Vec<String> = if raw.len() > 1 || (p.explode && p.style == "form") {
+                raw.clone()
+            } else {
+                raw[0].split(delimiter).map(str::to_string).collect()
+            };
+            Value::Array(parts.iter().map(|t| scalar(t, &item_types)).collect())
+        } else if schema.types.contains(&JsonType::Object) {
+            continue;
+        } else {
+            scalar(&raw[0], &schema.types)
+        };
+        let Some(validator) = model.validator(&at(&schema.origin)) else {
+            continue;
+        };
+        if let Some(e) = validator.iter_errors(&value).next() {
+            let expected = describe_expected(&e);
+            let observed = clip(&raw.join(","), 200);
+            out.push(Violation {
+                message: format!(
+                    "the {place} parameter `{name}` does not match its schema: expected {expected}, sent {observed}"
+                ),
+                pointer,
+                expected,
+                observed,
+                at: Some(at(&schema.origin)),
+            });
+        }
+    }
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = bytes.get(i + 1..i + 3)
+            && let Some(b) = std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn op_request_at(model: &Model, op: &Operation) -> Option<(DocId, String)> {

@@ -629,7 +629,7 @@ fn committed_cassette() -> PathBuf {
 fn committed_settings(target: Target) -> Settings {
     Settings {
         target,
-        cases: 20,
+        cases: 30,
         seed: 12,
         shrink: false,
         phases: vec![contract_tests::engine::Phase::Stateful],
@@ -913,4 +913,79 @@ fn line_delimited_captures_are_read_line_by_line() {
     std::fs::write(&ndjson, format!("{}\n{{\"request\": 1}}\n", lines[0])).unwrap();
     let err = traffic::read(&ndjson).unwrap_err().to_string();
     assert!(err.contains("line 2"), "{err}");
+}
+
+#[test]
+fn request_parameters_and_media_types_are_held_to_the_spec() {
+    let mut traffic = conformant();
+    // A boolean path parameter sent as `maybe`, refused.
+    traffic[3].url = traffic[3].url.replace("/proceed/true", "/proceed/maybe");
+    traffic[3].status = 400;
+    set_body(
+        &mut traffic[3],
+        json!({"message": "allow must be a boolean"}),
+    );
+    // A page size that is no integer, answered 200 anyway.
+    traffic[5].url = traffic[5].url.replace("size=10", "size=ten");
+    // A JSON-only operation sent `text/plain`, refused.
+    traffic[0].request_headers = vec![("Content-Type".into(), "text/plain".into())];
+    traffic[0].status = 400;
+    set_body(&mut traffic[0], json!({"message": "expected JSON"}));
+    let report = verify(&vivamo_spec(), "parameters.json", &traffic);
+    let found: Vec<(Kind, &str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.operation.as_str(), f.pointer.as_str()))
+        .collect();
+    assert!(
+        found.contains(&(
+            Kind::RequestViolation,
+            "proceedWithDisbursement",
+            "path:allow"
+        )),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        found.contains(&(
+            Kind::RequestViolation,
+            "createCustomer",
+            "header:content-type"
+        )),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        found.contains(&(Kind::RequestViolation, "listCustomers", "query:size")),
+        "{}",
+        report.to_text()
+    );
+    // Accepting the broken page size is the server's departure; the refusals are not.
+    assert!(
+        found.contains(&(Kind::InvalidInputAccepted, "listCustomers", "query:size")),
+        "{}",
+        report.to_text()
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(k, _, _)| *k == Kind::InvalidInputAccepted)
+            .count(),
+        1,
+        "{}",
+        report.to_text()
+    );
+    let size = report
+        .findings
+        .iter()
+        .find(|f| f.pointer == "query:size")
+        .unwrap();
+    assert_eq!(size.observed, "ten");
+    assert!(
+        size.spec_location
+            .as_deref()
+            .is_some_and(|l| l.contains("openapi.yaml:"))
+    );
+    // The refused ones are client findings; the accepted one fails the run.
+    assert!(report.fails());
 }

@@ -42,7 +42,7 @@ fn main() -> std::process::ExitCode {
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "sandbox load: {} clients for {} s on {cores} core(s), clock +{} s every 20 ms, every {}th first delivery attempt refused",
+        "sandbox load: {} clients for {} s on {cores} core(s), clock +{} s every 20 ms, one first delivery attempt in {} refused",
         settings.clients,
         settings.duration.as_secs(),
         settings.tick.as_secs(),

@@ -854,7 +854,12 @@ impl<'a> Engine<'a> {
             if !p.required && !self.runner.rng().random_bool(0.5) {
                 continue;
             }
-            if let Some(k) = known.and_then(|k| pick_known(k, &p.name.wire, &mut self.runner)) {
+            // A value seen under the same name is reused only where the parameter's schema
+            // takes it (a disbursement's `status` is no receiver-status filter).
+            let picked = known
+                .and_then(|k| pick_known(k, &p.name.wire, &mut self.runner))
+                .filter(|k| p.schema.is_none_or(|s| self.is_valid(op, s, &k.value)));
+            if let Some(k) = picked {
                 call.bindings.push(Binding {
                     slot: Slot::Param(p.location, p.name.wire.clone()),
                     step: k.step,
