@@ -231,6 +231,8 @@ enum DiffFormat {
     Text,
     Json,
     Markdown,
+    /// One self-contained page.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -633,6 +635,10 @@ fn diff(
         DiffFormat::Text => print!("{}", diff.to_text()),
         DiffFormat::Json => println!("{}", diff.to_json()),
         DiffFormat::Markdown => print!("{}", diff.to_markdown()),
+        DiffFormat::Html => print!(
+            "{}",
+            diff.to_html(&old.display().to_string(), &new.display().to_string())
+        ),
     }
     if fail_on_breaking && diff.breaking() {
         exit::FINDINGS

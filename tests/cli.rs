@@ -346,6 +346,15 @@ fn diff_classes_changes_and_fails_on_breaking_only_when_asked() {
         specdrift(&[&args[..], &["--fail-on-breaking", "--format", "markdown"]].concat());
     assert_eq!(code, 1);
     assert!(stdout.starts_with("## API changes"), "{stdout}");
+    let (code, page, _) = specdrift(&[&args[..], &["--format", "html"]].concat());
+    assert_eq!(code, 0);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(
+        page.contains("<tr class=\"breaking\"><td>breaking</td><td><code>operation-removed</code>"),
+        "{page}"
+    );
+    assert!(page.contains("a major bump"), "{page}");
+    assert!(!page.contains("<script") && !page.contains("src=") && !page.contains("<link"));
     let (code, stdout, _) = specdrift(&[
         "diff",
         "--old",

@@ -1,7 +1,8 @@
 //! No secret reaches an artefact: a capture and a live server with a secret in every place a
 //! credential travels (each kind of place the spec's `securitySchemes` names, the headers that
 //! always carry one, secret-named fields, well-known shapes, a card number), and every output
-//! format of `verify` and `test` (text, JSON, JUnit, the recorded cassette) scanned for them.
+//! format of `verify` and `test` (text, JSON, JUnit, HTML, `--verbose` lines on stderr, the
+//! recorded cassette) scanned for them.
 
 use std::process::Command;
 
@@ -149,9 +150,11 @@ fn verify_reports_show_no_secret_in_any_format() {
             traffic.display().to_string(),
             "--format".into(),
             format.to_string(),
+            // Every interaction on stderr too, which `run` scans with stdout.
+            "--verbose".into(),
         ]
     };
-    for format in ["text", "json", "junit"] {
+    for format in ["text", "json", "junit", "html"] {
         let args = args(format);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, out) = run(&args);
@@ -226,7 +229,7 @@ async fn test_reports_and_its_cassette_show_no_secret() {
     let base = echo_server().await;
     let dir = dir("test");
     let spec = dir.join("spec.yaml").display().to_string();
-    for format in ["text", "json", "junit"] {
+    for format in ["text", "json", "junit", "html"] {
         let cassette = dir.join(format!("run-{format}.json"));
         let args: Vec<String> = [
             "test",
@@ -248,7 +251,7 @@ async fn test_reports_and_its_cassette_show_no_secret() {
             "3",
             "--seed",
             "7",
-            "--quiet",
+            "--verbose",
             "--record",
             &cassette.display().to_string(),
             "--format",

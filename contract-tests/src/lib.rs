@@ -123,9 +123,9 @@ pub fn verify_with(
             && interaction
                 .request_header("access-control-request-method")
                 .is_some()
-            && !model
+            && model
                 .find("OPTIONS", &interaction.path())
-                .is_some_and(|op| op.method == "OPTIONS");
+                .is_none_or(|op| op.method != "OPTIONS");
         if preflight {
             *skipped.entry("CORS preflight".into()).or_default() += 1;
             continue;

@@ -817,7 +817,7 @@ fn captures_written_by_schemathesis_vcrpy_and_ruby_vcr_are_read_and_judged() {
         .findings
         .iter()
         .find(|f| f.kind == Kind::SchemaViolation)
-        .expect(&report.to_text());
+        .unwrap_or_else(|| panic!("{}", report.to_text()));
     assert_eq!(gap.operation, "getDisbursementIntentStatus");
     assert_eq!(gap.pointer, "/disbursement/status");
     assert_eq!(gap.observed, "\"rejected\"");

@@ -789,6 +789,90 @@ impl Diff {
         out
     }
 
+    /// One self-contained HTML page (inline style, nothing fetched): the wire changes as a
+    /// table, breaking ones first and marked, then the generated Rust API's changes and the bump.
+    pub fn to_html(&self, old: &str, new: &str) -> String {
+        fn esc(t: &str) -> String {
+            t.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        }
+        let mut out = String::from(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>API diff</title><style>\
+             body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d2330}\
+             table{border-collapse:collapse}td,th{border:1px solid #dde1e8;padding:4px 10px;text-align:left;vertical-align:top}\
+             code{font-family:ui-monospace,monospace;font-size:12.5px}\
+             .breaking{background:#fdecea}.warning{background:#fff6e0}\
+             </style></head><body>\n",
+        );
+        let breaking = self
+            .changes
+            .iter()
+            .filter(|c| c.level == Level::Breaking)
+            .count();
+        let _ = writeln!(
+            out,
+            "<h1>API changes</h1><p><code>{}</code> → <code>{}</code>: {} change(s), {breaking} breaking; the generated crate needs a {} bump.</p>",
+            esc(old),
+            esc(new),
+            self.changes.len(),
+            self.semver
+        );
+        if self.changes.is_empty() {
+            out.push_str("<p>No wire-level changes.</p>\n");
+        } else {
+            out.push_str(
+                "<table><tr><th>level</th><th>rule</th><th>where</th><th>change</th></tr>\n",
+            );
+            let mut ordered: Vec<&Change> = self.changes.iter().collect();
+            ordered.sort_by_key(|c| match c.level {
+                Level::Breaking => 0,
+                Level::Warning => 1,
+                Level::NonBreaking => 2,
+            });
+            for c in ordered {
+                let (class, level) = match c.level {
+                    Level::Breaking => ("breaking", "breaking"),
+                    Level::Warning => ("warning", "warning"),
+                    Level::NonBreaking => ("", "non-breaking"),
+                };
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"{class}\"><td>{level}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                    c.rule,
+                    esc(&c.at),
+                    esc(&c.message)
+                );
+            }
+            out.push_str("</table>\n");
+        }
+        let _ = writeln!(out, "<h2>Generated Rust API ({} bump)</h2>", self.semver);
+        if self.rust.is_empty() {
+            out.push_str("<p>No changes.</p>\n");
+        } else {
+            out.push_str("<ul>\n");
+            for r in &self.rust {
+                match &r.was {
+                    Some(was) => {
+                        let _ = writeln!(
+                            out,
+                            "<li>changed: <code>{}</code> (was <code>{}</code>)</li>",
+                            esc(&r.item),
+                            esc(was)
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(out, "<li>{}: <code>{}</code></li>", r.kind, esc(&r.item));
+                    }
+                }
+            }
+            out.push_str("</ul>\n");
+        }
+        out.push_str("</body></html>\n");
+        out
+    }
+
     /// Markdown, for a pull-request comment.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("## API changes\n\n");
