@@ -89,6 +89,7 @@ fn the_html_report_renders_in_chromium_and_holds_the_findings() {
         "\"rejected\"",
         "enum: [pending-validation, pending, success, failed]",
         "calls made",
+        "→ 200, the answer that showed it",
     ] {
         assert!(
             dom.contains(&expected.replace('"', "&quot;")) || dom.contains(expected),

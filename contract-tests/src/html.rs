@@ -157,7 +157,14 @@ pub fn render(report: &Report, context: &Context) -> String {
         out.push_str("</p></nav>\n");
     }
     let mut excerpts = Excerpts::default();
-    for (operation, causes) in operations {
+    for (operation, mut causes) in operations {
+        // Within an operation: what fails the run first, then the causes with most facets.
+        causes.sort_by_key(|c| {
+            (
+                !c.iter().any(|f| report.failing(f)),
+                std::cmp::Reverse(c.len()),
+            )
+        });
         let _ = writeln!(out, "<h2 id=\"{}\">{}</h2>", esc(operation), esc(operation));
         for facets in causes {
             cause(&mut out, report, facets, &mut excerpts);
@@ -238,13 +245,28 @@ fn cause(out: &mut String, report: &Report, facets: &[&Finding], excerpts: &mut 
             "<p class=\"muted\">shortest reproduction, {} call(s):</p><ol class=\"timeline\">",
             shortest.reproduce.len()
         );
+        let last = shortest.reproduce.len() - 1;
+        let aligned = shortest.answers.len() == shortest.reproduce.len();
         for (i, call) in shortest.reproduce.iter().enumerate() {
             let _ = write!(out, "<li>{}", esc(call));
-            if i + 1 == shortest.reproduce.len() && !shortest.response.is_empty() {
+            let answer = if aligned {
+                Some(&shortest.answers[i])
+            } else {
+                (i == last).then_some(&shortest.response)
+            }
+            .filter(|a| !a.is_empty());
+            if let Some(answer) = answer {
+                let status = answer.split(' ').next().unwrap_or_default();
                 let _ = write!(
                     out,
-                    "<details><summary>the answer</summary><pre>{}</pre></details>",
-                    esc(&shortest.response)
+                    "<details><summary>→ {}{}</summary><pre>{}</pre></details>",
+                    esc(status),
+                    if i == last {
+                        ", the answer that showed it"
+                    } else {
+                        ""
+                    },
+                    esc(answer)
                 );
             }
             out.push_str("</li>");

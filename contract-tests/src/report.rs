@@ -198,6 +198,9 @@ pub struct Finding {
     /// The answer that showed it: status, content type and the body's start.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub response: String,
+    /// The answer to each call of `reproduce`, in the same form, when the sequence is known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<String>,
     /// How many interactions showed it.
     pub occurrences: usize,
     /// Listed in the baseline.
@@ -223,6 +226,7 @@ impl Finding {
             reproduce: Vec::new(),
             curl: String::new(),
             response: String::new(),
+            answers: Vec::new(),
             occurrences: 1,
             known: false,
             interaction: None,
@@ -233,15 +237,8 @@ impl Finding {
         self.interaction = Some(index);
         self.curl = curl(interaction);
         self.reproduce = vec![call_line(interaction)];
-        let redacted = Redaction::default().apply(interaction);
-        self.response = format!(
-            "{} {}\n\n{}",
-            redacted.status,
-            redacted
-                .response_header("content-type")
-                .unwrap_or("(no content type)"),
-            crate::check::clip(&redacted.response_body, 2_000)
-        );
+        self.response = answer(interaction);
+        self.answers = vec![self.response.clone()];
         self
     }
 
@@ -371,6 +368,20 @@ pub fn call_line(interaction: &Interaction) -> String {
     )
 }
 
+/// An answer as reports show it: status, content type and the body's first 2,000 characters
+/// (secrets by name and shape hidden; the report's scrub hides the rest).
+pub fn answer(interaction: &Interaction) -> String {
+    let redacted = Redaction::default().apply(interaction);
+    format!(
+        "{} {}\n\n{}",
+        redacted.status,
+        redacted
+            .response_header("content-type")
+            .unwrap_or("(no content type)"),
+        crate::check::clip(&redacted.response_body, 2_000)
+    )
+}
+
 /// A curl command for `interaction`, with credentials left to the environment.
 pub fn curl(interaction: &Interaction) -> String {
     let redacted = Redaction::default().apply(interaction);
@@ -416,6 +427,7 @@ pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
                     existing.reproduce = f.reproduce;
                     existing.curl = f.curl;
                     existing.response = f.response;
+                    existing.answers = f.answers;
                 }
             }
             None => {
@@ -514,7 +526,7 @@ impl Report {
             if let Some(related) = &mut f.related {
                 *related = secrets.scrub(related);
             }
-            for line in &mut f.reproduce {
+            for line in f.reproduce.iter_mut().chain(f.answers.iter_mut()) {
                 *line = secrets.scrub(line);
             }
         }

@@ -1588,6 +1588,10 @@ impl<'a> Engine<'a> {
                 .position(|(i, _)| *i == index)
                 .map_or(lines.len(), |p| p + 1);
             f.reproduce = lines[..upto].iter().map(|(_, l)| l.clone()).collect();
+            f.answers = lines[..upto]
+                .iter()
+                .map(|(i, _)| crate::report::answer(&self.traffic[*i]))
+                .collect();
             f.curl = crate::report::curl(&self.traffic[index]);
         }
         findings
