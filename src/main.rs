@@ -313,7 +313,10 @@ fn main() -> ExitCode {
                         format,
                         chatter,
                         fail_on,
-                        options: contract_tests::VerifyOptions { servers },
+                        options: contract_tests::VerifyOptions {
+                            servers,
+                            each_interaction: chatter == Chatter::Verbose,
+                        },
                     };
                     verify(&spec, &traffic, baseline.as_deref(), run)
                 }

@@ -68,6 +68,8 @@ pub struct VerifyOptions {
     /// Base URLs whose traffic is judged (`--server`); empty: the spec's servers, or every
     /// host when the spec names none (or only relative or templated ones).
     pub servers: Vec<String>,
+    /// Tell [`Progress::Judged`] for every interaction (it costs a redacted copy of each).
+    pub each_interaction: bool,
 }
 
 /// [`verify`] with `options`, calling `progress` at each step (the command line prints it on
@@ -135,6 +137,9 @@ pub fn verify_with(
     let findings = check::check(&model, &traffic);
     let redaction = redact::Redaction::for_api(&model.api);
     for (index, interaction) in traffic.iter().enumerate() {
+        if !options.each_interaction {
+            break;
+        }
         progress(Progress::Judged {
             index,
             call: report::call_line(&redaction.apply(interaction)),

@@ -103,26 +103,27 @@ impl Redaction {
     /// every value hidden anywhere in `traffic` scrubbed from all of it (a server that echoes
     /// a request's key in its response body, a token copied into a later URL).
     pub fn apply_all(&self, traffic: &[Interaction]) -> Vec<Interaction> {
-        let secrets = self.secrets(traffic);
-        traffic
+        let mut found = BTreeSet::new();
+        let mut applied: Vec<Interaction> = traffic
             .iter()
-            .map(|i| {
-                let mut out = self.apply(i);
-                if !secrets.is_empty() {
-                    out.url = secrets.scrub(&out.url);
-                    for (_, v) in out
-                        .request_headers
-                        .iter_mut()
-                        .chain(&mut out.response_headers)
-                    {
-                        *v = secrets.scrub(v);
-                    }
-                    out.request_body = secrets.scrub_body(&out.request_body);
-                    out.response_body = secrets.scrub_body(&out.response_body);
+            .map(|i| self.apply_collecting(i, &mut found))
+            .collect();
+        let secrets = Secrets::of(found);
+        if !secrets.is_empty() {
+            for out in &mut applied {
+                out.url = secrets.scrub(&out.url);
+                for (_, v) in out
+                    .request_headers
+                    .iter_mut()
+                    .chain(&mut out.response_headers)
+                {
+                    *v = secrets.scrub(v);
                 }
-                out
-            })
-            .collect()
+                out.request_body = secrets.scrub_body(&out.request_body);
+                out.response_body = secrets.scrub_body(&out.response_body);
+            }
+        }
+        applied
     }
 
     /// The values [`Redaction::apply`] hides in `traffic`, to scrub them from free text.
@@ -131,13 +132,7 @@ impl Redaction {
         for interaction in traffic {
             self.apply_collecting(interaction, &mut found);
         }
-        let mut values: Vec<String> = found
-            .into_iter()
-            .filter(|v| v.chars().count() >= MIN_SECRET && v != REDACTED)
-            .collect();
-        // Longest first, so a secret that contains another is replaced whole.
-        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        Secrets { values }
+        Secrets::of(found)
     }
 
     fn apply_collecting(
@@ -293,23 +288,50 @@ const MIN_SECRET: usize = 8;
 #[derive(Debug, Clone, Default)]
 pub struct Secrets {
     values: Vec<String>,
+    /// Every value, and its JSON-escaped form, found in one pass over a text.
+    matcher: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Secrets {
-    /// `text` with every known secret value and every secret shape replaced by [`REDACTED`].
-    pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for value in &self.values {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), REDACTED);
-            }
+    fn of(found: BTreeSet<String>) -> Secrets {
+        let values: Vec<String> = found
+            .into_iter()
+            .filter(|v| v.chars().count() >= MIN_SECRET && v != REDACTED)
+            .collect();
+        let mut patterns: Vec<String> = values.clone();
+        for v in &values {
             // A value quoted inside JSON text keeps its escapes.
-            let escaped = serde_json::to_string(value).unwrap_or_default();
+            let escaped = serde_json::to_string(v).unwrap_or_default();
             let escaped = escaped.trim_matches('"');
-            if escaped != value && out.contains(escaped) {
-                out = out.replace(escaped, REDACTED);
+            if escaped != v {
+                patterns.push(escaped.to_string());
             }
         }
+        // Leftmost-longest, so a secret that contains another is replaced whole.
+        let matcher = (!patterns.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
+        Secrets { values, matcher }
+    }
+
+    /// `text` with every known secret value and every secret shape replaced by [`REDACTED`].
+    pub fn scrub(&self, text: &str) -> String {
+        let out = match &self.matcher {
+            Some(m) if m.is_match(text) => {
+                let mut out = String::with_capacity(text.len());
+                m.replace_all_with(text, &mut out, |_, _, dst| {
+                    dst.push_str(REDACTED);
+                    true
+                });
+                out
+            }
+            _ => text.to_string(),
+        };
         scrub_shapes(&out, &mut BTreeSet::new())
     }
 
@@ -402,6 +424,13 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// All of [`SHAPES`] at once: one pass tells whether any shape is in a text at all, which it
+/// almost never is, so the per-shape replacing runs only where something will be replaced.
+static ANY_SHAPE: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(SHAPES.iter().map(|r| r.as_str()))
+        .expect("the secret shapes are valid patterns")
+});
+
 /// Runs of 15 to 19 digits, optionally grouped by single spaces or dashes.
 static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9A-Za-z_])((?:[0-9][ -]?){14,18}[0-9])(?:$|[^0-9A-Za-z_])")
@@ -411,8 +440,9 @@ static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| {
 /// `text` with every secret shape replaced; what was replaced is added to `found`.
 fn scrub_shapes(text: &str, found: &mut BTreeSet<String>) -> String {
     let mut out = text.to_string();
-    for shape in SHAPES.iter() {
-        if !shape.is_match(&out) {
+    let matched = ANY_SHAPE.matches(text);
+    for (i, shape) in SHAPES.iter().enumerate() {
+        if !matched.matched(i) {
             continue;
         }
         out = shape
