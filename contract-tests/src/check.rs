@@ -128,6 +128,28 @@ fn check_request(
     violations.extend(media_type_violation(op, interaction));
     violations.extend(parameter_violations(model, op, interaction));
     let accepted = (200..300).contains(&interaction.status);
+    // No credentials the operation's security asks for: the client's mistake when refused
+    // (answered 2xx it is the server's, `ignored-auth`, judged with the sequence checks).
+    if !accepted
+        && !op.requirements.is_empty()
+        && !crate::sequence::has_credentials(model, op, interaction)
+    {
+        let needed = op
+            .requirements
+            .iter()
+            .map(|r| r.join(" + "))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        violations.push(Violation {
+            pointer: "credentials".into(),
+            expected: format!("the credentials of {needed}"),
+            observed: "none".into(),
+            message: format!(
+                "the request carries none of the credentials the operation requires ({needed})"
+            ),
+            at: Some(at(&op.origin)),
+        });
+    }
     for v in violations {
         findings.push(
             finding(Kind::RequestViolation, &op.label(), interaction, index)

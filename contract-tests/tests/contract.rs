@@ -931,6 +931,13 @@ fn request_parameters_and_media_types_are_held_to_the_spec() {
     traffic[0].request_headers = vec![("Content-Type".into(), "text/plain".into())];
     traffic[0].status = 400;
     set_body(&mut traffic[0], json!({"message": "expected JSON"}));
+    // A request without the bearer key, refused with the documented 403.
+    let mut anonymous = traffic[5].clone();
+    anonymous.url = anonymous.url.replace("size=ten", "size=10");
+    anonymous.request_headers.clear();
+    anonymous.status = 403;
+    set_body(&mut anonymous, json!({"message": "Forbidden"}));
+    traffic.push(anonymous);
     let report = verify(&vivamo_spec(), "parameters.json", &traffic);
     let found: Vec<(Kind, &str, &str)> = report
         .findings
@@ -957,6 +964,11 @@ fn request_parameters_and_media_types_are_held_to_the_spec() {
     );
     assert!(
         found.contains(&(Kind::RequestViolation, "listCustomers", "query:size")),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        found.contains(&(Kind::RequestViolation, "listCustomers", "credentials")),
         "{}",
         report.to_text()
     );
