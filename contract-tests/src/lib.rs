@@ -161,14 +161,23 @@ pub fn verify_with(
     Ok(report)
 }
 
-/// `host` or `host:port` of a URL, lower case ("" when it has none).
+/// `host` or `host:port` of a URL, lower case ("" when it has none); the scheme's default port
+/// (`:443` for https, `:80` for http) is dropped, so `https://h:443/` is `https://h/`'s host.
 fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#'])
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest
+        .split(['/', '?', '#'])
         .next()
         .unwrap_or_default()
         .rsplit('@')
         .next()
         .unwrap_or_default()
-        .to_ascii_lowercase()
+        .to_ascii_lowercase();
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => return host,
+    };
+    host.strip_suffix(default)
+        .map_or(host.clone(), str::to_string)
 }
