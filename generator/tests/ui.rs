@@ -67,3 +67,37 @@ fn what_the_mutated_spec_harness_found_generates_a_crate_that_parses() {
         "{client}"
     );
 }
+
+#[test]
+fn fenced_blocks_in_descriptions_open_as_text_and_close() {
+    let spec = r#"{
+      "openapi": "3.0.3", "info": {"title": "Docs", "version": "1"}, "paths": {},
+      "components": {"schemas": {
+        "Fenced": {"type": "object", "description": "Example:\n```\nlet x = 1;\n```\nAfter the block.\n```json\n{\"a\": 1}\n```\nEnd.",
+                   "properties": {"open": {"type": "string", "description": "Left open:\n```rust\nfn f() {}"}}}
+      }}
+    }"#;
+    let loaded = generator::load::load_str(Path::new("docs.json"), spec).unwrap();
+    let output = generator::generate(&loaded.spec, &generator::Settings::new("docs"));
+    let models = &output.files[Path::new("src/models.rs")];
+    let docs: Vec<&str> = models
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("///"))
+        .collect();
+    let at = |line: &str| {
+        docs.iter()
+            .position(|l| *l == line)
+            .unwrap_or_else(|| panic!("no `{line}` in:\n{}", docs.join("\n")))
+    };
+    // An opening fence without a language (or with Rust's) is text, so rustdoc runs nothing;
+    // the closing fence stays bare, so the prose after it is prose again.
+    assert!(at("/// ```text") < at("/// let x = 1;"));
+    assert_eq!(docs[at("/// let x = 1;") + 1], "/// ```");
+    assert_eq!(docs[at("/// After the block.") + 1], "/// ```json");
+    assert_eq!(docs[at("/// {\"a\": 1}") + 1], "/// ```");
+    // A block the description leaves open is closed.
+    let open = at("/// fn f() {}");
+    assert_eq!(docs[open - 1], "/// ```text");
+    assert_eq!(docs[open + 1], "/// ```");
+}

@@ -19,25 +19,42 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// `#[doc = "…"]` lines for a description, made safe for rustdoc.
 ///
 /// Descriptions are prose: leading indentation is dropped so markdown does not turn it into a code
-/// block, and fences without a language become ```` ```text ```` so rustdoc never compiles them as doctests.
+/// block; an opening fence without a language, or with Rust's, becomes ```` ```text ```` so
+/// rustdoc never compiles it as a doctest (other languages are kept); a closing fence stays a bare
+/// ```` ``` ````, and a block the description leaves open is closed.
 pub(crate) fn docs(text: Option<&str>) -> TokenStream {
     let Some(text) = text else { return quote!() };
-    let lines = text.trim().lines().map(|line| {
+    let mut open = false;
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.trim().lines() {
         let line = line.trim();
-        let line = if let Some(rest) = line.strip_prefix("```") {
-            format!(
-                "```text{}",
-                if rest.is_empty() {
-                    String::new()
+        let line = match line.strip_prefix("```") {
+            Some(_) if open => {
+                open = false;
+                "```".to_string()
+            }
+            Some(info) => {
+                open = true;
+                let lang = info.trim();
+                let rust = lang.is_empty()
+                    || lang.split(',').any(|t| {
+                        matches!(
+                            t.trim(),
+                            "rust" | "rs" | "ignore" | "no_run" | "should_panic"
+                        )
+                    });
+                if rust {
+                    "```text".to_string()
                 } else {
-                    format!(" {rest}")
+                    format!("```{lang}")
                 }
-            )
-        } else {
-            line.to_string()
+            }
+            None => line.to_string(),
         };
-        format!(" {line}")
-    });
-    let lines: Vec<String> = lines.collect();
+        lines.push(format!(" {line}"));
+    }
+    if open {
+        lines.push(" ```".to_string());
+    }
     quote!(#(#[doc = #lines])*)
 }
