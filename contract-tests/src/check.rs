@@ -134,12 +134,7 @@ fn check_request(
         && !op.requirements.is_empty()
         && !crate::sequence::has_credentials(model, op, interaction)
     {
-        let needed = op
-            .requirements
-            .iter()
-            .map(|r| r.join(" + "))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let needed = crate::sequence::requirement_text(op);
         violations.push(Violation {
             pointer: "credentials".into(),
             expected: format!("the credentials of {needed}"),
@@ -355,7 +350,8 @@ fn parameter_violations(
     out
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes decoded (bytes that are not UTF-8 kept lossily; a broken escape kept as is).
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -246,15 +246,17 @@ fn cause(out: &mut String, report: &Report, facets: &[&Finding], excerpts: &mut 
             shortest.reproduce.len()
         );
         let last = shortest.reproduce.len() - 1;
-        let aligned = shortest.answers.len() == shortest.reproduce.len();
+        // One answer per call when the sequence is known; otherwise only the last is.
+        let offset = shortest
+            .reproduce
+            .len()
+            .saturating_sub(shortest.answers.len());
         for (i, call) in shortest.reproduce.iter().enumerate() {
             let _ = write!(out, "<li>{}", esc(call));
-            let answer = if aligned {
-                Some(&shortest.answers[i])
-            } else {
-                (i == last).then_some(&shortest.response)
-            }
-            .filter(|a| !a.is_empty());
+            let answer = i
+                .checked_sub(offset)
+                .and_then(|a| shortest.answers.get(a))
+                .filter(|a| !a.is_empty());
             if let Some(answer) = answer {
                 let status = answer.split(' ').next().unwrap_or_default();
                 let _ = write!(

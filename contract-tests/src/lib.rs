@@ -95,12 +95,14 @@ pub fn verify_with(
     // one of the spec's operations, so a page's CDN and analytics still stay out.
     let hosts: Option<Vec<String>> = if options.servers.is_empty() {
         match model.hosts() {
-            Some(hosts) if read.iter().any(|i| hosts.contains(&host_of(&i.url))) => Some(hosts),
+            Some(hosts) if read.iter().any(|i| hosts.contains(&spec::host_of(&i.url))) => {
+                Some(hosts)
+            }
             Some(_) => {
                 let mut serving: Vec<String> = read
                     .iter()
                     .filter(|i| model.find(&i.method, &i.path()).is_some())
-                    .map(|i| host_of(&i.url))
+                    .map(|i| spec::host_of(&i.url))
                     .collect();
                 serving.sort();
                 serving.dedup();
@@ -109,12 +111,12 @@ pub fn verify_with(
             None => None,
         }
     } else {
-        Some(options.servers.iter().map(|s| host_of(s)).collect())
+        Some(options.servers.iter().map(|s| spec::host_of(s)).collect())
     };
     let mut skipped: std::collections::BTreeMap<String, usize> = Default::default();
     let mut traffic = Vec::with_capacity(read.len());
     for interaction in read {
-        let host = host_of(&interaction.url);
+        let host = spec::host_of(&interaction.url);
         if let Some(hosts) = &hosts
             && !hosts.contains(&host)
         {
@@ -159,25 +161,4 @@ pub fn verify_with(
     report.fail_on = report::Level::VERIFY_DEFAULT.to_vec();
     report.skipped = skipped.into_iter().collect();
     Ok(report)
-}
-
-/// `host` or `host:port` of a URL, lower case ("" when it has none); the scheme's default port
-/// (`:443` for https, `:80` for http) is dropped, so `https://h:443/` is `https://h/`'s host.
-fn host_of(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let host = rest
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default()
-        .rsplit('@')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let default = match scheme.to_ascii_lowercase().as_str() {
-        "https" => ":443",
-        "http" => ":80",
-        _ => return host,
-    };
-    host.strip_suffix(default)
-        .map_or(host.clone(), str::to_string)
 }

@@ -195,9 +195,7 @@ impl Redaction {
             .map(|pair| match pair.split_once('=') {
                 Some((name, value)) if self.secret_query(name) => {
                     found.insert(value.to_string());
-                    if let Some(decoded) = percent_decoded(value) {
-                        found.insert(decoded);
-                    }
+                    found.insert(form_decoded(value));
                     format!("{name}={REDACTED}")
                 }
                 _ => scrub_shapes(pair, found),
@@ -212,9 +210,7 @@ impl Redaction {
     }
 
     fn secret_query(&self, name: &str) -> bool {
-        let lower = percent_decoded(name)
-            .unwrap_or_else(|| name.to_string())
-            .to_ascii_lowercase();
+        let lower = form_decoded(name).to_ascii_lowercase();
         self.query.contains(&lower) || self.cookies.contains(&lower) || secret_name(&lower)
     }
 
@@ -287,7 +283,6 @@ const MIN_SECRET: usize = 8;
 /// Secret values seen in traffic, to remove from free text (reports, traces).
 #[derive(Debug, Clone, Default)]
 pub struct Secrets {
-    values: Vec<String>,
     /// Every value, and its JSON-escaped form, found in one pass over a text.
     matcher: Option<aho_corasick::AhoCorasick>,
 }
@@ -316,7 +311,7 @@ impl Secrets {
                     .ok()
             })
             .flatten();
-        Secrets { values, matcher }
+        Secrets { matcher }
     }
 
     /// `text` with every known secret value and every secret shape replaced by [`REDACTED`].
@@ -355,14 +350,9 @@ impl Secrets {
         }
     }
 
-    /// How many distinct values are known.
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
     /// Whether no value is known (shapes are still scrubbed).
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.matcher.is_none()
     }
 }
 
@@ -503,32 +493,9 @@ fn card_number(text: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-fn percent_decoded(text: &str) -> Option<String> {
-    if !text.contains('%') && !text.contains('+') {
-        return None;
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+/// A query or form value as sent: `+` is a space, `%XX` an escape.
+fn form_decoded(text: &str) -> String {
+    crate::check::percent_decode(&text.replace('+', " "))
 }
 
 /// A stable stand-in for a personal value: the same input always masks the same way, so
@@ -572,10 +539,10 @@ mod tests {
     }
 
     #[test]
-    fn percent_decoding_is_total() {
-        assert_eq!(percent_decoded("a%20b").as_deref(), Some("a b"));
-        assert_eq!(percent_decoded("a%2"), None);
-        assert_eq!(percent_decoded("%"), None);
-        assert_eq!(percent_decoded("plain"), None);
+    fn form_decoding_is_total() {
+        assert_eq!(form_decoded("a%20b+c"), "a b c");
+        assert_eq!(form_decoded("a%2"), "a%2");
+        assert_eq!(form_decoded("%"), "%");
+        assert_eq!(form_decoded("plain"), "plain");
     }
 }

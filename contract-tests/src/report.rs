@@ -3,8 +3,8 @@
 //!
 //! JSON shape: `{"summary": {"new", "known", "stale", "interactions"}, "findings": [Finding…],
 //! "stale": [key…]}`, each finding with `key`, `kind`, `operation`, `pointer`, `specLocation`,
-//! `expected`, `observed`, `message`, `related`, `reproduce` (the call sequence), `curl`,
-//! `occurrences` and `known`.
+//! `expected`, `observed`, `message`, `related`, `reproduce` (the call sequence), `answers` (one per call), `curl`,
+//! `occurrences`, `known` and `cause` ([`Finding::cause_key`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -195,10 +195,8 @@ pub struct Finding {
     pub reproduce: Vec<String>,
     /// A curl command repeating the last call against the target.
     pub curl: String,
-    /// The answer that showed it: status, content type and the body's start.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub response: String,
-    /// The answer to each call of `reproduce`, in the same form, when the sequence is known.
+    /// The answer to each call of `reproduce` (status, content type and the body's start),
+    /// the last being the answer that showed it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answers: Vec<String>,
     /// How many interactions showed it.
@@ -225,7 +223,6 @@ impl Finding {
             related: None,
             reproduce: Vec::new(),
             curl: String::new(),
-            response: String::new(),
             answers: Vec::new(),
             occurrences: 1,
             known: false,
@@ -237,8 +234,7 @@ impl Finding {
         self.interaction = Some(index);
         self.curl = curl(interaction);
         self.reproduce = vec![call_line(interaction)];
-        self.response = answer(interaction);
-        self.answers = vec![self.response.clone()];
+        self.answers = vec![answer(interaction)];
         self
     }
 
@@ -285,17 +281,6 @@ impl Finding {
     /// What makes two findings the same: kind, operation, the pointer with array indices
     /// generalized, the keyword, and for value-shaped findings the value.
     pub fn key(&self) -> String {
-        let pointer: Vec<&str> = self
-            .pointer
-            .split('/')
-            .map(|t| {
-                if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-                    "*"
-                } else {
-                    t
-                }
-            })
-            .collect();
         let value = match self.kind {
             Kind::SchemaViolation | Kind::CrossOperationInconsistency | Kind::UnknownEnumValue
                 if self.keyword == "enum" || self.kind == Kind::UnknownEnumValue =>
@@ -313,24 +298,15 @@ impl Finding {
             "{}|{}|{}|{}|{}",
             self.kind.as_str(),
             self.operation,
-            pointer.join("/"),
+            self.generalized_pointer(),
             self.keyword,
             value
         )
     }
-}
 
-impl Finding {
-    /// What makes findings one cause: the same operation, the same body place (array indices
-    /// generalized) and the same observed value — a schema violation, the cross-operation
-    /// inconsistency it makes and the typed client's `Unknown` for one value are one cause with
-    /// three facets. A finding that names no place or value is a cause of its own.
-    pub fn cause_key(&self) -> String {
-        if self.pointer.is_empty() || self.observed.is_empty() {
-            return self.key();
-        }
-        let pointer: Vec<&str> = self
-            .pointer
+    /// The pointer with array indices generalized (`/items/3/status` is `/items/*/status`).
+    fn generalized_pointer(&self) -> String {
+        self.pointer
             .split('/')
             .map(|t| {
                 if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
@@ -339,8 +315,24 @@ impl Finding {
                     t
                 }
             })
-            .collect();
-        format!("{}|{}|{}", self.operation, pointer.join("/"), self.observed)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// What makes findings one cause: the same operation, the same body place (array indices
+    /// generalized) and the same observed value — a schema violation, the cross-operation
+    /// inconsistency it makes and the typed client's `Unknown` for one value are one cause with
+    /// three facets. A finding that names no place or value is a cause of its own.
+    pub fn cause_key(&self) -> String {
+        if self.pointer.is_empty() || self.observed.is_empty() {
+            return self.key();
+        }
+        format!(
+            "{}|{}|{}",
+            self.operation,
+            self.generalized_pointer(),
+            self.observed
+        )
     }
 }
 
@@ -426,7 +418,6 @@ pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
                 if f.reproduce.len() < existing.reproduce.len() {
                     existing.reproduce = f.reproduce;
                     existing.curl = f.curl;
-                    existing.response = f.response;
                     existing.answers = f.answers;
                 }
             }
@@ -519,7 +510,6 @@ impl Report {
                 &mut f.observed,
                 &mut f.message,
                 &mut f.curl,
-                &mut f.response,
             ] {
                 *text = secrets.scrub(text);
             }

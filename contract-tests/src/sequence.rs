@@ -48,7 +48,8 @@ pub fn check_matched(
     out
 }
 
-fn requirement_text(op: &Operation) -> String {
+/// The operation's security requirements as text: `a + b or c`.
+pub(crate) fn requirement_text(op: &Operation) -> String {
     op.requirements
         .iter()
         .map(|r| r.join(" + "))

@@ -45,12 +45,11 @@ impl Model {
     pub fn hosts(&self) -> Option<Vec<String>> {
         let mut hosts = Vec::new();
         for server in &self.api.servers {
-            let (_, rest) = server.url.split_once("://")?;
-            let host = rest.split('/').next().unwrap_or_default();
-            if host.is_empty() || host.contains('{') {
+            let host = host_of(&server.url);
+            if !server.url.contains("://") || host.is_empty() || host.contains('{') {
                 return None;
             }
-            hosts.push(host.to_ascii_lowercase());
+            hosts.push(host);
         }
         (!hosts.is_empty()).then_some(hosts)
     }
@@ -171,4 +170,25 @@ fn registry(spec: &Spec) -> Result<jsonschema::Registry<'static>, String> {
 /// A model origin as the `(document, pointer)` pair the validators and locations take.
 pub fn at(origin: &Origin) -> (DocId, String) {
     (DocId(origin.doc), origin.pointer.clone())
+}
+
+/// `host` or `host:port` of a URL, lower case ("" when it has none); the scheme's default port
+/// (`:443` for https, `:80` for http) is dropped, so `https://h:443/` is `https://h/`'s host.
+pub fn host_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => return host,
+    };
+    host.strip_suffix(default)
+        .map_or(host.clone(), str::to_string)
 }
