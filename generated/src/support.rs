@@ -86,6 +86,167 @@ pub fn inspect_undocumented(
     }
 }
 
+/// Inspects `value`, a property of the object at `path`, under `path` + `pointer`.
+pub fn inspect_at<T: Inspect + ?Sized>(
+    value: &T,
+    path: &str,
+    pointer: &str,
+    out: &mut ::std::vec::Vec<UnknownValue>,
+) {
+    value.inspect(&format!("{path}{pointer}"), out);
+}
+
+/// What an open enum of `models` needs beside its definition: `KNOWN`, the wire value (`as_str` or
+/// `as_i64`), conversions from it, `Display`, serde, schemars and [`Inspect`]. Each listed
+/// variant stands for one wire value; any other value is `Unknown` and encodes back unchanged.
+macro_rules! open_enum {
+    ($name:ident: str { $($variant:ident = $value:literal,)* }) => {
+        #[allow(deprecated)]
+        impl $name {
+            /// The values the spec lists, in its order.
+            pub const KNOWN: &'static [&'static str] = &[$($value),*];
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(v) => v,
+                }
+            }
+
+            /// True when the value is not one the spec lists.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::std::convert::From<&str> for $name {
+            fn from(v: &str) -> Self {
+                match v {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(v: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(v))
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        #[allow(deprecated)]
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let v = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(v.as_str()))
+            }
+        }
+
+        super::support::open_enum!(@rest $name, "string", |v: &::std::string::String| ::serde_json::Value::String(v.clone()).to_string());
+    };
+    ($name:ident: i64 { $($variant:ident = $value:literal,)* }) => {
+        #[allow(deprecated)]
+        impl $name {
+            /// The values the spec lists, in its order.
+            pub const KNOWN: &'static [i64] = &[$($value),*];
+
+            /// The value on the wire.
+            pub fn as_i64(&self) -> i64 {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(v) => *v,
+                }
+            }
+
+            /// True when the value is not one the spec lists.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::std::convert::From<i64> for $name {
+            fn from(v: i64) -> Self {
+                match v {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::write!(f, "{}", self.as_i64())
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.as_i64())
+            }
+        }
+
+        #[allow(deprecated)]
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let v = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(v))
+            }
+        }
+
+        super::support::open_enum!(@rest $name, "integer", |v: &i64| v.to_string());
+    };
+    (@rest $name:ident, $json_type:literal, $text:expr) => {
+        #[cfg(feature = "schemars")]
+        #[allow(deprecated)]
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({ "type": $json_type, "enum": Self::KNOWN })
+            }
+        }
+
+        #[allow(deprecated)]
+        impl super::support::Inspect for $name {
+            fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                if let Self::Unknown(v) = self {
+                    out.push(super::support::UnknownValue {
+                        path: path.to_string(),
+                        type_name: ::std::stringify!($name),
+                        value: ($text)(v),
+                        kind: super::support::Unexpected::Value,
+                    });
+                }
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
 impl<T: Inspect> Inspect for ::std::option::Option<T> {
     fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
         if let ::std::option::Option::Some(v) = self {

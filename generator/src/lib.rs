@@ -183,6 +183,10 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
     match client {
         Some(Ok(text)) => {
             files.insert(PathBuf::from("src/client.rs"), text);
+            files.insert(
+                PathBuf::from("src/client/runtime.rs"),
+                format!("// {header}\n{}", emit::client::RUNTIME_RS),
+            );
         }
         Some(Err(err)) => diagnostics.0.push(Diagnostic::error(
             "emit-failed",
@@ -254,6 +258,7 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
 fn lib_rs(api: &ir::Api, header: &str, settings: &Settings, webhooks: bool) -> String {
     let client_mod = if settings.client {
         quote!(
+            #[allow(clippy::too_many_arguments, clippy::result_large_err)]
             pub mod client;
         )
     } else {
@@ -262,6 +267,11 @@ fn lib_rs(api: &ir::Api, header: &str, settings: &Settings, webhooks: bool) -> S
     let server_mod = if settings.server {
         quote!(
             #[cfg(feature = "server")]
+            #[allow(
+                clippy::too_many_arguments,
+                clippy::large_enum_variant,
+                clippy::result_large_err
+            )]
             pub mod server;
         )
     } else {
@@ -290,6 +300,7 @@ fn lib_rs(api: &ir::Api, header: &str, settings: &Settings, webhooks: bool) -> S
         #client_mod
         #[cfg(feature = "contract")]
         pub mod contract;
+        #[allow(clippy::large_enum_variant)]
         pub mod models;
         #server_mod
         #[cfg(feature = "proptest")]

@@ -79,12 +79,18 @@ fn models_match_the_checked_in_output() {
             &PathBuf::from(format!("tests/output/{name}_strategies.rs")),
             &output.files[Path::new("src/strategies.rs")],
         );
-        assert_eq!(
-            output.files[Path::new("src/server/runtime.rs")]
-                .split_once('\n')
-                .map(|(_, rest)| rest),
-            Some(generator::emit::server::RUNTIME_RS)
-        );
+        for (file, runtime) in [
+            ("src/server/runtime.rs", generator::emit::server::RUNTIME_RS),
+            ("src/client/runtime.rs", generator::emit::client::RUNTIME_RS),
+        ] {
+            assert_eq!(
+                output.files[Path::new(file)]
+                    .split_once('\n')
+                    .map(|(_, rest)| rest),
+                Some(runtime),
+                "{name}: {file}"
+            );
+        }
         let webhooks = PathBuf::from(format!("tests/output/{name}_webhooks.rs"));
         match output.files.get(Path::new("src/webhooks.rs")) {
             Some(text) => assert_contents(&webhooks, text),
@@ -115,24 +121,26 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
         support.display().to_string()
     );
     for (name, _) in fixtures() {
-        let client = root.join(format!("tests/output/{name}_client.rs"));
         let webhooks = root.join(format!("tests/output/{name}_webhooks.rs"));
-        // `server.rs` finds its runtime at `server/runtime.rs` beside it.
-        let server_dir = root
-            .join("../target/check-crates/fixture-servers")
+        // `client.rs` and `server.rs` find their runtimes at `client/runtime.rs` and
+        // `server/runtime.rs` beside them.
+        let dir = root
+            .join("../target/check-crates/fixture-crates")
             .join(&name);
-        std::fs::create_dir_all(server_dir.join("server")).unwrap();
-        std::fs::copy(
-            root.join(format!("tests/output/{name}_server.rs")),
-            server_dir.join("server.rs"),
-        )
-        .unwrap();
-        std::fs::write(
-            server_dir.join("server/runtime.rs"),
-            generator::emit::server::RUNTIME_RS,
-        )
-        .unwrap();
-        let server = server_dir.join("server.rs");
+        for (module, runtime) in [
+            ("client", generator::emit::client::RUNTIME_RS),
+            ("server", generator::emit::server::RUNTIME_RS),
+        ] {
+            std::fs::create_dir_all(dir.join(module)).unwrap();
+            std::fs::copy(
+                root.join(format!("tests/output/{name}_{module}.rs")),
+                dir.join(format!("{module}.rs")),
+            )
+            .unwrap();
+            std::fs::write(dir.join(module).join("runtime.rs"), runtime).unwrap();
+        }
+        let client = dir.join("client.rs");
+        let server = dir.join("server.rs");
         let strategies = root.join(format!("tests/output/{name}_strategies.rs"));
         let mut extras: Vec<(&str, &Path)> = vec![
             ("client", &client),

@@ -26,8 +26,26 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
                     group
                         .iter()
                         .map(|types| {
-                            let items = types.iter().map(|(id, ty)| emit_type(api, **id, ty));
-                            super::format::file("", quote!(#(#items)*)).map_err(|e| e.to_string())
+                            // Consecutive types are formatted together, up to one that brings
+                            // text of its own.
+                            let mut text = String::new();
+                            let mut pending = TokenStream::new();
+                            for (id, ty) in types.iter() {
+                                let (tokens, verbatim) = emit_type(api, **id, ty);
+                                pending.extend(tokens);
+                                if !verbatim.is_empty() {
+                                    let items = std::mem::take(&mut pending);
+                                    text.push_str(
+                                        &super::format::file("", items)
+                                            .map_err(|e| e.to_string())?,
+                                    );
+                                    text.push_str(&verbatim);
+                                }
+                            }
+                            text.push_str(
+                                &super::format::file("", pending).map_err(|e| e.to_string())?,
+                            );
+                            Ok(text)
                         })
                         .collect::<Result<Vec<String>, String>>()
                         .map(|texts| texts.concat())
@@ -42,11 +60,7 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
             })
             .collect()
     });
-    let mut out = super::format::file(
-        header,
-        quote!(#![allow(clippy::large_enum_variant, clippy::too_many_lines)]),
-    )
-    .map_err(|e| e.to_string())?;
+    let mut out = super::format::file(header, quote!()).map_err(|e| e.to_string())?;
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -105,7 +119,8 @@ fn shape_tokens_with(
     }
 }
 
-fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
+/// A type's tokens, and text to follow them verbatim once they are formatted.
+fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, String) {
     let doc = docs(ty.docs.as_deref());
     let name = ident(&ty.name.rust);
     let deprecated = if ty.deprecated {
@@ -113,13 +128,15 @@ fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
     } else {
         quote!()
     };
-    match &ty.kind {
+    let tokens = match &ty.kind {
         TypeKind::Struct {
             fields,
             additional,
             open,
         } => emit_struct(api, ty, fields, additional.as_ref(), *open, doc, deprecated),
-        TypeKind::Enum { variants, repr } => emit_enum(ty, variants, *repr, doc, deprecated),
+        TypeKind::Enum { variants, repr } => {
+            return emit_enum(ty, variants, *repr, doc, deprecated);
+        }
         TypeKind::Union { variants, tag } => {
             emit_union(api, id, ty, variants, tag.as_deref(), doc, deprecated)
         }
@@ -135,7 +152,8 @@ fn emit_type(api: &Api, id: TypeId, ty: &Type) -> TokenStream {
                 pub type #name = #target;
             }
         }
-    }
+    };
+    (tokens, String::new())
 }
 
 fn emit_struct(
@@ -154,9 +172,20 @@ fn emit_struct(
     let mut field_tokens = Vec::new();
     let mut inspect = Vec::new();
     let mut accessors = Vec::new();
+    // `rename_all = "camelCase"` when it names more fields than it misnames.
+    let camel = fields
+        .iter()
+        .filter(|f| camel_case(&f.name.rust) == f.name.wire)
+        .count()
+        > fields.iter().filter(|f| f.name.rust == f.name.wire).count();
     for field in fields {
         let fname = ident(&field.name.rust);
         let wire = &field.name.wire;
+        let serde_name = if camel {
+            camel_case(&field.name.rust)
+        } else {
+            field.name.rust.trim_start_matches("r#").to_string()
+        };
         let fdoc = docs(field.docs.as_deref());
         let fdeprecated = if field.deprecated {
             quote!(#[deprecated])
@@ -167,12 +196,12 @@ fn emit_struct(
         if field.boxed {
             inner = quote!(Box<#inner>);
         }
-        let rename = if field.name.rust != *wire {
+        let rename = if serde_name != *wire {
             quote!(rename = #wire,)
         } else {
             quote!()
         };
-        let rename_only = if field.name.rust != *wire {
+        let rename_only = if serde_name != *wire {
             quote!(#[serde(rename = #wire)])
         } else {
             quote!()
@@ -221,7 +250,7 @@ fn emit_struct(
                 });
                 (
                     quote!(Option<#inner>),
-                    quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
+                    quote!(#[serde(#rename skip_serializing_if = "Option::is_none")]),
                 )
             }
             (false, false, None) if admits_null(api, &field.shape) => (
@@ -234,9 +263,10 @@ fn emit_struct(
                     deserialize_with = "super::support::deserialize_some"
                 )]),
             ),
+            // serde reads an absent `Option` as `None` by itself.
             (false, false, None) => (
                 quote!(Option<#inner>),
-                quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
+                quote!(#[serde(#rename skip_serializing_if = "Option::is_none")]),
             ),
             (false, true, _) => (
                 quote!(Option<Option<#inner>>),
@@ -251,7 +281,7 @@ fn emit_struct(
         let pointer = format!("/{}", wire.replace('~', "~0").replace('/', "~1"));
         if may_hold_unknowns(api, &field.shape) {
             inspect.push(quote! {
-            super::support::Inspect::inspect(&self.#fname, &format!("{}{}", __path, #pointer), __out);
+                super::support::inspect_at(&self.#fname, path, #pointer, out);
             });
         }
         field_tokens.push(quote! {
@@ -276,7 +306,7 @@ fn emit_struct(
         });
         if may_hold_unknowns(api, extra_shape) {
             inspect.push(quote! {
-                super::support::Inspect::inspect(&self.additional_properties, __path, __out);
+                super::support::Inspect::inspect(&self.additional_properties, path, out);
             });
         }
     }
@@ -290,7 +320,7 @@ fn emit_struct(
             pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
         });
         inspect.push(quote! {
-            super::support::inspect_undocumented(&self.undocumented, #wire_type, __path, __out);
+            super::support::inspect_undocumented(&self.undocumented, #wire_type, path, out);
         });
     }
     let derive_default = if can_default {
@@ -346,15 +376,20 @@ fn emit_struct(
     } else {
         quote!()
     };
-    let path_param = if inspect.is_empty() {
-        quote!(_)
+    let (path_param, out_param) = if inspect.is_empty() {
+        (quote!(_), quote!(_))
     } else {
-        quote!(__path)
+        (quote!(path), quote!(out))
     };
-    let out_param = if inspect.is_empty() {
-        quote!(_)
+    let rename_all = if camel {
+        quote!(#[serde(rename_all = "camelCase")])
     } else {
-        quote!(__out)
+        quote!()
+    };
+    let allow_deprecated = if fields.iter().any(|f| f.deprecated) {
+        quote!(#[allow(deprecated)])
+    } else {
+        quote!()
     };
     quote! {
         #doc
@@ -362,6 +397,7 @@ fn emit_struct(
         #[derive(#derive_debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
         #closed
+        #rename_all
         pub struct #name {
             #(#field_tokens)*
         }
@@ -373,8 +409,8 @@ fn emit_struct(
         #(#default_fns)*
 
         impl super::support::Inspect for #name {
-            #[allow(deprecated)]
-            fn inspect(&self, #path_param: &str, #out_param: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+            #allow_deprecated
+            fn inspect(&self, #path_param: &str, #out_param: &mut Vec<super::support::UnknownValue>) {
                 #(#inspect)*
             }
         }
@@ -445,182 +481,52 @@ fn default_value(shape: &Shape, default: &Value) -> TokenStream {
     }
 }
 
+/// An open enum: its definition as tokens, and the `open_enum!` invocation (support.rs) that
+/// implements the rest, as text formatted here (the pretty-printer leaves macro bodies alone).
 fn emit_enum(
     ty: &Type,
     variants: &[crate::ir::EnumVariant],
     repr: EnumRepr,
     doc: TokenStream,
     deprecated: TokenStream,
-) -> TokenStream {
+) -> (TokenStream, String) {
     let name = ident(&ty.name.rust);
-    let type_name = &ty.name.rust;
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust)).collect();
     let variant_docs: Vec<String> = variants
         .iter()
         .map(|v| format!(" `{}`", value_text(&v.wire)))
         .collect();
-    let (unknown_ty, known, as_fn, ser, de, parse_fn) = match repr {
-        EnumRepr::String => {
-            let lits: Vec<String> = variants.iter().map(|v| value_text(&v.wire)).collect();
-            (
-                quote!(::std::string::String),
-                quote! {
-                    /// The values the spec lists, in its order.
-                    pub const KNOWN: &'static [&'static str] = &[#(#lits),*];
-                },
-                quote! {
-                    /// The value on the wire.
-                    pub fn as_str(&self) -> &str {
-                        match self {
-                            #(Self::#idents => #lits,)*
-                            Self::Unknown(__v) => __v,
-                        }
-                    }
-                },
-                quote!(__serializer.serialize_str(self.as_str())),
-                quote! {
-                    let __v = <::std::string::String as ::serde::Deserialize>::deserialize(__deserializer)?;
-                    ::std::result::Result::Ok(Self::from(__v.as_str()))
-                },
-                quote! {
-                    impl ::std::convert::From<&str> for #name {
-                        fn from(__v: &str) -> Self {
-                            match __v {
-                                #(#lits => Self::#idents,)*
-                                __other => Self::Unknown(__other.to_string()),
-                            }
-                        }
-                    }
-
-                    impl ::std::str::FromStr for #name {
-                        type Err = ::std::convert::Infallible;
-
-                        fn from_str(__v: &str) -> ::std::result::Result<Self, Self::Err> {
-                            ::std::result::Result::Ok(Self::from(__v))
-                        }
-                    }
-
-                    impl ::std::fmt::Display for #name {
-                        fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            __f.write_str(self.as_str())
-                        }
-                    }
-                },
-            )
-        }
-        EnumRepr::Integer => {
-            let lits: Vec<Literal> = variants
-                .iter()
-                .map(|v| Literal::i64_unsuffixed(v.wire.as_i64().unwrap_or_default()))
-                .collect();
-            (
-                quote!(i64),
-                quote! {
-                    /// The values the spec lists, in its order.
-                    pub const KNOWN: &'static [i64] = &[#(#lits),*];
-                },
-                quote! {
-                    /// The value on the wire.
-                    pub fn as_i64(&self) -> i64 {
-                        match self {
-                            #(Self::#idents => #lits,)*
-                            Self::Unknown(__v) => *__v,
-                        }
-                    }
-                },
-                quote!(__serializer.serialize_i64(self.as_i64())),
-                quote! {
-                    let __v = <i64 as ::serde::Deserialize>::deserialize(__deserializer)?;
-                    ::std::result::Result::Ok(Self::from(__v))
-                },
-                quote! {
-                    impl ::std::convert::From<i64> for #name {
-                        fn from(__v: i64) -> Self {
-                            match __v {
-                                #(#lits => Self::#idents,)*
-                                __other => Self::Unknown(__other),
-                            }
-                        }
-                    }
-
-                    impl ::std::fmt::Display for #name {
-                        fn fmt(&self, __f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            ::std::write!(__f, "{}", self.as_i64())
-                        }
-                    }
-                },
-            )
-        }
+    let (unknown_ty, repr_name) = match repr {
+        EnumRepr::String => (quote!(::std::string::String), "str"),
+        EnumRepr::Integer => (quote!(i64), "i64"),
     };
-    let derive_eq = quote!(Eq, Hash, PartialOrd, Ord,);
-    let json_type = match repr {
-        EnumRepr::String => "string",
-        EnumRepr::Integer => "integer",
-    };
-    let unknown_value = match repr {
-        EnumRepr::String => quote!(::serde_json::Value::String(__v.clone()).to_string()),
-        EnumRepr::Integer => quote!(__v.to_string()),
-    };
-    quote! {
+    let mut invocation = format!(
+        "super::support::open_enum! {{\n    {}: {repr_name} {{\n",
+        ty.name.rust
+    );
+    for v in variants {
+        let value = match repr {
+            EnumRepr::String => Literal::string(&value_text(&v.wire)).to_string(),
+            EnumRepr::Integer => {
+                Literal::i64_unsuffixed(v.wire.as_i64().unwrap_or_default()).to_string()
+            }
+        };
+        invocation.push_str(&format!("        {} = {value},\n", v.rust));
+    }
+    invocation.push_str("    }\n}\n");
+    let tokens = quote! {
         #doc
         #deprecated
         ///
         /// Open: a value the spec does not list decodes as `Unknown` and encodes back unchanged.
-        #[derive(Debug, Clone, PartialEq, #derive_eq)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#[doc = #variant_docs] #idents,)*
             /// A value the spec does not list.
             Unknown(#unknown_ty),
         }
-
-        impl #name {
-            #known
-            #as_fn
-
-            /// True when the value is not one the spec lists.
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, Self::Unknown(_))
-            }
-        }
-
-        #parse_fn
-
-        impl ::serde::Serialize for #name {
-            fn serialize<__S: ::serde::Serializer>(&self, __serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
-                #ser
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<__D: ::serde::Deserializer<'de>>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
-                #de
-            }
-        }
-
-        #[cfg(feature = "schemars")]
-        impl ::schemars::JsonSchema for #name {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                #type_name.into()
-            }
-
-            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({ "type": #json_type, "enum": Self::KNOWN })
-            }
-        }
-
-        impl super::support::Inspect for #name {
-            fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
-                if let Self::Unknown(__v) = self {
-                    __out.push(super::support::UnknownValue {
-                        path: __path.to_string(),
-                        type_name: #type_name,
-                        value: #unknown_value,
-                        kind: super::support::Unexpected::Value,
-                    });
-                }
-            }
-        }
-    }
+    };
+    (tokens, invocation)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -706,13 +612,13 @@ fn emit_union(
                 }
 
                 impl super::support::Inspect for #name {
-                    fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                    fn inspect(&self, path: &str, out: &mut Vec<super::support::UnknownValue>) {
                         match self {
-                            #(Self::#idents(__v) => super::support::Inspect::inspect(__v, __path, __out),)*
-                            Self::Unknown(__v) => __out.push(super::support::UnknownValue {
-                                path: __path.to_string(),
+                            #(Self::#idents(v) => super::support::Inspect::inspect(v, path, out),)*
+                            Self::Unknown(v) => out.push(super::support::UnknownValue {
+                                path: path.to_string(),
                                 type_name: #type_name,
-                                value: __v.get(#tag).map(::std::string::ToString::to_string).unwrap_or_else(|| "no tag".to_string()),
+                                value: v.get(#tag).map(::std::string::ToString::to_string).unwrap_or_else(|| "no tag".to_string()),
                                 kind: super::support::Unexpected::Value,
                             }),
                         }
@@ -738,12 +644,12 @@ fn emit_union(
                     let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(__deserializer)?;
                     let mut __first = ::std::option::Option::None;
                     #(
-                        if let ::std::result::Result::Ok(__v) = <#payloads as ::serde::Deserialize>::deserialize(&__value) {
-                            let __v = Self::#idents(__v);
+                        if let ::std::result::Result::Ok(v) = <#payloads as ::serde::Deserialize>::deserialize(&__value) {
+                            let __v = Self::#idents(v);
                             if super::support::Inspect::unknown_values(&__v).is_empty() {
-                                return ::std::result::Result::Ok(__v);
+                                return ::std::result::Result::Ok(v);
                             }
-                            __first.get_or_insert(__v);
+                            __first.get_or_insert(v);
                         }
                     )*
                     __first.ok_or_else(|| <__D::Error as ::serde::de::Error>::custom(concat!("data did not match any variant of untagged enum ", #type_name)))
@@ -751,9 +657,9 @@ fn emit_union(
             }
 
             impl super::support::Inspect for #name {
-                fn inspect(&self, __path: &str, __out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                fn inspect(&self, path: &str, out: &mut Vec<super::support::UnknownValue>) {
                     match self {
-                        #(Self::#idents(__v) => super::support::Inspect::inspect(__v, __path, __out),)*
+                        #(Self::#idents(v) => super::support::Inspect::inspect(v, path, out),)*
                     }
                 }
             }
@@ -815,6 +721,29 @@ pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
         }
     }
     go(api, shape, &mut std::collections::BTreeSet::new())
+}
+
+/// A field name as serde's `rename_all = "camelCase"` spells it (serde's own rule: an underscore
+/// drops and capitalizes what follows, the first letter is lowered, `r#` is not part of it).
+fn camel_case(field: &str) -> String {
+    let mut out = String::new();
+    let mut capitalize = false;
+    for ch in field.trim_start_matches("r#").chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            out.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    // serde lowers only the first character of the PascalCase form.
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => out,
+    }
 }
 
 fn value_text(v: &Value) -> String {

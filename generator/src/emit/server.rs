@@ -92,7 +92,6 @@ pub fn emit(api: &Api) -> TokenStream {
     );
     quote! {
         #![doc = #title]
-        #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::result_large_err)]
 
         #[path = "server/runtime.rs"]
         mod runtime;
