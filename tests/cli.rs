@@ -100,7 +100,7 @@ fn generate_writes_a_crate_and_rewrites_only_what_changed() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("11 file(s) written, 0 unchanged"),
+        stdout.contains("13 file(s) written, 0 unchanged"),
         "{stdout}"
     );
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
@@ -118,7 +118,7 @@ fn generate_writes_a_crate_and_rewrites_only_what_changed() {
     ]);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("0 file(s) written, 11 unchanged"),
+        stdout.contains("0 file(s) written, 13 unchanged"),
         "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&out);

@@ -60,6 +60,9 @@ fn every_generated_file_carries_the_generated_header_and_the_crate_forbids_unsaf
         "src/models.rs",
         "src/support.rs",
         "src/client.rs",
+        "src/client/runtime.rs",
+        "src/server/runtime.rs",
+        "src/strategies/runtime.rs",
         "src/webhooks.rs",
         "Cargo.toml",
     ] {

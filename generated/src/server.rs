@@ -4,7 +4,7 @@
 mod runtime;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
-use runtime::{Inputs, required};
+use runtime::{Inputs, bytes_response, json_response, required};
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -294,402 +294,142 @@ async fn dispatch<S: Api>(
         Err(response) => response,
     }
 }
-/// Picks the operation for a request. A plain function returning the handler's future, so
-/// a spec with hundreds of operations does not become one huge async state machine.
-#[allow(unused_variables, unused_mut, clippy::type_complexity)]
+/// A route's handler: decodes the inputs, calls the trait, encodes the reply.
+type Handler<S> = fn(
+    ::std::sync::Arc<S>,
+    Context,
+    Inputs,
+    ::axum::body::Bytes,
+) -> Pending;
+/// A handler's future, boxed so a spec with hundreds of operations does not become one
+/// huge async state machine.
+type Pending = ::std::pin::Pin<
+    Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+>;
+/// Picks the operation for a request: the first template (most literal first) that
+/// matches the path and the method; a path that matches without the method is a 405.
 fn route<S: Api>(
     service: ::std::sync::Arc<S>,
     ctx: Context,
     query: Option<String>,
     body: ::axum::body::Bytes,
-) -> Result<
-    ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
-    >,
-    ::axum::response::Response,
-> {
+) -> Result<Pending, ::axum::response::Response> {
+    let routes: [(&'static str, &'static str, Handler<S>); 20usize] = [
+        (
+            "/v1/customers",
+            "GET",
+            |s, c, i, b| Box::pin(handle_list_customers(s, c, i, b)),
+        ),
+        (
+            "/v1/customers",
+            "POST",
+            |s, c, i, b| Box::pin(handle_create_customer(s, c, i, b)),
+        ),
+        (
+            "/v1/payment-intents",
+            "POST",
+            |s, c, i, b| Box::pin(handle_create_payment_intent(s, c, i, b)),
+        ),
+        (
+            "/v1/disbursement-intents",
+            "POST",
+            |s, c, i, b| Box::pin(handle_create_disbursement_intent(s, c, i, b)),
+        ),
+        (
+            "/v1/customers/kyc-for-review",
+            "GET",
+            |s, c, i, b| Box::pin(handle_get_customers_with_kyc_for_review(s, c, i, b)),
+        ),
+        (
+            "/v1/disbursements/pending-validation",
+            "GET",
+            |s, c, i, b| Box::pin(handle_get_disbursements_awaiting_approval(s, c, i, b)),
+        ),
+        (
+            "/v1/operators/check-geolocation",
+            "POST",
+            |s, c, i, b| Box::pin(handle_check_geolocation(s, c, i, b)),
+        ),
+        (
+            "/v1/operators/webhooks",
+            "GET",
+            |s, c, i, b| Box::pin(handle_list_webhooks(s, c, i, b)),
+        ),
+        (
+            "/v1/operators/webhooks",
+            "POST",
+            |s, c, i, b| Box::pin(handle_register_webhook(s, c, i, b)),
+        ),
+        (
+            "/v1/operators/webhooks",
+            "DELETE",
+            |s, c, i, b| Box::pin(handle_delete_webhook(s, c, i, b)),
+        ),
+        (
+            "/v1/operators/webhooks/{webhookId}",
+            "PATCH",
+            |s, c, i, b| Box::pin(handle_update_webhook(s, c, i, b)),
+        ),
+        (
+            "/v1/customers/{externalCustomerId}",
+            "GET",
+            |s, c, i, b| Box::pin(handle_get_customer(s, c, i, b)),
+        ),
+        (
+            "/v1/customers/{externalCustomerId}/data",
+            "PUT",
+            |s, c, i, b| Box::pin(handle_update_customer(s, c, i, b)),
+        ),
+        (
+            "/v1/customers/{externalCustomerId}/kyc-info",
+            "GET",
+            |s, c, i, b| Box::pin(handle_get_customer_kyc_info(s, c, i, b)),
+        ),
+        (
+            "/v1/customers/{externalCustomerId}/prizes",
+            "GET",
+            |s, c, i, b| Box::pin(handle_get_customer_prizes(s, c, i, b)),
+        ),
+        (
+            "/v1/customers/{externalCustomerId}/prizes",
+            "POST",
+            |s, c, i, b| Box::pin(handle_record_prize(s, c, i, b)),
+        ),
+        (
+            "/v1/payment-intents/{paymentIntentId}/status",
+            "GET",
+            |s, c, i, b| Box::pin(handle_get_payment_intent_status(s, c, i, b)),
+        ),
+        (
+            "/v1/disbursement-intents/{disbursementIntentId}/status",
+            "GET",
+            |s, c, i, b| Box::pin(handle_get_disbursement_intent_status(s, c, i, b)),
+        ),
+        (
+            "/v1/customers/{externalCustomerId}/kyc-verify/{type}",
+            "POST",
+            |s, c, i, b| Box::pin(handle_set_customer_kyc_manually_verified(s, c, i, b)),
+        ),
+        (
+            "/v1/disbursements/{disbursementIntentId}/proceed/{allow}",
+            "POST",
+            |s, c, i, b| Box::pin(handle_proceed_with_disbursement(s, c, i, b)),
+        ),
+    ];
     let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
-    if let Some(params) = runtime::match_path("/v1/customers", &path) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_list_customers(service, ctx, inputs, body)));
-            }
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_create_customer(service, ctx, inputs, body)));
-            }
-            _ => allowed.extend(["GET", "POST"]),
+    for (template, method, handler) in routes {
+        let Some(params) = runtime::match_path(template, &path) else {
+            continue;
+        };
+        if ctx.method.as_str() != method {
+            allowed.push(method);
+            continue;
         }
-    }
-    if let Some(params) = runtime::match_path("/v1/payment-intents", &path) {
-        match ctx.method.as_str() {
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(handle_create_payment_intent(service, ctx, inputs, body)),
-                );
-            }
-            _ => allowed.extend(["POST"]),
-        }
-    }
-    if let Some(params) = runtime::match_path("/v1/disbursement-intents", &path) {
-        match ctx.method.as_str() {
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(
-                        handle_create_disbursement_intent(service, ctx, inputs, body),
-                    ),
-                );
-            }
-            _ => allowed.extend(["POST"]),
-        }
-    }
-    if let Some(params) = runtime::match_path("/v1/customers/kyc-for-review", &path) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(
-                        handle_get_customers_with_kyc_for_review(
-                            service,
-                            ctx,
-                            inputs,
-                            body,
-                        ),
-                    ),
-                );
-            }
-            _ => allowed.extend(["GET"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/disbursements/pending-validation",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(
-                        handle_get_disbursements_awaiting_approval(
-                            service,
-                            ctx,
-                            inputs,
-                            body,
-                        ),
-                    ),
-                );
-            }
-            _ => allowed.extend(["GET"]),
-        }
-    }
-    if let Some(params) = runtime::match_path("/v1/operators/check-geolocation", &path) {
-        match ctx.method.as_str() {
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(handle_check_geolocation(service, ctx, inputs, body)),
-                );
-            }
-            _ => allowed.extend(["POST"]),
-        }
-    }
-    if let Some(params) = runtime::match_path("/v1/operators/webhooks", &path) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_list_webhooks(service, ctx, inputs, body)));
-            }
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_register_webhook(service, ctx, inputs, body)));
-            }
-            "DELETE" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_delete_webhook(service, ctx, inputs, body)));
-            }
-            _ => allowed.extend(["GET", "POST", "DELETE"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/operators/webhooks/{webhookId}",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "PATCH" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_update_webhook(service, ctx, inputs, body)));
-            }
-            _ => allowed.extend(["PATCH"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/customers/{externalCustomerId}",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_get_customer(service, ctx, inputs, body)));
-            }
-            _ => allowed.extend(["GET"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/customers/{externalCustomerId}/data",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "PUT" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_update_customer(service, ctx, inputs, body)));
-            }
-            _ => allowed.extend(["PUT"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/customers/{externalCustomerId}/kyc-info",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(handle_get_customer_kyc_info(service, ctx, inputs, body)),
-                );
-            }
-            _ => allowed.extend(["GET"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/customers/{externalCustomerId}/prizes",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(handle_get_customer_prizes(service, ctx, inputs, body)),
-                );
-            }
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(handle_record_prize(service, ctx, inputs, body)));
-            }
-            _ => allowed.extend(["GET", "POST"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/payment-intents/{paymentIntentId}/status",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(
-                        handle_get_payment_intent_status(service, ctx, inputs, body),
-                    ),
-                );
-            }
-            _ => allowed.extend(["GET"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/disbursement-intents/{disbursementIntentId}/status",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "GET" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(
-                        handle_get_disbursement_intent_status(service, ctx, inputs, body),
-                    ),
-                );
-            }
-            _ => allowed.extend(["GET"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/customers/{externalCustomerId}/kyc-verify/{type}",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(
-                        handle_set_customer_kyc_manually_verified(
-                            service,
-                            ctx,
-                            inputs,
-                            body,
-                        ),
-                    ),
-                );
-            }
-            _ => allowed.extend(["POST"]),
-        }
-    }
-    if let Some(params) = runtime::match_path(
-        "/v1/disbursements/{disbursementIntentId}/proceed/{allow}",
-        &path,
-    ) {
-        match ctx.method.as_str() {
-            "POST" => {
-                let inputs = match Inputs::new(
-                    params,
-                    query.as_deref(),
-                    ctx.headers.clone(),
-                ) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(
-                    Box::pin(
-                        handle_proceed_with_disbursement(service, ctx, inputs, body),
-                    ),
-                );
-            }
-            _ => allowed.extend(["POST"]),
-        }
+        return match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+            Ok(inputs) => Ok(handler(service, ctx, inputs, body)),
+            Err(rejection) => Err(service.reject(rejection)),
+        };
     }
     if allowed.is_empty() {
         Err(service.reject(Rejection::new(404, format!("no operation serves {path}"))))
@@ -1007,16 +747,16 @@ async fn handle_list_customers<S: Api>(
     };
     match service.list_customers(ctx, page, size).await {
         ListCustomersReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         ListCustomersReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         ListCustomersReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         ListCustomersReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         ListCustomersReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1048,16 +788,16 @@ async fn handle_create_customer<S: Api>(
     };
     match service.create_customer(ctx, body).await {
         CreateCustomerReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         CreateCustomerReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         CreateCustomerReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         CreateCustomerReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         CreateCustomerReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1076,16 +816,16 @@ async fn handle_get_customers_with_kyc_for_review<S: Api>(
     }
     match service.get_customers_with_kyc_for_review(ctx).await {
         GetCustomersWithKycForReviewReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         GetCustomersWithKycForReviewReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         GetCustomersWithKycForReviewReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         GetCustomersWithKycForReviewReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         GetCustomersWithKycForReviewReply::Rejected(rejection) => {
             service.reject(rejection)
@@ -1114,19 +854,19 @@ async fn handle_get_customer<S: Api>(
     };
     match service.get_customer(ctx, external_customer_id).await {
         GetCustomerReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         GetCustomerReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         GetCustomerReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         GetCustomerReply::Status404(body) => {
-            runtime::json_response(404u16, "application/json", &body)
+            json_response(404, "application/json", &body)
         }
         GetCustomerReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         GetCustomerReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1159,16 +899,16 @@ async fn handle_update_customer<S: Api>(
     };
     match service.update_customer(ctx, external_customer_id, body).await {
         UpdateCustomerReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         UpdateCustomerReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         UpdateCustomerReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         UpdateCustomerReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         UpdateCustomerReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1195,16 +935,16 @@ async fn handle_get_customer_kyc_info<S: Api>(
     };
     match service.get_customer_kyc_info(ctx, external_customer_id).await {
         GetCustomerKycInfoReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         GetCustomerKycInfoReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         GetCustomerKycInfoReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         GetCustomerKycInfoReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         GetCustomerKycInfoReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1242,16 +982,16 @@ async fn handle_set_customer_kyc_manually_verified<S: Api>(
         .await
     {
         SetCustomerKycManuallyVerifiedReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         SetCustomerKycManuallyVerifiedReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         SetCustomerKycManuallyVerifiedReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         SetCustomerKycManuallyVerifiedReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         SetCustomerKycManuallyVerifiedReply::Rejected(rejection) => {
             service.reject(rejection)
@@ -1281,16 +1021,16 @@ async fn handle_get_customer_prizes<S: Api>(
     };
     match service.get_customer_prizes(ctx, external_customer_id, tax_year).await {
         GetCustomerPrizesReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         GetCustomerPrizesReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         GetCustomerPrizesReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         GetCustomerPrizesReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         GetCustomerPrizesReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1323,16 +1063,16 @@ async fn handle_record_prize<S: Api>(
     };
     match service.record_prize(ctx, external_customer_id, body).await {
         RecordPrizeReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         RecordPrizeReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         RecordPrizeReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         RecordPrizeReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         RecordPrizeReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1364,16 +1104,16 @@ async fn handle_create_payment_intent<S: Api>(
     };
     match service.create_payment_intent(ctx, body).await {
         CreatePaymentIntentReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         CreatePaymentIntentReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         CreatePaymentIntentReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         CreatePaymentIntentReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         CreatePaymentIntentReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1400,16 +1140,16 @@ async fn handle_get_payment_intent_status<S: Api>(
     };
     match service.get_payment_intent_status(ctx, payment_intent_id).await {
         GetPaymentIntentStatusReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         GetPaymentIntentStatusReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         GetPaymentIntentStatusReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         GetPaymentIntentStatusReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         GetPaymentIntentStatusReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1441,16 +1181,16 @@ async fn handle_create_disbursement_intent<S: Api>(
     };
     match service.create_disbursement_intent(ctx, body).await {
         CreateDisbursementIntentReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         CreateDisbursementIntentReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         CreateDisbursementIntentReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         CreateDisbursementIntentReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         CreateDisbursementIntentReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1477,16 +1217,16 @@ async fn handle_get_disbursement_intent_status<S: Api>(
     };
     match service.get_disbursement_intent_status(ctx, disbursement_intent_id).await {
         GetDisbursementIntentStatusReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         GetDisbursementIntentStatusReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         GetDisbursementIntentStatusReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         GetDisbursementIntentStatusReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         GetDisbursementIntentStatusReply::Rejected(rejection) => {
             service.reject(rejection)
@@ -1507,16 +1247,16 @@ async fn handle_get_disbursements_awaiting_approval<S: Api>(
     }
     match service.get_disbursements_awaiting_approval(ctx).await {
         GetDisbursementsAwaitingApprovalReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         GetDisbursementsAwaitingApprovalReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         GetDisbursementsAwaitingApprovalReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         GetDisbursementsAwaitingApprovalReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         GetDisbursementsAwaitingApprovalReply::Rejected(rejection) => {
             service.reject(rejection)
@@ -1546,16 +1286,16 @@ async fn handle_proceed_with_disbursement<S: Api>(
     };
     match service.proceed_with_disbursement(ctx, disbursement_intent_id, allow).await {
         ProceedWithDisbursementReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         ProceedWithDisbursementReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         ProceedWithDisbursementReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         ProceedWithDisbursementReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         ProceedWithDisbursementReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1587,16 +1327,16 @@ async fn handle_check_geolocation<S: Api>(
     };
     match service.check_geolocation(ctx, body).await {
         CheckGeolocationReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         CheckGeolocationReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         CheckGeolocationReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         CheckGeolocationReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         CheckGeolocationReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1615,16 +1355,16 @@ async fn handle_list_webhooks<S: Api>(
     }
     match service.list_webhooks(ctx).await {
         ListWebhooksReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         ListWebhooksReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         ListWebhooksReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         ListWebhooksReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         ListWebhooksReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1656,19 +1396,19 @@ async fn handle_register_webhook<S: Api>(
     };
     match service.register_webhook(ctx, body).await {
         RegisterWebhookReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         RegisterWebhookReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         RegisterWebhookReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         RegisterWebhookReply::Status409(body) => {
-            runtime::json_response(409u16, "application/json", &body)
+            json_response(409, "application/json", &body)
         }
         RegisterWebhookReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         RegisterWebhookReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1700,16 +1440,16 @@ async fn handle_delete_webhook<S: Api>(
     };
     match service.delete_webhook(ctx, body).await {
         DeleteWebhookReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         DeleteWebhookReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         DeleteWebhookReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         DeleteWebhookReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         DeleteWebhookReply::Rejected(rejection) => service.reject(rejection),
     }
@@ -1742,19 +1482,19 @@ async fn handle_update_webhook<S: Api>(
     };
     match service.update_webhook(ctx, webhook_id, body).await {
         UpdateWebhookReply::Status200(body) => {
-            runtime::json_response(200u16, "application/json", &body)
+            json_response(200, "application/json", &body)
         }
         UpdateWebhookReply::Status400(body) => {
-            runtime::json_response(400u16, "application/json", &body)
+            json_response(400, "application/json", &body)
         }
         UpdateWebhookReply::Status403(body) => {
-            runtime::json_response(403u16, "application/json", &body)
+            json_response(403, "application/json", &body)
         }
         UpdateWebhookReply::Status409(body) => {
-            runtime::json_response(409u16, "application/json", &body)
+            json_response(409, "application/json", &body)
         }
         UpdateWebhookReply::Status500(body) => {
-            runtime::json_response(500u16, "application/json", &body)
+            json_response(500, "application/json", &body)
         }
         UpdateWebhookReply::Rejected(rejection) => service.reject(rejection),
     }

@@ -141,6 +141,10 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
     match emit::format::file(&header, emit::strategies::emit(&api)) {
         Ok(text) => {
             files.insert(PathBuf::from("src/strategies.rs"), text);
+            files.insert(
+                PathBuf::from("src/strategies/runtime.rs"),
+                format!("// {header}\n{}", emit::strategies::RUNTIME_RS),
+            );
         }
         Err(err) => diagnostics.0.push(Diagnostic::error(
             "emit-failed",

@@ -1,7 +1,7 @@
 //! The fixed part of every generated client: credentials, options, errors, request building,
 //! sending with retries, and decoding by status. `client.rs` holds what the spec decides.
 // Not every spec uses every encoder (cookies, forms, multipart, basic auth…).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::result_large_err)]
 
 use ::std::fmt;
 use ::std::time::Duration;
@@ -416,6 +416,16 @@ impl Client {
             credentials,
             options,
         })
+    }
+
+    /// The credentials this client sends.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The options this client was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
     }
 
     /// A request to the path made of `segments` (each percent-encoded as one segment).

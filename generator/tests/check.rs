@@ -126,14 +126,15 @@ pub fn module_with(
     let extras: String = extras
         .iter()
         .map(|(m, path)| {
+            // The lint allows the generated lib.rs puts on the module's declaration.
             format!(
-                "\n    #[path = {:?}]\n    pub mod {m};",
+                "\n    #[path = {:?}]\n    #[allow(clippy::too_many_arguments, clippy::result_large_err, clippy::large_enum_variant)]\n    pub mod {m};",
                 path.display().to_string()
             )
         })
         .collect();
     format!(
-        "pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    pub mod models;{extras}\n}}\n",
+        "pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    #[allow(clippy::large_enum_variant)]\n    pub mod models;{extras}\n}}\n",
         models.display().to_string()
     )
 }

@@ -37,6 +37,13 @@ fn generated_models_behave_and_agree_with_their_specs() {
         let output =
             generator::generate_file(spec, &generator::Settings::new(name.clone())).unwrap();
         let strategies = spec_dir.join(format!("{name}_strategies.rs"));
+        // `strategies.rs` finds its runtime at `strategies/runtime.rs` beside it.
+        std::fs::create_dir_all(spec_dir.join("strategies")).unwrap();
+        std::fs::write(
+            spec_dir.join("strategies/runtime.rs"),
+            generator::emit::strategies::RUNTIME_RS,
+        )
+        .unwrap();
         std::fs::write(
             &strategies,
             &output.files[std::path::Path::new("src/strategies.rs")],

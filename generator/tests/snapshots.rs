@@ -82,6 +82,10 @@ fn models_match_the_checked_in_output() {
         for (file, runtime) in [
             ("src/server/runtime.rs", generator::emit::server::RUNTIME_RS),
             ("src/client/runtime.rs", generator::emit::client::RUNTIME_RS),
+            (
+                "src/strategies/runtime.rs",
+                generator::emit::strategies::RUNTIME_RS,
+            ),
         ] {
             assert_eq!(
                 output.files[Path::new(file)]
@@ -130,6 +134,7 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
         for (module, runtime) in [
             ("client", generator::emit::client::RUNTIME_RS),
             ("server", generator::emit::server::RUNTIME_RS),
+            ("strategies", generator::emit::strategies::RUNTIME_RS),
         ] {
             std::fs::create_dir_all(dir.join(module)).unwrap();
             std::fs::copy(
@@ -141,7 +146,7 @@ fn checked_in_output_compiles_cleanly_under_clippy() {
         }
         let client = dir.join("client.rs");
         let server = dir.join("server.rs");
-        let strategies = root.join(format!("tests/output/{name}_strategies.rs"));
+        let strategies = dir.join("strategies.rs");
         let mut extras: Vec<(&str, &Path)> = vec![
             ("client", &client),
             ("server", &server),

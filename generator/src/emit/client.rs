@@ -233,6 +233,11 @@ pub fn emit(api: &Api) -> TokenStream {
     } else {
         quote!(impl Credentials { #(#credential_methods)* })
     };
+    let method_import = (!api.operations.is_empty()).then(|| {
+        quote!(
+            use ::reqwest::Method;
+        )
+    });
     quote! {
         #[path = "client/runtime.rs"]
         mod runtime;
@@ -240,7 +245,7 @@ pub fn emit(api: &Api) -> TokenStream {
         pub use runtime::{Error, Options, ResponseValue, Secret};
         #[allow(unused_imports)]
         use runtime::{Auth, csv, json_text};
-        use ::reqwest::Method;
+        #method_import
 
         /// The servers the spec lists, as (description, URL), server variables at their defaults.
         pub const SERVERS: &[(&str, &str)] = &[#(#servers),*];

@@ -644,12 +644,12 @@ fn emit_union(
                     let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(__deserializer)?;
                     let mut __first = ::std::option::Option::None;
                     #(
-                        if let ::std::result::Result::Ok(v) = <#payloads as ::serde::Deserialize>::deserialize(&__value) {
-                            let __v = Self::#idents(v);
+                        if let ::std::result::Result::Ok(__v) = <#payloads as ::serde::Deserialize>::deserialize(&__value) {
+                            let __v = Self::#idents(__v);
                             if super::support::Inspect::unknown_values(&__v).is_empty() {
-                                return ::std::result::Result::Ok(v);
+                                return ::std::result::Result::Ok(__v);
                             }
-                            __first.get_or_insert(v);
+                            __first.get_or_insert(__v);
                         }
                     )*
                     __first.ok_or_else(|| <__D::Error as ::serde::de::Error>::custom(concat!("data did not match any variant of untagged enum ", #type_name)))

@@ -98,7 +98,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
         pub use runtime::{Context, RawBody, Rejection};
         #[allow(unused_imports)]
-        use runtime::{Inputs, required};
+        use runtime::{Inputs, bytes_response, json_response, required};
 
         /// One method per operation. The router decodes and checks the inputs first, so a method
         /// only ever sees values the spec allows.
@@ -263,16 +263,17 @@ fn emit_operation(
         let doc = format!(" `{}`: {}", r.status, r.description.trim());
         let fixed = r.status.parse::<u16>().ok();
         let status = match fixed {
-            Some(code) => quote!(#code),
+            Some(code) => {
+                let code = proc_macro2::Literal::u16_unsuffixed(code);
+                quote!(#code)
+            }
             None => quote!(status),
         };
         let encode = match &decode {
-            Decode::Empty => quote!(runtime::bytes_response(#status, "", Vec::new())),
-            Decode::Json(_, media) => quote!(runtime::json_response(#status, #media, &body)),
-            Decode::Text(media) => {
-                quote!(runtime::bytes_response(#status, #media, body.into_bytes()))
-            }
-            Decode::Bytes(media) => quote!(runtime::bytes_response(#status, #media, body)),
+            Decode::Empty => quote!(bytes_response(#status, "", Vec::new())),
+            Decode::Json(_, media) => quote!(json_response(#status, #media, &body)),
+            Decode::Text(media) => quote!(bytes_response(#status, #media, body.into_bytes())),
+            Decode::Bytes(media) => quote!(bytes_response(#status, #media, body)),
         };
         let (variant_def, pattern) = match (fixed, &decode) {
             (Some(_), Decode::Empty) => (quote!(#v), quote!(#reply_name::#v)),
@@ -358,28 +359,17 @@ fn dispatch(api: &Api) -> TokenStream {
     }
     // Literal segments outrank parameters, segment by segment; ties keep spec order.
     paths.sort_by_key(|(p, _)| crate::paths::path_rank(p));
-    let arms = paths.iter().map(|(path, ops)| {
-        let methods: Vec<&str> = ops.iter().map(|o| o.method.as_str()).collect();
-        let calls = ops.iter().map(|op| {
-            let m = &op.method;
-            let handler = format_ident!("handle_{}", op.name.rust.trim_start_matches("r#"));
-            quote!(#m => {
-                let inputs = match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
-                    Ok(inputs) => inputs,
-                    Err(rejection) => return Err(service.reject(rejection)),
-                };
-                return Ok(Box::pin(#handler(service, ctx, inputs, body)));
+    let routes: Vec<TokenStream> = paths
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.iter().map(move |op| {
+                let m = &op.method;
+                let handler = format_ident!("handle_{}", op.name.rust.trim_start_matches("r#"));
+                quote!((#path, #m, |s, c, i, b| Box::pin(#handler(s, c, i, b))))
             })
-        });
-        quote! {
-            if let Some(params) = runtime::match_path(#path, &path) {
-                match ctx.method.as_str() {
-                    #(#calls)*
-                    _ => allowed.extend([#(#methods),*]),
-                }
-            }
-        }
-    });
+        })
+        .collect();
+    let count = routes.len();
     quote! {
         async fn dispatch<S: Api>(
             ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
@@ -398,19 +388,37 @@ fn dispatch(api: &Api) -> TokenStream {
             }
         }
 
-        /// Picks the operation for a request. A plain function returning the handler's future, so
-        /// a spec with hundreds of operations does not become one huge async state machine.
-        // A spec without operations leaves the request parts unused.
-        #[allow(unused_variables, unused_mut, clippy::type_complexity)]
+        /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
+        type Handler<S> = fn(::std::sync::Arc<S>, Context, Inputs, ::axum::body::Bytes) -> Pending;
+
+        /// A handler's future, boxed so a spec with hundreds of operations does not become one
+        /// huge async state machine.
+        type Pending = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>>;
+
+        /// Picks the operation for a request: the first template (most literal first) that
+        /// matches the path and the method; a path that matches without the method is a 405.
         fn route<S: Api>(
             service: ::std::sync::Arc<S>,
             ctx: Context,
             query: Option<String>,
             body: ::axum::body::Bytes,
-        ) -> Result<::std::pin::Pin<Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>>, ::axum::response::Response> {
+        ) -> Result<Pending, ::axum::response::Response> {
+            let routes: [(&'static str, &'static str, Handler<S>); #count] = [#(#routes),*];
             let path = ctx.path.clone();
             let mut allowed: Vec<&'static str> = Vec::new();
-            #(#arms)*
+            for (template, method, handler) in routes {
+                let Some(params) = runtime::match_path(template, &path) else {
+                    continue;
+                };
+                if ctx.method.as_str() != method {
+                    allowed.push(method);
+                    continue;
+                }
+                return match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
+                    Ok(inputs) => Ok(handler(service, ctx, inputs, body)),
+                    Err(rejection) => Err(service.reject(rejection)),
+                };
+            }
             if allowed.is_empty() {
                 Err(service.reject(Rejection::new(404, format!("no operation serves {path}"))))
             } else {

@@ -12,13 +12,9 @@ use super::models::shape_tokens_outside as shape_tokens;
 use crate::ir::names::{self, Scope};
 use crate::ir::{Api, Media, Shape, Type, TypeId, TypeKind};
 
-/// The runtime helpers every generated `strategies.rs` carries.
-const RUNTIME: &str = include_str!("../../templates/strategies_runtime.rs");
-
-/// The helpers, as tokens (they are plain Rust, parsed once per emission).
-fn runtime() -> TokenStream {
-    RUNTIME.parse().unwrap_or_default()
-}
+/// The runtime module every generated `strategies.rs` carries, written beside it as
+/// `strategies/runtime.rs`.
+pub const RUNTIME_RS: &str = include_str!("../../templates/strategies_runtime.rs");
 
 fn fn_names(api: &Api) -> std::collections::BTreeMap<TypeId, String> {
     let mut scope = Scope::default();
@@ -58,34 +54,49 @@ pub fn emit(api: &Api) -> TokenStream {
                 ))
                 .trim_end_matches("_params")
         );
-        let groups = [(crate::ir::ParamLocation::Path, "path"), (crate::ir::ParamLocation::Query, "query"), (crate::ir::ParamLocation::Header, "header"), (crate::ir::ParamLocation::Cookie, "cookie")].map(|(location, key)| {
-            let parts = op.parameters.iter().filter(|p| p.location == location).map(|p| {
-                let wire = &p.name.wire;
-                // Path segments cannot be empty.
-                let mut constraints = p.constraints.clone().unwrap_or(Value::Null);
-                if location == crate::ir::ParamLocation::Path && let Value::Object(m) = &mut constraints {
-                    m.entry("minLength").or_insert(Value::from(1));
-                } else if location == crate::ir::ParamLocation::Path {
-                    constraints = serde_json::json!({"minLength": 1});
-                }
-                let strategy = shape_strategy(api, &names, &p.shape, Some(&constraints).filter(|c| !c.is_null()));
-                if p.required || location == crate::ir::ParamLocation::Path {
-                    quote!(#strategy.prop_map(|v| Some((#wire.to_string(), v))).boxed())
-                } else {
-                    quote!(::proptest::option::of(#strategy.prop_map(|v| (#wire.to_string(), v))).boxed())
-                }
-            });
-            quote!(object(vec![#(#parts),*]).prop_map(|v| Some((#key.to_string(), v))).boxed())
+        use crate::ir::ParamLocation::{Cookie, Header, Path, Query};
+        let groups = [Path, Query, Header, Cookie].map(|location| {
+            let parts = op
+                .parameters
+                .iter()
+                .filter(|p| p.location == location)
+                .map(|p| {
+                    let wire = &p.name.wire;
+                    // Path segments cannot be empty.
+                    let mut constraints = p.constraints.clone().unwrap_or(Value::Null);
+                    if location == Path
+                        && let Value::Object(m) = &mut constraints
+                    {
+                        m.entry("minLength").or_insert(Value::from(1));
+                    } else if location == Path {
+                        constraints = serde_json::json!({"minLength": 1});
+                    }
+                    let strategy = shape_strategy(
+                        api,
+                        &names,
+                        &p.shape,
+                        Some(&constraints).filter(|c| !c.is_null()),
+                    );
+                    if p.required || location == Path {
+                        quote!(required(#wire, #strategy))
+                    } else {
+                        quote!(optional(depth, #wire, #strategy))
+                    }
+                });
+            quote!([#(#parts),*])
         });
         let doc = format!(
             " Parameters of `{}` the spec allows, as `{{\"path\": {{…}}, \"query\": {{…}}, \"header\": {{…}}, \"cookie\": {{…}}}}`.",
             op.name.wire
         );
+        let [path, query, header, cookie] = groups;
+        let call = quote!(params(#path, #query, #header, #cookie));
+        let depth = uses_depth(&call).then(|| quote!(let depth = DEPTH + 1;));
         items.push(quote! {
             #[doc = #doc]
             pub fn #params_fn() -> BoxedStrategy<Value> {
-                let depth = DEPTH + 1;
-                object(vec![#(#groups),*])
+                #depth
+                #call
             }
         });
         let wire_id = &op.name.wire;
@@ -123,16 +134,17 @@ pub fn emit(api: &Api) -> TokenStream {
             }
             _ => quote!(wrong_type(#strategy)),
         };
+        let depth = uses_depth(&strategy).then(|| quote!(let depth = DEPTH + 1;));
+        let depth_invalid = uses_depth(&breaker).then(|| quote!(let depth = DEPTH + 1;));
         items.push(quote! {
             #[doc = #doc]
             pub fn #valid() -> BoxedStrategy<#t> {
-                let depth = DEPTH + 1;
+                #depth
                 decoded(#strategy)
             }
             #[doc = #doc_invalid]
             pub fn #invalid() -> BoxedStrategy<Value> {
-                let depth = DEPTH + 1;
-                let _ = depth;
+                #depth_invalid
                 #breaker
             }
         });
@@ -152,32 +164,48 @@ pub fn emit(api: &Api) -> TokenStream {
         /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
         #[allow(clippy::type_complexity)]
         pub fn all() -> Vec<(&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>)> {
-            vec![#(#table),*]
+            Vec::from([#(#table),*])
         }
     });
     items.push(quote! {
         /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
         #[allow(clippy::type_complexity)]
         pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-            vec![#(#params_table),*]
+            Vec::from([#(#params_table),*])
         }
     });
-    let rt = runtime();
     quote! {
         //! Proptest strategies generated from the spec's schemas.
-        #![allow(clippy::all, unused_imports, unused_variables, dead_code)]
 
+        #[path = "strategies/runtime.rs"]
+        mod runtime;
+
+        // Not every spec needs every helper (or `prop_map` and `Just` of the prelude).
+        #[allow(unused_imports)]
         use ::proptest::prelude::*;
         use ::proptest::strategy::BoxedStrategy;
         use ::serde_json::Value;
+        #[allow(unused_imports)]
+        use runtime::*;
 
         /// How deep recursive types nest before optional recursion stops.
         pub const DEPTH: u32 = 5;
 
-        #rt
-
         #(#items)*
     }
+}
+
+fn usize_lit(n: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::usize_unsuffixed(n)
+}
+
+/// Whether generated code reads the `depth` variable.
+fn uses_depth(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "depth",
+        proc_macro2::TokenTree::Group(g) => uses_depth(&g.stream()),
+        _ => false,
+    })
 }
 
 /// The raw schema of a struct's property, for its constraints.
@@ -198,6 +226,18 @@ fn property_schema<'a>(ty: &'a Type, wire: &str) -> Option<&'a Value> {
 fn lit(v: &Value) -> TokenStream {
     let text = v.to_string();
     quote!(lit(#text))
+}
+
+/// One of `values`: `strings([…])` when all are strings, else literals.
+fn one_of<'a>(values: impl IntoIterator<Item = &'a Value>) -> TokenStream {
+    let values: Vec<&Value> = values.into_iter().collect();
+    if values.iter().all(|v| v.is_string()) {
+        let texts = values.iter().filter_map(|v| v.as_str());
+        quote!(strings([#(#texts),*]))
+    } else {
+        let values = values.into_iter().map(lit);
+        quote!(one_of([#(#values),*]))
+    }
 }
 
 /// A strategy of JSON values for `shape`; `schema` carries constraints for inline shapes.
@@ -304,8 +344,7 @@ fn shape_in(
         .and_then(Value::as_array)
         .filter(|v| !v.is_empty())
     {
-        let values = values.iter().map(lit);
-        return quote!(one_of(vec![#(#values),*]));
+        return one_of(values);
     }
     match shape {
         Shape::Named(id) => {
@@ -330,6 +369,7 @@ fn shape_in(
                 .map(|m| m.max(0) as usize)
                 .unwrap_or(min.max(12) + 8)
                 .max(min);
+            let (min, max) = (usize_lit(min), usize_lit(max));
             match pattern {
                 Some(p) => quote!(pattern(#p, #min, #max)),
                 None => quote!(text(#format, #min, #max)),
@@ -354,11 +394,19 @@ fn shape_in(
                 _ => {}
             }
             let max = max.max(min);
+            let (min, max) = (
+                proc_macro2::Literal::i64_unsuffixed(min),
+                proc_macro2::Literal::i64_unsuffixed(max),
+            );
             quote!(integer(#min, #max))
         }
         Shape::Number(_) => {
             let min = num("minimum").unwrap_or(-1.0e6);
             let max = num("maximum").unwrap_or(1.0e6).max(min);
+            let (min, max) = (
+                proc_macro2::Literal::f64_unsuffixed(min),
+                proc_macro2::Literal::f64_unsuffixed(max),
+            );
             quote!(number(#min, #max))
         }
         Shape::Boolean => quote!(any::<bool>().prop_map(Value::Bool).boxed()),
@@ -370,6 +418,7 @@ fn shape_in(
                 .map(|m| m.max(0) as usize)
                 .unwrap_or(min + 3)
                 .max(min);
+            let (min, max) = (usize_lit(min), usize_lit(max));
             quote!(array(#inner, #min, if depth == 0 { #min } else { #max }))
         }
         Shape::Map(inner) => {
@@ -412,30 +461,30 @@ fn emit_type(
             let parts = fields.iter().map(|f| {
                 let wire = &f.name.wire;
                 let schema = property_schema(ty, wire);
-                let mut strategy = shape_in(api, names, &f.shape, schema, Some(id), f.required && !f.nullable);
+                let mut strategy = shape_in(
+                    api,
+                    names,
+                    &f.shape,
+                    schema,
+                    Some(id),
+                    f.required && !f.nullable,
+                );
                 if f.nullable && !matches!(f.shape, Shape::Nullable(_)) {
                     strategy = quote!(nullable(#strategy));
                 }
                 if f.required {
-                    quote!(#strategy.prop_map(|v| Some((#wire.to_string(), v))).boxed())
+                    quote!(required(#wire, #strategy))
                 } else {
-                    quote!(if depth == 0 { Just(None).boxed() } else { ::proptest::option::of(#strategy.prop_map(|v| (#wire.to_string(), v))).boxed() })
+                    quote!(optional(depth, #wire, #strategy))
                 }
             });
             let extra = additional.as_ref().map(|a| {
                 let s = shape_in(api, names, a, None, Some(id), false);
-                quote!(.chain(::std::iter::once(map(#s, if depth == 0 { 0 } else { 2 }).prop_map(|m| match m { Value::Object(m) => m.into_iter().next(), _ => None }).boxed())))
+                quote!(additional(depth, #s))
             });
-            let extra = extra.unwrap_or_default();
-            quote! {
-                let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = vec![#(#parts),*].into_iter()#extra.collect();
-                object(parts)
-            }
+            quote!(object([#(#parts,)* #extra]))
         }
-        TypeKind::Enum { variants, .. } => {
-            let values = variants.iter().map(|v| lit(&v.wire));
-            quote!(one_of(vec![#(#values),*]))
-        }
+        TypeKind::Enum { variants, .. } => one_of(variants.iter().map(|v| &v.wire)),
         TypeKind::Union { variants, tag } => {
             let option = |v: &crate::ir::UnionVariant| {
                 let s = shape_in(api, names, &v.shape, None, Some(id), true);
@@ -452,12 +501,12 @@ fn emit_type(
                 .map(option)
                 .collect();
             if leaves.is_empty() || leaves.len() == all.len() {
-                quote!(union(vec![#(#all),*]))
+                quote!(union([#(#all),*]))
             } else {
                 quote!(if depth == 0 {
-                    union(vec![#(#leaves),*])
+                    union([#(#leaves),*])
                 } else {
-                    union(vec![#(#all),*])
+                    union([#(#all),*])
                 })
             }
         }
@@ -498,9 +547,14 @@ fn emit_type(
         }
         _ => quote!(),
     };
+    let depth = if uses_depth(&body) {
+        quote!(depth)
+    } else {
+        quote!(_depth)
+    };
     quote! {
         #[doc = #doc_json]
-        pub fn #json_fn(depth: u32) -> BoxedStrategy<Value> {
+        pub fn #json_fn(#depth: u32) -> BoxedStrategy<Value> {
             #body
         }
         #[doc = #doc_typed]
