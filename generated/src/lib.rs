@@ -3,21 +3,25 @@
 //!
 //! Vivamo is a payment compliance and orchestration platform. The API handles customer management, payment collection, disbursements (payouts), KYC identity verification, and webhook notifications. All endpoints require Bearer token authentication.
 #![forbid(unsafe_code)]
-#[allow(clippy::too_many_arguments, clippy::result_large_err)]
+#[allow(deprecated, clippy::too_many_arguments, clippy::result_large_err)]
 pub mod client;
 #[cfg(feature = "contract")]
+#[allow(deprecated)]
 pub mod contract;
-#[allow(clippy::large_enum_variant)]
+#[allow(deprecated, clippy::large_enum_variant)]
 pub mod models;
 #[cfg(feature = "server")]
 #[allow(
+    deprecated,
     clippy::too_many_arguments,
     clippy::large_enum_variant,
     clippy::result_large_err
 )]
 pub mod server;
 #[cfg(feature = "proptest")]
+#[allow(deprecated)]
 pub mod strategies;
 pub mod support;
+#[allow(deprecated)]
 pub mod webhooks;
 pub use support::{Inspect, UnknownValue};

@@ -260,9 +260,15 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
 }
 
 fn lib_rs(api: &ir::Api, header: &str, settings: &Settings, webhooks: bool) -> String {
+    let client_allow = emit::allow_attribute("client");
+    let server_allow = emit::allow_attribute("server");
+    let models_allow = emit::allow_attribute("models");
+    let contract_allow = emit::allow_attribute("contract");
+    let strategies_allow = emit::allow_attribute("strategies");
+    let webhooks_allow = emit::allow_attribute("webhooks");
     let client_mod = if settings.client {
         quote!(
-            #[allow(clippy::too_many_arguments, clippy::result_large_err)]
+            #client_allow
             pub mod client;
         )
     } else {
@@ -271,11 +277,7 @@ fn lib_rs(api: &ir::Api, header: &str, settings: &Settings, webhooks: bool) -> S
     let server_mod = if settings.server {
         quote!(
             #[cfg(feature = "server")]
-            #[allow(
-                clippy::too_many_arguments,
-                clippy::large_enum_variant,
-                clippy::result_large_err
-            )]
+            #server_allow
             pub mod server;
         )
     } else {
@@ -283,6 +285,7 @@ fn lib_rs(api: &ir::Api, header: &str, settings: &Settings, webhooks: bool) -> S
     };
     let webhooks_mod = if webhooks {
         quote!(
+            #webhooks_allow
             pub mod webhooks;
         )
     } else {
@@ -303,11 +306,13 @@ fn lib_rs(api: &ir::Api, header: &str, settings: &Settings, webhooks: bool) -> S
 
         #client_mod
         #[cfg(feature = "contract")]
+        #contract_allow
         pub mod contract;
-        #[allow(clippy::large_enum_variant)]
+        #models_allow
         pub mod models;
         #server_mod
         #[cfg(feature = "proptest")]
+        #strategies_allow
         pub mod strategies;
         pub mod support;
         #webhooks_mod

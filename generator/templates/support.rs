@@ -98,9 +98,10 @@ pub fn inspect_at<T: Inspect + ?Sized>(
 /// What an open enum of `models` needs beside its definition: `KNOWN`, the wire value (`as_str` or
 /// `as_i64`), conversions from it, `Display`, serde, schemars and [`Inspect`]. Each listed
 /// variant stands for one wire value; any other value is `Unknown` and encodes back unchanged.
+// A spec without open enums does not use it.
+#[allow(unused_macros)]
 macro_rules! open_enum {
     ($name:ident: str { $($variant:ident = $value:literal,)* }) => {
-        #[allow(deprecated)]
         impl $name {
             /// The values the spec lists, in its order.
             pub const KNOWN: &'static [&'static str] = &[$($value),*];
@@ -119,7 +120,6 @@ macro_rules! open_enum {
             }
         }
 
-        #[allow(deprecated)]
         impl ::std::convert::From<&str> for $name {
             fn from(v: &str) -> Self {
                 match v {
@@ -129,7 +129,6 @@ macro_rules! open_enum {
             }
         }
 
-        #[allow(deprecated)]
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
 
@@ -138,21 +137,18 @@ macro_rules! open_enum {
             }
         }
 
-        #[allow(deprecated)]
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        #[allow(deprecated)]
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        #[allow(deprecated)]
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let v = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
@@ -163,7 +159,6 @@ macro_rules! open_enum {
         super::support::open_enum!(@rest $name, "string", |v: &::std::string::String| ::serde_json::Value::String(v.clone()).to_string());
     };
     ($name:ident: i64 { $($variant:ident = $value:literal,)* }) => {
-        #[allow(deprecated)]
         impl $name {
             /// The values the spec lists, in its order.
             pub const KNOWN: &'static [i64] = &[$($value),*];
@@ -182,7 +177,6 @@ macro_rules! open_enum {
             }
         }
 
-        #[allow(deprecated)]
         impl ::std::convert::From<i64> for $name {
             fn from(v: i64) -> Self {
                 match v {
@@ -192,21 +186,18 @@ macro_rules! open_enum {
             }
         }
 
-        #[allow(deprecated)]
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::std::write!(f, "{}", self.as_i64())
             }
         }
 
-        #[allow(deprecated)]
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.as_i64())
             }
         }
 
-        #[allow(deprecated)]
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let v = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
@@ -218,7 +209,6 @@ macro_rules! open_enum {
     };
     (@rest $name:ident, $json_type:literal, $text:expr) => {
         #[cfg(feature = "schemars")]
-        #[allow(deprecated)]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::stringify!($name).into()
@@ -229,7 +219,6 @@ macro_rules! open_enum {
             }
         }
 
-        #[allow(deprecated)]
         impl super::support::Inspect for $name {
             fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
                 if let Self::Unknown(v) = self {
@@ -244,6 +233,7 @@ macro_rules! open_enum {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use open_enum;
 
 impl<T: Inspect> Inspect for ::std::option::Option<T> {

@@ -126,15 +126,26 @@ pub fn module_with(
     let extras: String = extras
         .iter()
         .map(|(m, path)| {
-            // The lint allows the generated lib.rs puts on the module's declaration.
             format!(
-                "\n    #[path = {:?}]\n    #[allow(clippy::too_many_arguments, clippy::result_large_err, clippy::large_enum_variant)]\n    pub mod {m};",
-                path.display().to_string()
+                "\n    #[path = {:?}]{}\n    pub mod {m};",
+                path.display().to_string(),
+                allows(m)
             )
         })
         .collect();
     format!(
-        "pub mod {name} {{\n    {support}\n    #[path = {:?}]\n    #[allow(clippy::large_enum_variant)]\n    pub mod models;{extras}\n}}\n",
-        models.display().to_string()
+        "pub mod {name} {{\n    {support}\n    #[path = {:?}]{}\n    pub mod models;{extras}\n}}\n",
+        models.display().to_string(),
+        allows("models")
     )
+}
+
+/// The lint allows the generated lib.rs puts on a module's declaration, as a line.
+fn allows(module: &str) -> String {
+    let lints = generator::emit::module_allows(module);
+    if lints.is_empty() {
+        String::new()
+    } else {
+        format!("\n    #[allow({})]", lints.join(", "))
+    }
 }

@@ -1,5 +1,6 @@
 //! Generated models at run time: the fixture outputs and the Vivamo crate's models compiled into
-//! one crate (with the `schemars` feature) together with `tests/runtime/*.rs`, whose tests run there.
+//! one crate (with the `schemars` feature), with the `operations` fixture's client, together with
+//! `tests/runtime/*.rs`, whose tests run there.
 
 use super::check;
 
@@ -69,6 +70,21 @@ fn generated_models_behave_and_agree_with_their_specs() {
             json_path.display().to_string()
         ));
     }
+    // The `operations` fixture's client, with its runtime at `client/runtime.rs` beside it.
+    std::fs::create_dir_all(spec_dir.join("client")).unwrap();
+    std::fs::write(
+        spec_dir.join("client/runtime.rs"),
+        generator::emit::client::RUNTIME_RS,
+    )
+    .unwrap();
+    let client = spec_dir.join("operations_client.rs");
+    std::fs::copy(root.join("tests/output/operations_client.rs"), &client).unwrap();
+    lib.push_str(&check::module_with(
+        "operations",
+        &root.join("tests/output/operations_models.rs"),
+        None,
+        &[("client", &client)],
+    ));
     lib.push_str(&format!(
         "#[cfg(test)]\npub fn fidelity_tables() -> Vec<(&'static str, &'static str, Vec<support::Fidelity>)> {{\n    vec![\n{tables}    ]\n}}\n"
     ));
@@ -78,7 +94,7 @@ fn generated_models_behave_and_agree_with_their_specs() {
     lib.push_str(&format!(
         "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn operation_tables() -> Vec<(&'static str, &'static str, Vec<(&'static str, &'static str, fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>)>)> {{\n    vec![\n{operation_tables}    ]\n}}\n"
     ));
-    for test in ["behaviour", "fidelity", "strategies"] {
+    for test in ["behaviour", "client", "fidelity", "strategies"] {
         lib.push_str(&format!(
             "#[cfg(test)]\n#[path = {:?}]\nmod {test};\n",
             root.join(format!("tests/runtime/{test}.rs"))

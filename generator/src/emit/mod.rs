@@ -11,6 +11,42 @@ pub mod webhooks;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+/// The lints each generated module allows, put on its `mod` declaration in `lib.rs` (so the files
+/// themselves start with no inner attribute): the crate's own uses of the items the spec
+/// deprecates (a user's uses still warn), long argument lists for operations with many
+/// parameters, large error and enum variants that mirror the spec's shapes.
+pub fn module_allows(module: &str) -> &'static [&'static str] {
+    match module {
+        "client" => &[
+            "deprecated",
+            "clippy::too_many_arguments",
+            "clippy::result_large_err",
+        ],
+        "server" => &[
+            "deprecated",
+            "clippy::too_many_arguments",
+            "clippy::large_enum_variant",
+            "clippy::result_large_err",
+        ],
+        "models" => &["deprecated", "clippy::large_enum_variant"],
+        "contract" | "strategies" | "webhooks" => &["deprecated"],
+        _ => &[],
+    }
+}
+
+/// `#[allow(…)]` for [`module_allows`], or nothing.
+pub(crate) fn allow_attribute(module: &str) -> TokenStream {
+    let lints: Vec<syn::Path> = module_allows(module)
+        .iter()
+        .map(|lint| syn::parse_str(lint).expect("a lint name is a path"))
+        .collect();
+    if lints.is_empty() {
+        quote!()
+    } else {
+        quote!(#[allow(#(#lints),*)])
+    }
+}
+
 /// An identifier token (the model already made it a valid one).
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

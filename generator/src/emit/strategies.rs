@@ -16,8 +16,36 @@ use crate::ir::{Api, Media, Shape, Type, TypeId, TypeKind};
 /// `strategies/runtime.rs`.
 pub const RUNTIME_RS: &str = include_str!("../../templates/strategies_runtime.rs");
 
+/// The functions `strategies/runtime.rs` brings in by a glob import: a type's strategy of the
+/// same name would shadow one.
+const RUNTIME_FNS: &[&str] = &[
+    "lit",
+    "recurse",
+    "one_of",
+    "pattern",
+    "text",
+    "integer",
+    "number",
+    "array",
+    "map",
+    "any_json",
+    "nullable",
+    "object",
+    "tagged",
+    "union",
+    "decoded",
+    "other_type",
+    "broken",
+    "wrong_type",
+    "strings",
+    "required",
+    "optional",
+    "additional",
+    "params",
+];
+
 fn fn_names(api: &Api) -> std::collections::BTreeMap<TypeId, String> {
-    let mut scope = Scope::default();
+    let mut scope = Scope::with_reserved(RUNTIME_FNS);
     api.types
         .iter()
         .map(|(id, t)| {
@@ -562,5 +590,29 @@ fn emit_type(
             decoded(#json_fn(DEPTH))
         }
         #invalid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_runtime_function_is_reserved() {
+        let defined: Vec<&str> = RUNTIME_RS
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub(super) fn "))
+            .filter_map(|rest| rest.split(['(', '<']).next())
+            .collect();
+        assert!(defined.len() > 10, "{defined:?}");
+        for name in &defined {
+            assert!(RUNTIME_FNS.contains(name), "`{name}` is not in RUNTIME_FNS");
+        }
+        for name in RUNTIME_FNS {
+            assert!(
+                defined.contains(name),
+                "`{name}` is no longer in the runtime"
+            );
+        }
     }
 }

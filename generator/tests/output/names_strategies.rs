@@ -10,6 +10,14 @@ use ::serde_json::Value;
 use runtime::*;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+/// JSON values of `Text` the spec allows.
+pub fn text2_json(_depth: u32) -> BoxedStrategy<Value> {
+    text("", 0, 20)
+}
+/// Values of `Text` the spec allows, decoded into the generated type.
+pub fn text2() -> BoxedStrategy<super::models::Text> {
+    decoded(text2_json(DEPTH))
+}
 /// JSON values of `Pet` the spec allows.
 pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -138,6 +146,7 @@ pub fn all() -> Vec<
     (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
 > {
     Vec::from([
+        ("Text", text2_json as fn(u32) -> BoxedStrategy<Value>, None),
         (
             "Pet",
             pet_json as fn(u32) -> BoxedStrategy<Value>,
