@@ -704,11 +704,13 @@ fn verify(
         }
     };
     let started = std::time::Instant::now();
+    let mut next_note = 2.0;
     let mut tell = |p: contract_tests::Progress| {
         use contract_tests::Progress;
         if chatter == Chatter::Quiet {
             return;
         }
+        let next_note = &mut next_note;
         let seconds = started.elapsed().as_secs_f64();
         match p {
             Progress::SpecLoaded { operations } => {
@@ -716,6 +718,15 @@ fn verify(
                     "verify: {} loaded, {operations} operation(s) ({seconds:.1} s)",
                     spec.display()
                 );
+            }
+            Progress::Reading { interactions } => {
+                // A long capture shows its progress, at most once every two seconds.
+                if seconds >= *next_note {
+                    *next_note = seconds + 2.0;
+                    eprintln!(
+                        "verify: {interactions} interaction(s) read and checked ({seconds:.1} s)"
+                    );
+                }
             }
             Progress::TrafficRead { interactions } => {
                 eprintln!(

@@ -29,41 +29,56 @@ const TRANSPORT_HEADERS: [&str; 16] = [
     "via",
 ];
 
-/// Every finding in `traffic`, in order, not yet de-duplicated.
+/// Every finding in `traffic`, in order, not yet de-duplicated: each interaction on its own
+/// ([`check_one`]), the sequence checks ([`crate::sequence::Sequences`]), then the
+/// cross-operation pass over all of it. `verify` runs the same pieces over a stream.
 pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut sequence_findings = Vec::new();
+    let mut sequences = crate::sequence::Sequences::default();
     // (interaction index, operation) for the cross-operation pass.
     let mut matched: Vec<(usize, &Operation)> = Vec::new();
     for (i, interaction) in traffic.iter().enumerate() {
-        let path = interaction.path();
-        let Some(op) = model.find(&interaction.method, &path) else {
-            findings.push(
-                finding(
-                    Kind::UnknownOperation,
-                    &format!("{} {path}", interaction.method),
-                    interaction,
-                    i,
-                )
-                .expected("an operation of the spec")
-                .observed(format!("{} {path}", interaction.method))
-                .message(format!(
-                    "the spec has no operation for {} {path}",
-                    interaction.method
-                )),
-            );
-            continue;
-        };
-        matched.push((i, op));
-        check_request(model, op, interaction, i, &mut findings);
-        check_response(model, op, interaction, i, &mut findings);
+        let op = check_one(model, interaction, i, &mut findings);
+        if let Some(op) = op {
+            matched.push((i, op));
+        }
+        sequences.observe(model, i, interaction, op, &mut sequence_findings);
     }
     cross_operation(model, traffic, &matched, &mut findings);
-    let mut by_index: Vec<Option<&Operation>> = vec![None; traffic.len()];
-    for (i, op) in &matched {
-        by_index[*i] = Some(op);
-    }
-    findings.extend(crate::sequence::check_matched(model, traffic, &by_index));
+    findings.extend(sequence_findings);
     findings
+}
+
+/// The checks of one interaction on its own (the operation it calls, its request, its
+/// response), pushed to `findings`; returns the operation, when the spec has one for it.
+pub fn check_one<'m>(
+    model: &'m Model,
+    interaction: &Interaction,
+    index: usize,
+    findings: &mut Vec<Finding>,
+) -> Option<&'m Operation> {
+    let path = interaction.path();
+    let Some(op) = model.find(&interaction.method, &path) else {
+        findings.push(
+            finding(
+                Kind::UnknownOperation,
+                &format!("{} {path}", interaction.method),
+                interaction,
+                index,
+            )
+            .expected("an operation of the spec")
+            .observed(format!("{} {path}", interaction.method))
+            .message(format!(
+                "the spec has no operation for {} {path}",
+                interaction.method
+            )),
+        );
+        return None;
+    };
+    check_request(model, op, interaction, index, findings);
+    check_response(model, op, interaction, index, findings);
+    Some(op)
 }
 
 fn finding(kind: Kind, operation: &str, interaction: &Interaction, index: usize) -> Finding {
@@ -820,16 +835,20 @@ fn cross_operation(
 ) {
     let enum_violations: Vec<Finding> = findings
         .iter()
-        .filter(|f| f.kind == Kind::SchemaViolation && f.keyword == "enum")
+        .filter(|f| CrossSearch::wanted(f))
         .cloned()
         .collect();
     // Violations of one place with one value share their evidence: look it up once.
     let mut evidence: std::collections::HashMap<String, Option<Finding>> =
         std::collections::HashMap::new();
     for violation in enum_violations {
-        let known = evidence
-            .entry(violation.key())
-            .or_insert_with(|| cross_operation_for(model, traffic, matched, &violation));
+        let known = evidence.entry(violation.key()).or_insert_with(|| {
+            let mut search = CrossSearch::new(model, &violation)?;
+            for &(i, op) in matched {
+                search.consider(model, op, &traffic[i]);
+            }
+            search.finish()
+        });
         if let Some(template) = known {
             let index = violation.interaction.unwrap_or(0);
             findings.push(
@@ -843,95 +862,143 @@ fn cross_operation(
     }
 }
 
-/// The cross-operation finding for one enum violation: of the operations in `traffic` that
-/// return the same value under the same property name where their schema lists it, the one most
-/// related to the violation (the same words in its path or pointer, `disbursement`).
-pub(crate) fn cross_operation_for(
-    model: &Model,
-    traffic: &[Interaction],
-    matched: &[(usize, &Operation)],
-    violation: &Finding,
-) -> Option<Finding> {
-    {
+/// The search for a cross-operation finding behind one enum violation: of the operations
+/// whose responses return the same value under the same property name where their schema
+/// lists it, the one most related to the violation (the same words in its path or pointer,
+/// `disbursement`). Fed one interaction at a time, so `verify` can run it over a stream.
+pub(crate) struct CrossSearch<'v> {
+    violation: &'v Finding,
+    property: String,
+    value: Value,
+    /// The value as it appears in raw text, to pass over bodies that cannot hold it.
+    needle: String,
+    wanted: Vec<String>,
+    best: Option<(usize, Finding)>,
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(['/', '-', '_', '{', '}'])
+        .filter(|w| w.len() > 2 && w.parse::<usize>().is_err())
+        .map(|w| w.trim_end_matches('s').to_ascii_lowercase())
+        .collect()
+}
+
+impl<'v> CrossSearch<'v> {
+    /// Whether `finding` is a violation a search can explain.
+    pub(crate) fn wanted(finding: &Finding) -> bool {
+        finding.kind == Kind::SchemaViolation && finding.keyword == "enum"
+    }
+
+    pub(crate) fn new(model: &Model, violation: &'v Finding) -> Option<CrossSearch<'v>> {
         let property = violation
             .pointer
             .rsplit('/')
             .find(|t| t.parse::<usize>().is_err())
             .map(str::to_string)?;
         let value = serde_json::from_str::<Value>(&violation.observed).ok()?;
-        // Of the operations that return the value where their schema allows it, the one most
-        // related to the violation: the same words in its path or pointer (`disbursement`).
-        let words = |text: &str| -> Vec<String> {
-            text.split(['/', '-', '_', '{', '}'])
-                .filter(|w| w.len() > 2 && w.parse::<usize>().is_err())
-                .map(|w| w.trim_end_matches('s').to_ascii_lowercase())
-                .collect()
+        let needle = match &value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
         };
-        let violation_op = matched
+        let violation_op = model
+            .operations()
             .iter()
-            .find(|(_, o)| o.label() == violation.operation)
-            .map(|(_, o)| o.path.clone())
+            .find(|o| o.label() == violation.operation)
+            .map(|o| o.path.clone())
             .unwrap_or_default();
         let mut wanted = words(&violation.pointer);
         wanted.extend(words(&violation_op));
         wanted.retain(|w| *w != property.trim_end_matches('s').to_ascii_lowercase());
-        let mut best: Option<(usize, Finding)> = None;
-        for &(i, op) in matched {
-            if op.label() == violation.operation {
-                continue;
-            }
-            let interaction = &traffic[i];
-            let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body) else {
-                continue;
-            };
-            let Some(found) = find_property(&body, &property, &value, String::new()) else {
-                continue;
-            };
-            let Some(response) = documented(op, interaction.status) else {
-                continue;
-            };
-            let Some(schema_at) = json_schema_for(
-                model,
-                &response.content,
-                interaction.response_header("content-type"),
-            ) else {
-                continue;
-            };
-            // The other operation documents this value: its schema at that place lists it.
-            let Some(node) = schema_node(model, &schema_at, &found) else {
-                continue;
-            };
-            let lists_it = model
-                .schema(&node)
-                .and_then(|s| s.get("enum"))
-                .and_then(Value::as_array)
-                .is_some_and(|e| e.contains(&value));
-            if !lists_it {
-                continue;
-            }
-            let other = model.location(&node);
-            let mut theirs = words(&found);
-            theirs.extend(words(&op.path));
-            let score = wanted.iter().filter(|w| theirs.contains(w)).count();
-            if best.as_ref().is_some_and(|(s, _)| *s >= score) {
-                continue;
-            }
-            best = Some((score,
-                Finding::new(Kind::CrossOperationInconsistency, &violation.operation)
-                    .with_interaction(violation.interaction.unwrap_or(0), &traffic[violation.interaction.unwrap_or(0)])
-                    .pointer(&violation.pointer)
-                    .at_location(violation.spec_location.clone())
-                    .keyword("enum")
-                    .expected(&violation.expected)
-                    .observed(&violation.observed)
-                    .related(format!("{} returns {} at `{found}`, as its schema allows ({})", op.label(), violation.observed, other))
-                    .message(format!(
-                        "`{}` returns {} at `{found}` (allowed there), but `{}`'s schema rejects the same value at `{}`",
-                        op.label(), violation.observed, violation.operation, violation.pointer
-                    )),
-            ));
+        Some(CrossSearch {
+            violation,
+            property,
+            value,
+            needle,
+            wanted,
+            best: None,
+        })
+    }
+
+    /// Whether a body may hold the evidence: it contains the value.
+    pub(crate) fn may_hold(&self, text: &str) -> bool {
+        text.contains(&self.needle)
+    }
+
+    /// The value as any JSON text holding it contains it, however deeply quoted (`None` when
+    /// quoting would change it: a quote, a backslash, a character JSON escapes).
+    pub(crate) fn raw_needle(&self) -> Option<String> {
+        self.needle
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -_.:+".contains(c))
+            .then(|| self.needle.clone())
+    }
+
+    /// Weighs one interaction of `op` as evidence.
+    pub(crate) fn consider(&mut self, model: &Model, op: &Operation, interaction: &Interaction) {
+        let violation = self.violation;
+        if op.label() == violation.operation || !self.may_hold(&interaction.response_body) {
+            return;
         }
-        best.map(|(_, finding)| finding)
+        let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body) else {
+            return;
+        };
+        let Some(found) = find_property(&body, &self.property, &self.value, String::new()) else {
+            return;
+        };
+        let Some(response) = documented(op, interaction.status) else {
+            return;
+        };
+        let Some(schema_at) = json_schema_for(
+            model,
+            &response.content,
+            interaction.response_header("content-type"),
+        ) else {
+            return;
+        };
+        // The other operation documents this value: its schema at that place lists it.
+        let Some(node) = schema_node(model, &schema_at, &found) else {
+            return;
+        };
+        let lists_it = model
+            .schema(&node)
+            .and_then(|s| s.get("enum"))
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.contains(&self.value));
+        if !lists_it {
+            return;
+        }
+        let mut theirs = words(&found);
+        theirs.extend(words(&op.path));
+        let score = self.wanted.iter().filter(|w| theirs.contains(w)).count();
+        if self.best.as_ref().is_some_and(|(s, _)| *s >= score) {
+            return;
+        }
+        let other = model.location(&node);
+        let finding = Finding {
+            kind: Kind::CrossOperationInconsistency,
+            keyword: "enum".into(),
+            related: Some(format!(
+                "{} returns {} at `{found}`, as its schema allows ({})",
+                op.label(),
+                violation.observed,
+                other
+            )),
+            message: format!(
+                "`{}` returns {} at `{found}` (allowed there), but `{}`'s schema rejects the same value at `{}`",
+                op.label(),
+                violation.observed,
+                violation.operation,
+                violation.pointer
+            ),
+            known: false,
+            ..violation.clone()
+        };
+        self.best = Some((score, finding));
+    }
+
+    /// The finding, when some interaction was evidence.
+    pub(crate) fn finish(self) -> Option<Finding> {
+        self.best.map(|(_, finding)| finding)
     }
 }
 

@@ -135,6 +135,11 @@ impl Redaction {
         Secrets::of(found)
     }
 
+    /// Adds the values [`Redaction::apply`] would hide in `interaction` to `found`.
+    pub fn collect(&self, interaction: &Interaction, found: &mut BTreeSet<String>) {
+        self.apply_collecting(interaction, found);
+    }
+
     fn apply_collecting(
         &self,
         interaction: &Interaction,
@@ -288,7 +293,8 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    fn of(found: BTreeSet<String>) -> Secrets {
+    /// The secrets among `found` (values [`Redaction::collect`] gathered), ready to scrub.
+    pub fn of(found: BTreeSet<String>) -> Secrets {
         let values: Vec<String> = found
             .into_iter()
             .filter(|v| v.chars().count() >= MIN_SECRET && v != REDACTED)

@@ -408,29 +408,52 @@ pub fn curl(interaction: &Interaction) -> String {
 
 /// Merges findings with the same key, keeping the shortest reproduction and counting occurrences.
 pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut by_key: BTreeMap<String, Finding> = BTreeMap::new();
-    let mut order = Vec::new();
+    let mut merged = Merged::default();
     for f in findings {
+        merged.add(f);
+    }
+    merged.into_findings()
+}
+
+/// Findings merged as they come, by key, in order of first appearance: what [`dedupe`] does,
+/// for a stream (its size is the number of distinct findings, whatever the traffic's).
+#[derive(Debug, Default)]
+pub struct Merged {
+    by_key: std::collections::HashMap<String, usize>,
+    findings: Vec<Finding>,
+}
+
+impl Merged {
+    /// Adds `f`; returns whether it is the first of its key.
+    pub fn add(&mut self, f: Finding) -> bool {
         let key = f.key();
-        match by_key.get_mut(&key) {
-            Some(existing) => {
+        match self.by_key.get(&key) {
+            Some(&at) => {
+                let existing = &mut self.findings[at];
                 existing.occurrences += f.occurrences;
                 if f.reproduce.len() < existing.reproduce.len() {
                     existing.reproduce = f.reproduce;
                     existing.curl = f.curl;
                     existing.answers = f.answers;
                 }
+                false
             }
             None => {
-                order.push(key.clone());
-                by_key.insert(key, f);
+                self.by_key.insert(key, self.findings.len());
+                self.findings.push(f);
+                true
             }
         }
     }
-    order
-        .into_iter()
-        .filter_map(|k| by_key.remove(&k))
-        .collect()
+
+    /// The findings merged so far.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
 }
 
 /// Known findings: reported, but they do not fail a run.

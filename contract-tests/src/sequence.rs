@@ -13,39 +13,286 @@ use generator::ir::SecurityScheme;
 
 /// Findings of every sequence check over `traffic` (in order).
 pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
-    let matched: Vec<Option<&Operation>> = traffic
-        .iter()
-        .map(|i| model.find(&i.method, &i.path()))
-        .collect();
-    check_matched(model, traffic, &matched)
-}
-
-/// [`check`], with each interaction's operation already found.
-pub fn check_matched(
-    model: &Model,
-    traffic: &[Interaction],
-    matched: &[Option<&Operation>],
-) -> Vec<Finding> {
+    let mut sequences = Sequences::default();
     let mut out = Vec::new();
     for (i, interaction) in traffic.iter().enumerate() {
-        let Some(op) = matched[i] else { continue };
-        if (200..300).contains(&interaction.status)
-            && !op.requirements.is_empty()
-            && !has_credentials(model, op, interaction)
-        {
+        let op = model.find(&interaction.method, &interaction.path());
+        sequences.observe(model, i, interaction, op, &mut out);
+    }
+    out
+}
+
+/// How many deletions and creations a [`Sequences`] remembers: the oldest is forgotten first,
+/// so its memory stays bounded on a capture of any size.
+pub const REMEMBERED: usize = 65_536;
+
+/// The sequence checks as one pass over traffic in order, remembering only what a later
+/// interaction can still show wrong: successful deletions of an item not yet read again, and
+/// created resources not yet read. The contract engine and `verify` (over a stream of any
+/// length) feed it alike.
+#[derive(Debug, Default)]
+pub struct Sequences {
+    /// Deleted items by path, awaiting their next read.
+    deleted: Window<String, Deleted>,
+    /// The last successful DELETE of each path (its interaction index).
+    last_delete: Window<String, usize>,
+    /// Created resources awaiting a read, by interaction index.
+    created: Window<usize, Created>,
+    /// Which created resources each returned identifier names.
+    by_value: HashMap<String, Vec<usize>>,
+}
+
+#[derive(Debug)]
+struct Deleted {
+    label: String,
+    method: String,
+    url: String,
+    status: u16,
+}
+
+#[derive(Debug)]
+struct Created {
+    label: String,
+    call: String,
+    values: Vec<String>,
+}
+
+impl Sequences {
+    /// Judges `interaction` (the `index`th, calling `op`) against what came before it, and
+    /// remembers what a later interaction may need.
+    pub fn observe(
+        &mut self,
+        model: &Model,
+        index: usize,
+        interaction: &Interaction,
+        op: Option<&Operation>,
+        out: &mut Vec<Finding>,
+    ) {
+        let ok = (200..300).contains(&interaction.status);
+        if interaction.method == "DELETE" && ok {
+            self.last_delete.insert(interaction.path(), index);
+        }
+        let Some(op) = op else { return };
+        if ok && !op.requirements.is_empty() && !has_credentials(model, op, interaction) {
             out.push(
                 Finding::new(Kind::IgnoredAuth, &op.label())
-                    .with_interaction(i, interaction)
+                    .with_interaction(index, interaction)
                     .expected(format!("401 or 403 without the credentials of {}", requirement_text(op)))
                     .observed(interaction.status.to_string())
                     .message(format!("the server answered {} to a request without the credentials the operation requires ({})", interaction.status, requirement_text(op))),
             );
         }
+        let path = interaction.path();
+        self.use_after_delete(index, interaction, op, &path, out);
+        self.created_not_retrievable(index, interaction, op, &path, out);
     }
-    let paths = by_path(traffic);
-    use_after_delete(traffic, matched, &paths, &mut out);
-    created_not_retrievable(traffic, matched, &paths, &mut out);
-    out
+
+    fn use_after_delete(
+        &mut self,
+        index: usize,
+        interaction: &Interaction,
+        op: &Operation,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let ok = (200..300).contains(&interaction.status);
+        if let Some(deleted) = self.deleted.get(path) {
+            // The next read of the deleted path tells; anything else that succeeds (a PUT, a
+            // POST) may have recreated it.
+            if interaction.method == "GET" {
+                if ok {
+                    out.push(
+                        Finding::new(Kind::UseAfterDelete, &op.label())
+                            .with_interaction(index, interaction)
+                            .expected(format!("404 or 410 after {} deleted it", deleted.label))
+                            .observed(interaction.status.to_string())
+                            .related(format!("deleted by {} {}", deleted.method, deleted.url))
+                            .message(format!(
+                                "{path} was deleted ({} answered {}), yet a later GET answered {}",
+                                deleted.label, deleted.status, interaction.status
+                            )),
+                    );
+                }
+                self.deleted.remove(path);
+            } else if ok && interaction.method != "DELETE" {
+                self.deleted.remove(path);
+            }
+        }
+        if interaction.method == "DELETE" && ok {
+            // Only an item (a path with a parameter): deleting by body on a collection path
+            // leaves the collection readable.
+            if op.method == "DELETE" && op.path.contains('{') {
+                self.deleted.insert(
+                    path.to_string(),
+                    Deleted {
+                        label: op.label(),
+                        method: interaction.method.clone(),
+                        url: interaction.url.clone(),
+                        status: interaction.status,
+                    },
+                );
+            }
+        }
+    }
+
+    fn created_not_retrievable(
+        &mut self,
+        index: usize,
+        interaction: &Interaction,
+        op: &Operation,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        if interaction.method == "GET" && interaction.status == 404 && op.path.contains('{') {
+            // The first read answered 404 that names a created resource settles it.
+            let named: Vec<usize> = path
+                .split('/')
+                .filter(|s| s.len() >= 3)
+                .filter_map(|s| self.by_value.get(s))
+                .flatten()
+                .copied()
+                .collect();
+            let mut settled: Vec<usize> = Vec::new();
+            for created_at in named {
+                if settled.contains(&created_at) {
+                    continue;
+                }
+                let Some(created) = self.created.get(&created_at) else {
+                    continue;
+                };
+                settled.push(created_at);
+                // Deleted in between: a 404 is what it should answer.
+                if self.last_delete.get(path).is_some_and(|d| *d > created_at) {
+                    continue;
+                }
+                let value = created
+                    .values
+                    .iter()
+                    .find(|v| path.split('/').any(|s| s == v.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
+                out.push(
+                    Finding::new(Kind::CreatedNotRetrievable, &op.label())
+                        .with_interaction(index, interaction)
+                        .expected(format!("the resource {} created", created.label))
+                        .observed("404".to_string())
+                        .related(format!("created by {}", created.call))
+                        .message(format!(
+                            "{} returned `{value}`, but {} answered 404 for it",
+                            created.label,
+                            op.label()
+                        )),
+                );
+            }
+            for created_at in settled {
+                self.forget_created(created_at);
+            }
+        }
+        if op.method == "POST" && (200..300).contains(&interaction.status) {
+            let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body) else {
+                return;
+            };
+            let mut values = Vec::new();
+            identifiers(&body, 0, &mut values);
+            if let Some(location) = interaction.response_header("location") {
+                values.push(location.rsplit('/').next().unwrap_or("").to_string());
+            }
+            values.retain(|v| v.len() >= 3);
+            values.sort();
+            values.dedup();
+            if values.is_empty() {
+                return;
+            }
+            for value in &values {
+                self.by_value.entry(value.clone()).or_default().push(index);
+            }
+            let created = Created {
+                label: op.label(),
+                call: format!(
+                    "{} {} ({})",
+                    interaction.method, interaction.url, interaction.status
+                ),
+                values,
+            };
+            if let Some((evicted, forgotten)) = self.created.insert(index, created) {
+                self.unindex(evicted, &forgotten.values);
+            }
+        }
+    }
+
+    /// Drops a created resource (settled) from what is remembered.
+    fn forget_created(&mut self, created_at: usize) {
+        if let Some(created) = self.created.remove(&created_at) {
+            self.unindex(created_at, &created.values);
+        }
+    }
+
+    fn unindex(&mut self, created_at: usize, values: &[String]) {
+        for value in values {
+            if let Some(list) = self.by_value.get_mut(value) {
+                list.retain(|i| *i != created_at);
+                if list.is_empty() {
+                    self.by_value.remove(value);
+                }
+            }
+        }
+    }
+}
+
+/// A map that keeps its [`REMEMBERED`] most recent insertions.
+#[derive(Debug)]
+struct Window<K, V> {
+    map: HashMap<K, (u64, V)>,
+    order: std::collections::VecDeque<(u64, K)>,
+    next: u64,
+}
+
+impl<K, V> Default for Window<K, V> {
+    fn default() -> Self {
+        Window {
+            map: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+            next: 0,
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V> Window<K, V> {
+    fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.map.get(key).map(|(_, v)| v)
+    }
+
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.map.remove(key).map(|(_, v)| v)
+    }
+
+    /// Inserts `value`; returns the entry forgotten to make room, if one was.
+    fn insert(&mut self, key: K, value: V) -> Option<(K, V)> {
+        let stamp = self.next;
+        self.next += 1;
+        self.map.insert(key.clone(), (stamp, value));
+        self.order.push_back((stamp, key));
+        let mut evicted = None;
+        while self.map.len() > REMEMBERED || self.order.len() > 2 * REMEMBERED {
+            let Some((stamp, key)) = self.order.pop_front() else {
+                break;
+            };
+            // Only the entry this stamp inserted: a later insert of the same key stays.
+            if self.map.get(&key).is_some_and(|(s, _)| *s == stamp) {
+                let (_, value) = self.map.remove(&key).expect("present");
+                evicted = Some((key, value));
+            }
+        }
+        evicted
+    }
 }
 
 /// The operation's security requirements as text: `a + b or c`.
@@ -88,142 +335,6 @@ pub fn has_credentials(model: &Model, op: &Operation, interaction: &Interaction)
                 None => true,
             })
     })
-}
-
-/// Interaction indices by request path, in order, so each check looks only at the same path.
-fn by_path(traffic: &[Interaction]) -> HashMap<String, Vec<usize>> {
-    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, t) in traffic.iter().enumerate() {
-        out.entry(t.path()).or_default().push(i);
-    }
-    out
-}
-
-fn use_after_delete(
-    traffic: &[Interaction],
-    matched: &[Option<&Operation>],
-    paths: &HashMap<String, Vec<usize>>,
-    out: &mut Vec<Finding>,
-) {
-    for (i, deleted) in traffic.iter().enumerate() {
-        let Some(op) = matched[i] else { continue };
-        // Only an item (a path with a parameter): deleting by body on a collection path leaves
-        // the collection readable.
-        if op.method != "DELETE" || !op.path.contains('{') || !(200..300).contains(&deleted.status)
-        {
-            continue;
-        }
-        let path = deleted.path();
-        // The next read of the same path that still answers 2xx (before anything recreates it).
-        for &j in paths.get(&path).into_iter().flatten().filter(|j| **j > i) {
-            let later = &traffic[j];
-            if later.method != "GET" {
-                if (200..300).contains(&later.status) && later.method != "DELETE" {
-                    break;
-                }
-                continue;
-            }
-            if (200..300).contains(&later.status) {
-                let read = matched[j].map_or_else(|| format!("GET {path}"), Operation::label);
-                out.push(
-                    Finding::new(Kind::UseAfterDelete, &read)
-                        .with_interaction(j, later)
-                        .expected(format!("404 or 410 after {} deleted it", op.label()))
-                        .observed(later.status.to_string())
-                        .related(format!("deleted by {} {}", deleted.method, deleted.url))
-                        .message(format!(
-                            "{path} was deleted ({} answered {}), yet a later GET answered {}",
-                            op.label(),
-                            deleted.status,
-                            later.status
-                        )),
-                );
-            }
-            break;
-        }
-    }
-}
-
-fn created_not_retrievable(
-    traffic: &[Interaction],
-    matched: &[Option<&Operation>],
-    paths: &HashMap<String, Vec<usize>>,
-    out: &mut Vec<Finding>,
-) {
-    // Reads answered 404, by each segment of their path.
-    let mut missing: HashMap<&str, Vec<usize>> = HashMap::new();
-    let read_paths: Vec<String> = traffic
-        .iter()
-        .map(|t| {
-            if t.method == "GET" && t.status == 404 {
-                t.path()
-            } else {
-                String::new()
-            }
-        })
-        .collect();
-    for (j, path) in read_paths.iter().enumerate() {
-        if path.is_empty() || !matched[j].is_some_and(|o| o.path.contains('{')) {
-            continue;
-        }
-        for segment in path.split('/').filter(|s| s.len() >= 3) {
-            missing.entry(segment).or_default().push(j);
-        }
-    }
-    if missing.is_empty() {
-        return;
-    }
-    for (i, created) in traffic.iter().enumerate() {
-        let Some(op) = matched[i] else { continue };
-        if op.method != "POST" || !(200..300).contains(&created.status) {
-            continue;
-        }
-        let Ok(body) = serde_json::from_str::<Value>(&created.response_body) else {
-            continue;
-        };
-        let mut values = Vec::new();
-        identifiers(&body, 0, &mut values);
-        if let Some(location) = created.response_header("location") {
-            values.push(location.rsplit('/').next().unwrap_or("").to_string());
-        }
-        let first = values
-            .iter()
-            .filter_map(|v| {
-                missing
-                    .get(v.as_str())
-                    .and_then(|js| js.iter().find(|j| **j > i))
-                    .map(|j| (*j, v))
-            })
-            .min();
-        let Some((j, value)) = first else { continue };
-        let later = &traffic[j];
-        // Deleted in between: a 404 is what it should answer.
-        let deleted = paths.get(&read_paths[j]).into_iter().flatten().any(|k| {
-            *k > i
-                && *k < j
-                && traffic[*k].method == "DELETE"
-                && (200..300).contains(&traffic[*k].status)
-        });
-        if deleted {
-            continue;
-        }
-        let read = matched[j].expect("indexed above");
-        out.push(
-            Finding::new(Kind::CreatedNotRetrievable, &read.label())
-                .with_interaction(j, later)
-                .expected(format!("the resource {} created", op.label()))
-                .observed("404".to_string())
-                .related(format!(
-                    "created by {} {} ({})",
-                    created.method, created.url, created.status
-                ))
-                .message(format!(
-                    "{} returned `{value}`, but {} answered 404 for it",
-                    op.label(),
-                    read.label()
-                )),
-        );
-    }
 }
 
 /// Values under identifier-like keys (`id`, `customerId`, `order_id`), a few levels deep.

@@ -118,16 +118,121 @@ pub enum ReadError {
     Format { path: String, message: String },
 }
 
-/// Reads a cassette (JSON or YAML) or a HAR file, told apart by content.
+/// A part of a capture, as [`batches`] hands it over.
+#[derive(Debug)]
+pub enum Batch {
+    /// Lines of a line-delimited capture, not yet parsed (the caller parses them, on as many
+    /// cores as it has, with [`parse_line`]); `first` is the first one's line number (from 1).
+    Lines { first: usize, lines: Vec<String> },
+    /// Interactions of a capture read whole (HAR, a cassette).
+    Interactions(Vec<Interaction>),
+}
+
+/// Reads a capture (a cassette in JSON or YAML, a HAR file, or line-delimited JSON), told
+/// apart by content, whole.
 pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+    let mut out = Vec::new();
+    batches(path, 4096, &mut |batch| {
+        match batch {
+            Batch::Interactions(list) => out.extend(list),
+            Batch::Lines { first, lines } => {
+                for (n, line) in lines.iter().enumerate() {
+                    if let Some(interaction) = parse_line(line, first + n)? {
+                        out.push(interaction);
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Reads the capture at `path` and hands it to `each` in batches of about `size`
+/// interactions. A line-delimited capture (one VCR interaction, `{"request": …, "response":
+/// …}`, per line) is streamed: never more than one batch of it is in memory, whatever its
+/// size. Other formats are single documents, read whole. An error `each` returns stops the
+/// reading and is reported as the capture's.
+pub fn batches(
+    path: &Path,
+    size: usize,
+    each: &mut dyn FnMut(Batch) -> Result<(), String>,
+) -> Result<(), ReadError> {
+    use std::io::BufRead as _;
+    let io = |source| ReadError::Io {
         path: path.display().to_string(),
         source,
-    })?;
+    };
     let format_error = |message: String| ReadError::Format {
         path: path.display().to_string(),
         message,
     };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    // The first non-blank line tells a line-delimited capture from a document.
+    let mut head = String::new();
+    let mut line_no = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(io)? == 0 {
+            break;
+        }
+        line_no += 1;
+        head.push_str(&line);
+        if !line.trim().is_empty() {
+            break;
+        }
+    }
+    let first = head.trim();
+    let streamed = first.starts_with('{')
+        && serde_json::from_str::<Value>(first)
+            .is_ok_and(|v| v.get("request").is_some() && v.get("response").is_some());
+    if !streamed {
+        let mut text = head;
+        std::io::Read::read_to_string(&mut reader, &mut text).map_err(io)?;
+        let list = read_text(&text).map_err(format_error)?;
+        for part in list.chunks(size.max(1)) {
+            each(Batch::Interactions(part.to_vec())).map_err(format_error)?;
+        }
+        return Ok(());
+    }
+    let mut lines = vec![first.to_string()];
+    let mut first_line = line_no;
+    loop {
+        let mut line = String::new();
+        let read = reader.read_line(&mut line).map_err(io)?;
+        if read > 0 {
+            line.truncate(line.trim_end().len());
+            lines.push(line);
+        }
+        if lines.len() >= size || (read == 0 && !lines.is_empty()) {
+            let batch = std::mem::take(&mut lines);
+            let count = batch.len();
+            each(Batch::Lines {
+                first: first_line,
+                lines: batch,
+            })
+            .map_err(format_error)?;
+            first_line += count;
+        }
+        if read == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// One line of a line-delimited capture (`number` names it in errors): `None` when blank.
+pub fn parse_line(line: &str, number: usize) -> Result<Option<Interaction>, String> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("line {number}: {e}"))?;
+    vcr_interaction(&value)
+        .map(Some)
+        .map_err(|e| format!("line {number}: {e}"))
+}
+
+fn read_text(text: &str) -> Result<Vec<Interaction>, String> {
     // HAR files are large: parse them straight into their types, not through a `Value`.
     let head: String = text.trim_start().chars().take(64).collect();
     if head.starts_with('{')
@@ -135,47 +240,28 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
             .replace(char::is_whitespace, "")
             .starts_with("{\"log\"")
     {
-        return har_text(&text).map_err(format_error);
+        return har_text(text);
     }
-    if line_delimited(&text) && serde_json::from_str::<Value>(&text).is_err() {
-        return lines(&text).map_err(format_error);
+    if line_delimited(text) && serde_json::from_str::<Value>(text).is_err() {
+        return lines(text);
     }
-    let value: Value = match serde_json::from_str(&text) {
+    let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(json_err) => match generator::load::parse_text(&text) {
+        Err(json_err) => match generator::load::parse_text(text) {
             Ok(v) => v,
-            Err(_) => return Err(format_error(format!("not JSON ({json_err}) and not YAML"))),
+            Err(_) => return Err(format!("not JSON ({json_err}) and not YAML")),
         },
     };
     if value.get("log").is_some() {
-        return har(value).map_err(format_error);
+        return har(value);
     }
-    cassette(&value).map_err(format_error)
-}
-
-/// Reads a line-delimited capture: one VCR interaction (`{"request": …, "response": …}`) per
-/// line, for captures too large to hold as one document. Blank lines are skipped; a broken
-/// line is an error naming it.
-pub fn read_lines(path: &Path) -> Result<Vec<Interaction>, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    lines(&text).map_err(|message| ReadError::Format {
-        path: path.display().to_string(),
-        message,
-    })
+    cassette(&value)
 }
 
 fn lines(text: &str) -> Result<Vec<Interaction>, String> {
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: Value =
-            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
-        out.push(vcr_interaction(&value).map_err(|e| format!("line {}: {e}", n + 1))?);
+        out.extend(parse_line(line, n + 1)?);
     }
     Ok(out)
 }

@@ -364,8 +364,13 @@ pub fn run(
         .iter_mut()
         .filter(|f| f.kind == Kind::CrossOperationInconsistency)
     {
-        if let Some(better) = crate::check::cross_operation_for(model, &engine.traffic, &matched, f)
-        {
+        let better = crate::check::CrossSearch::new(model, f).and_then(|mut search| {
+            for &(i, op) in &matched {
+                search.consider(model, op, &engine.traffic[i]);
+            }
+            search.finish()
+        });
+        if let Some(better) = better {
             f.related = better.related;
             f.message = better.message;
         }
