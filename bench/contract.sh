@@ -6,7 +6,9 @@
 #      cassettes), the finding classes each reported, and the ratio;
 #   2. time to first report of the `rejected` gap (Disbursement.status): `specdrift test -x`
 #      restricted to that check, against schemathesis's whole run (it reports it or not);
-#   3. recorded interactions verified per second by `verify` on a large HAR file (one core).
+#   3. recorded interactions verified per second by `verify` on a large HAR file (one core);
+#   4. `verify` on line-delimited captures of 128 MB and 1 GB (bench/verify.sh): throughput per
+#      CPU-second and peak memory, which streaming keeps flat.
 #
 #   bench/contract.sh                         # --max-cases 200 for us (within schemathesis's time), --max-examples 50 for it
 #   CASES=200 EXAMPLES=100 bench/contract.sh
@@ -86,3 +88,6 @@ fi
 
 # 3. verify throughput.
 target/release/examples/bench verify "${INTERACTIONS:-200000}" | tail -1
+
+# 4. verify streaming captures larger than memory should need (bench/verify.sh: 128 MB, 1 GB).
+bench/verify.sh

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p contract-tests --example bench -- verify 200000   # interactions verified per second, one core
 //! cargo run --release -p contract-tests --example bench -- suite 500       # checked calls per second against the in-process sandbox
+//! cargo run --release -p contract-tests --example bench -- capture 1024 F  # writes a line-delimited capture of at least 1024 MB to F
 //! ```
 
 use std::path::PathBuf;
@@ -61,6 +62,48 @@ fn main() {
                 n as f64 / total.as_secs_f64()
             );
         }
+        "capture" => {
+            // A line-delimited capture of at least `n` MB: the conformant fixture repeated, each
+            // copy with its own identifiers, one VCR interaction per line.
+            let path = args
+                .next()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("target/bench/large.jsonl"));
+            let base =
+                traffic::read(&root.join("contract-tests/tests/traffic/vivamo-conformant.json"))
+                    .expect("fixture");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+            let headers = |list: &[(String, String)]| {
+                let mut map = serde_json::Map::new();
+                for (k, v) in list {
+                    map.insert(k.clone(), json!([v]));
+                }
+                serde_json::Value::Object(map)
+            };
+            let (mut written, mut count) = (0u64, 0usize);
+            while written < n as u64 * 1_000_000 {
+                let x = &base[count % base.len()];
+                let url = x
+                    .url
+                    .replace("671f4e90c0811b1056da1653", &format!("{count:024x}"));
+                let line = json!({
+                    "request": {"method": x.method, "uri": url, "headers": headers(&x.request_headers), "body": {"string": x.request_body}},
+                    "response": {"status": {"code": x.status, "message": ""}, "headers": headers(&x.response_headers), "body": {"string": x.response_body}},
+                    "recorded_at": x.recorded_at,
+                })
+                .to_string();
+                use std::io::Write as _;
+                writeln!(out, "{line}").unwrap();
+                written += line.len() as u64 + 1;
+                count += 1;
+            }
+            println!(
+                "capture: {count} interactions, {:.1} MB, in {}",
+                written as f64 / 1e6,
+                path.display()
+            );
+        }
         "suite" => {
             let start = Instant::now();
             let outcome = vivamo::run(
@@ -82,6 +125,6 @@ fn main() {
                 outcome.report.findings.len()
             );
         }
-        other => eprintln!("unknown benchmark `{other}`: verify or suite"),
+        other => eprintln!("unknown benchmark `{other}`: verify, capture or suite"),
     }
 }

@@ -39,7 +39,7 @@ pub struct Sequences {
     /// Created resources awaiting a read, by interaction index.
     created: Window<usize, Created>,
     /// Which created resources each returned identifier names.
-    by_value: HashMap<String, Vec<usize>>,
+    by_value: HashMap<String, std::collections::VecDeque<usize>>,
 }
 
 #[derive(Debug)]
@@ -145,18 +145,17 @@ impl Sequences {
     ) {
         if interaction.method == "GET" && interaction.status == 404 && op.path.contains('{') {
             // The first read answered 404 that names a created resource settles it.
-            let named: Vec<usize> = path
+            let mut named: Vec<usize> = path
                 .split('/')
                 .filter(|s| s.len() >= 3)
                 .filter_map(|s| self.by_value.get(s))
                 .flatten()
                 .copied()
                 .collect();
+            named.sort_unstable();
+            named.dedup();
             let mut settled: Vec<usize> = Vec::new();
             for created_at in named {
-                if settled.contains(&created_at) {
-                    continue;
-                }
                 let Some(created) = self.created.get(&created_at) else {
                     continue;
                 };
@@ -204,7 +203,10 @@ impl Sequences {
                 return;
             }
             for value in &values {
-                self.by_value.entry(value.clone()).or_default().push(index);
+                self.by_value
+                    .entry(value.clone())
+                    .or_default()
+                    .push_back(index);
             }
             let created = Created {
                 label: op.label(),
@@ -230,7 +232,12 @@ impl Sequences {
     fn unindex(&mut self, created_at: usize, values: &[String]) {
         for value in values {
             if let Some(list) = self.by_value.get_mut(value) {
-                list.retain(|i| *i != created_at);
+                // The oldest goes first: evicted, or settled in order.
+                if list.front() == Some(&created_at) {
+                    list.pop_front();
+                } else {
+                    list.retain(|i| *i != created_at);
+                }
                 if list.is_empty() {
                     self.by_value.remove(value);
                 }

@@ -1005,3 +1005,103 @@ fn request_parameters_and_media_types_are_held_to_the_spec() {
     // The refused ones are client findings; the accepted one fails the run.
     assert!(report.fails());
 }
+
+/// A line-delimited capture of many batches is streamed: a finding whose evidence lies in a
+/// later batch (a value one operation's schema refused, allowed by another operation that
+/// returns it thousands of interactions later) is still found, the report is the one the same traffic gives as a single cassette, and a broken
+/// line far into the file is named by its number.
+#[test]
+fn a_large_line_delimited_capture_is_streamed_with_the_findings_of_a_cassette() {
+    let base = conformant();
+    let mut traffic: Vec<Interaction> = (0..12_000)
+        .map(|i| {
+            let mut x = base[i % base.len()].clone();
+            x.url = x
+                .url
+                .replace("671f4e90c0811b1056da1653", &format!("{i:024x}"));
+            x
+        })
+        .collect();
+    assert_eq!(
+        traffic[4].url,
+        base[4]
+            .url
+            .replace("671f4e90c0811b1056da1653", &format!("{:024x}", 4))
+    );
+    // Early: the disbursement inside the intent's status is `rejected`, which its schema refuses.
+    set_body(
+        &mut traffic[4],
+        json!({"status": "rejected", "disbursement": {"_id": "d", "status": "rejected"}}),
+    );
+    // Far later, in another batch: proceeding answers `rejected`, which its schema allows.
+    assert_eq!(11_997 % base.len(), 3);
+    set_body(&mut traffic[11_997], json!({"status": "rejected"}));
+    let cassette = temp("stream-cassette.json");
+    traffic::write_cassette(&cassette, &traffic, &Redaction::default()).unwrap();
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&cassette).unwrap()).unwrap();
+    let lines: Vec<String> = value["http_interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    let ndjson = temp("stream.jsonl");
+    std::fs::write(&ndjson, lines.join("\n") + "\n").unwrap();
+
+    let mut batches = 0;
+    let streamed = contract_tests::verify_with(
+        &vivamo_spec(),
+        &ndjson,
+        &Baseline::default(),
+        &Default::default(),
+        &mut |p| {
+            if matches!(p, contract_tests::Progress::Reading { .. }) {
+                batches += 1;
+            }
+        },
+    )
+    .unwrap();
+    assert!(batches > 1, "read in {batches} batch(es)");
+    assert_eq!(streamed.interactions, 12_000);
+    let cross = streamed
+        .findings
+        .iter()
+        .find(|f| {
+            f.kind == Kind::CrossOperationInconsistency
+                && f.operation == "getDisbursementIntentStatus"
+        })
+        .unwrap_or_else(|| panic!("{}", streamed.to_text()));
+    assert!(
+        cross
+            .related
+            .as_deref()
+            .unwrap()
+            .contains("proceedWithDisbursement"),
+        "{cross:?}"
+    );
+    assert!(
+        cross.curl.contains(&format!("{:024x}", 4)),
+        "{}",
+        cross.curl
+    );
+
+    let whole = contract_tests::verify(&vivamo_spec(), &cassette, &Baseline::default()).unwrap();
+    let summary = |r: &Report| {
+        let mut out: Vec<(String, usize, String)> = r
+            .findings
+            .iter()
+            .map(|f| (f.key(), f.occurrences, f.curl.clone()))
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(summary(&streamed), summary(&whole));
+    assert_eq!(streamed.interactions, whole.interactions);
+
+    let mut broken = lines.clone();
+    broken[11_998] = "{\"request\": {\"method\": \"GET\"}, \"response\": {}}".into();
+    std::fs::write(&ndjson, broken.join("\n") + "\n").unwrap();
+    let err = contract_tests::verify(&vivamo_spec(), &ndjson, &Baseline::default()).unwrap_err();
+    assert!(err.contains("line 11999"), "{err}");
+    let _ = std::fs::remove_file(ndjson);
+}

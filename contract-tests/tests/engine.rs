@@ -583,4 +583,66 @@ fn verify_reports_sequence_defects_in_recorded_traffic() {
     );
     assert_eq!(kinds.len(), 3, "{}", report.to_text());
     let _ = std::fs::remove_file(path);
+
+    // The same events streamed from a line-delimited capture, thousands of unrelated reads
+    // apart (so in different batches): the same three findings, each once.
+    let filler = |n: usize| {
+        let id = format!("other{n}");
+        call(
+            "GET",
+            &format!("/pets/{id}"),
+            true,
+            200,
+            &format!(r#"{{"id":"{id}","name":"Tom"}}"#),
+        )
+    };
+    let mut spread = Vec::new();
+    for (n, event) in traffic.into_iter().enumerate() {
+        spread.push(event);
+        spread.extend((0..5_000).map(|k| filler(n * 5_000 + k)));
+    }
+    let lines: Vec<String> = spread
+        .iter()
+        .map(|i| {
+            let headers: serde_json::Map<String, Value> = i
+                .request_headers
+                .iter()
+                .map(|(k, v)| (k.clone(), json!([v])))
+                .collect();
+            let response: serde_json::Map<String, Value> = i
+                .response_headers
+                .iter()
+                .map(|(k, v)| (k.clone(), json!([v])))
+                .collect();
+            json!({
+                "request": {"method": i.method, "uri": i.url, "headers": headers, "body": {"string": i.request_body}},
+                "response": {"status": {"code": i.status}, "headers": response, "body": {"string": i.response_body}},
+            })
+            .to_string()
+        })
+        .collect();
+    let path =
+        std::env::temp_dir().join(format!("specdrift-sequence-{}.jsonl", std::process::id()));
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let streamed = contract_tests::verify(&spec(), &path, &Baseline::default()).unwrap();
+    let found: Vec<(Kind, &str, usize)> = streamed
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.operation.as_str(), f.occurrences))
+        .collect();
+    assert_eq!(streamed.interactions, spread.len());
+    for kind in [Kind::CreatedNotRetrievable, Kind::UseAfterDelete] {
+        assert!(
+            found.contains(&(kind, "getPet", 1)),
+            "{}",
+            streamed.to_text()
+        );
+    }
+    assert!(
+        found.contains(&(Kind::IgnoredAuth, "listPets", 1)),
+        "{}",
+        streamed.to_text()
+    );
+    assert_eq!(found.len(), 3, "{}", streamed.to_text());
+    let _ = std::fs::remove_file(path);
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# verify on captures too large to hold, side by side in one run (not a test: run it by hand):
+# line-delimited captures of SMALL MB and LARGE MB (1 GB by default) made from the conformant
+# Vivamo fixture, each verified by the release binary under GNU time: interactions per second
+# of wall time, per CPU-second (what one core does), and peak memory (maximum resident set).
+# Peak memory staying flat from the small capture to the large one is the streaming claim.
+#
+#   bench/verify.sh                     # 128 MB and 1024 MB
+#   SMALL=64 LARGE=2048 bench/verify.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+small=${SMALL:-128}
+large=${LARGE:-1024}
+dir=${BENCH_DIR:-$PWD/target/bench}
+mkdir -p "$dir"
+
+cargo build --release --quiet --bin specdrift -p specdrift
+cargo build --release --quiet -p contract-tests --example bench
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+for mb in "$small" "$large"; do
+  file=$dir/capture-$mb.jsonl
+  made=$(target/release/examples/bench capture "$mb" "$file")
+  count=$(echo "$made" | awk '{print $2}')
+  bytes=$(stat -c %s "$file")
+  timing=$( { /usr/bin/time -f '%e %U %S %M' target/release/specdrift verify --spec openapi.yaml --traffic "$file" -q >/dev/null; } 2>&1 | tail -1)
+  read -r wall user sys rss_kb <<<"$timing"
+  awk -v n="$count" -v b="$bytes" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss_kb" 'BEGIN {
+    printf "verify %7.1f MB, %8d interactions: %6.2f s wall, %6.2f s CPU: %8.0f interactions/s, %8.0f per CPU-second, peak memory %5.0f MB\n",
+      b / 1e6, n, w, u + s, n / w, n / (u + s), m / 1024 }'
+  rm -f "$file"
+done
