@@ -257,6 +257,11 @@ mod exit {
     pub const BAD_INPUT: u8 = 2;
 }
 
+/// mimalloc: `verify` parses on every core and merges on one, so most of what a worker
+/// allocates is freed by another thread, which glibc's allocator handles slowly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A panic is a bug in specdrift, never the user's input: say so in one line (the backtrace

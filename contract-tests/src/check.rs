@@ -39,11 +39,18 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
     // (interaction index, operation) for the cross-operation pass.
     let mut matched: Vec<(usize, &Operation)> = Vec::new();
     for (i, interaction) in traffic.iter().enumerate() {
-        let op = check_one(model, interaction, i, &mut findings);
+        let (op, body) = check_one(model, interaction, i, &mut findings);
         if let Some(op) = op {
             matched.push((i, op));
         }
-        sequences.observe(model, i, interaction, op, &mut sequence_findings);
+        sequences.observe(
+            model,
+            i,
+            interaction,
+            op,
+            body.as_ref(),
+            &mut sequence_findings,
+        );
     }
     cross_operation(model, traffic, &matched, &mut findings);
     findings.extend(sequence_findings);
@@ -51,15 +58,16 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
 }
 
 /// The checks of one interaction on its own (the operation it calls, its request, its
-/// response), pushed to `findings`; returns the operation, when the spec has one for it.
+/// response), pushed to `findings`; returns the operation, when the spec has one for it, and
+/// the response body when they parsed it as JSON (the sequence checks read it too).
 pub fn check_one<'m>(
     model: &'m Model,
     interaction: &Interaction,
     index: usize,
     findings: &mut Vec<Finding>,
-) -> Option<&'m Operation> {
+) -> (Option<&'m Operation>, Option<Value>) {
     let path = interaction.path();
-    let Some(op) = model.find(&interaction.method, &path) else {
+    let Some((op, path_values)) = model.find_with_params(&interaction.method, &path) else {
         findings.push(
             finding(
                 Kind::UnknownOperation,
@@ -74,11 +82,11 @@ pub fn check_one<'m>(
                 interaction.method
             )),
         );
-        return None;
+        return (None, None);
     };
-    check_request(model, op, interaction, index, findings);
-    check_response(model, op, interaction, index, findings);
-    Some(op)
+    check_request(model, op, interaction, &path_values, index, findings);
+    let body = check_response(model, op, interaction, index, findings);
+    (Some(op), body)
 }
 
 fn finding(kind: Kind, operation: &str, interaction: &Interaction, index: usize) -> Finding {
@@ -89,6 +97,7 @@ fn check_request(
     model: &Model,
     op: &Operation,
     interaction: &Interaction,
+    path_values: &[(String, String)],
     index: usize,
     findings: &mut Vec<Finding>,
 ) {
@@ -141,7 +150,7 @@ fn check_request(
         });
     }
     violations.extend(media_type_violation(op, interaction));
-    violations.extend(parameter_violations(model, op, interaction));
+    violations.extend(parameter_violations(model, op, interaction, path_values));
     let accepted = (200..300).contains(&interaction.status);
     // No credentials the operation's security asks for: the client's mistake when refused
     // (answered 2xx it is the server's, `ignored-auth`, judged with the sequence checks).
@@ -229,19 +238,13 @@ fn parameter_violations(
     model: &Model,
     op: &Operation,
     interaction: &Interaction,
+    path_values: &[(String, String)],
 ) -> Vec<Violation> {
     use generator::ir::{JsonType, ParamLocation};
-    let path_values = model
-        .find_with_params(&interaction.method, &interaction.path())
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    let query: Vec<(String, String)> = reqwest::Url::parse(&interaction.url)
-        .map(|u| {
-            u.query_pairs()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
+    if op.parameters.is_empty() {
+        return Vec::new();
+    }
+    let query = interaction.query();
     let cookies: Vec<(String, String)> = interaction
         .request_header("cookie")
         .map(|c| {
@@ -544,7 +547,7 @@ fn check_response(
     interaction: &Interaction,
     index: usize,
     findings: &mut Vec<Finding>,
-) {
+) -> Option<Value> {
     let status = interaction.status;
     if status >= 500 {
         findings.push(
@@ -572,7 +575,7 @@ fn check_response(
                     listed.join(", ")
                 )),
         );
-        return;
+        return None;
     };
     let body = interaction.response_body.trim();
     let content_type = media(interaction.response_header("content-type"));
@@ -645,15 +648,13 @@ fn check_response(
         }
     }
     if body.is_empty() {
-        return;
+        return None;
     }
-    let Some(schema_at) = json_schema_for(
+    let schema_at = json_schema_for(
         model,
         &response.content,
         interaction.response_header("content-type"),
-    ) else {
-        return;
-    };
+    )?;
     let value: Value = match serde_json::from_str(body) {
         Ok(v) => v,
         Err(e) => {
@@ -664,7 +665,7 @@ fn check_response(
                     .observed(format!("unparsable JSON ({e})"))
                     .message(format!("status {status} body is not JSON: {e}")),
             );
-            return;
+            return None;
         }
     };
     if let Some(schema) = json_media_for(
@@ -693,7 +694,7 @@ fn check_response(
         }
     }
     let Some(validator) = model.validator(&schema_at) else {
-        return;
+        return Some(value);
     };
     for error in validator.iter_errors(&value) {
         let pointer = error.instance_path().as_str().to_string();
@@ -713,6 +714,7 @@ fn check_response(
                 )),
         );
     }
+    Some(value)
 }
 
 /// `text` cut to `max` characters, `…` marking the cut.

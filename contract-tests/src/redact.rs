@@ -135,9 +135,30 @@ impl Redaction {
         Secrets::of(found)
     }
 
-    /// Adds the values [`Redaction::apply`] would hide in `interaction` to `found`.
+    /// Adds the values [`Redaction::apply`] would hide in `interaction` to `found`, without
+    /// writing the redacted copy: a body is parsed only when its text may hold a secret (a
+    /// secret-sounding name, a secret shape, a digit run, an escape that could hide either).
     pub fn collect(&self, interaction: &Interaction, found: &mut BTreeSet<String>) {
-        self.apply_collecting(interaction, found);
+        for (k, v) in interaction
+            .request_headers
+            .iter()
+            .chain(&interaction.response_headers)
+        {
+            let name = k.to_ascii_lowercase();
+            if name == "cookie" || name == "set-cookie" {
+                self.cookie_header(v, found);
+            } else if SECRET_HEADERS.contains(&name.as_str()) || self.headers.contains(&name) {
+                hide_credential(v, found);
+            } else {
+                scrub_shapes(v, found);
+            }
+        }
+        self.url(&interaction.url, found);
+        for body in [&interaction.request_body, &interaction.response_body] {
+            if may_hold_secret(body) {
+                self.body(body, found);
+            }
+        }
     }
 
     fn apply_collecting(
@@ -422,6 +443,24 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 
 /// All of [`SHAPES`] at once: one pass tells whether any shape is in a text at all, which it
 /// almost never is, so the per-shape replacing runs only where something will be replaced.
+/// Words every secret name (`SECRET_NAMES`) contains, in any case.
+static SECRET_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["secret", "password", "token", "key"])
+        .expect("the secret words build")
+});
+
+/// Whether a body's text may hold what [`Redaction::apply`] hides: a secret-named field or
+/// parameter, a secret shape, a card-length digit run, or an escape that could spell either.
+fn may_hold_secret(body: &str) -> bool {
+    !body.is_empty()
+        && (body.contains('\\')
+            || SECRET_WORDS.is_match(body)
+            || ANY_SHAPE.is_match(body)
+            || DIGIT_RUN.is_match(body))
+}
+
 static ANY_SHAPE: LazyLock<regex::RegexSet> = LazyLock::new(|| {
     regex::RegexSet::new(SHAPES.iter().map(|r| r.as_str()))
         .expect("the secret shapes are valid patterns")
@@ -521,6 +560,42 @@ fn mask(kind: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `collect` finds what `apply` hides, body parse or not.
+    #[test]
+    fn collecting_finds_what_applying_hides() {
+        let redaction = Redaction::default();
+        let bodies = [
+            r#"{"clientSecretKey": "cs_live_abcdefgh1234"}"#,
+            r#"{"note": "Bearer abcdefghijklmnop"}"#,
+            r#"{"card": 4111111111111111, "id": "671f4e90c0811b1056da1653"}"#,
+            r#"{"card": "4111 1111 1111 1111"}"#,
+            r#"{"escaped": "sk_live_ABCDEFGHIJKLMNOPQRSTUVWX"}"#,
+            r#"{"plain": "nothing here", "amount": 25}"#,
+            "password=hunter2hunter2&user=ada",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+            "",
+        ];
+        for body in bodies {
+            let interaction = Interaction {
+                method: "POST".into(),
+                url: "https://h/v1/x?api_key=k3y_value_123&page=2".into(),
+                request_headers: vec![
+                    ("Authorization".into(), "Bearer tok_abcdefghijkl".into()),
+                    ("X-Note".into(), "sk_test_abcdefghijklmnopqrstuvwx".into()),
+                ],
+                request_body: body.into(),
+                status: 200,
+                response_headers: vec![("Set-Cookie".into(), "sid=s3ss10n_v4lue; Path=/".into())],
+                response_body: body.into(),
+                recorded_at: String::new(),
+            };
+            let (mut applied, mut collected) = (BTreeSet::new(), BTreeSet::new());
+            redaction.apply_collecting(&interaction, &mut applied);
+            redaction.collect(&interaction, &mut collected);
+            assert_eq!(collected, applied, "{body}");
+        }
+    }
 
     #[test]
     fn card_numbers_are_luhn_valid_runs() {

@@ -17,7 +17,7 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, interaction) in traffic.iter().enumerate() {
         let op = model.find(&interaction.method, &interaction.path());
-        sequences.observe(model, i, interaction, op, &mut out);
+        sequences.observe(model, i, interaction, op, None, &mut out);
     }
     out
 }
@@ -59,13 +59,15 @@ struct Created {
 
 impl Sequences {
     /// Judges `interaction` (the `index`th, calling `op`) against what came before it, and
-    /// remembers what a later interaction may need.
+    /// remembers what a later interaction may need. `body` is its response body, when the
+    /// caller has parsed it already.
     pub fn observe(
         &mut self,
         model: &Model,
         index: usize,
         interaction: &Interaction,
         op: Option<&Operation>,
+        body: Option<&Value>,
         out: &mut Vec<Finding>,
     ) {
         let ok = (200..300).contains(&interaction.status);
@@ -84,7 +86,7 @@ impl Sequences {
         }
         let path = interaction.path();
         self.use_after_delete(index, interaction, op, &path, out);
-        self.created_not_retrievable(index, interaction, op, &path, out);
+        self.created_not_retrievable(index, interaction, op, &path, body, out);
     }
 
     fn use_after_delete(
@@ -141,6 +143,7 @@ impl Sequences {
         interaction: &Interaction,
         op: &Operation,
         path: &str,
+        body: Option<&Value>,
         out: &mut Vec<Finding>,
     ) {
         if interaction.method == "GET" && interaction.status == 404 && op.path.contains('{') {
@@ -188,11 +191,19 @@ impl Sequences {
             }
         }
         if op.method == "POST" && (200..300).contains(&interaction.status) {
-            let Ok(body) = serde_json::from_str::<Value>(&interaction.response_body) else {
-                return;
+            let parsed;
+            let body = match body {
+                Some(body) => body,
+                None => match serde_json::from_str::<Value>(&interaction.response_body) {
+                    Ok(value) => {
+                        parsed = value;
+                        &parsed
+                    }
+                    Err(_) => return,
+                },
             };
             let mut values = Vec::new();
-            identifiers(&body, 0, &mut values);
+            identifiers(body, 0, &mut values);
             if let Some(location) = interaction.response_header("location") {
                 values.push(location.rsplit('/').next().unwrap_or("").to_string());
             }
@@ -313,14 +324,8 @@ pub(crate) fn requirement_text(op: &Operation) -> String {
 
 /// Whether `interaction` carries what one of the operation's security requirements needs.
 pub fn has_credentials(model: &Model, op: &Operation, interaction: &Interaction) -> bool {
-    let query = reqwest::Url::parse(&interaction.url)
-        .ok()
-        .map(|u| {
-            u.query_pairs()
-                .map(|(k, _)| k.into_owned())
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    let query = std::cell::OnceCell::new();
+    let query = || query.get_or_init(|| interaction.query());
     let cookies = interaction.request_header("cookie").unwrap_or("");
     op.requirements.iter().any(|requirement| {
         requirement
@@ -332,7 +337,7 @@ pub fn has_credentials(model: &Model, op: &Operation, interaction: &Interaction)
                         .is_some_and(|v| !v.trim().is_empty())
                 }
                 Some(SecurityScheme::ApiKey { name, location }) => match location.as_str() {
-                    "query" => query.iter().any(|q| q == name),
+                    "query" => query().iter().any(|(q, _)| q == name),
                     "cookie" => cookies
                         .split(';')
                         .any(|c| c.trim().split('=').next() == Some(name.as_str())),

@@ -172,6 +172,8 @@ struct Judged<'m> {
     interaction: Option<Interaction>,
     preflight: bool,
     op: Option<&'m Operation>,
+    /// The response body, when the checks parsed it (the sequence checks read it too).
+    body: Option<serde_json::Value>,
     findings: Vec<Finding>,
     secrets: BTreeSet<String>,
 }
@@ -338,6 +340,7 @@ impl<'m> Run<'m> {
             interaction,
             preflight,
             op,
+            body,
             mut findings,
             secrets,
         } = judged;
@@ -363,8 +366,14 @@ impl<'m> Run<'m> {
         if op.is_some() {
             host.served += 1;
         }
-        host.sequences
-            .observe(self.model, index, &interaction, op, &mut findings);
+        host.sequences.observe(
+            self.model,
+            index,
+            &interaction,
+            op,
+            body.as_ref(),
+            &mut findings,
+        );
         if self.options.each_interaction {
             progress(Progress::Judged {
                 index,
@@ -405,25 +414,29 @@ fn judge<'m>(
             interaction: None,
             preflight: false,
             op: None,
+            body: None,
             findings: Vec::new(),
             secrets: BTreeSet::new(),
         };
     }
     let preflight = preflight(model, &interaction);
     let mut findings = Vec::new();
-    let op = if preflight {
-        None
+    let (op, body) = if preflight {
+        (None, None)
     } else {
         check::check_one(model, &interaction, index, &mut findings)
     };
     let mut secrets = BTreeSet::new();
     redaction.collect(&interaction, &mut secrets);
+    // Only a creation's body is read again (by the sequence checks).
+    let body = body.filter(|_| op.is_some_and(|o| o.method == "POST"));
     Judged {
         index,
         host,
         interaction: Some(interaction),
         preflight,
         op,
+        body,
         findings,
         secrets,
     }
