@@ -2,9 +2,10 @@
 //! The server side of Vivamo API 1.0.0: implement [`Api`], then serve [`router`].
 #[path = "server/runtime.rs"]
 mod runtime;
+use super::models;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
-use runtime::{Inputs, bytes_response, json_response, required};
+use runtime::{Call, Inputs, bytes_response, json_response, required};
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -41,7 +42,7 @@ pub trait Api: Send + Sync + 'static {
     fn create_customer(
         &self,
         ctx: Context,
-        body: super::models::CreateCustomerRequest,
+        body: models::CreateCustomerRequest,
     ) -> impl ::std::future::Future<Output = CreateCustomerReply> + Send;
     /// Get Customers With KYC For Review
     ///
@@ -71,7 +72,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         ctx: Context,
         external_customer_id: String,
-        body: super::models::UpdateCustomerRequest,
+        body: models::UpdateCustomerRequest,
     ) -> impl ::std::future::Future<Output = UpdateCustomerReply> + Send;
     /// Get Customer KYC Info
     ///
@@ -92,8 +93,8 @@ pub trait Api: Send + Sync + 'static {
         &self,
         ctx: Context,
         external_customer_id: String,
-        type_: super::models::SetCustomerKycManuallyVerifiedType,
-        body: super::models::KycVerifyRequest,
+        type_: models::SetCustomerKycManuallyVerifiedType,
+        body: models::KycVerifyRequest,
     ) -> impl ::std::future::Future<Output = SetCustomerKycManuallyVerifiedReply> + Send;
     /// Get Customer Prizes
     ///
@@ -115,7 +116,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         ctx: Context,
         external_customer_id: String,
-        body: super::models::RecordPrizeRequest,
+        body: models::RecordPrizeRequest,
     ) -> impl ::std::future::Future<Output = RecordPrizeReply> + Send;
     /// Create Payment Intent
     ///
@@ -125,7 +126,7 @@ pub trait Api: Send + Sync + 'static {
     fn create_payment_intent(
         &self,
         ctx: Context,
-        body: super::models::CreatePaymentIntentRequest,
+        body: models::CreatePaymentIntentRequest,
     ) -> impl ::std::future::Future<Output = CreatePaymentIntentReply> + Send;
     /// Get Payment Intent Status
     ///
@@ -145,7 +146,7 @@ pub trait Api: Send + Sync + 'static {
     fn create_disbursement_intent(
         &self,
         ctx: Context,
-        body: super::models::CreateDisbursementIntentRequest,
+        body: models::CreateDisbursementIntentRequest,
     ) -> impl ::std::future::Future<Output = CreateDisbursementIntentReply> + Send;
     /// Get Disbursement Intent Status
     ///
@@ -187,7 +188,7 @@ pub trait Api: Send + Sync + 'static {
     fn check_geolocation(
         &self,
         ctx: Context,
-        body: super::models::GeolocationCheckRequest,
+        body: models::GeolocationCheckRequest,
     ) -> impl ::std::future::Future<Output = CheckGeolocationReply> + Send;
     /// List Webhooks
     ///
@@ -206,7 +207,7 @@ pub trait Api: Send + Sync + 'static {
     fn register_webhook(
         &self,
         ctx: Context,
-        body: super::models::RegisterWebhookRequest,
+        body: models::RegisterWebhookRequest,
     ) -> impl ::std::future::Future<Output = RegisterWebhookReply> + Send;
     /// Delete Webhook
     ///
@@ -216,7 +217,7 @@ pub trait Api: Send + Sync + 'static {
     fn delete_webhook(
         &self,
         ctx: Context,
-        body: super::models::DeleteWebhookRequest,
+        body: models::DeleteWebhookRequest,
     ) -> impl ::std::future::Future<Output = DeleteWebhookReply> + Send;
     /// Update Webhook
     ///
@@ -227,7 +228,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         ctx: Context,
         webhook_id: String,
-        body: super::models::UpdateWebhookRequest,
+        body: models::UpdateWebhookRequest,
     ) -> impl ::std::future::Future<Output = UpdateWebhookReply> + Send;
 }
 /// A rejection as the spec's error body (`ErrorResponse`).
@@ -289,22 +290,19 @@ async fn dispatch<S: Api>(
         path: parts.uri.path().to_string(),
         headers: parts.headers,
     };
-    match route(service, ctx, query, body) {
-        Ok(handler) => handler.await,
+    match route(service.clone(), ctx, query, body) {
+        Ok(handler) => {
+            handler.await.unwrap_or_else(|rejection| service.reject(rejection))
+        }
         Err(response) => response,
     }
 }
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
-type Handler<S> = fn(
-    ::std::sync::Arc<S>,
-    Context,
-    Inputs,
-    ::axum::body::Bytes,
-) -> Pending;
+type Handler<S> = fn(Call<S>) -> Pending;
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
-    Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
@@ -315,105 +313,93 @@ fn route<S: Api>(
     body: ::axum::body::Bytes,
 ) -> Result<Pending, ::axum::response::Response> {
     let routes: [(&'static str, &'static str, Handler<S>); 20usize] = [
-        (
-            "/v1/customers",
-            "GET",
-            |s, c, i, b| Box::pin(handle_list_customers(s, c, i, b)),
-        ),
-        (
-            "/v1/customers",
-            "POST",
-            |s, c, i, b| Box::pin(handle_create_customer(s, c, i, b)),
-        ),
+        ("/v1/customers", "GET", |call| Box::pin(handle_list_customers(call))),
+        ("/v1/customers", "POST", |call| Box::pin(handle_create_customer(call))),
         (
             "/v1/payment-intents",
             "POST",
-            |s, c, i, b| Box::pin(handle_create_payment_intent(s, c, i, b)),
+            |call| Box::pin(handle_create_payment_intent(call)),
         ),
         (
             "/v1/disbursement-intents",
             "POST",
-            |s, c, i, b| Box::pin(handle_create_disbursement_intent(s, c, i, b)),
+            |call| Box::pin(handle_create_disbursement_intent(call)),
         ),
         (
             "/v1/customers/kyc-for-review",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_customers_with_kyc_for_review(s, c, i, b)),
+            |call| Box::pin(handle_get_customers_with_kyc_for_review(call)),
         ),
         (
             "/v1/disbursements/pending-validation",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_disbursements_awaiting_approval(s, c, i, b)),
+            |call| Box::pin(handle_get_disbursements_awaiting_approval(call)),
         ),
         (
             "/v1/operators/check-geolocation",
             "POST",
-            |s, c, i, b| Box::pin(handle_check_geolocation(s, c, i, b)),
+            |call| Box::pin(handle_check_geolocation(call)),
         ),
-        (
-            "/v1/operators/webhooks",
-            "GET",
-            |s, c, i, b| Box::pin(handle_list_webhooks(s, c, i, b)),
-        ),
+        ("/v1/operators/webhooks", "GET", |call| Box::pin(handle_list_webhooks(call))),
         (
             "/v1/operators/webhooks",
             "POST",
-            |s, c, i, b| Box::pin(handle_register_webhook(s, c, i, b)),
+            |call| Box::pin(handle_register_webhook(call)),
         ),
         (
             "/v1/operators/webhooks",
             "DELETE",
-            |s, c, i, b| Box::pin(handle_delete_webhook(s, c, i, b)),
+            |call| Box::pin(handle_delete_webhook(call)),
         ),
         (
             "/v1/operators/webhooks/{webhookId}",
             "PATCH",
-            |s, c, i, b| Box::pin(handle_update_webhook(s, c, i, b)),
+            |call| Box::pin(handle_update_webhook(call)),
         ),
         (
             "/v1/customers/{externalCustomerId}",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_customer(s, c, i, b)),
+            |call| Box::pin(handle_get_customer(call)),
         ),
         (
             "/v1/customers/{externalCustomerId}/data",
             "PUT",
-            |s, c, i, b| Box::pin(handle_update_customer(s, c, i, b)),
+            |call| Box::pin(handle_update_customer(call)),
         ),
         (
             "/v1/customers/{externalCustomerId}/kyc-info",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_customer_kyc_info(s, c, i, b)),
+            |call| Box::pin(handle_get_customer_kyc_info(call)),
         ),
         (
             "/v1/customers/{externalCustomerId}/prizes",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_customer_prizes(s, c, i, b)),
+            |call| Box::pin(handle_get_customer_prizes(call)),
         ),
         (
             "/v1/customers/{externalCustomerId}/prizes",
             "POST",
-            |s, c, i, b| Box::pin(handle_record_prize(s, c, i, b)),
+            |call| Box::pin(handle_record_prize(call)),
         ),
         (
             "/v1/payment-intents/{paymentIntentId}/status",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_payment_intent_status(s, c, i, b)),
+            |call| Box::pin(handle_get_payment_intent_status(call)),
         ),
         (
             "/v1/disbursement-intents/{disbursementIntentId}/status",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_disbursement_intent_status(s, c, i, b)),
+            |call| Box::pin(handle_get_disbursement_intent_status(call)),
         ),
         (
             "/v1/customers/{externalCustomerId}/kyc-verify/{type}",
             "POST",
-            |s, c, i, b| Box::pin(handle_set_customer_kyc_manually_verified(s, c, i, b)),
+            |call| Box::pin(handle_set_customer_kyc_manually_verified(call)),
         ),
         (
             "/v1/disbursements/{disbursementIntentId}/proceed/{allow}",
             "POST",
-            |s, c, i, b| Box::pin(handle_proceed_with_disbursement(s, c, i, b)),
+            |call| Box::pin(handle_proceed_with_disbursement(call)),
         ),
     ];
     let path = ctx.path.clone();
@@ -427,7 +413,7 @@ fn route<S: Api>(
             continue;
         }
         return match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
-            Ok(inputs) => Ok(handler(service, ctx, inputs, body)),
+            Ok(inputs) => Ok(handler(Call { service, ctx, inputs, body })),
             Err(rejection) => Err(service.reject(rejection)),
         };
     }
@@ -442,1060 +428,703 @@ fn route<S: Api>(
 #[derive(Debug, Clone)]
 pub enum ListCustomersReply {
     /// `200`: Paginated list of customers.
-    Status200(super::models::CustomerList),
+    Status200(models::CustomerList),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl ListCustomersReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `createCustomer` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CreateCustomerReply {
     /// `200`: Customer created.
-    Status200(super::models::CreateCustomerResponse),
+    Status200(models::CreateCustomerResponse),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl CreateCustomerReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `getCustomersWithKycForReview` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomersWithKycForReviewReply {
     /// `200`: List of customers awaiting KYC review.
-    Status200(Vec<super::models::Customer>),
+    Status200(Vec<models::Customer>),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetCustomersWithKycForReviewReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `getCustomer` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomerReply {
     /// `200`: Customer record.
-    Status200(super::models::Customer),
+    Status200(models::Customer),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `404`: The customer does not exist.
-    Status404(super::models::ErrorResponse),
+    Status404(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetCustomerReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status404(body) => json_response(404, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `updateCustomer` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum UpdateCustomerReply {
     /// `200`: Customer updated.
-    Status200(super::models::Customer),
+    Status200(models::Customer),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl UpdateCustomerReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `getCustomerKycInfo` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomerKycInfoReply {
     /// `200`: KYC information.
-    Status200(super::models::KycInfo),
+    Status200(models::KycInfo),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetCustomerKycInfoReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `setCustomerKycManuallyVerified` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum SetCustomerKycManuallyVerifiedReply {
     /// `200`: Verification status updated.
-    Status200(super::models::MessageResponse),
+    Status200(models::MessageResponse),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl SetCustomerKycManuallyVerifiedReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `getCustomerPrizes` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomerPrizesReply {
     /// `200`: List of prize records.
-    Status200(super::models::CustomerPrizes),
+    Status200(models::CustomerPrizes),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetCustomerPrizesReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `recordPrize` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum RecordPrizeReply {
     /// `200`: Prize recorded.
-    Status200(super::models::RecordPrizeResponse),
+    Status200(models::RecordPrizeResponse),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl RecordPrizeReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `createPaymentIntent` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CreatePaymentIntentReply {
     /// `200`: Payment intent created.
-    Status200(super::models::PaymentIntentCreated),
+    Status200(models::PaymentIntentCreated),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl CreatePaymentIntentReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `getPaymentIntentStatus` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetPaymentIntentStatusReply {
     /// `200`: Payment intent status.
-    Status200(super::models::PaymentIntentStatus),
+    Status200(models::PaymentIntentStatus),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetPaymentIntentStatusReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `createDisbursementIntent` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CreateDisbursementIntentReply {
     /// `200`: Disbursement intent created.
-    Status200(super::models::DisbursementIntentCreated),
+    Status200(models::DisbursementIntentCreated),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl CreateDisbursementIntentReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `getDisbursementIntentStatus` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetDisbursementIntentStatusReply {
     /// `200`: Disbursement intent status.
-    Status200(super::models::DisbursementIntentStatus),
+    Status200(models::DisbursementIntentStatus),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetDisbursementIntentStatusReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `getDisbursementsAwaitingApproval` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetDisbursementsAwaitingApprovalReply {
     /// `200`: List of pending disbursements.
-    Status200(Vec<super::models::PendingDisbursement>),
+    Status200(Vec<models::PendingDisbursement>),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetDisbursementsAwaitingApprovalReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `proceedWithDisbursement` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum ProceedWithDisbursementReply {
     /// `200`: Disbursement approved and sent for processing, or rejected.
-    Status200(super::models::ProceedDisbursementResponse),
+    Status200(models::ProceedDisbursementResponse),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl ProceedWithDisbursementReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `checkGeolocation` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CheckGeolocationReply {
     /// `200`: Geolocation check result.
-    Status200(super::models::GeolocationCheckResult),
+    Status200(models::GeolocationCheckResult),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl CheckGeolocationReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `listWebhooks` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum ListWebhooksReply {
     /// `200`: Registered webhooks.
-    Status200(Vec<super::models::Webhook>),
+    Status200(Vec<models::Webhook>),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl ListWebhooksReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `registerWebhook` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum RegisterWebhookReply {
     /// `200`: Webhook registered successfully. The response includes the generated secret key for signature verification.
-    Status200(super::models::WebhookCreated),
+    Status200(models::WebhookCreated),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `409`: Another webhook already exists with the same URL and overlapping event types.
-    Status409(super::models::ErrorResponse),
+    Status409(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl RegisterWebhookReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status409(body) => json_response(409, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `deleteWebhook` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum DeleteWebhookReply {
     /// `200`: Webhook deleted.
-    Status200(super::models::MessageResponse),
+    Status200(models::MessageResponse),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl DeleteWebhookReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `updateWebhook` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum UpdateWebhookReply {
     /// `200`: Webhook updated successfully.
-    Status200(super::models::Webhook),
+    Status200(models::Webhook),
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `409`: Another webhook already exists with the same URL and overlapping event types.
-    Status409(super::models::ErrorResponse),
+    Status409(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
-#[allow(unused_variables)]
-async fn handle_list_customers<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "listCustomers";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let page = inputs.query::<i64>("page")?;
-        let size = inputs.query::<i64>("size")?;
-        Ok((page, size))
-    })();
-    let (page, size) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.list_customers(ctx, page, size).await {
-        ListCustomersReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        ListCustomersReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        ListCustomersReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        ListCustomersReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        ListCustomersReply::Rejected(rejection) => service.reject(rejection),
+impl UpdateWebhookReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status400(body) => json_response(400, "application/json", &body),
+            Self::Status403(body) => json_response(403, "application/json", &body),
+            Self::Status409(body) => json_response(409, "application/json", &body),
+            Self::Status500(body) => json_response(500, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
     }
 }
-#[allow(unused_variables)]
-async fn handle_create_customer<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "createCustomer";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::CreateCustomerRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((body,))
-    })();
-    let (body,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.create_customer(ctx, body).await {
-        CreateCustomerReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        CreateCustomerReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        CreateCustomerReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        CreateCustomerReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        CreateCustomerReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_list_customers<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("listCustomers", &["bearerAuth"])?;
+    let page = call.inputs.query::<i64>("page")?;
+    let size = call.inputs.query::<i64>("size")?;
+    call.service.list_customers(call.ctx, page, size).await.encode()
 }
-#[allow(unused_variables)]
+async fn handle_create_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("createCustomer", &["bearerAuth"])?;
+    let body: models::CreateCustomerRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.create_customer(call.ctx, body).await.encode()
+}
 async fn handle_get_customers_with_kyc_for_review<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getCustomersWithKycForReview";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    match service.get_customers_with_kyc_for_review(ctx).await {
-        GetCustomersWithKycForReviewReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        GetCustomersWithKycForReviewReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        GetCustomersWithKycForReviewReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        GetCustomersWithKycForReviewReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        GetCustomersWithKycForReviewReply::Rejected(rejection) => {
-            service.reject(rejection)
-        }
-    }
+    call: Call<S>,
+) -> runtime::Outcome {
+    let call = call.enter("getCustomersWithKycForReview", &["bearerAuth"])?;
+    call.service.get_customers_with_kyc_for_review(call.ctx).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_get_customer<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getCustomer";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let external_customer_id = inputs.path::<String>("externalCustomerId")?;
-        Ok((external_customer_id,))
-    })();
-    let (external_customer_id,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.get_customer(ctx, external_customer_id).await {
-        GetCustomerReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        GetCustomerReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        GetCustomerReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        GetCustomerReply::Status404(body) => {
-            json_response(404, "application/json", &body)
-        }
-        GetCustomerReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        GetCustomerReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_get_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("getCustomer", &["bearerAuth"])?;
+    let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
+    call.service.get_customer(call.ctx, external_customer_id).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_update_customer<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "updateCustomer";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let external_customer_id = inputs.path::<String>("externalCustomerId")?;
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::UpdateCustomerRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((external_customer_id, body))
-    })();
-    let (external_customer_id, body) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.update_customer(ctx, external_customer_id, body).await {
-        UpdateCustomerReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        UpdateCustomerReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        UpdateCustomerReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        UpdateCustomerReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        UpdateCustomerReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_update_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("updateCustomer", &["bearerAuth"])?;
+    let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
+    let body: models::UpdateCustomerRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.update_customer(call.ctx, external_customer_id, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_get_customer_kyc_info<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getCustomerKycInfo";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let external_customer_id = inputs.path::<String>("externalCustomerId")?;
-        Ok((external_customer_id,))
-    })();
-    let (external_customer_id,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.get_customer_kyc_info(ctx, external_customer_id).await {
-        GetCustomerKycInfoReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        GetCustomerKycInfoReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        GetCustomerKycInfoReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        GetCustomerKycInfoReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        GetCustomerKycInfoReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_get_customer_kyc_info<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("getCustomerKycInfo", &["bearerAuth"])?;
+    let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
+    call.service.get_customer_kyc_info(call.ctx, external_customer_id).await.encode()
 }
-#[allow(unused_variables)]
 async fn handle_set_customer_kyc_manually_verified<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "setCustomerKycManuallyVerified";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let external_customer_id = inputs.path::<String>("externalCustomerId")?;
-        let type_ = inputs
-            .path::<super::models::SetCustomerKycManuallyVerifiedType>("type")?;
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::KycVerifyRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((external_customer_id, type_, body))
-    })();
-    let (external_customer_id, type_, body) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service
-        .set_customer_kyc_manually_verified(ctx, external_customer_id, type_, body)
+    call: Call<S>,
+) -> runtime::Outcome {
+    let call = call.enter("setCustomerKycManuallyVerified", &["bearerAuth"])?;
+    let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
+    let type_ = call.inputs.path::<models::SetCustomerKycManuallyVerifiedType>("type")?;
+    let body: models::KycVerifyRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service
+        .set_customer_kyc_manually_verified(call.ctx, external_customer_id, type_, body)
         .await
-    {
-        SetCustomerKycManuallyVerifiedReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        SetCustomerKycManuallyVerifiedReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        SetCustomerKycManuallyVerifiedReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        SetCustomerKycManuallyVerifiedReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        SetCustomerKycManuallyVerifiedReply::Rejected(rejection) => {
-            service.reject(rejection)
-        }
-    }
+        .encode()
 }
-#[allow(unused_variables)]
-async fn handle_get_customer_prizes<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getCustomerPrizes";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let external_customer_id = inputs.path::<String>("externalCustomerId")?;
-        let tax_year = inputs.query::<i64>("taxYear")?;
-        Ok((external_customer_id, tax_year))
-    })();
-    let (external_customer_id, tax_year) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.get_customer_prizes(ctx, external_customer_id, tax_year).await {
-        GetCustomerPrizesReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        GetCustomerPrizesReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        GetCustomerPrizesReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        GetCustomerPrizesReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        GetCustomerPrizesReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_get_customer_prizes<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("getCustomerPrizes", &["bearerAuth"])?;
+    let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
+    let tax_year = call.inputs.query::<i64>("taxYear")?;
+    call.service
+        .get_customer_prizes(call.ctx, external_customer_id, tax_year)
+        .await
+        .encode()
 }
-#[allow(unused_variables)]
-async fn handle_record_prize<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "recordPrize";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let external_customer_id = inputs.path::<String>("externalCustomerId")?;
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::RecordPrizeRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((external_customer_id, body))
-    })();
-    let (external_customer_id, body) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.record_prize(ctx, external_customer_id, body).await {
-        RecordPrizeReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        RecordPrizeReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        RecordPrizeReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        RecordPrizeReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        RecordPrizeReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_record_prize<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("recordPrize", &["bearerAuth"])?;
+    let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
+    let body: models::RecordPrizeRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.record_prize(call.ctx, external_customer_id, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_create_payment_intent<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "createPaymentIntent";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::CreatePaymentIntentRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((body,))
-    })();
-    let (body,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.create_payment_intent(ctx, body).await {
-        CreatePaymentIntentReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        CreatePaymentIntentReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        CreatePaymentIntentReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        CreatePaymentIntentReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        CreatePaymentIntentReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_create_payment_intent<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("createPaymentIntent", &["bearerAuth"])?;
+    let body: models::CreatePaymentIntentRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.create_payment_intent(call.ctx, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_get_payment_intent_status<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getPaymentIntentStatus";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let payment_intent_id = inputs.path::<String>("paymentIntentId")?;
-        Ok((payment_intent_id,))
-    })();
-    let (payment_intent_id,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.get_payment_intent_status(ctx, payment_intent_id).await {
-        GetPaymentIntentStatusReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        GetPaymentIntentStatusReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        GetPaymentIntentStatusReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        GetPaymentIntentStatusReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        GetPaymentIntentStatusReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_get_payment_intent_status<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("getPaymentIntentStatus", &["bearerAuth"])?;
+    let payment_intent_id = call.inputs.path::<String>("paymentIntentId")?;
+    call.service.get_payment_intent_status(call.ctx, payment_intent_id).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_create_disbursement_intent<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "createDisbursementIntent";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::CreateDisbursementIntentRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((body,))
-    })();
-    let (body,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.create_disbursement_intent(ctx, body).await {
-        CreateDisbursementIntentReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        CreateDisbursementIntentReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        CreateDisbursementIntentReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        CreateDisbursementIntentReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        CreateDisbursementIntentReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_create_disbursement_intent<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("createDisbursementIntent", &["bearerAuth"])?;
+    let body: models::CreateDisbursementIntentRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.create_disbursement_intent(call.ctx, body).await.encode()
 }
-#[allow(unused_variables)]
 async fn handle_get_disbursement_intent_status<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getDisbursementIntentStatus";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let disbursement_intent_id = inputs.path::<String>("disbursementIntentId")?;
-        Ok((disbursement_intent_id,))
-    })();
-    let (disbursement_intent_id,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.get_disbursement_intent_status(ctx, disbursement_intent_id).await {
-        GetDisbursementIntentStatusReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        GetDisbursementIntentStatusReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        GetDisbursementIntentStatusReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        GetDisbursementIntentStatusReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        GetDisbursementIntentStatusReply::Rejected(rejection) => {
-            service.reject(rejection)
-        }
-    }
+    call: Call<S>,
+) -> runtime::Outcome {
+    let call = call.enter("getDisbursementIntentStatus", &["bearerAuth"])?;
+    let disbursement_intent_id = call.inputs.path::<String>("disbursementIntentId")?;
+    call.service
+        .get_disbursement_intent_status(call.ctx, disbursement_intent_id)
+        .await
+        .encode()
 }
-#[allow(unused_variables)]
 async fn handle_get_disbursements_awaiting_approval<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getDisbursementsAwaitingApproval";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    match service.get_disbursements_awaiting_approval(ctx).await {
-        GetDisbursementsAwaitingApprovalReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        GetDisbursementsAwaitingApprovalReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        GetDisbursementsAwaitingApprovalReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        GetDisbursementsAwaitingApprovalReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        GetDisbursementsAwaitingApprovalReply::Rejected(rejection) => {
-            service.reject(rejection)
-        }
-    }
+    call: Call<S>,
+) -> runtime::Outcome {
+    let call = call.enter("getDisbursementsAwaitingApproval", &["bearerAuth"])?;
+    call.service.get_disbursements_awaiting_approval(call.ctx).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_proceed_with_disbursement<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "proceedWithDisbursement";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let disbursement_intent_id = inputs.path::<String>("disbursementIntentId")?;
-        let allow = inputs.path::<bool>("allow")?;
-        Ok((disbursement_intent_id, allow))
-    })();
-    let (disbursement_intent_id, allow) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.proceed_with_disbursement(ctx, disbursement_intent_id, allow).await {
-        ProceedWithDisbursementReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        ProceedWithDisbursementReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        ProceedWithDisbursementReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        ProceedWithDisbursementReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        ProceedWithDisbursementReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_proceed_with_disbursement<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("proceedWithDisbursement", &["bearerAuth"])?;
+    let disbursement_intent_id = call.inputs.path::<String>("disbursementIntentId")?;
+    let allow = call.inputs.path::<bool>("allow")?;
+    call.service
+        .proceed_with_disbursement(call.ctx, disbursement_intent_id, allow)
+        .await
+        .encode()
 }
-#[allow(unused_variables)]
-async fn handle_check_geolocation<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "checkGeolocation";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::GeolocationCheckRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((body,))
-    })();
-    let (body,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.check_geolocation(ctx, body).await {
-        CheckGeolocationReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        CheckGeolocationReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        CheckGeolocationReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        CheckGeolocationReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        CheckGeolocationReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_check_geolocation<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("checkGeolocation", &["bearerAuth"])?;
+    let body: models::GeolocationCheckRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.check_geolocation(call.ctx, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_list_webhooks<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "listWebhooks";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    match service.list_webhooks(ctx).await {
-        ListWebhooksReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        ListWebhooksReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        ListWebhooksReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        ListWebhooksReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        ListWebhooksReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_list_webhooks<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("listWebhooks", &["bearerAuth"])?;
+    call.service.list_webhooks(call.ctx).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_register_webhook<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "registerWebhook";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::RegisterWebhookRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((body,))
-    })();
-    let (body,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.register_webhook(ctx, body).await {
-        RegisterWebhookReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        RegisterWebhookReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        RegisterWebhookReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        RegisterWebhookReply::Status409(body) => {
-            json_response(409, "application/json", &body)
-        }
-        RegisterWebhookReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        RegisterWebhookReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_register_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("registerWebhook", &["bearerAuth"])?;
+    let body: models::RegisterWebhookRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.register_webhook(call.ctx, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_delete_webhook<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "deleteWebhook";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::DeleteWebhookRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((body,))
-    })();
-    let (body,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.delete_webhook(ctx, body).await {
-        DeleteWebhookReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        DeleteWebhookReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        DeleteWebhookReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        DeleteWebhookReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        DeleteWebhookReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_delete_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("deleteWebhook", &["bearerAuth"])?;
+    let body: models::DeleteWebhookRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.delete_webhook(call.ctx, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_update_webhook<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "updateWebhook";
-    ctx.security = &["bearerAuth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let webhook_id = inputs.path::<String>("webhookId")?;
-        let body = required(
-            "request body",
-            runtime::json_object_body::<
-                super::models::UpdateWebhookRequest,
-            >(&ctx.headers, &body)?,
-        )?;
-        Ok((webhook_id, body))
-    })();
-    let (webhook_id, body) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.update_webhook(ctx, webhook_id, body).await {
-        UpdateWebhookReply::Status200(body) => {
-            json_response(200, "application/json", &body)
-        }
-        UpdateWebhookReply::Status400(body) => {
-            json_response(400, "application/json", &body)
-        }
-        UpdateWebhookReply::Status403(body) => {
-            json_response(403, "application/json", &body)
-        }
-        UpdateWebhookReply::Status409(body) => {
-            json_response(409, "application/json", &body)
-        }
-        UpdateWebhookReply::Status500(body) => {
-            json_response(500, "application/json", &body)
-        }
-        UpdateWebhookReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_update_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("updateWebhook", &["bearerAuth"])?;
+    let webhook_id = call.inputs.path::<String>("webhookId")?;
+    let body: models::UpdateWebhookRequest = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.update_webhook(call.ctx, webhook_id, body).await.encode()
 }

@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `CustomerData` the spec allows.
@@ -26,7 +27,7 @@ pub fn customer_data_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `CustomerData` the spec allows, decoded into the generated type.
-pub fn customer_data() -> BoxedStrategy<super::models::CustomerData> {
+pub fn customer_data() -> BoxedStrategy<models::CustomerData> {
     decoded(customer_data_json(DEPTH))
 }
 /// JSON values of `CustomerData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -69,7 +70,7 @@ pub fn kyc_verification_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `KycVerification` the spec allows, decoded into the generated type.
-pub fn kyc_verification() -> BoxedStrategy<super::models::KycVerification> {
+pub fn kyc_verification() -> BoxedStrategy<models::KycVerification> {
     decoded(kyc_verification_json(DEPTH))
 }
 /// JSON values of `KycVerification` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -98,7 +99,7 @@ pub fn customer_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Customer` the spec allows, decoded into the generated type.
-pub fn customer() -> BoxedStrategy<super::models::Customer> {
+pub fn customer() -> BoxedStrategy<models::Customer> {
     decoded(customer_json(DEPTH))
 }
 /// JSON values of `Customer` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -127,7 +128,7 @@ pub fn create_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `CreateCustomerRequest` the spec allows, decoded into the generated type.
-pub fn create_customer_request() -> BoxedStrategy<super::models::CreateCustomerRequest> {
+pub fn create_customer_request() -> BoxedStrategy<models::CreateCustomerRequest> {
     decoded(create_customer_request_json(DEPTH))
 }
 /// JSON values of `CreateCustomerRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -161,9 +162,7 @@ pub fn create_customer_response_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `CreateCustomerResponse` the spec allows, decoded into the generated type.
-pub fn create_customer_response() -> BoxedStrategy<
-    super::models::CreateCustomerResponse,
-> {
+pub fn create_customer_response() -> BoxedStrategy<models::CreateCustomerResponse> {
     decoded(create_customer_response_json(DEPTH))
 }
 /// JSON values of `CreateCustomerResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -195,7 +194,7 @@ pub fn customer_list_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `CustomerList` the spec allows, decoded into the generated type.
-pub fn customer_list() -> BoxedStrategy<super::models::CustomerList> {
+pub fn customer_list() -> BoxedStrategy<models::CustomerList> {
     decoded(customer_list_json(DEPTH))
 }
 /// JSON values of `CustomerList` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -218,7 +217,7 @@ pub fn update_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `UpdateCustomerRequest` the spec allows, decoded into the generated type.
-pub fn update_customer_request() -> BoxedStrategy<super::models::UpdateCustomerRequest> {
+pub fn update_customer_request() -> BoxedStrategy<models::UpdateCustomerRequest> {
     decoded(update_customer_request_json(DEPTH))
 }
 /// JSON values of `UpdateCustomerRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -252,7 +251,7 @@ pub fn kyc_info_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `KycInfo` the spec allows, decoded into the generated type.
-pub fn kyc_info() -> BoxedStrategy<super::models::KycInfo> {
+pub fn kyc_info() -> BoxedStrategy<models::KycInfo> {
     decoded(kyc_info_json(DEPTH))
 }
 /// JSON values of `KycInfo` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -286,7 +285,7 @@ pub fn kyc_info_verification_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `KycInfoVerification` the spec allows, decoded into the generated type.
-pub fn kyc_info_verification() -> BoxedStrategy<super::models::KycInfoVerification> {
+pub fn kyc_info_verification() -> BoxedStrategy<models::KycInfoVerification> {
     decoded(kyc_info_verification_json(DEPTH))
 }
 /// JSON values of `KycInfoVerification` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -308,7 +307,7 @@ pub fn kyc_verify_request_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("verify", any::<bool>().prop_map(Value::Bool).boxed())])
 }
 /// Values of `KycVerifyRequest` the spec allows, decoded into the generated type.
-pub fn kyc_verify_request() -> BoxedStrategy<super::models::KycVerifyRequest> {
+pub fn kyc_verify_request() -> BoxedStrategy<models::KycVerifyRequest> {
     decoded(kyc_verify_request_json(DEPTH))
 }
 /// JSON values of `KycVerifyRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -320,7 +319,7 @@ pub fn message_response_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "message", text("", 0, 20))])
 }
 /// Values of `MessageResponse` the spec allows, decoded into the generated type.
-pub fn message_response() -> BoxedStrategy<super::models::MessageResponse> {
+pub fn message_response() -> BoxedStrategy<models::MessageResponse> {
     decoded(message_response_json(DEPTH))
 }
 /// JSON values of `MessageResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -336,7 +335,7 @@ pub fn custom_data_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `CustomData` the spec allows, decoded into the generated type.
-pub fn custom_data() -> BoxedStrategy<super::models::CustomData> {
+pub fn custom_data() -> BoxedStrategy<models::CustomData> {
     decoded(custom_data_json(DEPTH))
 }
 /// JSON values of `CustomData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -352,7 +351,7 @@ pub fn customer_reference_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("externalCustomerId", text("", 0, 20))])
 }
 /// Values of `CustomerReference` the spec allows, decoded into the generated type.
-pub fn customer_reference() -> BoxedStrategy<super::models::CustomerReference> {
+pub fn customer_reference() -> BoxedStrategy<models::CustomerReference> {
     decoded(customer_reference_json(DEPTH))
 }
 /// JSON values of `CustomerReference` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -374,7 +373,7 @@ pub fn payment_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `PaymentIntentInput` the spec allows, decoded into the generated type.
-pub fn payment_intent_input() -> BoxedStrategy<super::models::PaymentIntentInput> {
+pub fn payment_intent_input() -> BoxedStrategy<models::PaymentIntentInput> {
     decoded(payment_intent_input_json(DEPTH))
 }
 /// JSON values of `PaymentIntentInput` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -400,7 +399,7 @@ pub fn create_payment_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
 }
 /// Values of `CreatePaymentIntentRequest` the spec allows, decoded into the generated type.
 pub fn create_payment_intent_request() -> BoxedStrategy<
-    super::models::CreatePaymentIntentRequest,
+    models::CreatePaymentIntentRequest,
 > {
     decoded(create_payment_intent_request_json(DEPTH))
 }
@@ -426,7 +425,7 @@ pub fn payment_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `PaymentIntentCreated` the spec allows, decoded into the generated type.
-pub fn payment_intent_created() -> BoxedStrategy<super::models::PaymentIntentCreated> {
+pub fn payment_intent_created() -> BoxedStrategy<models::PaymentIntentCreated> {
     decoded(payment_intent_created_json(DEPTH))
 }
 /// JSON values of `PaymentIntentCreated` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -466,7 +465,7 @@ pub fn payment_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Payment` the spec allows, decoded into the generated type.
-pub fn payment() -> BoxedStrategy<super::models::Payment> {
+pub fn payment() -> BoxedStrategy<models::Payment> {
     decoded(payment_json(DEPTH))
 }
 /// JSON values of `Payment` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -504,7 +503,7 @@ pub fn payment_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `PaymentIntentStatus` the spec allows, decoded into the generated type.
-pub fn payment_intent_status() -> BoxedStrategy<super::models::PaymentIntentStatus> {
+pub fn payment_intent_status() -> BoxedStrategy<models::PaymentIntentStatus> {
     decoded(payment_intent_status_json(DEPTH))
 }
 /// JSON values of `PaymentIntentStatus` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -526,9 +525,7 @@ pub fn disbursement_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `DisbursementIntentInput` the spec allows, decoded into the generated type.
-pub fn disbursement_intent_input() -> BoxedStrategy<
-    super::models::DisbursementIntentInput,
-> {
+pub fn disbursement_intent_input() -> BoxedStrategy<models::DisbursementIntentInput> {
     decoded(disbursement_intent_input_json(DEPTH))
 }
 /// JSON values of `DisbursementIntentInput` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -557,7 +554,7 @@ pub fn create_disbursement_intent_request_json(depth: u32) -> BoxedStrategy<Valu
 }
 /// Values of `CreateDisbursementIntentRequest` the spec allows, decoded into the generated type.
 pub fn create_disbursement_intent_request() -> BoxedStrategy<
-    super::models::CreateDisbursementIntentRequest,
+    models::CreateDisbursementIntentRequest,
 > {
     decoded(create_disbursement_intent_request_json(DEPTH))
 }
@@ -584,7 +581,7 @@ pub fn disbursement_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
 }
 /// Values of `DisbursementIntentCreated` the spec allows, decoded into the generated type.
 pub fn disbursement_intent_created() -> BoxedStrategy<
-    super::models::DisbursementIntentCreated,
+    models::DisbursementIntentCreated,
 > {
     decoded(disbursement_intent_created_json(DEPTH))
 }
@@ -628,7 +625,7 @@ pub fn disbursement_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Disbursement` the spec allows, decoded into the generated type.
-pub fn disbursement() -> BoxedStrategy<super::models::Disbursement> {
+pub fn disbursement() -> BoxedStrategy<models::Disbursement> {
     decoded(disbursement_json(DEPTH))
 }
 /// JSON values of `Disbursement` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -657,9 +654,7 @@ pub fn disbursement_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `DisbursementIntentStatus` the spec allows, decoded into the generated type.
-pub fn disbursement_intent_status() -> BoxedStrategy<
-    super::models::DisbursementIntentStatus,
-> {
+pub fn disbursement_intent_status() -> BoxedStrategy<models::DisbursementIntentStatus> {
     decoded(disbursement_intent_status_json(DEPTH))
 }
 /// JSON values of `DisbursementIntentStatus` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -693,7 +688,7 @@ pub fn pending_disbursement_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `PendingDisbursement` the spec allows, decoded into the generated type.
-pub fn pending_disbursement() -> BoxedStrategy<super::models::PendingDisbursement> {
+pub fn pending_disbursement() -> BoxedStrategy<models::PendingDisbursement> {
     decoded(pending_disbursement_json(DEPTH))
 }
 /// JSON values of `PendingDisbursement` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -727,7 +722,7 @@ pub fn proceed_disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
 }
 /// Values of `ProceedDisbursementResponse` the spec allows, decoded into the generated type.
 pub fn proceed_disbursement_response() -> BoxedStrategy<
-    super::models::ProceedDisbursementResponse,
+    models::ProceedDisbursementResponse,
 > {
     decoded(proceed_disbursement_response_json(DEPTH))
 }
@@ -763,7 +758,7 @@ pub fn record_prize_request_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `RecordPrizeRequest` the spec allows, decoded into the generated type.
-pub fn record_prize_request() -> BoxedStrategy<super::models::RecordPrizeRequest> {
+pub fn record_prize_request() -> BoxedStrategy<models::RecordPrizeRequest> {
     decoded(record_prize_request_json(DEPTH))
 }
 /// JSON values of `RecordPrizeRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -807,7 +802,7 @@ pub fn prize_record_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `PrizeRecord` the spec allows, decoded into the generated type.
-pub fn prize_record() -> BoxedStrategy<super::models::PrizeRecord> {
+pub fn prize_record() -> BoxedStrategy<models::PrizeRecord> {
     decoded(prize_record_json(DEPTH))
 }
 /// JSON values of `PrizeRecord` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -842,7 +837,7 @@ pub fn record_prize_response_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `RecordPrizeResponse` the spec allows, decoded into the generated type.
-pub fn record_prize_response() -> BoxedStrategy<super::models::RecordPrizeResponse> {
+pub fn record_prize_response() -> BoxedStrategy<models::RecordPrizeResponse> {
     decoded(record_prize_response_json(DEPTH))
 }
 /// JSON values of `RecordPrizeResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -868,7 +863,7 @@ pub fn customer_prizes_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `CustomerPrizes` the spec allows, decoded into the generated type.
-pub fn customer_prizes() -> BoxedStrategy<super::models::CustomerPrizes> {
+pub fn customer_prizes() -> BoxedStrategy<models::CustomerPrizes> {
     decoded(customer_prizes_json(DEPTH))
 }
 /// JSON values of `CustomerPrizes` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -880,9 +875,7 @@ pub fn geolocation_check_request_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("ip", text("", 0, 20))])
 }
 /// Values of `GeolocationCheckRequest` the spec allows, decoded into the generated type.
-pub fn geolocation_check_request() -> BoxedStrategy<
-    super::models::GeolocationCheckRequest,
-> {
+pub fn geolocation_check_request() -> BoxedStrategy<models::GeolocationCheckRequest> {
     decoded(geolocation_check_request_json(DEPTH))
 }
 /// JSON values of `GeolocationCheckRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -900,9 +893,7 @@ pub fn geolocation_check_result_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `GeolocationCheckResult` the spec allows, decoded into the generated type.
-pub fn geolocation_check_result() -> BoxedStrategy<
-    super::models::GeolocationCheckResult,
-> {
+pub fn geolocation_check_result() -> BoxedStrategy<models::GeolocationCheckResult> {
     decoded(geolocation_check_result_json(DEPTH))
 }
 /// JSON values of `GeolocationCheckResult` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -924,7 +915,7 @@ pub fn webhook_headers_json(depth: u32) -> BoxedStrategy<Value> {
     map(text("", 0, 20), if depth == 0 { 0 } else { 3 })
 }
 /// Values of `WebhookHeaders` the spec allows, decoded into the generated type.
-pub fn webhook_headers() -> BoxedStrategy<super::models::WebhookHeaders> {
+pub fn webhook_headers() -> BoxedStrategy<models::WebhookHeaders> {
     decoded(webhook_headers_json(DEPTH))
 }
 /// JSON values of `RegisterWebhookRequest` the spec allows.
@@ -935,9 +926,7 @@ pub fn register_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `RegisterWebhookRequest` the spec allows, decoded into the generated type.
-pub fn register_webhook_request() -> BoxedStrategy<
-    super::models::RegisterWebhookRequest,
-> {
+pub fn register_webhook_request() -> BoxedStrategy<models::RegisterWebhookRequest> {
     decoded(register_webhook_request_json(DEPTH))
 }
 /// JSON values of `RegisterWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -955,7 +944,7 @@ pub fn webhook_created_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `WebhookCreated` the spec allows, decoded into the generated type.
-pub fn webhook_created() -> BoxedStrategy<super::models::WebhookCreated> {
+pub fn webhook_created() -> BoxedStrategy<models::WebhookCreated> {
     decoded(webhook_created_json(DEPTH))
 }
 /// JSON values of `WebhookCreated` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -995,7 +984,7 @@ pub fn webhook_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Webhook` the spec allows, decoded into the generated type.
-pub fn webhook() -> BoxedStrategy<super::models::Webhook> {
+pub fn webhook() -> BoxedStrategy<models::Webhook> {
     decoded(webhook_json(DEPTH))
 }
 /// JSON values of `Webhook` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1034,7 +1023,7 @@ pub fn update_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `UpdateWebhookRequest` the spec allows, decoded into the generated type.
-pub fn update_webhook_request() -> BoxedStrategy<super::models::UpdateWebhookRequest> {
+pub fn update_webhook_request() -> BoxedStrategy<models::UpdateWebhookRequest> {
     decoded(update_webhook_request_json(DEPTH))
 }
 /// JSON values of `UpdateWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1050,7 +1039,7 @@ pub fn delete_webhook_request_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("url", text("", 0, 20))])
 }
 /// Values of `DeleteWebhookRequest` the spec allows, decoded into the generated type.
-pub fn delete_webhook_request() -> BoxedStrategy<super::models::DeleteWebhookRequest> {
+pub fn delete_webhook_request() -> BoxedStrategy<models::DeleteWebhookRequest> {
     decoded(delete_webhook_request_json(DEPTH))
 }
 /// JSON values of `DeleteWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1072,7 +1061,7 @@ pub fn webhook_event_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `WebhookEvent` the spec allows, decoded into the generated type.
-pub fn webhook_event() -> BoxedStrategy<super::models::WebhookEvent> {
+pub fn webhook_event() -> BoxedStrategy<models::WebhookEvent> {
     decoded(webhook_event_json(DEPTH))
 }
 /// JSON values of `WebhookEvent` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1110,7 +1099,7 @@ pub fn error_response_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `ErrorResponse` the spec allows, decoded into the generated type.
-pub fn error_response() -> BoxedStrategy<super::models::ErrorResponse> {
+pub fn error_response() -> BoxedStrategy<models::ErrorResponse> {
     decoded(error_response_json(DEPTH))
 }
 /// JSON values of `ErrorResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1126,7 +1115,7 @@ pub fn kyc_verification_type_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["proof_of_id"])
 }
 /// Values of `KycVerificationType` the spec allows, decoded into the generated type.
-pub fn kyc_verification_type() -> BoxedStrategy<super::models::KycVerificationType> {
+pub fn kyc_verification_type() -> BoxedStrategy<models::KycVerificationType> {
     decoded(kyc_verification_type_json(DEPTH))
 }
 /// JSON values of `KycVerificationStatus` the spec allows.
@@ -1142,7 +1131,7 @@ pub fn kyc_verification_status_json(_depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `KycVerificationStatus` the spec allows, decoded into the generated type.
-pub fn kyc_verification_status() -> BoxedStrategy<super::models::KycVerificationStatus> {
+pub fn kyc_verification_status() -> BoxedStrategy<models::KycVerificationStatus> {
     decoded(kyc_verification_status_json(DEPTH))
 }
 /// JSON values of `KycInfoVerificationStatus` the spec allows.
@@ -1159,7 +1148,7 @@ pub fn kyc_info_verification_status_json(_depth: u32) -> BoxedStrategy<Value> {
 }
 /// Values of `KycInfoVerificationStatus` the spec allows, decoded into the generated type.
 pub fn kyc_info_verification_status() -> BoxedStrategy<
-    super::models::KycInfoVerificationStatus,
+    models::KycInfoVerificationStatus,
 > {
     decoded(kyc_info_verification_status_json(DEPTH))
 }
@@ -1172,9 +1161,7 @@ pub fn kyc_info_verification_data_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `KycInfoVerificationData` the spec allows, decoded into the generated type.
-pub fn kyc_info_verification_data() -> BoxedStrategy<
-    super::models::KycInfoVerificationData,
-> {
+pub fn kyc_info_verification_data() -> BoxedStrategy<models::KycInfoVerificationData> {
     decoded(kyc_info_verification_data_json(DEPTH))
 }
 /// JSON values of `KycInfoVerificationData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -1194,7 +1181,7 @@ pub fn payment_status_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["pending", "success", "failed"])
 }
 /// Values of `PaymentStatus` the spec allows, decoded into the generated type.
-pub fn payment_status() -> BoxedStrategy<super::models::PaymentStatus> {
+pub fn payment_status() -> BoxedStrategy<models::PaymentStatus> {
     decoded(payment_status_json(DEPTH))
 }
 /// JSON values of `PaymentType` the spec allows.
@@ -1202,7 +1189,7 @@ pub fn payment_type_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["card", "bank", "pay_by_bank", "crypto"])
 }
 /// Values of `PaymentType` the spec allows, decoded into the generated type.
-pub fn payment_type() -> BoxedStrategy<super::models::PaymentType> {
+pub fn payment_type() -> BoxedStrategy<models::PaymentType> {
     decoded(payment_type_json(DEPTH))
 }
 /// JSON values of `PaymentIntentStatusStatus` the spec allows.
@@ -1211,7 +1198,7 @@ pub fn payment_intent_status_status_json(_depth: u32) -> BoxedStrategy<Value> {
 }
 /// Values of `PaymentIntentStatusStatus` the spec allows, decoded into the generated type.
 pub fn payment_intent_status_status() -> BoxedStrategy<
-    super::models::PaymentIntentStatusStatus,
+    models::PaymentIntentStatusStatus,
 > {
     decoded(payment_intent_status_status_json(DEPTH))
 }
@@ -1220,7 +1207,7 @@ pub fn disbursement_status_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["pending-validation", "pending", "success", "failed"])
 }
 /// Values of `DisbursementStatus` the spec allows, decoded into the generated type.
-pub fn disbursement_status() -> BoxedStrategy<super::models::DisbursementStatus> {
+pub fn disbursement_status() -> BoxedStrategy<models::DisbursementStatus> {
     decoded(disbursement_status_json(DEPTH))
 }
 /// JSON values of `DisbursementType` the spec allows.
@@ -1228,7 +1215,7 @@ pub fn disbursement_type_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["card", "bank", "pay_by_bank", "crypto"])
 }
 /// Values of `DisbursementType` the spec allows, decoded into the generated type.
-pub fn disbursement_type() -> BoxedStrategy<super::models::DisbursementType> {
+pub fn disbursement_type() -> BoxedStrategy<models::DisbursementType> {
     decoded(disbursement_type_json(DEPTH))
 }
 /// JSON values of `DisbursementIntentStatusStatus` the spec allows.
@@ -1237,7 +1224,7 @@ pub fn disbursement_intent_status_status_json(_depth: u32) -> BoxedStrategy<Valu
 }
 /// Values of `DisbursementIntentStatusStatus` the spec allows, decoded into the generated type.
 pub fn disbursement_intent_status_status() -> BoxedStrategy<
-    super::models::DisbursementIntentStatusStatus,
+    models::DisbursementIntentStatusStatus,
 > {
     decoded(disbursement_intent_status_status_json(DEPTH))
 }
@@ -1253,7 +1240,7 @@ pub fn pending_disbursement_customer_id_json(depth: u32) -> BoxedStrategy<Value>
 }
 /// Values of `PendingDisbursementCustomerId` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_customer_id() -> BoxedStrategy<
-    super::models::PendingDisbursementCustomerId,
+    models::PendingDisbursementCustomerId,
 > {
     decoded(pending_disbursement_customer_id_json(DEPTH))
 }
@@ -1272,7 +1259,7 @@ pub fn pending_disbursement_customer_id_data_json(depth: u32) -> BoxedStrategy<V
 }
 /// Values of `PendingDisbursementCustomerIdData` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_customer_id_data() -> BoxedStrategy<
-    super::models::PendingDisbursementCustomerIdData,
+    models::PendingDisbursementCustomerIdData,
 > {
     decoded(pending_disbursement_customer_id_data_json(DEPTH))
 }
@@ -1294,9 +1281,7 @@ pub fn pending_disbursement_type_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["card", "bank", "pay_by_bank", "crypto"])
 }
 /// Values of `PendingDisbursementType` the spec allows, decoded into the generated type.
-pub fn pending_disbursement_type() -> BoxedStrategy<
-    super::models::PendingDisbursementType,
-> {
+pub fn pending_disbursement_type() -> BoxedStrategy<models::PendingDisbursementType> {
     decoded(pending_disbursement_type_json(DEPTH))
 }
 /// JSON values of `PendingDisbursementStatus` the spec allows.
@@ -1308,7 +1293,7 @@ pub fn pending_disbursement_status_json(depth: u32) -> BoxedStrategy<Value> {
 }
 /// Values of `PendingDisbursementStatus` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_status() -> BoxedStrategy<
-    super::models::PendingDisbursementStatus,
+    models::PendingDisbursementStatus,
 > {
     decoded(pending_disbursement_status_json(DEPTH))
 }
@@ -1326,7 +1311,7 @@ pub fn proceed_disbursement_response_status_json(_depth: u32) -> BoxedStrategy<V
 }
 /// Values of `ProceedDisbursementResponseStatus` the spec allows, decoded into the generated type.
 pub fn proceed_disbursement_response_status() -> BoxedStrategy<
-    super::models::ProceedDisbursementResponseStatus,
+    models::ProceedDisbursementResponseStatus,
 > {
     decoded(proceed_disbursement_response_status_json(DEPTH))
 }
@@ -1336,7 +1321,7 @@ pub fn prize_record_personal_tax_type_json(_depth: u32) -> BoxedStrategy<Value> 
 }
 /// Values of `PrizeRecordPersonalTaxType` the spec allows, decoded into the generated type.
 pub fn prize_record_personal_tax_type() -> BoxedStrategy<
-    super::models::PrizeRecordPersonalTaxType,
+    models::PrizeRecordPersonalTaxType,
 > {
     decoded(prize_record_personal_tax_type_json(DEPTH))
 }
@@ -1345,7 +1330,7 @@ pub fn prize_record_status_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["recorded", "submitted", "filed"])
 }
 /// Values of `PrizeRecordStatus` the spec allows, decoded into the generated type.
-pub fn prize_record_status() -> BoxedStrategy<super::models::PrizeRecordStatus> {
+pub fn prize_record_status() -> BoxedStrategy<models::PrizeRecordStatus> {
     decoded(prize_record_status_json(DEPTH))
 }
 /// JSON values of `WebhookCreatedStatus` the spec allows.
@@ -1353,7 +1338,7 @@ pub fn webhook_created_status_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["active", "inactive"])
 }
 /// Values of `WebhookCreatedStatus` the spec allows, decoded into the generated type.
-pub fn webhook_created_status() -> BoxedStrategy<super::models::WebhookCreatedStatus> {
+pub fn webhook_created_status() -> BoxedStrategy<models::WebhookCreatedStatus> {
     decoded(webhook_created_status_json(DEPTH))
 }
 /// JSON values of `WebhookStatus` the spec allows.
@@ -1361,7 +1346,7 @@ pub fn webhook_status_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["active", "inactive"])
 }
 /// Values of `WebhookStatus` the spec allows, decoded into the generated type.
-pub fn webhook_status() -> BoxedStrategy<super::models::WebhookStatus> {
+pub fn webhook_status() -> BoxedStrategy<models::WebhookStatus> {
     decoded(webhook_status_json(DEPTH))
 }
 /// JSON values of `WebhookEventTypesItem` the spec allows.
@@ -1374,9 +1359,7 @@ pub fn webhook_event_types_item_json(_depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `WebhookEventTypesItem` the spec allows, decoded into the generated type.
-pub fn webhook_event_types_item() -> BoxedStrategy<
-    super::models::WebhookEventTypesItem,
-> {
+pub fn webhook_event_types_item() -> BoxedStrategy<models::WebhookEventTypesItem> {
     decoded(webhook_event_types_item_json(DEPTH))
 }
 /// JSON values of `UpdateWebhookRequestStatus` the spec allows.
@@ -1385,7 +1368,7 @@ pub fn update_webhook_request_status_json(_depth: u32) -> BoxedStrategy<Value> {
 }
 /// Values of `UpdateWebhookRequestStatus` the spec allows, decoded into the generated type.
 pub fn update_webhook_request_status() -> BoxedStrategy<
-    super::models::UpdateWebhookRequestStatus,
+    models::UpdateWebhookRequestStatus,
 > {
     decoded(update_webhook_request_status_json(DEPTH))
 }
@@ -1402,7 +1385,7 @@ pub fn update_webhook_request_event_types_item_json(
 }
 /// Values of `UpdateWebhookRequestEventTypesItem` the spec allows, decoded into the generated type.
 pub fn update_webhook_request_event_types_item() -> BoxedStrategy<
-    super::models::UpdateWebhookRequestEventTypesItem,
+    models::UpdateWebhookRequestEventTypesItem,
 > {
     decoded(update_webhook_request_event_types_item_json(DEPTH))
 }
@@ -1414,7 +1397,7 @@ pub fn set_customer_kyc_manually_verified_type_json(
 }
 /// Values of `SetCustomerKycManuallyVerifiedType` the spec allows, decoded into the generated type.
 pub fn set_customer_kyc_manually_verified_type() -> BoxedStrategy<
-    super::models::SetCustomerKycManuallyVerifiedType,
+    models::SetCustomerKycManuallyVerifiedType,
 > {
     decoded(set_customer_kyc_manually_verified_type_json(DEPTH))
 }
@@ -1436,7 +1419,7 @@ pub fn create_customer_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
 /// Request bodies of `createCustomer` the spec allows, decoded.
-pub fn create_customer_body() -> BoxedStrategy<super::models::CreateCustomerRequest> {
+pub fn create_customer_body() -> BoxedStrategy<models::CreateCustomerRequest> {
     let depth = DEPTH + 1;
     decoded(create_customer_request_json(depth.saturating_sub(1)))
 }
@@ -1457,7 +1440,7 @@ pub fn update_customer_params() -> BoxedStrategy<Value> {
     params([required("externalCustomerId", text("", 1, 20))], [], [], [])
 }
 /// Request bodies of `updateCustomer` the spec allows, decoded.
-pub fn update_customer_body() -> BoxedStrategy<super::models::UpdateCustomerRequest> {
+pub fn update_customer_body() -> BoxedStrategy<models::UpdateCustomerRequest> {
     let depth = DEPTH + 1;
     decoded(update_customer_request_json(depth.saturating_sub(1)))
 }
@@ -1483,7 +1466,7 @@ pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `setCustomerKycManuallyVerified` the spec allows, decoded.
 pub fn set_customer_kyc_manually_verified_body() -> BoxedStrategy<
-    super::models::KycVerifyRequest,
+    models::KycVerifyRequest,
 > {
     let depth = DEPTH + 1;
     decoded(kyc_verify_request_json(depth.saturating_sub(1)))
@@ -1507,7 +1490,7 @@ pub fn record_prize_params() -> BoxedStrategy<Value> {
     params([required("externalCustomerId", text("", 1, 20))], [], [], [])
 }
 /// Request bodies of `recordPrize` the spec allows, decoded.
-pub fn record_prize_body() -> BoxedStrategy<super::models::RecordPrizeRequest> {
+pub fn record_prize_body() -> BoxedStrategy<models::RecordPrizeRequest> {
     let depth = DEPTH + 1;
     decoded(record_prize_request_json(depth.saturating_sub(1)))
 }
@@ -1521,7 +1504,7 @@ pub fn create_payment_intent_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `createPaymentIntent` the spec allows, decoded.
 pub fn create_payment_intent_body() -> BoxedStrategy<
-    super::models::CreatePaymentIntentRequest,
+    models::CreatePaymentIntentRequest,
 > {
     let depth = DEPTH + 1;
     decoded(create_payment_intent_request_json(depth.saturating_sub(1)))
@@ -1540,7 +1523,7 @@ pub fn create_disbursement_intent_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `createDisbursementIntent` the spec allows, decoded.
 pub fn create_disbursement_intent_body() -> BoxedStrategy<
-    super::models::CreateDisbursementIntentRequest,
+    models::CreateDisbursementIntentRequest,
 > {
     let depth = DEPTH + 1;
     decoded(create_disbursement_intent_request_json(depth.saturating_sub(1)))
@@ -1574,9 +1557,7 @@ pub fn check_geolocation_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
 /// Request bodies of `checkGeolocation` the spec allows, decoded.
-pub fn check_geolocation_body() -> BoxedStrategy<
-    super::models::GeolocationCheckRequest,
-> {
+pub fn check_geolocation_body() -> BoxedStrategy<models::GeolocationCheckRequest> {
     let depth = DEPTH + 1;
     decoded(geolocation_check_request_json(depth.saturating_sub(1)))
 }
@@ -1593,7 +1574,7 @@ pub fn register_webhook_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
 /// Request bodies of `registerWebhook` the spec allows, decoded.
-pub fn register_webhook_body() -> BoxedStrategy<super::models::RegisterWebhookRequest> {
+pub fn register_webhook_body() -> BoxedStrategy<models::RegisterWebhookRequest> {
     let depth = DEPTH + 1;
     decoded(register_webhook_request_json(depth.saturating_sub(1)))
 }
@@ -1606,7 +1587,7 @@ pub fn delete_webhook_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
 /// Request bodies of `deleteWebhook` the spec allows, decoded.
-pub fn delete_webhook_body() -> BoxedStrategy<super::models::DeleteWebhookRequest> {
+pub fn delete_webhook_body() -> BoxedStrategy<models::DeleteWebhookRequest> {
     let depth = DEPTH + 1;
     decoded(delete_webhook_request_json(depth.saturating_sub(1)))
 }
@@ -1619,7 +1600,7 @@ pub fn update_webhook_params() -> BoxedStrategy<Value> {
     params([required("webhookId", text("", 1, 20))], [], [], [])
 }
 /// Request bodies of `updateWebhook` the spec allows, decoded.
-pub fn update_webhook_body() -> BoxedStrategy<super::models::UpdateWebhookRequest> {
+pub fn update_webhook_body() -> BoxedStrategy<models::UpdateWebhookRequest> {
     let depth = DEPTH + 1;
     decoded(update_webhook_request_json(depth.saturating_sub(1)))
 }

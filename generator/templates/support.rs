@@ -69,7 +69,7 @@ inspect_nothing!(
 );
 
 /// Reports every entry of an open object's `undocumented` map (for `type_name`, under `path`).
-pub fn inspect_undocumented(
+pub fn undocumented(
     map: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
     type_name: &'static str,
     path: &str,
@@ -384,6 +384,34 @@ pub struct Fidelity {
     pub schema: ::schemars::Schema,
     /// Decodes a JSON value into the Rust type and encodes it back.
     pub round_trip: fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, ::std::string::String>,
+}
+
+#[cfg(feature = "schemars")]
+impl Fidelity {
+    /// The entry for `T`, the Rust type of the schema at `pointer`, named by its last token.
+    pub fn of<T>(pointer: &'static str) -> Fidelity
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::serde::de::DeserializeOwned,
+    {
+        let name = pointer.rsplit('/').next().unwrap_or(pointer);
+        Fidelity::named::<T>(name, pointer)
+    }
+
+    /// The entry for `T`, the Rust type of the schema `name` at `pointer`.
+    pub fn named<T>(name: &'static str, pointer: &'static str) -> Fidelity
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::serde::de::DeserializeOwned,
+    {
+        Fidelity {
+            name,
+            pointer,
+            schema: ::schemars::schema_for!(T),
+            round_trip: |value| {
+                let typed: T = ::serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+                ::serde_json::to_value(&typed).map_err(|e| e.to_string())
+            },
+        }
+    }
 }
 
 fn digits(s: &str, n: usize) -> bool {

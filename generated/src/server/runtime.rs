@@ -12,6 +12,34 @@ use ::serde::de::DeserializeOwned;
 
 use super::super::support::Inspect;
 
+/// One request on its way to its operation: what a route's handler receives.
+pub struct Call<S> {
+    pub service: ::std::sync::Arc<S>,
+    pub ctx: Context,
+    pub inputs: Inputs,
+    pub body: ::axum::body::Bytes,
+}
+
+/// What a handler gives back: the encoded reply, or a refusal for [`super::Api::reject`].
+pub type Outcome = Result<Response, Rejection>;
+
+impl<S: super::Api> Call<S> {
+    /// Names the operation in the context and, when it declares security, asks
+    /// [`super::Api::authorize`] before anything is decoded.
+    pub fn enter(
+        mut self,
+        operation: &'static str,
+        security: &'static [&'static str],
+    ) -> Result<Self, Rejection> {
+        self.ctx.operation = operation;
+        self.ctx.security = security;
+        if !security.is_empty() {
+            self.service.authorize(&self.ctx)?;
+        }
+        Ok(self)
+    }
+}
+
 /// What the router knows about a request besides its typed inputs.
 #[derive(Debug, Clone)]
 pub struct Context {

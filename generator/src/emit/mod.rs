@@ -94,3 +94,35 @@ pub(crate) fn docs(text: Option<&str>) -> TokenStream {
     }
     quote!(#(#[doc = #lines])*)
 }
+
+/// `tokens` with every `super::<module>::x` path written `<module>::x`, for a file that
+/// imports the sibling module (`use super::<module>;`) once; and whether any path was
+/// shortened (a file that needs none must not import it). Sibling modules are snake_case and
+/// types PascalCase, so the import shadows nothing.
+pub(crate) fn through_use(tokens: TokenStream, module: &str) -> (TokenStream, bool) {
+    use proc_macro2::{Group, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    let mut used = false;
+    let mut i = 0;
+    while i < trees.len() {
+        let is = |k: usize, text: &str| trees.get(i + k).is_some_and(|t| t.to_string() == text);
+        if is(0, "super") && is(1, ":") && is(2, ":") && is(3, module) {
+            used = true;
+            i += 3;
+            continue;
+        }
+        out.push(match &trees[i] {
+            TokenTree::Group(g) => {
+                let (inner, inner_used) = through_use(g.stream(), module);
+                used |= inner_used;
+                let mut group = Group::new(g.delimiter(), inner);
+                group.set_span(g.span());
+                TokenTree::Group(group)
+            }
+            other => other.clone(),
+        });
+        i += 1;
+    }
+    (out.into_iter().collect(), used)
+}

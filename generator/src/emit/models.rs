@@ -32,7 +32,7 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
                             let mut pending = TokenStream::new();
                             for (id, ty) in types.iter() {
                                 let (tokens, verbatim) = emit_type(api, **id, ty);
-                                pending.extend(tokens);
+                                pending.extend(local_support(tokens));
                                 if !verbatim.is_empty() {
                                     let items = std::mem::take(&mut pending);
                                     text.push_str(
@@ -60,15 +60,36 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
             })
             .collect()
     });
-    let mut out = super::format::file(header, quote!()).map_err(|e| e.to_string())?;
+    let mut body = String::new();
+    for part in parts {
+        body.push_str(&part?);
+    }
+    // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls),
+    // not counting the verbatim `super::support::open_enum!` invocations.
+    let uses_support = body.replace("super::support::", "").contains("support::");
+    let (import, fidelity) = if uses_support {
+        (
+            quote!(
+                use super::support;
+            ),
+            local_support(fidelity_table(api)),
+        )
+    } else {
+        (quote!(), fidelity_table(api))
+    };
+    let mut out = super::format::file(header, import).map_err(|e| e.to_string())?;
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    for part in parts {
-        out.push_str(&part?);
-    }
-    out.push_str(&super::format::file("", fidelity_table(api)).map_err(|e| e.to_string())?);
+    out.push_str(&body);
+    out.push_str(&super::format::file("", fidelity).map_err(|e| e.to_string())?);
     Ok(out)
+}
+
+/// `tokens` with `super::support::x` paths written `support::x`, through the `use` that heads
+/// `models.rs` (no type can take the name: type names are PascalCase).
+fn local_support(tokens: TokenStream) -> TokenStream {
+    super::through_use(tokens, "support").0
 }
 
 /// The Rust type for a shape, as seen from inside `models`.
@@ -320,7 +341,7 @@ fn emit_struct(
             pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
         });
         inspect.push(quote! {
-            super::support::inspect_undocumented(&self.undocumented, #wire_type, path, out);
+            super::support::undocumented(&self.undocumented, #wire_type, path, out);
         });
     }
     let derive_default = if can_default {
@@ -420,28 +441,27 @@ fn emit_struct(
 /// Under the `schemars` feature: every named type of the root document with its JSON pointer, its
 /// derived JSON Schema, and a serde round trip, so tests can hold the Rust types against the spec.
 fn fidelity_table(api: &Api) -> TokenStream {
-    let rows = api.types.values().filter(|ty| ty.origin.doc == 0 && !matches!(ty.kind, TypeKind::Alias(_))).map(|ty| {
-        let name = ident(&ty.name.rust);
-        let wire = &ty.name.wire;
-        let pointer = &ty.origin.pointer;
-        quote! {
-            super::support::Fidelity {
-                name: #wire,
-                pointer: #pointer,
-                schema: ::schemars::schema_for!(#name),
-                round_trip: |__v| {
-                    let __typed: #name = ::serde_json::from_value(__v.clone()).map_err(|__e| __e.to_string())?;
-                    ::serde_json::to_value(&__typed).map_err(|__e| __e.to_string())
-                },
+    let rows = api
+        .types
+        .values()
+        .filter(|ty| ty.origin.doc == 0 && !matches!(ty.kind, TypeKind::Alias(_)))
+        .map(|ty| {
+            let name = ident(&ty.name.rust);
+            let wire = &ty.name.wire;
+            let pointer = &ty.origin.pointer;
+            // The name is the pointer's last token, unless escaping or lowering made it another.
+            if pointer.rsplit('/').next() == Some(wire.as_str()) {
+                quote!(super::support::Fidelity::of::<#name>(#pointer))
+            } else {
+                quote!(super::support::Fidelity::named::<#name>(#wire, #pointer))
             }
-        }
-    });
+        });
     quote! {
         /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
         /// and a serde round trip (`schemars` feature only).
         #[cfg(feature = "schemars")]
         pub fn fidelity() -> Vec<super::support::Fidelity> {
-            vec![#(#rows),*]
+            Vec::from([#(#rows),*])
         }
     }
 }

@@ -74,6 +74,8 @@ pub fn emit(api: &Api) -> TokenStream {
         "RawBody",
         "router",
         "error_body",
+        "Call",
+        "Inputs",
     ]);
     let mut methods = Vec::new();
     let mut replies = Vec::new();
@@ -90,15 +92,12 @@ pub fn emit(api: &Api) -> TokenStream {
         " The server side of {} {}: implement [`Api`], then serve [`router`].",
         api.title, api.version
     );
-    quote! {
-        #![doc = #title]
-
-        #[path = "server/runtime.rs"]
-        mod runtime;
+    let (body, uses_models) = super::through_use(
+        quote! {
 
         pub use runtime::{Context, RawBody, Rejection};
         #[allow(unused_imports)]
-        use runtime::{Inputs, bytes_response, json_response, required};
+        use runtime::{Call, Inputs, bytes_response, json_response, required};
 
         /// One method per operation. The router decodes and checks the inputs first, so a method
         /// only ever sees values the spec allows.
@@ -134,6 +133,22 @@ pub fn emit(api: &Api) -> TokenStream {
         #(#replies)*
 
         #(#handlers)*
+        },
+        "models",
+    );
+    let models = uses_models.then(|| {
+        quote!(
+            use super::models;
+        )
+    });
+    quote! {
+        #![doc = #title]
+
+        #[path = "server/runtime.rs"]
+        mod runtime;
+
+        #models
+        #body
     }
 }
 
@@ -173,19 +188,19 @@ fn emit_operation(
             // does not, so a struct body must arrive as an object.
             BodyKind::Json if is_struct(api, shape) => (
                 t.clone(),
-                quote!(runtime::json_object_body::<#t>(&ctx.headers, &body)?),
+                quote!(runtime::json_object_body(&call.ctx.headers, &call.body)?),
             ),
             BodyKind::Json => (
                 t.clone(),
-                quote!(runtime::json_body::<#t>(&ctx.headers, &body)?),
+                quote!(runtime::json_body(&call.ctx.headers, &call.body)?),
             ),
             BodyKind::Form => (
                 t.clone(),
-                quote!(runtime::form_body::<#t>(&ctx.headers, &body)?),
+                quote!(runtime::form_body(&call.ctx.headers, &call.body)?),
             ),
             BodyKind::Multipart | BodyKind::Bytes => (
                 quote!(RawBody),
-                quote!(runtime::raw_body(&ctx.headers, &body)),
+                quote!(runtime::raw_body(&call.ctx.headers, &call.body)),
             ),
         };
         let (ty, decode) = if *required {
@@ -194,7 +209,7 @@ fn emit_operation(
             (quote!(Option<#ty>), decode)
         };
         args.push(quote!(body: #ty));
-        decoders.push(quote!(let body = #decode;));
+        decoders.push(quote!(let body: #ty = #decode;));
         names_in_order.push(format_ident!("body"));
     };
     for (i, p) in params.iter().enumerate() {
@@ -212,31 +227,31 @@ fn emit_operation(
         let explode = p.explode;
         let (decode, place) = match p.location {
             ParamLocation::Path => (
-                quote!(inputs.path::<#inner>(#wire)?),
+                quote!(call.inputs.path::<#inner>(#wire)?),
                 format!("path parameter `{wire}`"),
             ),
             ParamLocation::Query if is_array => (
-                quote!(inputs.query_array::<#inner>(#wire, #explode)?),
+                quote!(call.inputs.query_array::<#inner>(#wire, #explode)?),
                 format!("query parameter `{wire}`"),
             ),
             ParamLocation::Query if p.style == "deepObject" => (
-                quote!(inputs.query_deep::<#inner>(#wire)?),
+                quote!(call.inputs.query_deep::<#inner>(#wire)?),
                 format!("query parameter `{wire}`"),
             ),
             ParamLocation::Query => (
-                quote!(inputs.query::<#inner>(#wire)?),
+                quote!(call.inputs.query::<#inner>(#wire)?),
                 format!("query parameter `{wire}`"),
             ),
             ParamLocation::Header if is_array => (
-                quote!(inputs.header_array::<#inner>(#wire)?),
+                quote!(call.inputs.header_array::<#inner>(#wire)?),
                 format!("header `{wire}`"),
             ),
             ParamLocation::Header => (
-                quote!(inputs.header::<#inner>(#wire)?),
+                quote!(call.inputs.header::<#inner>(#wire)?),
                 format!("header `{wire}`"),
             ),
             ParamLocation::Cookie => (
-                quote!(inputs.cookie::<#inner>(#wire)?),
+                quote!(call.inputs.cookie::<#inner>(#wire)?),
                 format!("cookie `{wire}`"),
             ),
         };
@@ -276,10 +291,10 @@ fn emit_operation(
             Decode::Bytes(media) => quote!(bytes_response(#status, #media, body)),
         };
         let (variant_def, pattern) = match (fixed, &decode) {
-            (Some(_), Decode::Empty) => (quote!(#v), quote!(#reply_name::#v)),
-            (Some(_), _) => (quote!(#v(#t)), quote!(#reply_name::#v(body))),
-            (None, Decode::Empty) => (quote!(#v(u16)), quote!(#reply_name::#v(status))),
-            (None, _) => (quote!(#v(u16, #t)), quote!(#reply_name::#v(status, body))),
+            (Some(_), Decode::Empty) => (quote!(#v), quote!(Self::#v)),
+            (Some(_), _) => (quote!(#v(#t)), quote!(Self::#v(body))),
+            (None, Decode::Empty) => (quote!(#v(u16)), quote!(Self::#v(status))),
+            (None, _) => (quote!(#v(u16, #t)), quote!(Self::#v(status, body))),
         };
         variants.push(quote!(#[doc = #doc] #variant_def,));
         encode_arms.push(quote!(#pattern => #encode,));
@@ -294,6 +309,17 @@ fn emit_operation(
             #(#variants)*
             /// A refusal, encoded in the spec's error shape by [`Api::reject`].
             Rejected(Rejection),
+        }
+
+        impl #reply_name {
+            /// The reply as a response, or the refusal it carries.
+            fn encode(self) -> runtime::Outcome {
+                let response = match self {
+                    #(#encode_arms)*
+                    Self::Rejected(rejection) => return Err(rejection),
+                };
+                Ok(response)
+            }
         }
     };
 
@@ -310,38 +336,11 @@ fn emit_operation(
     };
 
     let security: Vec<&String> = op.security.iter().collect();
-    let authorize = if security.is_empty() {
-        quote!()
-    } else {
-        quote!(if let Err(rejection) = service.authorize(&ctx) {
-            return service.reject(rejection);
-        })
-    };
-    let decode = if names_in_order.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            let decoded = (|| -> Result<_, Rejection> {
-                #(#decoders)*
-                Ok((#(#names_in_order,)*))
-            })();
-            let (#(#names_in_order,)*) = match decoded {
-                Ok(values) => values,
-                Err(rejection) => return service.reject(rejection),
-            };
-        }
-    };
     let handler = quote! {
-        #[allow(unused_variables)]
-        async fn #handler_name<S: Api>(service: ::std::sync::Arc<S>, mut ctx: Context, inputs: Inputs, body: ::axum::body::Bytes) -> ::axum::response::Response {
-            ctx.operation = #wire_id;
-            ctx.security = &[#(#security),*];
-            #authorize
-            #decode
-            match service.#method_name(ctx, #(#names_in_order),*).await {
-                #(#encode_arms)*
-                #reply_name::Rejected(rejection) => service.reject(rejection),
-            }
+        async fn #handler_name<S: Api>(call: Call<S>) -> runtime::Outcome {
+            let call = call.enter(#wire_id, &[#(#security),*])?;
+            #(#decoders)*
+            call.service.#method_name(call.ctx, #(#names_in_order),*).await.encode()
         }
     };
     (method, reply, handler)
@@ -365,7 +364,7 @@ fn dispatch(api: &Api) -> TokenStream {
             ops.iter().map(move |op| {
                 let m = &op.method;
                 let handler = format_ident!("handle_{}", op.name.rust.trim_start_matches("r#"));
-                quote!((#path, #m, |s, c, i, b| Box::pin(#handler(s, c, i, b))))
+                quote!((#path, #m, |call| Box::pin(#handler(call))))
             })
         })
         .collect();
@@ -382,18 +381,18 @@ fn dispatch(api: &Api) -> TokenStream {
             };
             let query = parts.uri.query().map(str::to_string);
             let ctx = Context { operation: "", security: &[], method: parts.method, path: parts.uri.path().to_string(), headers: parts.headers };
-            match route(service, ctx, query, body) {
-                Ok(handler) => handler.await,
+            match route(service.clone(), ctx, query, body) {
+                Ok(handler) => handler.await.unwrap_or_else(|rejection| service.reject(rejection)),
                 Err(response) => response,
             }
         }
 
         /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
-        type Handler<S> = fn(::std::sync::Arc<S>, Context, Inputs, ::axum::body::Bytes) -> Pending;
+        type Handler<S> = fn(Call<S>) -> Pending;
 
         /// A handler's future, boxed so a spec with hundreds of operations does not become one
         /// huge async state machine.
-        type Pending = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>>;
+        type Pending = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>>;
 
         /// Picks the operation for a request: the first template (most literal first) that
         /// matches the path and the method; a path that matches without the method is a 405.
@@ -415,7 +414,7 @@ fn dispatch(api: &Api) -> TokenStream {
                     continue;
                 }
                 return match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
-                    Ok(inputs) => Ok(handler(service, ctx, inputs, body)),
+                    Ok(inputs) => Ok(handler(Call { service, ctx, inputs, body })),
                     Err(rejection) => Err(service.reject(rejection)),
                 };
             }

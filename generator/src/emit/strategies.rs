@@ -202,6 +202,12 @@ pub fn emit(api: &Api) -> TokenStream {
             Vec::from([#(#params_table),*])
         }
     });
+    let (items, uses_models) = super::through_use(quote!(#(#items)*), "models");
+    let models = uses_models.then(|| {
+        quote!(
+            use super::models;
+        )
+    });
     quote! {
         //! Proptest strategies generated from the spec's schemas.
 
@@ -215,11 +221,12 @@ pub fn emit(api: &Api) -> TokenStream {
         use ::serde_json::Value;
         #[allow(unused_imports)]
         use runtime::*;
+        #models
 
         /// How deep recursive types nest before optional recursion stops.
         pub const DEPTH: u32 = 5;
 
-        #(#items)*
+        #items
     }
 }
 

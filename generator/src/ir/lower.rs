@@ -1063,7 +1063,7 @@ impl<'s> Lowerer<'s> {
     ) -> Operation {
         let hint = names::pascal(&name.rust);
         let mut parameters: Vec<Parameter> = Vec::new();
-        let mut param_scope = Scope::with_reserved(&["body", "self_", "client", "request"]);
+        let mut param_scope = Scope::with_reserved(&["body", "self_", "client", "request", "call"]);
         let mut body = None;
         let mut raw_params = Vec::new();
         for source in [

@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `Base` the spec allows.
@@ -18,7 +19,7 @@ pub fn base_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Base` the spec allows, decoded into the generated type.
-pub fn base() -> BoxedStrategy<super::models::Base> {
+pub fn base() -> BoxedStrategy<models::Base> {
     decoded(base_json(DEPTH))
 }
 /// JSON values of `Base` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -35,7 +36,7 @@ pub fn extended_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Extended` the spec allows, decoded into the generated type.
-pub fn extended() -> BoxedStrategy<super::models::Extended> {
+pub fn extended() -> BoxedStrategy<models::Extended> {
     decoded(extended_json(DEPTH))
 }
 /// JSON values of `Extended` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -56,7 +57,7 @@ pub fn wrapper_json(depth: u32) -> BoxedStrategy<Value> {
     base_json(depth.saturating_sub(1))
 }
 /// Values of `Wrapper` the spec allows, decoded into the generated type.
-pub fn wrapper() -> BoxedStrategy<super::models::Wrapper> {
+pub fn wrapper() -> BoxedStrategy<models::Wrapper> {
     decoded(wrapper_json(DEPTH))
 }
 /// JSON values of `Optionality` the spec allows.
@@ -73,7 +74,7 @@ pub fn optionality_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Optionality` the spec allows, decoded into the generated type.
-pub fn optionality() -> BoxedStrategy<super::models::Optionality> {
+pub fn optionality() -> BoxedStrategy<models::Optionality> {
     decoded(optionality_json(DEPTH))
 }
 /// JSON values of `Optionality` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -98,7 +99,7 @@ pub fn metadata_json(depth: u32) -> BoxedStrategy<Value> {
     map(text("", 0, 20), if depth == 0 { 0 } else { 3 })
 }
 /// Values of `Metadata` the spec allows, decoded into the generated type.
-pub fn metadata() -> BoxedStrategy<super::models::Metadata> {
+pub fn metadata() -> BoxedStrategy<models::Metadata> {
     decoded(metadata_json(DEPTH))
 }
 /// JSON values of `Labeled` the spec allows.
@@ -109,7 +110,7 @@ pub fn labeled_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Labeled` the spec allows, decoded into the generated type.
-pub fn labeled() -> BoxedStrategy<super::models::Labeled> {
+pub fn labeled() -> BoxedStrategy<models::Labeled> {
     decoded(labeled_json(DEPTH))
 }
 /// JSON values of `Labeled` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -121,7 +122,7 @@ pub fn free_form_json(depth: u32) -> BoxedStrategy<Value> {
     map(any_json(), if depth == 0 { 0 } else { 3 })
 }
 /// Values of `FreeForm` the spec allows, decoded into the generated type.
-pub fn free_form() -> BoxedStrategy<super::models::FreeForm> {
+pub fn free_form() -> BoxedStrategy<models::FreeForm> {
     decoded(free_form_json(DEPTH))
 }
 /// JSON values of `Cat` the spec allows.
@@ -132,7 +133,7 @@ pub fn cat_json(_depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Cat` the spec allows, decoded into the generated type.
-pub fn cat() -> BoxedStrategy<super::models::Cat> {
+pub fn cat() -> BoxedStrategy<models::Cat> {
     decoded(cat_json(DEPTH))
 }
 /// JSON values of `Cat` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -151,7 +152,7 @@ pub fn dog_json(_depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Dog` the spec allows, decoded into the generated type.
-pub fn dog() -> BoxedStrategy<super::models::Dog> {
+pub fn dog() -> BoxedStrategy<models::Dog> {
     decoded(dog_json(DEPTH))
 }
 /// JSON values of `Dog` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -170,7 +171,7 @@ pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Pet` the spec allows, decoded into the generated type.
-pub fn pet() -> BoxedStrategy<super::models::Pet> {
+pub fn pet() -> BoxedStrategy<models::Pet> {
     decoded(pet_json(DEPTH))
 }
 /// JSON values of `StringOrNumber` the spec allows.
@@ -182,7 +183,7 @@ pub fn string_or_number_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `StringOrNumber` the spec allows, decoded into the generated type.
-pub fn string_or_number() -> BoxedStrategy<super::models::StringOrNumber> {
+pub fn string_or_number() -> BoxedStrategy<models::StringOrNumber> {
     decoded(string_or_number_json(DEPTH))
 }
 /// JSON values of `MaybeBase` the spec allows.
@@ -190,7 +191,7 @@ pub fn maybe_base_json(depth: u32) -> BoxedStrategy<Value> {
     nullable(base_json(depth.saturating_sub(1)))
 }
 /// Values of `MaybeBase` the spec allows, decoded into the generated type.
-pub fn maybe_base() -> BoxedStrategy<super::models::MaybeBase> {
+pub fn maybe_base() -> BoxedStrategy<models::MaybeBase> {
     decoded(maybe_base_json(DEPTH))
 }
 /// JSON values of `Inline` the spec allows.
@@ -210,7 +211,7 @@ pub fn inline_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Inline` the spec allows, decoded into the generated type.
-pub fn inline() -> BoxedStrategy<super::models::Inline> {
+pub fn inline() -> BoxedStrategy<models::Inline> {
     decoded(inline_json(DEPTH))
 }
 /// JSON values of `Inline` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -226,7 +227,7 @@ pub fn closed_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "code", text("", 0, 20))])
 }
 /// Values of `Closed` the spec allows, decoded into the generated type.
-pub fn closed() -> BoxedStrategy<super::models::Closed> {
+pub fn closed() -> BoxedStrategy<models::Closed> {
     decoded(closed_json(DEPTH))
 }
 /// JSON values of `Closed` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -238,7 +239,7 @@ pub fn maybe_error_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "code", text("", 0, 20))])
 }
 /// Values of `MaybeError` the spec allows, decoded into the generated type.
-pub fn maybe_error() -> BoxedStrategy<super::models::MaybeError> {
+pub fn maybe_error() -> BoxedStrategy<models::MaybeError> {
     decoded(maybe_error_json(DEPTH))
 }
 /// JSON values of `MaybeError` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -253,7 +254,7 @@ pub fn outcome_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Outcome` the spec allows, decoded into the generated type.
-pub fn outcome() -> BoxedStrategy<super::models::Outcome> {
+pub fn outcome() -> BoxedStrategy<models::Outcome> {
     decoded(outcome_json(DEPTH))
 }
 /// JSON values of `Outcome` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -265,7 +266,7 @@ pub fn inline_mode_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["fast", "slow"])
 }
 /// Values of `InlineMode` the spec allows, decoded into the generated type.
-pub fn inline_mode() -> BoxedStrategy<super::models::InlineMode> {
+pub fn inline_mode() -> BoxedStrategy<models::InlineMode> {
     decoded(inline_mode_json(DEPTH))
 }
 /// JSON values of `InlineAddress` the spec allows.
@@ -273,7 +274,7 @@ pub fn inline_address_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "street", text("", 0, 20))])
 }
 /// Values of `InlineAddress` the spec allows, decoded into the generated type.
-pub fn inline_address() -> BoxedStrategy<super::models::InlineAddress> {
+pub fn inline_address() -> BoxedStrategy<models::InlineAddress> {
     decoded(inline_address_json(DEPTH))
 }
 /// JSON values of `InlineAddress` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -285,7 +286,7 @@ pub fn inline_tags_item_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "key", text("", 0, 20))])
 }
 /// Values of `InlineTagsItem` the spec allows, decoded into the generated type.
-pub fn inline_tags_item() -> BoxedStrategy<super::models::InlineTagsItem> {
+pub fn inline_tags_item() -> BoxedStrategy<models::InlineTagsItem> {
     decoded(inline_tags_item_json(DEPTH))
 }
 /// JSON values of `InlineTagsItem` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.

@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `Local` the spec allows.
@@ -18,7 +19,7 @@ pub fn local_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Local` the spec allows, decoded into the generated type.
-pub fn local() -> BoxedStrategy<super::models::Local> {
+pub fn local() -> BoxedStrategy<models::Local> {
     decoded(local_json(DEPTH))
 }
 /// JSON values of `Local` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -34,7 +35,7 @@ pub fn thing_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Thing` the spec allows, decoded into the generated type.
-pub fn thing() -> BoxedStrategy<super::models::Thing> {
+pub fn thing() -> BoxedStrategy<models::Thing> {
     decoded(thing_json(DEPTH))
 }
 /// JSON values of `Thing` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -53,7 +54,7 @@ pub fn part_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `part` the spec allows, decoded into the generated type.
-pub fn part() -> BoxedStrategy<super::models::Part> {
+pub fn part() -> BoxedStrategy<models::Part> {
     decoded(part_json(DEPTH))
 }
 /// JSON values of `part` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.

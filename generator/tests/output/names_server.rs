@@ -4,7 +4,7 @@
 mod runtime;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
-use runtime::{Inputs, bytes_response, json_response, required};
+use runtime::{Call, Inputs, bytes_response, json_response, required};
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -66,22 +66,19 @@ async fn dispatch<S: Api>(
         path: parts.uri.path().to_string(),
         headers: parts.headers,
     };
-    match route(service, ctx, query, body) {
-        Ok(handler) => handler.await,
+    match route(service.clone(), ctx, query, body) {
+        Ok(handler) => {
+            handler.await.unwrap_or_else(|rejection| service.reject(rejection))
+        }
         Err(response) => response,
     }
 }
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
-type Handler<S> = fn(
-    ::std::sync::Arc<S>,
-    Context,
-    Inputs,
-    ::axum::body::Bytes,
-) -> Pending;
+type Handler<S> = fn(Call<S>) -> Pending;
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
-    Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
@@ -103,7 +100,7 @@ fn route<S: Api>(
             continue;
         }
         return match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
-            Ok(inputs) => Ok(handler(service, ctx, inputs, body)),
+            Ok(inputs) => Ok(handler(Call { service, ctx, inputs, body })),
             Err(rejection) => Err(service.reject(rejection)),
         };
     }

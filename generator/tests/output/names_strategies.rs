@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `Text` the spec allows.
@@ -15,7 +16,7 @@ pub fn text2_json(_depth: u32) -> BoxedStrategy<Value> {
     text("", 0, 20)
 }
 /// Values of `Text` the spec allows, decoded into the generated type.
-pub fn text2() -> BoxedStrategy<super::models::Text> {
+pub fn text2() -> BoxedStrategy<models::Text> {
     decoded(text2_json(DEPTH))
 }
 /// JSON values of `Pet` the spec allows.
@@ -35,7 +36,7 @@ pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Pet` the spec allows, decoded into the generated type.
-pub fn pet() -> BoxedStrategy<super::models::Pet> {
+pub fn pet() -> BoxedStrategy<models::Pet> {
     decoded(pet_json(DEPTH))
 }
 /// JSON values of `Pet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -63,7 +64,7 @@ pub fn pet2_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "name", text("", 0, 20))])
 }
 /// Values of `pet` the spec allows, decoded into the generated type.
-pub fn pet2() -> BoxedStrategy<super::models::Pet2> {
+pub fn pet2() -> BoxedStrategy<models::Pet2> {
     decoded(pet2_json(DEPTH))
 }
 /// JSON values of `pet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -75,7 +76,7 @@ pub fn client_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "id", text("", 0, 20))])
 }
 /// Values of `Client` the spec allows, decoded into the generated type.
-pub fn client() -> BoxedStrategy<super::models::Client> {
+pub fn client() -> BoxedStrategy<models::Client> {
     decoded(client_json(DEPTH))
 }
 /// JSON values of `Client` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -87,7 +88,7 @@ pub fn option2_json(_depth: u32) -> BoxedStrategy<Value> {
     text("", 0, 20)
 }
 /// Values of `Option` the spec allows, decoded into the generated type.
-pub fn option2() -> BoxedStrategy<super::models::Option2> {
+pub fn option2() -> BoxedStrategy<models::Option2> {
     decoded(option2_json(DEPTH))
 }
 /// JSON values of `Error` the spec allows.
@@ -95,7 +96,7 @@ pub fn error_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "message", text("", 0, 20))])
 }
 /// Values of `Error` the spec allows, decoded into the generated type.
-pub fn error() -> BoxedStrategy<super::models::Error> {
+pub fn error() -> BoxedStrategy<models::Error> {
     decoded(error_json(DEPTH))
 }
 /// JSON values of `Error` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -107,7 +108,7 @@ pub fn self_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "loop", text("", 0, 20))])
 }
 /// Values of `Self` the spec allows, decoded into the generated type.
-pub fn self_() -> BoxedStrategy<super::models::Self_> {
+pub fn self_() -> BoxedStrategy<models::Self_> {
     decoded(self_json(DEPTH))
 }
 /// JSON values of `Self` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -129,7 +130,7 @@ pub fn status_json(_depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Status` the spec allows, decoded into the generated type.
-pub fn status() -> BoxedStrategy<super::models::Status> {
+pub fn status() -> BoxedStrategy<models::Status> {
     decoded(status_json(DEPTH))
 }
 /// JSON values of `Priority` the spec allows.
@@ -137,7 +138,7 @@ pub fn priority_json(_depth: u32) -> BoxedStrategy<Value> {
     one_of([lit("1"), lit("2"), lit("3"), lit("-1")])
 }
 /// Values of `Priority` the spec allows, decoded into the generated type.
-pub fn priority() -> BoxedStrategy<super::models::Priority> {
+pub fn priority() -> BoxedStrategy<models::Priority> {
     decoded(priority_json(DEPTH))
 }
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).

@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `Event` the spec allows.
@@ -22,7 +23,7 @@ pub fn event_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Event` the spec allows, decoded into the generated type.
-pub fn event() -> BoxedStrategy<super::models::Event> {
+pub fn event() -> BoxedStrategy<models::Event> {
     decoded(event_json(DEPTH))
 }
 /// JSON values of `Event` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -45,7 +46,7 @@ pub fn detail_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "text", text("", 0, 20))])
 }
 /// Values of `Detail` the spec allows, decoded into the generated type.
-pub fn detail() -> BoxedStrategy<super::models::Detail> {
+pub fn detail() -> BoxedStrategy<models::Detail> {
     decoded(detail_json(DEPTH))
 }
 /// JSON values of `Detail` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -57,7 +58,7 @@ pub fn event_kind_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["pet.created"])
 }
 /// Values of `EventKind` the spec allows, decoded into the generated type.
-pub fn event_kind() -> BoxedStrategy<super::models::EventKind> {
+pub fn event_kind() -> BoxedStrategy<models::EventKind> {
     decoded(event_kind_json(DEPTH))
 }
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).

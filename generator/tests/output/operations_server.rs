@@ -2,9 +2,10 @@
 //! The server side of operations of every shape 1: implement [`Api`], then serve [`router`].
 #[path = "server/runtime.rs"]
 mod runtime;
+use super::models;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
-use runtime::{Inputs, bytes_response, json_response, required};
+use runtime::{Call, Inputs, bytes_response, json_response, required};
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -27,18 +28,18 @@ pub trait Api: Send + Sync + 'static {
         &self,
         ctx: Context,
         item_id: i64,
-        part: super::models::PartKind,
+        part: models::PartKind,
         x_request_id: String,
         tags: Option<Vec<String>>,
         ids: Option<Vec<i64>>,
-        filter: Option<super::models::GetPartFilter>,
+        filter: Option<models::GetPartFilter>,
         session: Option<String>,
     ) -> impl ::std::future::Future<Output = GetPartReply> + Send;
     /// `POST /items` (`createItem`)
     fn create_item(
         &self,
         ctx: Context,
-        body: super::models::CreateItemBody,
+        body: models::CreateItemBody,
     ) -> impl ::std::future::Future<Output = CreateItemReply> + Send;
     /// `PUT /items/{itemId}/file` (`uploadFile`)
     fn upload_file(
@@ -103,22 +104,19 @@ async fn dispatch<S: Api>(
         path: parts.uri.path().to_string(),
         headers: parts.headers,
     };
-    match route(service, ctx, query, body) {
-        Ok(handler) => handler.await,
+    match route(service.clone(), ctx, query, body) {
+        Ok(handler) => {
+            handler.await.unwrap_or_else(|rejection| service.reject(rejection))
+        }
         Err(response) => response,
     }
 }
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
-type Handler<S> = fn(
-    ::std::sync::Arc<S>,
-    Context,
-    Inputs,
-    ::axum::body::Bytes,
-) -> Pending;
+type Handler<S> = fn(Call<S>) -> Pending;
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
-    Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
@@ -129,22 +127,14 @@ fn route<S: Api>(
     body: ::axum::body::Bytes,
 ) -> Result<Pending, ::axum::response::Response> {
     let routes: [(&'static str, &'static str, Handler<S>); 5usize] = [
-        ("/items", "POST", |s, c, i, b| Box::pin(handle_create_item(s, c, i, b))),
-        ("/health", "GET", |s, c, i, b| Box::pin(handle_get_health(s, c, i, b))),
-        (
-            "/items/{itemId}/file",
-            "PUT",
-            |s, c, i, b| Box::pin(handle_upload_file(s, c, i, b)),
-        ),
-        (
-            "/items/{itemId}/file",
-            "POST",
-            |s, c, i, b| Box::pin(handle_upload_form(s, c, i, b)),
-        ),
+        ("/items", "POST", |call| Box::pin(handle_create_item(call))),
+        ("/health", "GET", |call| Box::pin(handle_get_health(call))),
+        ("/items/{itemId}/file", "PUT", |call| Box::pin(handle_upload_file(call))),
+        ("/items/{itemId}/file", "POST", |call| Box::pin(handle_upload_form(call))),
         (
             "/items/{itemId}/parts/{part}.json",
             "GET",
-            |s, c, i, b| Box::pin(handle_get_part(s, c, i, b)),
+            |call| Box::pin(handle_get_part(call)),
         ),
     ];
     let path = ctx.path.clone();
@@ -158,7 +148,7 @@ fn route<S: Api>(
             continue;
         }
         return match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
-            Ok(inputs) => Ok(handler(service, ctx, inputs, body)),
+            Ok(inputs) => Ok(handler(Call { service, ctx, inputs, body })),
             Err(rejection) => Err(service.reject(rejection)),
         };
     }
@@ -173,15 +163,32 @@ fn route<S: Api>(
 #[derive(Debug, Clone)]
 pub enum GetPartReply {
     /// `200`: the part
-    Status200(super::models::Part),
+    Status200(models::Part),
     /// `202`: accepted, still building
     Status202(String),
     /// `4XX`: client error
-    Status4xx(u16, super::models::Problem),
+    Status4xx(u16, models::Problem),
     /// `default`: anything else
-    Default(u16, super::models::Problem),
+    Default(u16, models::Problem),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl GetPartReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Status202(body) => bytes_response(202, "text/plain", body.into_bytes()),
+            Self::Status4xx(status, body) => {
+                json_response(status, "application/json", &body)
+            }
+            Self::Default(status, body) => {
+                json_response(status, "application/problem+json", &body)
+            }
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `createItem` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
@@ -189,9 +196,20 @@ pub enum CreateItemReply {
     /// `201`: created
     Status201,
     /// `409`: conflict
-    Status409(super::models::Problem),
+    Status409(models::Problem),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl CreateItemReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status201 => bytes_response(201, "", Vec::new()),
+            Self::Status409(body) => json_response(409, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `uploadFile` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
@@ -201,6 +219,16 @@ pub enum UploadFileReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+impl UploadFileReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status204 => bytes_response(204, "", Vec::new()),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
+}
 /// What `uploadForm` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum UploadFormReply {
@@ -208,6 +236,16 @@ pub enum UploadFormReply {
     Status200(Vec<u8>),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
+}
+impl UploadFormReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => bytes_response(200, "application/pdf", body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
+    }
 }
 /// What `get_/health` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
@@ -217,144 +255,57 @@ pub enum GetHealthReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
-#[allow(unused_variables)]
-async fn handle_get_part<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "getPart";
-    ctx.security = &["apiKeyHeader", "basic"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
+impl GetHealthReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200 => bytes_response(200, "", Vec::new()),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
     }
-    let decoded = (|| -> Result<_, Rejection> {
-        let item_id = inputs.path::<i64>("itemId")?;
-        let part = inputs.path::<super::models::PartKind>("part")?;
-        let x_request_id = required(
-            "header `X-Request-Id`",
-            inputs.header::<String>("X-Request-Id")?,
-        )?;
-        let tags = inputs.query_array::<String>("tags", true)?;
-        let ids = inputs.query_array::<i64>("ids", false)?;
-        let filter = inputs.query_deep::<super::models::GetPartFilter>("filter")?;
-        let session = inputs.cookie::<String>("session")?;
-        Ok((item_id, part, x_request_id, tags, ids, filter, session))
-    })();
-    let (item_id, part, x_request_id, tags, ids, filter, session) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service
-        .get_part(ctx, item_id, part, x_request_id, tags, ids, filter, session)
+}
+async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("getPart", &["apiKeyHeader", "basic"])?;
+    let item_id = call.inputs.path::<i64>("itemId")?;
+    let part = call.inputs.path::<models::PartKind>("part")?;
+    let x_request_id = required(
+        "header `X-Request-Id`",
+        call.inputs.header::<String>("X-Request-Id")?,
+    )?;
+    let tags = call.inputs.query_array::<String>("tags", true)?;
+    let ids = call.inputs.query_array::<i64>("ids", false)?;
+    let filter = call.inputs.query_deep::<models::GetPartFilter>("filter")?;
+    let session = call.inputs.cookie::<String>("session")?;
+    call.service
+        .get_part(call.ctx, item_id, part, x_request_id, tags, ids, filter, session)
         .await
-    {
-        GetPartReply::Status200(body) => json_response(200, "application/json", &body),
-        GetPartReply::Status202(body) => {
-            bytes_response(202, "text/plain", body.into_bytes())
-        }
-        GetPartReply::Status4xx(status, body) => {
-            json_response(status, "application/json", &body)
-        }
-        GetPartReply::Default(status, body) => {
-            json_response(status, "application/problem+json", &body)
-        }
-        GetPartReply::Rejected(rejection) => service.reject(rejection),
-    }
+        .encode()
 }
-#[allow(unused_variables)]
-async fn handle_create_item<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "createItem";
-    ctx.security = &["oauth"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::form_body::<super::models::CreateItemBody>(&ctx.headers, &body)?,
-        )?;
-        Ok((body,))
-    })();
-    let (body,) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.create_item(ctx, body).await {
-        CreateItemReply::Status201 => bytes_response(201, "", Vec::new()),
-        CreateItemReply::Status409(body) => json_response(409, "application/json", &body),
-        CreateItemReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_create_item<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("createItem", &["oauth"])?;
+    let body: models::CreateItemBody = required(
+        "request body",
+        runtime::form_body(&call.ctx.headers, &call.body)?,
+    )?;
+    call.service.create_item(call.ctx, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_upload_file<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "uploadFile";
-    ctx.security = &[];
-    let decoded = (|| -> Result<_, Rejection> {
-        let item_id = inputs.path::<String>("itemId")?;
-        let body = runtime::raw_body(&ctx.headers, &body);
-        Ok((item_id, body))
-    })();
-    let (item_id, body) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.upload_file(ctx, item_id, body).await {
-        UploadFileReply::Status204 => bytes_response(204, "", Vec::new()),
-        UploadFileReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_upload_file<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("uploadFile", &[])?;
+    let item_id = call.inputs.path::<String>("itemId")?;
+    let body: Option<RawBody> = runtime::raw_body(&call.ctx.headers, &call.body);
+    call.service.upload_file(call.ctx, item_id, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_upload_form<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "uploadForm";
-    ctx.security = &["apiKeyHeader", "basic"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    let decoded = (|| -> Result<_, Rejection> {
-        let item_id = inputs.path::<String>("itemId")?;
-        let body = required("request body", runtime::raw_body(&ctx.headers, &body))?;
-        Ok((item_id, body))
-    })();
-    let (item_id, body) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.upload_form(ctx, item_id, body).await {
-        UploadFormReply::Status200(body) => bytes_response(200, "application/pdf", body),
-        UploadFormReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_upload_form<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("uploadForm", &["apiKeyHeader", "basic"])?;
+    let item_id = call.inputs.path::<String>("itemId")?;
+    let body: RawBody = required(
+        "request body",
+        runtime::raw_body(&call.ctx.headers, &call.body),
+    )?;
+    call.service.upload_form(call.ctx, item_id, body).await.encode()
 }
-#[allow(unused_variables)]
-async fn handle_get_health<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "get_/health";
-    ctx.security = &["apiKeyHeader", "basic"];
-    if let Err(rejection) = service.authorize(&ctx) {
-        return service.reject(rejection);
-    }
-    match service.get_health(ctx).await {
-        GetHealthReply::Status200 => bytes_response(200, "", Vec::new()),
-        GetHealthReply::Rejected(rejection) => service.reject(rejection),
-    }
+async fn handle_get_health<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("get_/health", &["apiKeyHeader", "basic"])?;
+    call.service.get_health(call.ctx).await.encode()
 }

@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `PartKind` the spec allows.
@@ -15,7 +16,7 @@ pub fn part_kind_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["wheel", "door"])
 }
 /// Values of `PartKind` the spec allows, decoded into the generated type.
-pub fn part_kind() -> BoxedStrategy<super::models::PartKind> {
+pub fn part_kind() -> BoxedStrategy<models::PartKind> {
     decoded(part_kind_json(DEPTH))
 }
 /// JSON values of `Part` the spec allows.
@@ -26,7 +27,7 @@ pub fn part_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Part` the spec allows, decoded into the generated type.
-pub fn part() -> BoxedStrategy<super::models::Part> {
+pub fn part() -> BoxedStrategy<models::Part> {
     decoded(part_json(DEPTH))
 }
 /// JSON values of `Part` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -38,7 +39,7 @@ pub fn problem_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "title", text("", 0, 20))])
 }
 /// Values of `Problem` the spec allows, decoded into the generated type.
-pub fn problem() -> BoxedStrategy<super::models::Problem> {
+pub fn problem() -> BoxedStrategy<models::Problem> {
     decoded(problem_json(DEPTH))
 }
 /// JSON values of `Problem` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -50,7 +51,7 @@ pub fn get_part_filter_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "color", text("", 0, 20))])
 }
 /// Values of `GetPartFilter` the spec allows, decoded into the generated type.
-pub fn get_part_filter() -> BoxedStrategy<super::models::GetPartFilter> {
+pub fn get_part_filter() -> BoxedStrategy<models::GetPartFilter> {
     decoded(get_part_filter_json(DEPTH))
 }
 /// JSON values of `GetPartFilter` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -65,7 +66,7 @@ pub fn create_item_body_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `CreateItemBody` the spec allows, decoded into the generated type.
-pub fn create_item_body() -> BoxedStrategy<super::models::CreateItemBody> {
+pub fn create_item_body() -> BoxedStrategy<models::CreateItemBody> {
     decoded(create_item_body_json(DEPTH))
 }
 /// JSON values of `CreateItemBody` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -81,7 +82,7 @@ pub fn upload_form_body_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "file", text("binary", 0, 20))])
 }
 /// Values of `UploadFormBody` the spec allows, decoded into the generated type.
-pub fn upload_form_body() -> BoxedStrategy<super::models::UploadFormBody> {
+pub fn upload_form_body() -> BoxedStrategy<models::UploadFormBody> {
     decoded(upload_form_body_json(DEPTH))
 }
 /// JSON values of `UploadFormBody` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.

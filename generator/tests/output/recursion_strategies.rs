@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `TreeNode` the spec allows.
@@ -28,7 +29,7 @@ pub fn tree_node_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `TreeNode` the spec allows, decoded into the generated type.
-pub fn tree_node() -> BoxedStrategy<super::models::TreeNode> {
+pub fn tree_node() -> BoxedStrategy<models::TreeNode> {
     decoded(tree_node_json(DEPTH))
 }
 /// JSON values of `TreeNode` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -44,7 +45,7 @@ pub fn ping_json(depth: u32) -> BoxedStrategy<Value> {
     object([required("pong", pong_json(depth.saturating_sub(1)))])
 }
 /// Values of `Ping` the spec allows, decoded into the generated type.
-pub fn ping() -> BoxedStrategy<super::models::Ping> {
+pub fn ping() -> BoxedStrategy<models::Ping> {
     decoded(ping_json(DEPTH))
 }
 /// JSON values of `Ping` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -56,7 +57,7 @@ pub fn pong_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "ping", recurse(depth, ping_json))])
 }
 /// Values of `Pong` the spec allows, decoded into the generated type.
-pub fn pong() -> BoxedStrategy<super::models::Pong> {
+pub fn pong() -> BoxedStrategy<models::Pong> {
     decoded(pong_json(DEPTH))
 }
 /// JSON values of `Pong` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -72,7 +73,7 @@ pub fn expr_json(depth: u32) -> BoxedStrategy<Value> {
     }
 }
 /// Values of `Expr` the spec allows, decoded into the generated type.
-pub fn expr() -> BoxedStrategy<super::models::Expr> {
+pub fn expr() -> BoxedStrategy<models::Expr> {
     decoded(expr_json(DEPTH))
 }
 /// JSON values of `Literal` the spec allows.
@@ -80,7 +81,7 @@ pub fn literal_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("value", number(-1000000.0, 1000000.0))])
 }
 /// Values of `Literal` the spec allows, decoded into the generated type.
-pub fn literal() -> BoxedStrategy<super::models::Literal> {
+pub fn literal() -> BoxedStrategy<models::Literal> {
     decoded(literal_json(DEPTH))
 }
 /// JSON values of `Literal` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -95,7 +96,7 @@ pub fn sum_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Sum` the spec allows, decoded into the generated type.
-pub fn sum() -> BoxedStrategy<super::models::Sum> {
+pub fn sum() -> BoxedStrategy<models::Sum> {
     decoded(sum_json(DEPTH))
 }
 /// JSON values of `Sum` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.

@@ -2,9 +2,10 @@
 //! The server side of swagger 2 1: implement [`Api`], then serve [`router`].
 #[path = "server/runtime.rs"]
 mod runtime;
+use super::models;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
-use runtime::{Inputs, bytes_response, json_response, required};
+use runtime::{Call, Inputs, bytes_response, json_response, required};
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -26,7 +27,7 @@ pub trait Api: Send + Sync + 'static {
     fn add_pet(
         &self,
         ctx: Context,
-        body: super::models::NewPet,
+        body: models::NewPet,
         limit: Option<i32>,
     ) -> impl ::std::future::Future<Output = AddPetReply> + Send;
 }
@@ -73,22 +74,19 @@ async fn dispatch<S: Api>(
         path: parts.uri.path().to_string(),
         headers: parts.headers,
     };
-    match route(service, ctx, query, body) {
-        Ok(handler) => handler.await,
+    match route(service.clone(), ctx, query, body) {
+        Ok(handler) => {
+            handler.await.unwrap_or_else(|rejection| service.reject(rejection))
+        }
         Err(response) => response,
     }
 }
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
-type Handler<S> = fn(
-    ::std::sync::Arc<S>,
-    Context,
-    Inputs,
-    ::axum::body::Bytes,
-) -> Pending;
+type Handler<S> = fn(Call<S>) -> Pending;
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
-    Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>,
+    Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
@@ -99,7 +97,7 @@ fn route<S: Api>(
     body: ::axum::body::Bytes,
 ) -> Result<Pending, ::axum::response::Response> {
     let routes: [(&'static str, &'static str, Handler<S>); 1usize] = [
-        ("/pets", "POST", |s, c, i, b| Box::pin(handle_add_pet(s, c, i, b))),
+        ("/pets", "POST", |call| Box::pin(handle_add_pet(call))),
     ];
     let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
@@ -112,7 +110,7 @@ fn route<S: Api>(
             continue;
         }
         return match Inputs::new(params, query.as_deref(), ctx.headers.clone()) {
-            Ok(inputs) => Ok(handler(service, ctx, inputs, body)),
+            Ok(inputs) => Ok(handler(Call { service, ctx, inputs, body })),
             Err(rejection) => Err(service.reject(rejection)),
         };
     }
@@ -127,33 +125,26 @@ fn route<S: Api>(
 #[derive(Debug, Clone)]
 pub enum AddPetReply {
     /// `200`: ok
-    Status200(super::models::Pet),
+    Status200(models::Pet),
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
-#[allow(unused_variables)]
-async fn handle_add_pet<S: Api>(
-    service: ::std::sync::Arc<S>,
-    mut ctx: Context,
-    inputs: Inputs,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
-    ctx.operation = "addPet";
-    ctx.security = &[];
-    let decoded = (|| -> Result<_, Rejection> {
-        let body = required(
-            "request body",
-            runtime::json_object_body::<super::models::NewPet>(&ctx.headers, &body)?,
-        )?;
-        let limit = inputs.query::<i32>("limit")?;
-        Ok((body, limit))
-    })();
-    let (body, limit) = match decoded {
-        Ok(values) => values,
-        Err(rejection) => return service.reject(rejection),
-    };
-    match service.add_pet(ctx, body, limit).await {
-        AddPetReply::Status200(body) => json_response(200, "application/json", &body),
-        AddPetReply::Rejected(rejection) => service.reject(rejection),
+impl AddPetReply {
+    /// The reply as a response, or the refusal it carries.
+    fn encode(self) -> runtime::Outcome {
+        let response = match self {
+            Self::Status200(body) => json_response(200, "application/json", &body),
+            Self::Rejected(rejection) => return Err(rejection),
+        };
+        Ok(response)
     }
+}
+async fn handle_add_pet<S: Api>(call: Call<S>) -> runtime::Outcome {
+    let call = call.enter("addPet", &[])?;
+    let body: models::NewPet = required(
+        "request body",
+        runtime::json_object_body(&call.ctx.headers, &call.body)?,
+    )?;
+    let limit = call.inputs.query::<i32>("limit")?;
+    call.service.add_pet(call.ctx, body, limit).await.encode()
 }

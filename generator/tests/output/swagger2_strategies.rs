@@ -8,6 +8,7 @@ use ::proptest::strategy::BoxedStrategy;
 use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
+use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
 /// JSON values of `NewPet` the spec allows.
@@ -15,7 +16,7 @@ pub fn new_pet_json(depth: u32) -> BoxedStrategy<Value> {
     object([required("name", text("", 0, 20)), optional(depth, "tag", text("", 0, 20))])
 }
 /// Values of `NewPet` the spec allows, decoded into the generated type.
-pub fn new_pet() -> BoxedStrategy<super::models::NewPet> {
+pub fn new_pet() -> BoxedStrategy<models::NewPet> {
     decoded(new_pet_json(DEPTH))
 }
 /// JSON values of `NewPet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -31,7 +32,7 @@ pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
     ])
 }
 /// Values of `Pet` the spec allows, decoded into the generated type.
-pub fn pet() -> BoxedStrategy<super::models::Pet> {
+pub fn pet() -> BoxedStrategy<models::Pet> {
     decoded(pet_json(DEPTH))
 }
 /// JSON values of `Pet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
@@ -48,7 +49,7 @@ pub fn add_pet_params() -> BoxedStrategy<Value> {
     params([], [optional(depth, "limit", integer(-1000000, 1000000))], [], [])
 }
 /// Request bodies of `addPet` the spec allows, decoded.
-pub fn add_pet_body() -> BoxedStrategy<super::models::NewPet> {
+pub fn add_pet_body() -> BoxedStrategy<models::NewPet> {
     let depth = DEPTH + 1;
     decoded(new_pet_json(depth.saturating_sub(1)))
 }
