@@ -198,16 +198,16 @@ impl<'m> Run<'m> {
         PER_CORE * self.threads
     }
 
+    /// The hosts `--server` names, if it names any.
+    fn named_hosts(&self) -> Option<Vec<String>> {
+        let servers = &self.options.servers;
+        (!servers.is_empty()).then(|| servers.iter().map(|s| spec::host_of(s)).collect())
+    }
+
     /// The hosts judged in the end (`None`: all).
     fn judged_hosts(&self) -> Option<Vec<String>> {
-        if !self.options.servers.is_empty() {
-            return Some(
-                self.options
-                    .servers
-                    .iter()
-                    .map(|s| spec::host_of(s))
-                    .collect(),
-            );
+        if let Some(named) = self.named_hosts() {
+            return Some(named);
         }
         let spec_hosts = self.spec_hosts.as_ref()?;
         if self.spec_host_seen {
@@ -222,16 +222,11 @@ impl<'m> Run<'m> {
         )
     }
 
-    /// Hosts whose interactions need no checking, as far as this run knows yet.
+    /// The only hosts whose interactions need checking, as far as this run knows yet (`None`:
+    /// every host, until the end decides).
     fn checked_only(&self) -> Option<Vec<String>> {
-        if !self.options.servers.is_empty() {
-            return Some(
-                self.options
-                    .servers
-                    .iter()
-                    .map(|s| spec::host_of(s))
-                    .collect(),
-            );
+        if let Some(named) = self.named_hosts() {
+            return Some(named);
         }
         self.spec_hosts.clone().filter(|_| self.spec_host_seen)
     }
