@@ -367,3 +367,35 @@ fn identifiers(value: &Value, depth: usize, out: &mut Vec<String>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A window forgets its oldest entries past [`REMEMBERED`], and a key inserted again
+    /// outlives the stamp of its first insertion.
+    #[test]
+    fn a_window_keeps_only_the_most_recent() {
+        let mut window: Window<usize, usize> = Window::default();
+        window.insert(0, 0);
+        let mut forgotten = Vec::new();
+        for k in 1..=REMEMBERED + 10 {
+            forgotten.extend(window.insert(k, k).map(|(key, _)| key));
+            if k == 5 {
+                window.insert(0, 0);
+            }
+        }
+        assert_eq!(window.map.len(), REMEMBERED);
+        assert_eq!(window.get(&(REMEMBERED + 10)), Some(&(REMEMBERED + 10)));
+        assert_eq!(window.get(&1), None);
+        assert!(
+            forgotten.starts_with(&[1, 2, 3, 4, 5]),
+            "{:?}",
+            &forgotten[..6]
+        );
+        assert!(
+            forgotten.contains(&0),
+            "the re-inserted key is forgotten later, once"
+        );
+    }
+}

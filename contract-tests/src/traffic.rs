@@ -238,9 +238,11 @@ pub fn batches(
     if !streamed {
         let mut text = head;
         std::io::Read::read_to_string(&mut reader, &mut text).map_err(io)?;
-        let list = read_text(&text).map_err(format_error)?;
-        for part in list.chunks(size.max(1)) {
-            each(Batch::Interactions(part.to_vec())).map_err(format_error)?;
+        let mut list = read_text(&text).map_err(format_error)?;
+        drop(text);
+        while !list.is_empty() {
+            let rest = list.split_off(size.clamp(1, list.len()));
+            each(Batch::Interactions(std::mem::replace(&mut list, rest))).map_err(format_error)?;
         }
         return Ok(());
     }

@@ -54,7 +54,7 @@ pub enum Progress {
         status: u16,
         kinds: Vec<Kind>,
     },
-    /// Every check ran: this many findings before de-duplication.
+    /// Every check ran: this many findings (merged by key, not yet grouped by cause).
     Checked { findings: usize },
 }
 
@@ -237,11 +237,11 @@ impl<'m> Run<'m> {
         let judged: Vec<Judged<'m>> = match batch {
             Batch::Lines { first, lines } => {
                 let parsed =
-                    self.on_cores(&lines, |n, line| traffic::parse_line(line, first + n))?;
+                    self.on_cores(lines, |n, line| traffic::parse_line(&line, first + n))?;
                 let list: Vec<Interaction> = parsed.into_iter().flatten().collect();
-                self.judge_all(list, first_index, only.as_deref())
+                self.judge_all(list, first_index, only.as_deref())?
             }
-            Batch::Interactions(list) => self.judge_all(list, first_index, only.as_deref()),
+            Batch::Interactions(list) => self.judge_all(list, first_index, only.as_deref())?,
         };
         for j in judged {
             self.seen += 1;
@@ -253,29 +253,35 @@ impl<'m> Run<'m> {
         Ok(())
     }
 
-    /// `f` over `items` on every core, results in order; the first error wins.
-    fn on_cores<T: Sync, R: Send>(
+    /// `f` over `items` (each with its position) on every core, results in order; the first
+    /// error wins.
+    fn on_cores<T: Send, R: Send>(
         &self,
-        items: &[T],
-        f: impl Fn(usize, &T) -> Result<R, String> + Sync,
+        mut items: Vec<T>,
+        f: impl Fn(usize, T) -> Result<R, String> + Sync,
     ) -> Result<Vec<R>, String> {
         let part = items.len().div_ceil(self.threads).max(1);
+        let mut chunks = Vec::new();
+        while !items.is_empty() {
+            let rest = items.split_off(part.min(items.len()));
+            chunks.push(std::mem::replace(&mut items, rest));
+        }
         std::thread::scope(|scope| {
-            let workers: Vec<_> = items
-                .chunks(part)
+            let workers: Vec<_> = chunks
+                .into_iter()
                 .enumerate()
                 .map(|(c, chunk)| {
                     let f = &f;
                     scope.spawn(move || {
                         chunk
-                            .iter()
+                            .into_iter()
                             .enumerate()
                             .map(|(n, item)| f(c * part + n, item))
                             .collect::<Result<Vec<R>, String>>()
                     })
                 })
                 .collect();
-            let mut out = Vec::with_capacity(items.len());
+            let mut out = Vec::new();
             for worker in workers {
                 out.extend(
                     worker
@@ -292,38 +298,10 @@ impl<'m> Run<'m> {
         list: Vec<Interaction>,
         first_index: usize,
         only: Option<&[String]>,
-    ) -> Vec<Judged<'m>> {
-        let model = self.model;
-        let redaction = &self.redaction;
-        let mut slots: Vec<Option<Interaction>> = list.into_iter().map(Some).collect();
-        let part = slots.len().div_ceil(self.threads).max(1);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = slots
-                .chunks_mut(part)
-                .enumerate()
-                .map(|(c, chunk)| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter_mut()
-                            .enumerate()
-                            .map(|(n, slot)| {
-                                let interaction = slot.take().expect("each slot is taken once");
-                                judge(
-                                    model,
-                                    redaction,
-                                    interaction,
-                                    first_index + c * part + n,
-                                    only,
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("the checks do not panic"))
-                .collect()
+    ) -> Result<Vec<Judged<'m>>, String> {
+        let (model, redaction) = (self.model, &self.redaction);
+        self.on_cores(list, |n, interaction| {
+            Ok(judge(model, redaction, interaction, first_index + n, only))
         })
     }
 

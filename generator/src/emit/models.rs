@@ -18,7 +18,7 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     let chunk = ids.len().div_ceil(threads * 4).max(64);
     let chunks: Vec<&[(&TypeId, &Type)]> = ids.chunks(chunk).collect();
     let per_thread = chunks.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<String, String>> = std::thread::scope(|scope| {
+    let parts: Vec<Result<(String, bool), String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .chunks(per_thread)
             .map(|group| {
@@ -29,10 +29,13 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
                             // Consecutive types are formatted together, up to one that brings
                             // text of its own.
                             let mut text = String::new();
+                            let mut uses_support = false;
                             let mut pending = TokenStream::new();
                             for (id, ty) in types.iter() {
                                 let (tokens, verbatim) = emit_type(api, **id, ty);
-                                pending.extend(local_support(tokens));
+                                let (tokens, used) = super::through_use(tokens, "support");
+                                uses_support |= used;
+                                pending.extend(tokens);
                                 if !verbatim.is_empty() {
                                     let items = std::mem::take(&mut pending);
                                     text.push_str(
@@ -45,10 +48,13 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
                             text.push_str(
                                 &super::format::file("", pending).map_err(|e| e.to_string())?,
                             );
-                            Ok(text)
+                            Ok((text, uses_support))
                         })
-                        .collect::<Result<Vec<String>, String>>()
-                        .map(|texts| texts.concat())
+                        .collect::<Result<Vec<(String, bool)>, String>>()
+                        .map(|texts| {
+                            let used = texts.iter().any(|(_, used)| *used);
+                            (texts.into_iter().map(|(t, _)| t).collect::<String>(), used)
+                        })
                 })
             })
             .collect();
@@ -61,18 +67,20 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
             .collect()
     });
     let mut body = String::new();
+    let mut uses_support = false;
     for part in parts {
-        body.push_str(&part?);
+        let (text, used) = part?;
+        body.push_str(&text);
+        uses_support |= used;
     }
-    // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls),
-    // not counting the verbatim `super::support::open_enum!` invocations.
-    let uses_support = body.replace("super::support::", "").contains("support::");
+    // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls);
+    // the fidelity table does not count, being behind a feature.
     let (import, fidelity) = if uses_support {
         (
             quote!(
                 use super::support;
             ),
-            local_support(fidelity_table(api)),
+            super::through_use(fidelity_table(api), "support").0,
         )
     } else {
         (quote!(), fidelity_table(api))
@@ -84,12 +92,6 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     out.push_str(&body);
     out.push_str(&super::format::file("", fidelity).map_err(|e| e.to_string())?);
     Ok(out)
-}
-
-/// `tokens` with `super::support::x` paths written `support::x`, through the `use` that heads
-/// `models.rs` (no type can take the name: type names are PascalCase).
-fn local_support(tokens: TokenStream) -> TokenStream {
-    super::through_use(tokens, "support").0
 }
 
 /// The Rust type for a shape, as seen from inside `models`.
