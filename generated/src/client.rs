@@ -5,6 +5,7 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
 use runtime::{Auth, csv, json_text};
 use ::reqwest::Method;
+use super::models;
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[
     ("Production", "https://api.vivamo.co"),
@@ -41,7 +42,7 @@ impl Client {
         &self,
         page: Option<i64>,
         size: Option<i64>,
-    ) -> Result<ResponseValue<super::models::CustomerList>, Error<ListCustomersError>> {
+    ) -> Result<ResponseValue<models::CustomerList>, Error<ListCustomersError>> {
         let mut request = self.request(Method::GET, &["v1", "customers"]);
         if let Some(value) = page {
             request.query("page", value.to_string());
@@ -63,7 +64,7 @@ impl Client {
     pub async fn list_customers_all(
         &self,
         page_size: i64,
-    ) -> Result<Vec<super::models::Customer>, Error<ListCustomersError>> {
+    ) -> Result<Vec<models::Customer>, Error<ListCustomersError>> {
         let mut collected = Vec::new();
         let mut page_number: i64 = 1;
         loop {
@@ -86,9 +87,9 @@ impl Client {
     /// `POST /v1/customers` (`createCustomer`)
     pub async fn create_customer(
         &self,
-        body: &super::models::CreateCustomerRequest,
+        body: &models::CreateCustomerRequest,
     ) -> Result<
-        ResponseValue<super::models::CreateCustomerResponse>,
+        ResponseValue<models::CreateCustomerResponse>,
         Error<CreateCustomerError>,
     > {
         let mut request = self.request(Method::POST, &["v1", "customers"]);
@@ -111,7 +112,7 @@ impl Client {
     pub async fn get_customers_with_kyc_for_review(
         &self,
     ) -> Result<
-        ResponseValue<Vec<super::models::Customer>>,
+        ResponseValue<Vec<models::Customer>>,
         Error<GetCustomersWithKycForReviewError>,
     > {
         let mut request = self
@@ -134,7 +135,7 @@ impl Client {
     pub async fn get_customer(
         &self,
         external_customer_id: &str,
-    ) -> Result<ResponseValue<super::models::Customer>, Error<GetCustomerError>> {
+    ) -> Result<ResponseValue<models::Customer>, Error<GetCustomerError>> {
         let mut request = self
             .request(Method::GET, &["v1", "customers", external_customer_id]);
         request.auth(self.credentials.bearer_auth())?;
@@ -156,8 +157,8 @@ impl Client {
     pub async fn update_customer(
         &self,
         external_customer_id: &str,
-        body: &super::models::UpdateCustomerRequest,
-    ) -> Result<ResponseValue<super::models::Customer>, Error<UpdateCustomerError>> {
+        body: &models::UpdateCustomerRequest,
+    ) -> Result<ResponseValue<models::Customer>, Error<UpdateCustomerError>> {
         let mut request = self
             .request(Method::PUT, &["v1", "customers", external_customer_id, "data"]);
         request.auth(self.credentials.bearer_auth())?;
@@ -179,7 +180,7 @@ impl Client {
     pub async fn get_customer_kyc_info(
         &self,
         external_customer_id: &str,
-    ) -> Result<ResponseValue<super::models::KycInfo>, Error<GetCustomerKycInfoError>> {
+    ) -> Result<ResponseValue<models::KycInfo>, Error<GetCustomerKycInfoError>> {
         let mut request = self
             .request(
                 Method::GET,
@@ -203,10 +204,10 @@ impl Client {
     pub async fn set_customer_kyc_manually_verified(
         &self,
         external_customer_id: &str,
-        type_: &super::models::SetCustomerKycManuallyVerifiedType,
-        body: &super::models::KycVerifyRequest,
+        type_: &models::SetCustomerKycManuallyVerifiedType,
+        body: &models::KycVerifyRequest,
     ) -> Result<
-        ResponseValue<super::models::MessageResponse>,
+        ResponseValue<models::MessageResponse>,
         Error<SetCustomerKycManuallyVerifiedError>,
     > {
         let mut request = self
@@ -246,10 +247,7 @@ impl Client {
         &self,
         external_customer_id: &str,
         tax_year: Option<i64>,
-    ) -> Result<
-        ResponseValue<super::models::CustomerPrizes>,
-        Error<GetCustomerPrizesError>,
-    > {
+    ) -> Result<ResponseValue<models::CustomerPrizes>, Error<GetCustomerPrizesError>> {
         let mut request = self
             .request(Method::GET, &["v1", "customers", external_customer_id, "prizes"]);
         if let Some(value) = tax_year {
@@ -273,11 +271,8 @@ impl Client {
     pub async fn record_prize(
         &self,
         external_customer_id: &str,
-        body: &super::models::RecordPrizeRequest,
-    ) -> Result<
-        ResponseValue<super::models::RecordPrizeResponse>,
-        Error<RecordPrizeError>,
-    > {
+        body: &models::RecordPrizeRequest,
+    ) -> Result<ResponseValue<models::RecordPrizeResponse>, Error<RecordPrizeError>> {
         let mut request = self
             .request(Method::POST, &["v1", "customers", external_customer_id, "prizes"]);
         request.auth(self.credentials.bearer_auth())?;
@@ -298,9 +293,9 @@ impl Client {
     /// `POST /v1/payment-intents` (`createPaymentIntent`)
     pub async fn create_payment_intent(
         &self,
-        body: &super::models::CreatePaymentIntentRequest,
+        body: &models::CreatePaymentIntentRequest,
     ) -> Result<
-        ResponseValue<super::models::PaymentIntentCreated>,
+        ResponseValue<models::PaymentIntentCreated>,
         Error<CreatePaymentIntentError>,
     > {
         let mut request = self.request(Method::POST, &["v1", "payment-intents"]);
@@ -324,7 +319,7 @@ impl Client {
         &self,
         payment_intent_id: &str,
     ) -> Result<
-        ResponseValue<super::models::PaymentIntentStatus>,
+        ResponseValue<models::PaymentIntentStatus>,
         Error<GetPaymentIntentStatusError>,
     > {
         let mut request = self
@@ -349,9 +344,9 @@ impl Client {
     /// `POST /v1/disbursement-intents` (`createDisbursementIntent`)
     pub async fn create_disbursement_intent(
         &self,
-        body: &super::models::CreateDisbursementIntentRequest,
+        body: &models::CreateDisbursementIntentRequest,
     ) -> Result<
-        ResponseValue<super::models::DisbursementIntentCreated>,
+        ResponseValue<models::DisbursementIntentCreated>,
         Error<CreateDisbursementIntentError>,
     > {
         let mut request = self.request(Method::POST, &["v1", "disbursement-intents"]);
@@ -375,7 +370,7 @@ impl Client {
         &self,
         disbursement_intent_id: &str,
     ) -> Result<
-        ResponseValue<super::models::DisbursementIntentStatus>,
+        ResponseValue<models::DisbursementIntentStatus>,
         Error<GetDisbursementIntentStatusError>,
     > {
         let mut request = self
@@ -401,7 +396,7 @@ impl Client {
     pub async fn get_disbursements_awaiting_approval(
         &self,
     ) -> Result<
-        ResponseValue<Vec<super::models::PendingDisbursement>>,
+        ResponseValue<Vec<models::PendingDisbursement>>,
         Error<GetDisbursementsAwaitingApprovalError>,
     > {
         let mut request = self
@@ -432,7 +427,7 @@ impl Client {
         disbursement_intent_id: &str,
         allow: bool,
     ) -> Result<
-        ResponseValue<super::models::ProceedDisbursementResponse>,
+        ResponseValue<models::ProceedDisbursementResponse>,
         Error<ProceedWithDisbursementError>,
     > {
         let mut request = self
@@ -463,9 +458,9 @@ impl Client {
     /// `POST /v1/operators/check-geolocation` (`checkGeolocation`)
     pub async fn check_geolocation(
         &self,
-        body: &super::models::GeolocationCheckRequest,
+        body: &models::GeolocationCheckRequest,
     ) -> Result<
-        ResponseValue<super::models::GeolocationCheckResult>,
+        ResponseValue<models::GeolocationCheckResult>,
         Error<CheckGeolocationError>,
     > {
         let mut request = self
@@ -488,7 +483,7 @@ impl Client {
     /// `GET /v1/operators/webhooks` (`listWebhooks`)
     pub async fn list_webhooks(
         &self,
-    ) -> Result<ResponseValue<Vec<super::models::Webhook>>, Error<ListWebhooksError>> {
+    ) -> Result<ResponseValue<Vec<models::Webhook>>, Error<ListWebhooksError>> {
         let mut request = self.request(Method::GET, &["v1", "operators", "webhooks"]);
         request.auth(self.credentials.bearer_auth())?;
         let raw = self.send("listWebhooks", request).await?;
@@ -507,11 +502,8 @@ impl Client {
     /// `POST /v1/operators/webhooks` (`registerWebhook`)
     pub async fn register_webhook(
         &self,
-        body: &super::models::RegisterWebhookRequest,
-    ) -> Result<
-        ResponseValue<super::models::WebhookCreated>,
-        Error<RegisterWebhookError>,
-    > {
+        body: &models::RegisterWebhookRequest,
+    ) -> Result<ResponseValue<models::WebhookCreated>, Error<RegisterWebhookError>> {
         let mut request = self.request(Method::POST, &["v1", "operators", "webhooks"]);
         request.auth(self.credentials.bearer_auth())?;
         request.json(body)?;
@@ -532,11 +524,8 @@ impl Client {
     /// `DELETE /v1/operators/webhooks` (`deleteWebhook`)
     pub async fn delete_webhook(
         &self,
-        body: &super::models::DeleteWebhookRequest,
-    ) -> Result<
-        ResponseValue<super::models::MessageResponse>,
-        Error<DeleteWebhookError>,
-    > {
+        body: &models::DeleteWebhookRequest,
+    ) -> Result<ResponseValue<models::MessageResponse>, Error<DeleteWebhookError>> {
         let mut request = self.request(Method::DELETE, &["v1", "operators", "webhooks"]);
         request.auth(self.credentials.bearer_auth())?;
         request.json(body)?;
@@ -557,8 +546,8 @@ impl Client {
     pub async fn update_webhook(
         &self,
         webhook_id: &str,
-        body: &super::models::UpdateWebhookRequest,
-    ) -> Result<ResponseValue<super::models::Webhook>, Error<UpdateWebhookError>> {
+        body: &models::UpdateWebhookRequest,
+    ) -> Result<ResponseValue<models::Webhook>, Error<UpdateWebhookError>> {
         let mut request = self
             .request(Method::PATCH, &["v1", "operators", "webhooks", webhook_id]);
         request.auth(self.credentials.bearer_auth())?;
@@ -578,11 +567,11 @@ impl Client {
 #[derive(Debug, Clone)]
 pub enum ListCustomersError {
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
 }
 /// The documented error responses of `createCustomer`.
 pub type CreateCustomerError = ListCustomersError;
@@ -592,13 +581,13 @@ pub type GetCustomersWithKycForReviewError = ListCustomersError;
 #[derive(Debug, Clone)]
 pub enum GetCustomerError {
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `404`: The customer does not exist.
-    Status404(super::models::ErrorResponse),
+    Status404(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
 }
 /// The documented error responses of `updateCustomer`.
 pub type UpdateCustomerError = ListCustomersError;
@@ -630,13 +619,13 @@ pub type ListWebhooksError = ListCustomersError;
 #[derive(Debug, Clone)]
 pub enum RegisterWebhookError {
     /// `400`: The request was invalid: missing fields, failed validation, duplicate records, expired intents, or business logic violations.
-    Status400(super::models::ErrorResponse),
+    Status400(models::ErrorResponse),
     /// `403`: The API key is invalid, the client secret has expired, or the customer's location is blocked by geolocation rules.
-    Status403(super::models::ErrorResponse),
+    Status403(models::ErrorResponse),
     /// `409`: Another webhook already exists with the same URL and overlapping event types.
-    Status409(super::models::ErrorResponse),
+    Status409(models::ErrorResponse),
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
-    Status500(super::models::ErrorResponse),
+    Status500(models::ErrorResponse),
 }
 /// The documented error responses of `deleteWebhook`.
 pub type DeleteWebhookError = ListCustomersError;

@@ -2,122 +2,90 @@
 //! Glue for the contract engine: decodes an answer of any operation into its generated
 //! type, so a run reports what the typed client could not decode and what it decoded into
 //! an `Unknown` variant.
+use super::models;
 use super::support::{Inspect, UnknownValue};
+/// What a decoder returns: the values decoded into `Unknown` variants, or why the body
+/// did not decode.
+type Decoded = Result<Vec<UnknownValue>, String>;
+/// Decodes a body into one generated type.
+type Decoder = fn(&str) -> Decoded;
+/// Every documented JSON answer: the operation, its statuses (codes, `4XX` ranges or
+/// `default`) and the decoder of their generated type.
+const ANSWERS: &[(&str, &[&str], Decoder)] = &[
+    ("listCustomers", &["200"], typed::<models::CustomerList>),
+    ("listCustomers", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("createCustomer", &["200"], typed::<models::CreateCustomerResponse>),
+    ("createCustomer", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("getCustomersWithKycForReview", &["200"], typed::<Vec<models::Customer>>),
+    (
+        "getCustomersWithKycForReview",
+        &["400", "403", "500"],
+        typed::<models::ErrorResponse>,
+    ),
+    ("getCustomer", &["200"], typed::<models::Customer>),
+    ("getCustomer", &["400", "403", "404", "500"], typed::<models::ErrorResponse>),
+    ("updateCustomer", &["200"], typed::<models::Customer>),
+    ("updateCustomer", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("getCustomerKycInfo", &["200"], typed::<models::KycInfo>),
+    ("getCustomerKycInfo", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("setCustomerKycManuallyVerified", &["200"], typed::<models::MessageResponse>),
+    (
+        "setCustomerKycManuallyVerified",
+        &["400", "403", "500"],
+        typed::<models::ErrorResponse>,
+    ),
+    ("getCustomerPrizes", &["200"], typed::<models::CustomerPrizes>),
+    ("getCustomerPrizes", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("recordPrize", &["200"], typed::<models::RecordPrizeResponse>),
+    ("recordPrize", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("createPaymentIntent", &["200"], typed::<models::PaymentIntentCreated>),
+    ("createPaymentIntent", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("getPaymentIntentStatus", &["200"], typed::<models::PaymentIntentStatus>),
+    ("getPaymentIntentStatus", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("createDisbursementIntent", &["200"], typed::<models::DisbursementIntentCreated>),
+    ("createDisbursementIntent", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("getDisbursementIntentStatus", &["200"], typed::<models::DisbursementIntentStatus>),
+    (
+        "getDisbursementIntentStatus",
+        &["400", "403", "500"],
+        typed::<models::ErrorResponse>,
+    ),
+    (
+        "getDisbursementsAwaitingApproval",
+        &["200"],
+        typed::<Vec<models::PendingDisbursement>>,
+    ),
+    (
+        "getDisbursementsAwaitingApproval",
+        &["400", "403", "500"],
+        typed::<models::ErrorResponse>,
+    ),
+    ("proceedWithDisbursement", &["200"], typed::<models::ProceedDisbursementResponse>),
+    ("proceedWithDisbursement", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("checkGeolocation", &["200"], typed::<models::GeolocationCheckResult>),
+    ("checkGeolocation", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("listWebhooks", &["200"], typed::<Vec<models::Webhook>>),
+    ("listWebhooks", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("registerWebhook", &["200"], typed::<models::WebhookCreated>),
+    ("registerWebhook", &["400", "403", "409", "500"], typed::<models::ErrorResponse>),
+    ("deleteWebhook", &["200"], typed::<models::MessageResponse>),
+    ("deleteWebhook", &["400", "403", "500"], typed::<models::ErrorResponse>),
+    ("updateWebhook", &["200"], typed::<models::Webhook>),
+    ("updateWebhook", &["400", "403", "409", "500"], typed::<models::ErrorResponse>),
+];
 /// Decodes `body`, answered with `status` by the operation `operation_id`, into its
-/// generated type: the values decoded into `Unknown` variants, or why it did not decode.
-/// `None` when the spec documents no JSON body for that answer.
-pub fn decode(
-    operation_id: &str,
-    status: u16,
-    body: &str,
-) -> Option<Result<Vec<UnknownValue>, String>> {
-    match (operation_id, status) {
-        ("listCustomers", 200) => Some(typed::<super::models::CustomerList>(body)),
-        ("listCustomers", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("createCustomer", 200) => {
-            Some(typed::<super::models::CreateCustomerResponse>(body))
-        }
-        ("createCustomer", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("getCustomersWithKycForReview", 200) => {
-            Some(typed::<Vec<super::models::Customer>>(body))
-        }
-        ("getCustomersWithKycForReview", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("getCustomer", 200) => Some(typed::<super::models::Customer>(body)),
-        ("getCustomer", 400 | 403 | 404 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("updateCustomer", 200) => Some(typed::<super::models::Customer>(body)),
-        ("updateCustomer", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("getCustomerKycInfo", 200) => Some(typed::<super::models::KycInfo>(body)),
-        ("getCustomerKycInfo", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("setCustomerKycManuallyVerified", 200) => {
-            Some(typed::<super::models::MessageResponse>(body))
-        }
-        ("setCustomerKycManuallyVerified", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("getCustomerPrizes", 200) => Some(typed::<super::models::CustomerPrizes>(body)),
-        ("getCustomerPrizes", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("recordPrize", 200) => Some(typed::<super::models::RecordPrizeResponse>(body)),
-        ("recordPrize", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("createPaymentIntent", 200) => {
-            Some(typed::<super::models::PaymentIntentCreated>(body))
-        }
-        ("createPaymentIntent", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("getPaymentIntentStatus", 200) => {
-            Some(typed::<super::models::PaymentIntentStatus>(body))
-        }
-        ("getPaymentIntentStatus", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("createDisbursementIntent", 200) => {
-            Some(typed::<super::models::DisbursementIntentCreated>(body))
-        }
-        ("createDisbursementIntent", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("getDisbursementIntentStatus", 200) => {
-            Some(typed::<super::models::DisbursementIntentStatus>(body))
-        }
-        ("getDisbursementIntentStatus", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("getDisbursementsAwaitingApproval", 200) => {
-            Some(typed::<Vec<super::models::PendingDisbursement>>(body))
-        }
-        ("getDisbursementsAwaitingApproval", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("proceedWithDisbursement", 200) => {
-            Some(typed::<super::models::ProceedDisbursementResponse>(body))
-        }
-        ("proceedWithDisbursement", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("checkGeolocation", 200) => {
-            Some(typed::<super::models::GeolocationCheckResult>(body))
-        }
-        ("checkGeolocation", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("listWebhooks", 200) => Some(typed::<Vec<super::models::Webhook>>(body)),
-        ("listWebhooks", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("registerWebhook", 200) => Some(typed::<super::models::WebhookCreated>(body)),
-        ("registerWebhook", 400 | 403 | 409 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("deleteWebhook", 200) => Some(typed::<super::models::MessageResponse>(body)),
-        ("deleteWebhook", 400 | 403 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        ("updateWebhook", 200) => Some(typed::<super::models::Webhook>(body)),
-        ("updateWebhook", 400 | 403 | 409 | 500) => {
-            Some(typed::<super::models::ErrorResponse>(body))
-        }
-        _ => None,
-    }
+/// generated type. An exact code is preferred to its range, a range to `default`, as the
+/// client reads them. `None` when the spec documents no JSON body for that answer.
+pub fn decode(operation_id: &str, status: u16, body: &str) -> Option<Decoded> {
+    let code = status.to_string();
+    let range = format!("{}XX", status / 100);
+    let rows = || ANSWERS.iter().filter(|(id, ..)| *id == operation_id);
+    [code.as_str(), range.as_str(), "default"]
+        .into_iter()
+        .find_map(|key| rows().find(|(_, statuses, _)| statuses.contains(&key)))
+        .map(|(_, _, decoder)| decoder(body))
 }
-fn typed<T: ::serde::de::DeserializeOwned + Inspect>(
-    body: &str,
-) -> Result<Vec<UnknownValue>, String> {
+fn typed<T: ::serde::de::DeserializeOwned + Inspect>(body: &str) -> Decoded {
     ::serde_json::from_str::<T>(body)
         .map(|value| value.unknown_values())
         .map_err(|e| e.to_string())

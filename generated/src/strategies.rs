@@ -1608,426 +1608,271 @@ pub fn update_webhook_body() -> BoxedStrategy<models::UpdateWebhookRequest> {
 pub fn update_webhook_body_invalid() -> BoxedStrategy<Value> {
     update_webhook_request_invalid()
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        (
-            "CustomerData",
-            customer_data_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_data_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycVerification",
-            kyc_verification_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_verification_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Customer",
-            customer_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreateCustomerRequest",
-            create_customer_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_customer_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreateCustomerResponse",
-            create_customer_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_customer_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomerList",
-            customer_list_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_list_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "UpdateCustomerRequest",
-            update_customer_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(update_customer_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycInfo",
-            kyc_info_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_info_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycInfoVerification",
-            kyc_info_verification_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_info_verification_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycVerifyRequest",
-            kyc_verify_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_verify_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "MessageResponse",
-            message_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(message_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomData",
-            custom_data_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(custom_data_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomerReference",
-            customer_reference_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_reference_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PaymentIntentInput",
-            payment_intent_input_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_intent_input_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreatePaymentIntentRequest",
-            create_payment_intent_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_payment_intent_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PaymentIntentCreated",
-            payment_intent_created_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_intent_created_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Payment",
-            payment_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PaymentIntentStatus",
-            payment_intent_status_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(payment_intent_status_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "DisbursementIntentInput",
-            disbursement_intent_input_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_intent_input_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreateDisbursementIntentRequest",
-            create_disbursement_intent_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(
-                create_disbursement_intent_request_invalid
-                    as fn() -> BoxedStrategy<Value>,
-            ),
-        ),
-        (
-            "DisbursementIntentCreated",
-            disbursement_intent_created_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_intent_created_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Disbursement",
-            disbursement_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "DisbursementIntentStatus",
-            disbursement_intent_status_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(disbursement_intent_status_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PendingDisbursement",
-            pending_disbursement_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pending_disbursement_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "ProceedDisbursementResponse",
-            proceed_disbursement_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(proceed_disbursement_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "RecordPrizeRequest",
-            record_prize_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(record_prize_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "PrizeRecord",
-            prize_record_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(prize_record_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "RecordPrizeResponse",
-            record_prize_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(record_prize_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CustomerPrizes",
-            customer_prizes_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(customer_prizes_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "GeolocationCheckRequest",
-            geolocation_check_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(geolocation_check_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "GeolocationCheckResult",
-            geolocation_check_result_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(geolocation_check_result_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "WebhookHeaders",
-            webhook_headers_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "RegisterWebhookRequest",
-            register_webhook_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(register_webhook_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "WebhookCreated",
-            webhook_created_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(webhook_created_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Webhook",
-            webhook_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(webhook_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "UpdateWebhookRequest",
-            update_webhook_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(update_webhook_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "DeleteWebhookRequest",
-            delete_webhook_request_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(delete_webhook_request_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "WebhookEvent",
-            webhook_event_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(webhook_event_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "ErrorResponse",
-            error_response_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(error_response_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "KycVerificationType",
-            kyc_verification_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "KycVerificationStatus",
-            kyc_verification_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "KycInfoVerificationStatus",
-            kyc_info_verification_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "KycInfoVerificationData",
-            kyc_info_verification_data_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(kyc_info_verification_data_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("PaymentStatus", payment_status_json as fn(u32) -> BoxedStrategy<Value>, None),
-        ("PaymentType", payment_type_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "PaymentIntentStatusStatus",
-            payment_intent_status_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "DisbursementStatus",
-            disbursement_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "DisbursementType",
-            disbursement_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "DisbursementIntentStatusStatus",
-            disbursement_intent_status_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PendingDisbursementCustomerId",
-            pending_disbursement_customer_id_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(
-                pending_disbursement_customer_id_invalid as fn() -> BoxedStrategy<Value>,
-            ),
-        ),
-        (
-            "PendingDisbursementCustomerIdData",
-            pending_disbursement_customer_id_data_json
-                as fn(u32) -> BoxedStrategy<Value>,
-            Some(
-                pending_disbursement_customer_id_data_invalid
-                    as fn() -> BoxedStrategy<Value>,
-            ),
-        ),
-        (
-            "PendingDisbursementType",
-            pending_disbursement_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PendingDisbursementStatus",
-            pending_disbursement_status_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pending_disbursement_status_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "ProceedDisbursementResponseStatus",
-            proceed_disbursement_response_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PrizeRecordPersonalTaxType",
-            prize_record_personal_tax_type_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "PrizeRecordStatus",
-            prize_record_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "WebhookCreatedStatus",
-            webhook_created_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        ("WebhookStatus", webhook_status_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "WebhookEventTypesItem",
-            webhook_event_types_item_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "UpdateWebhookRequestStatus",
-            update_webhook_request_status_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "UpdateWebhookRequestEventTypesItem",
-            update_webhook_request_event_types_item_json
-                as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        (
-            "SetCustomerKycManuallyVerifiedType",
-            set_customer_kyc_manually_verified_type_json
-                as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("CustomerData", customer_data_json, Some(customer_data_invalid)),
+    ("KycVerification", kyc_verification_json, Some(kyc_verification_invalid)),
+    ("Customer", customer_json, Some(customer_invalid)),
+    (
+        "CreateCustomerRequest",
+        create_customer_request_json,
+        Some(create_customer_request_invalid),
+    ),
+    (
+        "CreateCustomerResponse",
+        create_customer_response_json,
+        Some(create_customer_response_invalid),
+    ),
+    ("CustomerList", customer_list_json, Some(customer_list_invalid)),
+    (
+        "UpdateCustomerRequest",
+        update_customer_request_json,
+        Some(update_customer_request_invalid),
+    ),
+    ("KycInfo", kyc_info_json, Some(kyc_info_invalid)),
+    (
+        "KycInfoVerification",
+        kyc_info_verification_json,
+        Some(kyc_info_verification_invalid),
+    ),
+    ("KycVerifyRequest", kyc_verify_request_json, Some(kyc_verify_request_invalid)),
+    ("MessageResponse", message_response_json, Some(message_response_invalid)),
+    ("CustomData", custom_data_json, Some(custom_data_invalid)),
+    ("CustomerReference", customer_reference_json, Some(customer_reference_invalid)),
+    (
+        "PaymentIntentInput",
+        payment_intent_input_json,
+        Some(payment_intent_input_invalid),
+    ),
+    (
+        "CreatePaymentIntentRequest",
+        create_payment_intent_request_json,
+        Some(create_payment_intent_request_invalid),
+    ),
+    (
+        "PaymentIntentCreated",
+        payment_intent_created_json,
+        Some(payment_intent_created_invalid),
+    ),
+    ("Payment", payment_json, Some(payment_invalid)),
+    (
+        "PaymentIntentStatus",
+        payment_intent_status_json,
+        Some(payment_intent_status_invalid),
+    ),
+    (
+        "DisbursementIntentInput",
+        disbursement_intent_input_json,
+        Some(disbursement_intent_input_invalid),
+    ),
+    (
+        "CreateDisbursementIntentRequest",
+        create_disbursement_intent_request_json,
+        Some(create_disbursement_intent_request_invalid),
+    ),
+    (
+        "DisbursementIntentCreated",
+        disbursement_intent_created_json,
+        Some(disbursement_intent_created_invalid),
+    ),
+    ("Disbursement", disbursement_json, Some(disbursement_invalid)),
+    (
+        "DisbursementIntentStatus",
+        disbursement_intent_status_json,
+        Some(disbursement_intent_status_invalid),
+    ),
+    (
+        "PendingDisbursement",
+        pending_disbursement_json,
+        Some(pending_disbursement_invalid),
+    ),
+    (
+        "ProceedDisbursementResponse",
+        proceed_disbursement_response_json,
+        Some(proceed_disbursement_response_invalid),
+    ),
+    (
+        "RecordPrizeRequest",
+        record_prize_request_json,
+        Some(record_prize_request_invalid),
+    ),
+    ("PrizeRecord", prize_record_json, Some(prize_record_invalid)),
+    (
+        "RecordPrizeResponse",
+        record_prize_response_json,
+        Some(record_prize_response_invalid),
+    ),
+    ("CustomerPrizes", customer_prizes_json, Some(customer_prizes_invalid)),
+    (
+        "GeolocationCheckRequest",
+        geolocation_check_request_json,
+        Some(geolocation_check_request_invalid),
+    ),
+    (
+        "GeolocationCheckResult",
+        geolocation_check_result_json,
+        Some(geolocation_check_result_invalid),
+    ),
+    ("WebhookHeaders", webhook_headers_json, None),
+    (
+        "RegisterWebhookRequest",
+        register_webhook_request_json,
+        Some(register_webhook_request_invalid),
+    ),
+    ("WebhookCreated", webhook_created_json, Some(webhook_created_invalid)),
+    ("Webhook", webhook_json, Some(webhook_invalid)),
+    (
+        "UpdateWebhookRequest",
+        update_webhook_request_json,
+        Some(update_webhook_request_invalid),
+    ),
+    (
+        "DeleteWebhookRequest",
+        delete_webhook_request_json,
+        Some(delete_webhook_request_invalid),
+    ),
+    ("WebhookEvent", webhook_event_json, Some(webhook_event_invalid)),
+    ("ErrorResponse", error_response_json, Some(error_response_invalid)),
+    ("KycVerificationType", kyc_verification_type_json, None),
+    ("KycVerificationStatus", kyc_verification_status_json, None),
+    ("KycInfoVerificationStatus", kyc_info_verification_status_json, None),
+    (
+        "KycInfoVerificationData",
+        kyc_info_verification_data_json,
+        Some(kyc_info_verification_data_invalid),
+    ),
+    ("PaymentStatus", payment_status_json, None),
+    ("PaymentType", payment_type_json, None),
+    ("PaymentIntentStatusStatus", payment_intent_status_status_json, None),
+    ("DisbursementStatus", disbursement_status_json, None),
+    ("DisbursementType", disbursement_type_json, None),
+    ("DisbursementIntentStatusStatus", disbursement_intent_status_status_json, None),
+    (
+        "PendingDisbursementCustomerId",
+        pending_disbursement_customer_id_json,
+        Some(pending_disbursement_customer_id_invalid),
+    ),
+    (
+        "PendingDisbursementCustomerIdData",
+        pending_disbursement_customer_id_data_json,
+        Some(pending_disbursement_customer_id_data_invalid),
+    ),
+    ("PendingDisbursementType", pending_disbursement_type_json, None),
+    (
+        "PendingDisbursementStatus",
+        pending_disbursement_status_json,
+        Some(pending_disbursement_status_invalid),
+    ),
+    (
+        "ProceedDisbursementResponseStatus",
+        proceed_disbursement_response_status_json,
+        None,
+    ),
+    ("PrizeRecordPersonalTaxType", prize_record_personal_tax_type_json, None),
+    ("PrizeRecordStatus", prize_record_status_json, None),
+    ("WebhookCreatedStatus", webhook_created_status_json, None),
+    ("WebhookStatus", webhook_status_json, None),
+    ("WebhookEventTypesItem", webhook_event_types_item_json, None),
+    ("UpdateWebhookRequestStatus", update_webhook_request_status_json, None),
+    (
+        "UpdateWebhookRequestEventTypesItem",
+        update_webhook_request_event_types_item_json,
+        None,
+    ),
+    (
+        "SetCustomerKycManuallyVerifiedType",
+        set_customer_kyc_manually_verified_type_json,
+        None,
+    ),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([
-        (
-            "listCustomers",
-            "/paths/~1v1~1customers/get",
-            list_customers_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "createCustomer",
-            "/paths/~1v1~1customers/post",
-            create_customer_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomersWithKycForReview",
-            "/paths/~1v1~1customers~1kyc-for-review/get",
-            get_customers_with_kyc_for_review_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomer",
-            "/paths/~1v1~1customers~1{externalCustomerId}/get",
-            get_customer_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "updateCustomer",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1data/put",
-            update_customer_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomerKycInfo",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-info/get",
-            get_customer_kyc_info_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "setCustomerKycManuallyVerified",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/post",
-            set_customer_kyc_manually_verified_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getCustomerPrizes",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/get",
-            get_customer_prizes_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "recordPrize",
-            "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/post",
-            record_prize_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "createPaymentIntent",
-            "/paths/~1v1~1payment-intents/post",
-            create_payment_intent_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getPaymentIntentStatus",
-            "/paths/~1v1~1payment-intents~1{paymentIntentId}~1status/get",
-            get_payment_intent_status_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "createDisbursementIntent",
-            "/paths/~1v1~1disbursement-intents/post",
-            create_disbursement_intent_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getDisbursementIntentStatus",
-            "/paths/~1v1~1disbursement-intents~1{disbursementIntentId}~1status/get",
-            get_disbursement_intent_status_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "getDisbursementsAwaitingApproval",
-            "/paths/~1v1~1disbursements~1pending-validation/get",
-            get_disbursements_awaiting_approval_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "proceedWithDisbursement",
-            "/paths/~1v1~1disbursements~1{disbursementIntentId}~1proceed~1{allow}/post",
-            proceed_with_disbursement_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "checkGeolocation",
-            "/paths/~1v1~1operators~1check-geolocation/post",
-            check_geolocation_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "listWebhooks",
-            "/paths/~1v1~1operators~1webhooks/get",
-            list_webhooks_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "registerWebhook",
-            "/paths/~1v1~1operators~1webhooks/post",
-            register_webhook_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "deleteWebhook",
-            "/paths/~1v1~1operators~1webhooks/delete",
-            delete_webhook_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "updateWebhook",
-            "/paths/~1v1~1operators~1webhooks~1{webhookId}/patch",
-            update_webhook_params as fn() -> BoxedStrategy<Value>,
-        ),
-    ])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[
+    ("listCustomers", "/paths/~1v1~1customers/get", list_customers_params),
+    ("createCustomer", "/paths/~1v1~1customers/post", create_customer_params),
+    (
+        "getCustomersWithKycForReview",
+        "/paths/~1v1~1customers~1kyc-for-review/get",
+        get_customers_with_kyc_for_review_params,
+    ),
+    (
+        "getCustomer",
+        "/paths/~1v1~1customers~1{externalCustomerId}/get",
+        get_customer_params,
+    ),
+    (
+        "updateCustomer",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1data/put",
+        update_customer_params,
+    ),
+    (
+        "getCustomerKycInfo",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-info/get",
+        get_customer_kyc_info_params,
+    ),
+    (
+        "setCustomerKycManuallyVerified",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1kyc-verify~1{type}/post",
+        set_customer_kyc_manually_verified_params,
+    ),
+    (
+        "getCustomerPrizes",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/get",
+        get_customer_prizes_params,
+    ),
+    (
+        "recordPrize",
+        "/paths/~1v1~1customers~1{externalCustomerId}~1prizes/post",
+        record_prize_params,
+    ),
+    (
+        "createPaymentIntent",
+        "/paths/~1v1~1payment-intents/post",
+        create_payment_intent_params,
+    ),
+    (
+        "getPaymentIntentStatus",
+        "/paths/~1v1~1payment-intents~1{paymentIntentId}~1status/get",
+        get_payment_intent_status_params,
+    ),
+    (
+        "createDisbursementIntent",
+        "/paths/~1v1~1disbursement-intents/post",
+        create_disbursement_intent_params,
+    ),
+    (
+        "getDisbursementIntentStatus",
+        "/paths/~1v1~1disbursement-intents~1{disbursementIntentId}~1status/get",
+        get_disbursement_intent_status_params,
+    ),
+    (
+        "getDisbursementsAwaitingApproval",
+        "/paths/~1v1~1disbursements~1pending-validation/get",
+        get_disbursements_awaiting_approval_params,
+    ),
+    (
+        "proceedWithDisbursement",
+        "/paths/~1v1~1disbursements~1{disbursementIntentId}~1proceed~1{allow}/post",
+        proceed_with_disbursement_params,
+    ),
+    (
+        "checkGeolocation",
+        "/paths/~1v1~1operators~1check-geolocation/post",
+        check_geolocation_params,
+    ),
+    ("listWebhooks", "/paths/~1v1~1operators~1webhooks/get", list_webhooks_params),
+    (
+        "registerWebhook",
+        "/paths/~1v1~1operators~1webhooks/post",
+        register_webhook_params,
+    ),
+    ("deleteWebhook", "/paths/~1v1~1operators~1webhooks/delete", delete_webhook_params),
+    (
+        "updateWebhook",
+        "/paths/~1v1~1operators~1webhooks~1{webhookId}/patch",
+        update_webhook_params,
+    ),
+];

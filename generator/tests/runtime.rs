@@ -56,9 +56,9 @@ fn generated_models_behave_and_agree_with_their_specs() {
             None,
             &[("strategies", &strategies)],
         ));
-        strategy_tables.push_str(&format!("        ({name:?}, {name}::strategies::all()),\n"));
+        strategy_tables.push_str(&format!("        ({name:?}, {name}::strategies::ALL),\n"));
         operation_tables.push_str(&format!(
-            "        ({name:?}, {:?}, {name}::strategies::operations()),\n",
+            "        ({name:?}, {:?}, {name}::strategies::OPERATIONS),\n",
             json_path_of(&spec_dir, name)
         ));
         // The test crate reads specs as JSON; our loader turns the YAML into it.
@@ -89,10 +89,10 @@ fn generated_models_behave_and_agree_with_their_specs() {
         "#[cfg(test)]\npub fn fidelity_tables() -> Vec<(&'static str, &'static str, Vec<support::Fidelity>)> {{\n    vec![\n{tables}    ]\n}}\n"
     ));
     lib.push_str(&format!(
-        "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn strategy_tables() -> Vec<(&'static str, Vec<(&'static str, fn(u32) -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>, Option<fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>>)>)> {{\n    vec![\n{strategy_tables}    ]\n}}\n"
+        "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn strategy_tables() -> Vec<(&'static str, &'static [(&'static str, fn(u32) -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>, Option<fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>>)])> {{\n    vec![\n{strategy_tables}    ]\n}}\n"
     ));
     lib.push_str(&format!(
-        "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn operation_tables() -> Vec<(&'static str, &'static str, Vec<(&'static str, &'static str, fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>)>)> {{\n    vec![\n{operation_tables}    ]\n}}\n"
+        "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn operation_tables() -> Vec<(&'static str, &'static str, &'static [(&'static str, &'static str, fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>)])> {{\n    vec![\n{operation_tables}    ]\n}}\n"
     ));
     for test in ["behaviour", "client", "fidelity", "strategies"] {
         lib.push_str(&format!(

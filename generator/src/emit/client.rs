@@ -238,15 +238,8 @@ pub fn emit(api: &Api) -> TokenStream {
             use ::reqwest::Method;
         )
     });
-    quote! {
-        #[path = "client/runtime.rs"]
-        mod runtime;
-
-        pub use runtime::{Error, Options, ResponseValue, Secret};
-        #[allow(unused_imports)]
-        use runtime::{Auth, csv, json_text};
-        #method_import
-
+    let (body, uses_models) = super::through_use(
+        quote! {
         /// The servers the spec lists, as (description, URL), server variables at their defaults.
         pub const SERVERS: &[(&str, &str)] = &[#(#servers),*];
 
@@ -273,6 +266,25 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         #(#extra_types)*
+        },
+        "models",
+    );
+    let models_import = uses_models.then(|| {
+        quote!(
+            use super::models;
+        )
+    });
+    quote! {
+        #[path = "client/runtime.rs"]
+        mod runtime;
+
+        pub use runtime::{Error, Options, ResponseValue, Secret};
+        #[allow(unused_imports)]
+        use runtime::{Auth, csv, json_text};
+        #method_import
+        #models_import
+
+        #body
     }
 }
 

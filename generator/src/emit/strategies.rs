@@ -129,7 +129,7 @@ pub fn emit(api: &Api) -> TokenStream {
         });
         let wire_id = &op.name.wire;
         let pointer = &op.origin.pointer;
-        params_table.push(quote!((#wire_id, #pointer, #params_fn as fn() -> BoxedStrategy<Value>)));
+        params_table.push(quote!((#wire_id, #pointer, #params_fn)));
         let Some(body) = &op.body else { continue };
         let Some(Media { shape, .. }) = body
             .content
@@ -182,25 +182,24 @@ pub fn emit(api: &Api) -> TokenStream {
         let json_fn = format_ident!("{}_json", names[id]);
         let invalid = if matches!(ty.kind, TypeKind::Struct { .. }) {
             let f = format_ident!("{}_invalid", names[id]);
-            quote!(Some(#f as fn() -> BoxedStrategy<Value>))
+            quote!(Some(#f))
         } else {
             quote!(None)
         };
-        quote!((#name, #json_fn as fn(u32) -> BoxedStrategy<Value>, #invalid))
+        quote!((#name, #json_fn, #invalid))
     });
     items.push(quote! {
+        /// Valid JSON values of a type, given how deep recursion may still go.
+        pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
+        /// JSON values: a type's invalid ones, or an operation's parameters.
+        pub type Values = fn() -> BoxedStrategy<Value>;
+
         /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-        #[allow(clippy::type_complexity)]
-        pub fn all() -> Vec<(&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>)> {
-            Vec::from([#(#table),*])
-        }
-    });
-    items.push(quote! {
+        pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[#(#table),*];
+
         /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-        #[allow(clippy::type_complexity)]
-        pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-            Vec::from([#(#params_table),*])
-        }
+        pub const OPERATIONS: &[(&str, &str, Values)] = &[#(#params_table),*];
     });
     let (items, uses_models) = super::through_use(quote!(#(#items)*), "models");
     let models = uses_models.then(|| {

@@ -293,87 +293,31 @@ pub fn inline_tags_item() -> BoxedStrategy<models::InlineTagsItem> {
 pub fn inline_tags_item_invalid() -> BoxedStrategy<Value> {
     broken(inline_tags_item_json(DEPTH), &[], &[("key", "string")])
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        (
-            "Base",
-            base_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(base_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Extended",
-            extended_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(extended_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("Wrapper", wrapper_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Optionality",
-            optionality_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(optionality_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("Metadata", metadata_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Labeled",
-            labeled_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(labeled_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("FreeForm", free_form_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Cat",
-            cat_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(cat_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Dog",
-            dog_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(dog_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("Pet", pet_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "StringOrNumber",
-            string_or_number_json as fn(u32) -> BoxedStrategy<Value>,
-            None,
-        ),
-        ("MaybeBase", maybe_base_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Inline",
-            inline_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(inline_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Closed",
-            closed_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(closed_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "MaybeError",
-            maybe_error_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(maybe_error_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Outcome",
-            outcome_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(outcome_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("InlineMode", inline_mode_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "InlineAddress",
-            inline_address_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(inline_address_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "InlineTagsItem",
-            inline_tags_item_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(inline_tags_item_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("Base", base_json, Some(base_invalid)),
+    ("Extended", extended_json, Some(extended_invalid)),
+    ("Wrapper", wrapper_json, None),
+    ("Optionality", optionality_json, Some(optionality_invalid)),
+    ("Metadata", metadata_json, None),
+    ("Labeled", labeled_json, Some(labeled_invalid)),
+    ("FreeForm", free_form_json, None),
+    ("Cat", cat_json, Some(cat_invalid)),
+    ("Dog", dog_json, Some(dog_invalid)),
+    ("Pet", pet_json, None),
+    ("StringOrNumber", string_or_number_json, None),
+    ("MaybeBase", maybe_base_json, None),
+    ("Inline", inline_json, Some(inline_invalid)),
+    ("Closed", closed_json, Some(closed_invalid)),
+    ("MaybeError", maybe_error_json, Some(maybe_error_invalid)),
+    ("Outcome", outcome_json, Some(outcome_invalid)),
+    ("InlineMode", inline_mode_json, None),
+    ("InlineAddress", inline_address_json, Some(inline_address_invalid)),
+    ("InlineTagsItem", inline_tags_item_json, Some(inline_tags_item_invalid)),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[];

@@ -5,6 +5,7 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
 use runtime::{Auth, csv, json_text};
 use ::reqwest::Method;
+use super::models;
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[];
 /// Credentials for the security schemes the spec declares; each operation uses the first
@@ -24,7 +25,7 @@ impl Client {
     pub async fn get_thing(
         &self,
         id: &str,
-    ) -> Result<ResponseValue<super::models::Thing>, Error<GetThingError>> {
+    ) -> Result<ResponseValue<models::Thing>, Error<GetThingError>> {
         let request = self.request(Method::GET, &["a~b", id]);
         let raw = self.send("getThing", request).await?;
         match raw.status {

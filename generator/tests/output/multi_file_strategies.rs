@@ -65,37 +65,17 @@ pub fn part_invalid() -> BoxedStrategy<Value> {
 pub fn get_thing_params() -> BoxedStrategy<Value> {
     params([required("id", text("", 1, 20))], [], [], [])
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        (
-            "Local",
-            local_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(local_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Thing",
-            thing_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(thing_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "part",
-            part_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(part_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("Local", local_json, Some(local_invalid)),
+    ("Thing", thing_json, Some(thing_invalid)),
+    ("part", part_json, Some(part_invalid)),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([
-        (
-            "getThing",
-            "/paths/~1a~0b~1{id}/get",
-            get_thing_params as fn() -> BoxedStrategy<Value>,
-        ),
-    ])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[
+    ("getThing", "/paths/~1a~0b~1{id}/get", get_thing_params),
+];

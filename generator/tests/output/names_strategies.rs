@@ -141,45 +141,21 @@ pub fn priority_json(_depth: u32) -> BoxedStrategy<Value> {
 pub fn priority() -> BoxedStrategy<models::Priority> {
     decoded(priority_json(DEPTH))
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        ("Text", text2_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Pet",
-            pet_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pet_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "pet",
-            pet2_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pet2_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Client",
-            client_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(client_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("Option", option2_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Error",
-            error_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(error_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Self",
-            self_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(self_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("Status", status_json as fn(u32) -> BoxedStrategy<Value>, None),
-        ("Priority", priority_json as fn(u32) -> BoxedStrategy<Value>, None),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("Text", text2_json, None),
+    ("Pet", pet_json, Some(pet_invalid)),
+    ("pet", pet2_json, Some(pet2_invalid)),
+    ("Client", client_json, Some(client_invalid)),
+    ("Option", option2_json, None),
+    ("Error", error_json, Some(error_invalid)),
+    ("Self", self_json, Some(self_invalid)),
+    ("Status", status_json, None),
+    ("Priority", priority_json, None),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[];

@@ -61,27 +61,15 @@ pub fn event_kind_json(_depth: u32) -> BoxedStrategy<Value> {
 pub fn event_kind() -> BoxedStrategy<models::EventKind> {
     decoded(event_kind_json(DEPTH))
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        (
-            "Event",
-            event_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(event_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Detail",
-            detail_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(detail_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("EventKind", event_kind_json as fn(u32) -> BoxedStrategy<Value>, None),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("Event", event_json, Some(event_invalid)),
+    ("Detail", detail_json, Some(detail_invalid)),
+    ("EventKind", event_kind_json, None),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[];

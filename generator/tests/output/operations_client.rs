@@ -5,6 +5,7 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
 use runtime::{Auth, csv, json_text};
 use ::reqwest::Method;
+use super::models;
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[("Regional", "https://eu.example.com/api")];
 /// Credentials for the security schemes the spec declares; each operation uses the first
@@ -45,11 +46,11 @@ impl Client {
     pub async fn get_part(
         &self,
         item_id: i64,
-        part: &super::models::PartKind,
+        part: &models::PartKind,
         x_request_id: &str,
         tags: Option<&[String]>,
         ids: Option<&[i64]>,
-        filter: Option<&super::models::GetPartFilter>,
+        filter: Option<&models::GetPartFilter>,
         session: Option<&str>,
     ) -> Result<ResponseValue<GetPartSuccess>, Error<GetPartError>> {
         let mut request = self
@@ -90,7 +91,7 @@ impl Client {
     /// `POST /items` (`createItem`)
     pub async fn create_item(
         &self,
-        body: &super::models::CreateItemBody,
+        body: &models::CreateItemBody,
     ) -> Result<ResponseValue<()>, Error<CreateItemError>> {
         let mut request = self.request(Method::POST, &["items"]);
         request.auth(self.credentials.oauth())?;
@@ -154,7 +155,7 @@ impl Client {
 #[derive(Debug, Clone)]
 pub enum GetPartSuccess {
     /// `200`: the part
-    Status200(super::models::Part),
+    Status200(models::Part),
     /// `202`: accepted, still building
     Status202(String),
 }
@@ -162,15 +163,15 @@ pub enum GetPartSuccess {
 #[derive(Debug, Clone)]
 pub enum GetPartError {
     /// `4XX`: client error
-    Status4xx(super::models::Problem),
+    Status4xx(models::Problem),
     /// `default`: anything else
-    Default(super::models::Problem),
+    Default(models::Problem),
 }
 /// The documented error responses of `createItem`.
 #[derive(Debug, Clone)]
 pub enum CreateItemError {
     /// `409`: conflict
-    Status409(super::models::Problem),
+    Status409(models::Problem),
 }
 /// The documented error responses of `uploadFile`.
 #[derive(Debug, Clone)]

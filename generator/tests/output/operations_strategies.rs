@@ -130,68 +130,24 @@ pub fn upload_form_params() -> BoxedStrategy<Value> {
 pub fn get_health_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        ("PartKind", part_kind_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Part",
-            part_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(part_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Problem",
-            problem_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(problem_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "GetPartFilter",
-            get_part_filter_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(get_part_filter_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "CreateItemBody",
-            create_item_body_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(create_item_body_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "UploadFormBody",
-            upload_form_body_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(upload_form_body_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("PartKind", part_kind_json, None),
+    ("Part", part_json, Some(part_invalid)),
+    ("Problem", problem_json, Some(problem_invalid)),
+    ("GetPartFilter", get_part_filter_json, Some(get_part_filter_invalid)),
+    ("CreateItemBody", create_item_body_json, Some(create_item_body_invalid)),
+    ("UploadFormBody", upload_form_body_json, Some(upload_form_body_invalid)),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([
-        (
-            "getPart",
-            "/paths/~1items~1{itemId}~1parts~1{part}.json/get",
-            get_part_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "createItem",
-            "/paths/~1items/post",
-            create_item_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "uploadFile",
-            "/paths/~1items~1{itemId}~1file/put",
-            upload_file_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "uploadForm",
-            "/paths/~1items~1{itemId}~1file/post",
-            upload_form_params as fn() -> BoxedStrategy<Value>,
-        ),
-        (
-            "get_/health",
-            "/paths/~1health/get",
-            get_health_params as fn() -> BoxedStrategy<Value>,
-        ),
-    ])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[
+    ("getPart", "/paths/~1items~1{itemId}~1parts~1{part}.json/get", get_part_params),
+    ("createItem", "/paths/~1items/post", create_item_params),
+    ("uploadFile", "/paths/~1items~1{itemId}~1file/put", upload_file_params),
+    ("uploadForm", "/paths/~1items~1{itemId}~1file/post", upload_form_params),
+    ("get_/health", "/paths/~1health/get", get_health_params),
+];

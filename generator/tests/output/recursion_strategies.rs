@@ -103,42 +103,18 @@ pub fn sum() -> BoxedStrategy<models::Sum> {
 pub fn sum_invalid() -> BoxedStrategy<Value> {
     broken(sum_json(DEPTH), &["left", "right"], &[])
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        (
-            "TreeNode",
-            tree_node_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(tree_node_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Ping",
-            ping_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(ping_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Pong",
-            pong_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pong_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        ("Expr", expr_json as fn(u32) -> BoxedStrategy<Value>, None),
-        (
-            "Literal",
-            literal_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(literal_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Sum",
-            sum_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(sum_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("TreeNode", tree_node_json, Some(tree_node_invalid)),
+    ("Ping", ping_json, Some(ping_invalid)),
+    ("Pong", pong_json, Some(pong_invalid)),
+    ("Expr", expr_json, None),
+    ("Literal", literal_json, Some(literal_invalid)),
+    ("Sum", sum_json, Some(sum_invalid)),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[];

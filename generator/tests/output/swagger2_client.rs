@@ -5,6 +5,7 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
 use runtime::{Auth, csv, json_text};
 use ::reqwest::Method;
+use super::models;
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[
     ("https://api.example.com/v1", "https://api.example.com/v1"),
@@ -25,9 +26,9 @@ impl Client {
     /// `POST /pets` (`addPet`)
     pub async fn add_pet(
         &self,
-        body: &super::models::NewPet,
+        body: &models::NewPet,
         limit: Option<i32>,
-    ) -> Result<ResponseValue<super::models::Pet>, Error<AddPetError>> {
+    ) -> Result<ResponseValue<models::Pet>, Error<AddPetError>> {
         let mut request = self.request(Method::POST, &["pets"]);
         if let Some(value) = limit {
             request.query("limit", value.to_string());

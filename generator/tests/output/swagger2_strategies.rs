@@ -57,28 +57,16 @@ pub fn add_pet_body() -> BoxedStrategy<models::NewPet> {
 pub fn add_pet_body_invalid() -> BoxedStrategy<Value> {
     new_pet_invalid()
 }
+/// Valid JSON values of a type, given how deep recursion may still go.
+pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+/// JSON values: a type's invalid ones, or an operation's parameters.
+pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-#[allow(clippy::type_complexity)]
-pub fn all() -> Vec<
-    (&'static str, fn(u32) -> BoxedStrategy<Value>, Option<fn() -> BoxedStrategy<Value>>),
-> {
-    Vec::from([
-        (
-            "NewPet",
-            new_pet_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(new_pet_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-        (
-            "Pet",
-            pet_json as fn(u32) -> BoxedStrategy<Value>,
-            Some(pet_invalid as fn() -> BoxedStrategy<Value>),
-        ),
-    ])
-}
+pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("NewPet", new_pet_json, Some(new_pet_invalid)),
+    ("Pet", pet_json, Some(pet_invalid)),
+];
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-#[allow(clippy::type_complexity)]
-pub fn operations() -> Vec<(&'static str, &'static str, fn() -> BoxedStrategy<Value>)> {
-    Vec::from([
-        ("addPet", "/paths/~1pets/post", add_pet_params as fn() -> BoxedStrategy<Value>),
-    ])
-}
+pub const OPERATIONS: &[(&str, &str, Values)] = &[
+    ("addPet", "/paths/~1pets/post", add_pet_params),
+];
