@@ -41,15 +41,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
     },
-    /// Generate a standalone Rust crate (Cargo.toml + src) from a spec.
+    /// Generate a Rust crate (Cargo.toml + src), or one file of inline modules to `include!`,
+    /// from a spec. The same command as `specdrift-generate`. Exit 0 generated, 1 a file failed
+    /// to emit (the rest is written), 2 unusable input.
     Generate {
-        /// The OpenAPI (or Swagger 2.0) document, YAML or JSON.
+        /// The OpenAPI 3.0/3.1 (or Swagger 2.0) document, YAML or JSON.
         #[arg(long)]
         spec: PathBuf,
         /// Directory to write the crate into (created if missing; only changed files are rewritten).
+        #[arg(long, required_unless_present = "module", conflicts_with = "module")]
+        out: Option<PathBuf>,
+        /// Instead of a crate, one file of inline modules, for a crate to `include!`.
         #[arg(long)]
-        out: PathBuf,
-        /// Package name of the generated crate (default: the output directory's name).
+        module: Option<PathBuf>,
+        /// Package name of the generated crate (default: the --out directory's name, or the --module file's stem).
         #[arg(long)]
         crate_name: Option<String>,
         /// Make the crate its own workspace root, so it builds even inside another workspace's directory.
@@ -281,9 +286,18 @@ fn main() -> ExitCode {
         Some(Command::Generate {
             spec,
             out,
+            module,
             crate_name,
             workspace_root,
-        }) => generate(&spec, &out, crate_name, workspace_root),
+        }) => {
+            match generator::command::Generate::new(spec, out, module, crate_name, workspace_root) {
+                Ok(command) => command.run(),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    exit::BAD_INPUT
+                }
+            }
+        }
         Some(Command::Test(args)) => test(*args),
         Some(Command::Sandbox { addr, api_keys }) => sandbox(addr, api_keys),
         Some(Command::Mock { spec, addr }) => mock(&spec, addr),
@@ -392,62 +406,6 @@ fn check(
         FailOn::Warning => !all.0.is_empty(),
     };
     if failing { exit::FINDINGS } else { exit::OK }
-}
-
-fn generate(
-    spec: &std::path::Path,
-    out: &std::path::Path,
-    crate_name: Option<String>,
-    workspace_root: bool,
-) -> u8 {
-    let crate_name = crate_name.unwrap_or_else(|| {
-        let dir = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-        dir.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "api".into())
-    });
-    let valid = crate_name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && crate_name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid {
-        eprintln!(
-            "error: `{crate_name}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)"
-        );
-        return exit::BAD_INPUT;
-    }
-    let output = match generator::generate_file(
-        spec,
-        &generator::Settings::new(crate_name).with_workspace_root(workspace_root),
-    ) {
-        Ok(output) => output,
-        Err(fatal) => {
-            eprint!("{fatal}");
-            return exit::BAD_INPUT;
-        }
-    };
-    eprint!("{}", output.diagnostics);
-    // A file the generator could not produce (`emit-failed`) is its own bug: the rest is
-    // written, and the exit says the crate is incomplete.
-    let incomplete = output.diagnostics.0.iter().any(|d| d.code == "emit-failed");
-    match output.write_to(out) {
-        Ok(n) => {
-            println!(
-                "{}: {} file(s) written, {} unchanged",
-                out.display(),
-                n,
-                output.files.len() - n
-            );
-            if incomplete { exit::FINDINGS } else { exit::OK }
-        }
-        Err(err) => {
-            eprintln!("error: cannot write to {}: {err}", out.display());
-            exit::BAD_INPUT
-        }
-    }
 }
 
 fn test(args: TestArgs) -> u8 {

@@ -125,6 +125,48 @@ fn generate_writes_a_crate_and_rewrites_only_what_changed() {
 }
 
 #[test]
+fn generate_writes_one_module_file_for_include_and_keeps_it_when_unchanged() {
+    let dir = std::env::temp_dir().join(format!("specdrift-module-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("vivamo.rs");
+    let file_s = file.to_str().unwrap();
+    let (code, stdout, stderr) =
+        specdrift(&["generate", "--spec", "openapi.yaml", "--module", file_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("vivamo.rs: written"), "{stdout}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("pub mod client {") && text.contains("pub mod models {"),
+        "{text}"
+    );
+    assert!(!text.contains("mod runtime;"), "every module is inline");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("#![") || l.starts_with("//!")),
+        "no inner attributes at the top level, where include! refuses them"
+    );
+    let (code, stdout, _) = specdrift(&["generate", "--spec", "openapi.yaml", "--module", file_s]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("vivamo.rs: unchanged"), "{stdout}");
+    let (code, _, stderr) = specdrift(&[
+        "generate",
+        "--spec",
+        "openapi.yaml",
+        "--module",
+        file_s,
+        "--out",
+        "/tmp/x",
+    ]);
+    assert_eq!(code, 2, "--out and --module together are refused");
+    assert!(
+        stderr.contains("--module") || stderr.contains("--out"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn generate_refuses_a_bad_crate_name_and_a_missing_spec() {
     let (code, _, stderr) = specdrift(&[
         "generate",
@@ -477,6 +519,132 @@ fn test_names_what_is_wrong_with_its_input_and_exits_2() {
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("ftp://x"), "{stderr}");
+}
+
+/// The calls `--verbose` printed, one a line (`  METHOD /path… -> status (time)`).
+fn calls(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(" -> "))
+        .collect()
+}
+
+#[test]
+fn test_skips_operations_by_id_or_method_and_path_and_fixes_values_with_set() {
+    let (code, stdout, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--sandbox",
+        "--phases",
+        "examples",
+        "--max-cases",
+        "1",
+        "--verbose",
+        "--skip",
+        "createCustomer",
+        "--skip",
+        "get /v1/operators/webhooks",
+        "--set",
+        "externalCustomerId=cust-fixed-42",
+    ]);
+    assert!(code == 0 || code == 1, "{stdout}{stderr}");
+    let calls = calls(&stderr);
+    assert!(!calls.is_empty(), "{stderr}");
+    assert!(
+        !calls.iter().any(|c| c.starts_with("  POST /v1/customers ")),
+        "skipped by operationId:\n{stderr}"
+    );
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts_with("  GET /v1/operators/webhooks ")),
+        "skipped by METHOD /path:\n{stderr}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("  POST /v1/operators/webhooks ")),
+        "only that method is skipped:\n{stderr}"
+    );
+    let by_customer: Vec<_> = calls
+        .iter()
+        .filter(|c| c.contains("/v1/customers/"))
+        .collect();
+    assert!(!by_customer.is_empty(), "{stderr}");
+    for call in by_customer {
+        assert!(
+            call.contains("/v1/customers/cust-fixed-42")
+                || call.contains("/v1/customers/kyc-for-review"),
+            "--set fixes the path parameter: {call}"
+        );
+    }
+    assert!(
+        stdout.contains("operations called: 18 of 18"),
+        "the skipped are not counted as uncovered:\n{stdout}"
+    );
+    let (code, _, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--sandbox",
+        "--skip",
+        "createCustomr",
+    ]);
+    assert_eq!(code, 2, "a --skip that names nothing is refused: {stderr}");
+    assert!(stderr.contains("--skip createCustomr"), "{stderr}");
+}
+
+#[test]
+fn test_keeps_to_the_request_rate_and_stops_at_the_time_limit() {
+    // --rate: n calls at 25 a second take at least (n - 1) / 25 seconds, however fast the sandbox.
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--sandbox",
+        "--phases",
+        "examples",
+        "--max-cases",
+        "1",
+        "--verbose",
+        "--rate",
+        "25",
+    ]);
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(code == 0 || code == 1, "{stdout}{stderr}");
+    let n = calls(&stderr).len();
+    assert!(n >= 15, "{stderr}");
+    let floor = (n - 1) as f64 / 25.0;
+    assert!(
+        elapsed >= floor,
+        "{n} calls in {elapsed:.2} s break --rate 25 (at least {floor:.2} s)"
+    );
+    // --max-time: a budget of a million cases stops starting calls after one second.
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = specdrift(&[
+        "test",
+        "--spec",
+        "openapi.yaml",
+        "--sandbox",
+        "--phases",
+        "fuzzing",
+        "--max-cases",
+        "1000000",
+        "--max-time",
+        "1",
+        "--no-shrink",
+        "--verbose",
+    ]);
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(code == 0 || code == 1, "{stdout}{stderr}");
+    assert!(!calls(&stderr).is_empty(), "{stderr}");
+    assert!(elapsed < 60.0, "--max-time 1 ran {elapsed:.1} s");
+    assert!(
+        calls(&stderr).len() < 1_000_000,
+        "the budget was not what stopped it"
+    );
 }
 
 #[test]

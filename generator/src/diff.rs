@@ -140,10 +140,24 @@ pub fn diff(old: &Api, new: &Api) -> Diff {
         ));
     }
     let rust = rust_changes(&surface(old), &surface(new));
-    let semver = if rust
+    // Adding a type or a function is compatible; adding a field, a variant or a trait method
+    // breaks struct literals, exhaustive matches and implementors; any removal or change breaks.
+    // A field, variant or method of an item added with it is part of that addition.
+    let added: BTreeSet<&str> = rust
         .iter()
-        .any(|c| c.kind != "added" || c.item.contains('.') || c.item.contains("::"))
-    {
+        .filter(|c| c.kind == "added")
+        .filter_map(|c| c.item.split_once(' ').map(|(_, name)| name))
+        .collect();
+    let additive = |item: &str| {
+        ["struct ", "enum ", "type ", "trait ", "fn "]
+            .iter()
+            .any(|p| item.starts_with(p))
+            || item
+                .split(['.', ':'])
+                .next()
+                .is_some_and(|owner| added.contains(owner))
+    };
+    let semver = if rust.iter().any(|c| c.kind != "added" || !additive(&c.item)) {
         "major"
     } else if rust.is_empty() {
         "patch"
@@ -644,75 +658,147 @@ fn schema(old: &Api, new: &Api, o: TypeId, n: TypeId, dir: Dir, changes: &mut Ve
     }
 }
 
-/// The generated API as item → signature.
+/// The generated API as item → signature, read off what the emitters produce (models, the
+/// client and the server trait), so it is the API a user compiles against: boxes,
+/// `Option<Option<T>>`, argument order, the `_all` helpers, accessors and error enums included.
+/// Items: `struct Pet`, `Pet.name` (a field, by its type), `enum Kind`, `Kind::Cat` (a variant,
+/// by its payload), `type Pets`, `fn list_pets` (a client method, by its signature),
+/// `fn Pet::tag` (an inherent method), `trait Api`, `Api::list_pets` (a trait method, which
+/// implementors must provide).
 fn surface(api: &Api) -> BTreeMap<String, String> {
     let mut items = BTreeMap::new();
-    for t in api.types.values() {
-        let name = &t.name.rust;
-        match &t.kind {
-            TypeKind::Struct { fields, .. } => {
-                items.insert(format!("struct {name}"), String::new());
-                for f in fields {
-                    let ty = shape_text(api, &f.shape);
-                    let ty = if f.required && !f.nullable {
-                        ty
-                    } else {
-                        format!("Option<{ty}>")
-                    };
-                    items.insert(format!("{name}.{}", f.name.rust), ty);
-                }
-            }
-            TypeKind::Enum { variants, .. } => {
-                items.insert(format!("enum {name}"), String::new());
-                for v in variants {
-                    items.insert(format!("{name}::{}", v.rust), v.wire.to_string());
-                }
-            }
-            TypeKind::Union { variants, .. } => {
-                items.insert(format!("enum {name}"), String::new());
-                for v in variants {
-                    items.insert(format!("{name}::{}", v.rust), shape_text(api, &v.shape));
-                }
-            }
-            TypeKind::Alias(inner) => {
-                items.insert(format!("type {name}"), shape_text(api, inner));
-            }
-        }
+    let mut models = proc_macro2::TokenStream::new();
+    for (id, ty) in &api.types {
+        models.extend(crate::emit::models::emit_type(api, *id, ty).0);
     }
-    for op in &api.operations {
-        let mut params: Vec<String> = op
-            .parameters
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}: {}{}",
-                    p.name.rust,
-                    if p.required { "" } else { "Option " },
-                    shape_text(api, &p.shape)
-                )
-            })
-            .collect();
-        if let Some(b) = &op.body
-            && let Some(Media { shape: s, .. }) = b.content.first()
-        {
-            params.push(format!("body: {}", shape_text(api, s)));
+    for tokens in [
+        models,
+        crate::emit::client::emit(api),
+        crate::emit::server::emit(api),
+    ] {
+        // The emitters' output always parses (the generator's own tests hold it); an item
+        // list that does not is left out rather than guessed.
+        if let Ok(file) = syn::parse2::<syn::File>(tokens) {
+            surface_of(&file.items, &mut items);
         }
-        let ok: Vec<String> = op
-            .responses
-            .iter()
-            .filter(|r| r.status.starts_with('2'))
-            .flat_map(|r| {
-                r.content
-                    .first()
-                    .map(|Media { shape: s, .. }| shape_text(api, s))
-            })
-            .collect();
-        items.insert(
-            format!("fn {}", op.name.rust),
-            format!("({}) -> {}", params.join(", "), ok.join(" | ")),
-        );
     }
     items
+}
+
+fn surface_of(list: &[syn::Item], items: &mut BTreeMap<String, String>) {
+    use syn::{Fields, ImplItem, Item, TraitItem, Visibility};
+    let public = |v: &Visibility| matches!(v, Visibility::Public(_));
+    for item in list {
+        match item {
+            Item::Struct(s) if public(&s.vis) => {
+                let name = s.ident.to_string();
+                items.insert(format!("struct {name}"), String::new());
+                if let Fields::Named(fields) = &s.fields {
+                    for f in fields.named.iter().filter(|f| public(&f.vis)) {
+                        if let Some(field) = &f.ident {
+                            items.insert(format!("{name}.{field}"), rust_text(&f.ty));
+                        }
+                    }
+                }
+            }
+            Item::Enum(e) if public(&e.vis) => {
+                let name = e.ident.to_string();
+                items.insert(format!("enum {name}"), String::new());
+                for v in &e.variants {
+                    let payload: Vec<String> = v.fields.iter().map(|f| rust_text(&f.ty)).collect();
+                    items.insert(format!("{name}::{}", v.ident), payload.join(", "));
+                }
+            }
+            Item::Type(t) if public(&t.vis) => {
+                items.insert(format!("type {}", t.ident), rust_text(&t.ty));
+            }
+            Item::Impl(i) if i.trait_.is_none() => {
+                let owner = rust_text(&i.self_ty);
+                if owner.contains('<') {
+                    continue;
+                }
+                for f in &i.items {
+                    let ImplItem::Fn(f) = f else { continue };
+                    if !public(&f.vis) {
+                        continue;
+                    }
+                    let label = if owner == "Client" {
+                        format!("fn {}", f.sig.ident)
+                    } else {
+                        format!("fn {owner}::{}", f.sig.ident)
+                    };
+                    items.insert(label, signature(&f.sig));
+                }
+            }
+            Item::Trait(t) if public(&t.vis) => {
+                let name = t.ident.to_string();
+                items.insert(format!("trait {name}"), String::new());
+                for f in &t.items {
+                    if let TraitItem::Fn(f) = f {
+                        let provided = if f.default.is_some() {
+                            " (provided)"
+                        } else {
+                            ""
+                        };
+                        items.insert(
+                            format!("{name}::{}", f.sig.ident),
+                            format!("{}{provided}", signature(&f.sig)),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `(a: T, b: U) -> R`, the receiver left out.
+fn signature(sig: &syn::Signature) -> String {
+    let args: Vec<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(arg) => {
+                let name = quote::ToTokens::to_token_stream(&arg.pat).to_string();
+                Some(format!("{}: {}", name.replace(' ', ""), rust_text(&arg.ty)))
+            }
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let output = match &sig.output {
+        syn::ReturnType::Default => String::new(),
+        syn::ReturnType::Type(_, ty) => format!(" -> {}", rust_text(ty)),
+    };
+    format!("({}){output}", args.join(", "))
+}
+
+/// A type as a reader writes it (`Option<Box<Pet>>`, not `Option < Box < super :: models ::
+/// Pet > >`), formatted by prettyplease, with the paths to the generated crate's own modules
+/// and to std left out.
+fn rust_text(ty: &syn::Type) -> String {
+    let file: syn::File = syn::parse_quote!(type T = #ty;);
+    let text = prettyplease::unparse(&file);
+    let mut out = text
+        .trim()
+        .trim_start_matches("type T =")
+        .trim_end_matches(';')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("< ", "<")
+        .replace(" >", ">");
+    for prefix in [
+        "super::models::",
+        "super::support::",
+        "super::",
+        "models::",
+        "support::",
+        "::std::",
+        "::core::",
+    ] {
+        out = out.replace(prefix, "");
+    }
+    out
 }
 
 fn rust_changes(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<RustChange> {

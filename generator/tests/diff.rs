@@ -137,7 +137,32 @@ fn additions_only_are_a_minor_bump_and_identical_specs_a_patch() {
         ["operation-added"]
     );
     assert!(!d.breaking());
-    assert_eq!(d.semver, "minor");
+    // A client gains a method (compatible), but the server trait gains one its implementors
+    // must write: as cargo-semver-checks rules a new required trait method, that is major.
+    let added: Vec<&str> = d
+        .rust
+        .iter()
+        .filter(|r| r.kind == "added")
+        .map(|r| r.item.as_str())
+        .collect();
+    assert!(
+        added.contains(&"fn health") && added.contains(&"Api::health"),
+        "{added:?}"
+    );
+    assert_eq!(d.semver, "major");
+    // One more type, and nothing else, is a minor bump.
+    let text = std::fs::read_to_string("tests/diff/old.yaml").unwrap().replace("  schemas:\n", "  schemas:\n    Owner:\n      type: object\n      properties:\n        name: {type: string}\n");
+    let loaded = generator::load::load_str(Path::new("tests/diff/old-owner.yaml"), &text).unwrap();
+    let owner = generator::ir::lower(&loaded.spec).0;
+    let d = diff(&old, &owner);
+    assert!(
+        d.rust
+            .iter()
+            .any(|r| r.kind == "added" && r.item == "struct Owner"),
+        "{:#?}",
+        d.rust
+    );
+    assert_eq!(d.semver, "minor", "{:#?}", d.rust);
 }
 
 #[test]
@@ -171,4 +196,41 @@ fn two_real_specs_diff_without_error() {
     );
     let big = api(&shared.join("stripe/spec3.yaml"));
     assert!(diff(&big, &big).changes.is_empty());
+}
+
+#[test]
+fn the_rust_api_change_is_read_off_the_generated_code() {
+    let spec = |tag: &str, limit_required: bool| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      parameters:\n        - {{name: limit, in: query, required: {limit_required}, schema: {{type: integer}}}}\n        - {{name: kind, in: query, required: true, schema: {{type: string}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Pet'}}\ncomponents:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        tag: {tag}\n        parent: {{$ref: '#/components/schemas/Pet'}}\n"
+        )
+    };
+    let lower = |text: String| {
+        let loaded = generator::load::load_str(Path::new("pets.yaml"), &text).unwrap();
+        generator::ir::lower(&loaded.spec).0
+    };
+    let old = lower(spec("{type: string}", false));
+    let new = lower(spec("{type: string, nullable: true}", true));
+    let d = diff(&old, &new);
+    let find = |item: &str| d.rust.iter().find(|r| r.item.starts_with(item));
+    // Absent and null kept apart: the field's Rust type gains a second Option.
+    let tag = find("Pet.tag").unwrap_or_else(|| panic!("{:#?}", d.rust));
+    assert_eq!(tag.item, "Pet.tag Option<Option<String>>", "{:#?}", d.rust);
+    assert_eq!(tag.was.as_deref(), Some("Pet.tag Option<String>"));
+    // A parameter that becomes required moves before the optional ones and loses its Option.
+    let list = find("fn list_pets ").unwrap_or_else(|| panic!("{:#?}", d.rust));
+    assert!(
+        list.item.contains("(limit: i64, kind: &str)"),
+        "required query parameters in spec order: {list:?}"
+    );
+    assert!(
+        list.was
+            .as_deref()
+            .unwrap()
+            .contains("(kind: &str, limit: Option<i64>)"),
+        "{list:?}"
+    );
+    // The recursive field is boxed, as the generated struct has it, and unchanged.
+    assert!(find("Pet.parent").is_none(), "{:#?}", d.rust);
+    assert_eq!(d.semver, "major");
 }

@@ -16,7 +16,9 @@ fn generated_models_behave_and_agree_with_their_specs() {
     );
     let mut tables = String::new();
     let mut modules: Vec<(String, std::path::PathBuf, std::path::PathBuf)> =
-        ["composition", "names", "openapi31", "recursion"]
+        // Every fixture but `multi-file`, whose `$ref`s span files: the registry the fidelity
+        // and strategy checks validate against is built from one document.
+        ["composition", "names", "openapi31", "operations", "recursion", "swagger2"]
             .iter()
             .map(|n| {
                 (
@@ -50,12 +52,20 @@ fn generated_models_behave_and_agree_with_their_specs() {
             &output.files[std::path::Path::new("src/strategies.rs")],
         )
         .unwrap();
-        lib.push_str(&check::module_with(
-            name,
-            models,
-            None,
-            &[("strategies", &strategies)],
-        ));
+        // The `operations` fixture's client too, with its runtime at `client/runtime.rs` beside it.
+        let client = spec_dir.join(format!("{name}_client.rs"));
+        let mut extra = vec![("strategies", strategies.as_path())];
+        if name == "operations" {
+            std::fs::create_dir_all(spec_dir.join("client")).unwrap();
+            std::fs::write(
+                spec_dir.join("client/runtime.rs"),
+                generator::emit::client::RUNTIME_RS,
+            )
+            .unwrap();
+            std::fs::copy(root.join("tests/output/operations_client.rs"), &client).unwrap();
+            extra.push(("client", client.as_path()));
+        }
+        lib.push_str(&check::module_with(name, models, None, &extra));
         strategy_tables.push_str(&format!("        ({name:?}, {name}::strategies::ALL),\n"));
         operation_tables.push_str(&format!(
             "        ({name:?}, {:?}, {name}::strategies::OPERATIONS),\n",
@@ -70,21 +80,6 @@ fn generated_models_behave_and_agree_with_their_specs() {
             json_path.display().to_string()
         ));
     }
-    // The `operations` fixture's client, with its runtime at `client/runtime.rs` beside it.
-    std::fs::create_dir_all(spec_dir.join("client")).unwrap();
-    std::fs::write(
-        spec_dir.join("client/runtime.rs"),
-        generator::emit::client::RUNTIME_RS,
-    )
-    .unwrap();
-    let client = spec_dir.join("operations_client.rs");
-    std::fs::copy(root.join("tests/output/operations_client.rs"), &client).unwrap();
-    lib.push_str(&check::module_with(
-        "operations",
-        &root.join("tests/output/operations_models.rs"),
-        None,
-        &[("client", &client)],
-    ));
     lib.push_str(&format!(
         "#[cfg(test)]\npub fn fidelity_tables() -> Vec<(&'static str, &'static str, Vec<support::Fidelity>)> {{\n    vec![\n{tables}    ]\n}}\n"
     ));

@@ -41,7 +41,8 @@ fn assert_contents(path: &Path, actual: &str) {
             .lines()
             .zip(actual.lines())
             .position(|(a, b)| a != b)
-            .unwrap_or(0);
+            // No line differs: one text is the other plus lines (or a final newline) at the end.
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
         panic!(
             "{} is stale (first difference at line {}); rerun with SPECDRIFT_ACCEPT=1 and review the diff\n  expected: {:?}\n  actual:   {:?}",
             path.display(),

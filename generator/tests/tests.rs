@@ -1,6 +1,7 @@
 //! The generator's one integration binary.
 
 mod check;
+mod command;
 mod corpus;
 mod diff;
 mod entries;

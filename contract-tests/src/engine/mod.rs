@@ -331,14 +331,7 @@ pub fn run(
         match phase {
             Phase::Examples => engine.single_calls(|e, op| e.example_calls(op), &mut findings)?,
             Phase::Coverage => engine.single_calls(|e, op| e.coverage_calls(op), &mut findings)?,
-            Phase::Fuzzing => engine.single_calls(
-                |e, op| {
-                    (0..e.settings.max_cases)
-                        .map(|_| e.valid_call(op, None))
-                        .collect()
-                },
-                &mut findings,
-            )?,
+            Phase::Fuzzing => engine.fuzz(&mut findings)?,
             Phase::Negative => {
                 engine.single_calls(|e, op| e.negative_calls(op), &mut findings)?;
                 engine.undeclared_methods(&mut findings)?;
@@ -409,7 +402,8 @@ pub fn run(
 
 /// The inferred graph of `model` (and `extra`), rendered, without calling anything.
 pub fn graph_of(model: &Model, extra: Option<&Model>) -> String {
-    let ops = callable(model, extra, &[]);
+    // Skipping nothing cannot name an unknown operation.
+    let ops = callable(model, extra, &[]).unwrap_or_default();
     let list: Vec<&Operation> = ops.iter().map(|(o, _)| *o).collect();
     graph::infer(&with_models(model, extra, &ops)).render(&list)
 }
@@ -433,33 +427,53 @@ fn with_models<'a>(
         .collect()
 }
 
+/// Whether `entry` of `--skip` names `o`: its `operationId`, or `METHOD /path` as the spec
+/// writes the path (the method in any case).
+fn names_operation(entry: &str, o: &Operation) -> bool {
+    if o.operation_id.as_deref() == Some(entry) {
+        return true;
+    }
+    entry.split_once(' ').is_some_and(|(method, path)| {
+        method.eq_ignore_ascii_case(&o.method) && path.trim() == o.path
+    })
+}
+
+/// The operations a run may call (the spec's, then the extra document's, marked `false`),
+/// without the skipped ones; a `--skip` entry that names no operation is refused, so a typo
+/// does not silently call what the user meant to spare.
 fn callable<'a>(
     model: &'a Model,
     extra: Option<&'a Model>,
     skip: &[String],
-) -> Vec<(&'a Operation, bool)> {
-    let skipped = |o: &Operation| {
-        skip.iter()
-            .any(|s| *s == o.label() || o.operation_id.as_deref() == Some(s.as_str()))
-    };
-    model
+) -> Result<Vec<(&'a Operation, bool)>, EngineError> {
+    let all: Vec<(&Operation, bool)> = model
         .operations()
         .iter()
-        .filter(|o| !skipped(o))
         .map(|o| (o, true))
-        .chain(extra.into_iter().flat_map(|m| {
-            m.operations()
-                .iter()
-                .filter(|o| !skipped(o))
-                .map(|o| (o, false))
-        }))
-        .collect()
+        .chain(
+            extra
+                .into_iter()
+                .flat_map(|m| m.operations().iter().map(|o| (o, false))),
+        )
+        .collect();
+    if let Some(unknown) = skip
+        .iter()
+        .find(|s| !all.iter().any(|(o, _)| names_operation(s, o)))
+    {
+        return Err(EngineError::Other(format!(
+            "--skip {unknown}: no operation has that operationId or METHOD /path"
+        )));
+    }
+    Ok(all
+        .into_iter()
+        .filter(|(o, _)| !skip.iter().any(|s| names_operation(s, o)))
+        .collect())
 }
 
 impl<'a> Engine<'a> {
     fn new(model: &'a Model, settings: &'a Settings) -> Result<Self, EngineError> {
         let extra = settings.extra.as_deref();
-        let ops = callable(model, extra, &settings.skip);
+        let ops = callable(model, extra, &settings.skip)?;
         // One graph over both documents: schemas are looked up in the document that owns them.
         let graph = graph::infer(&with_models(model, extra, &ops));
         let mut seed = [0u8; 32];
@@ -594,6 +608,25 @@ impl<'a> Engine<'a> {
                 if self.out_of_time() {
                     return Ok(());
                 }
+                let index = self.send(&call)?;
+                let mut found = self.judge(&[(call, index)]);
+                self.note_found(&found);
+                findings.append(&mut found);
+            }
+        }
+        Ok(())
+    }
+
+    /// Valid calls, `max_cases` per operation, each made just before it is sent, so a large
+    /// budget cut short by `--max-time` costs nothing until it is used. (Operations are taken
+    /// in turn, as before calls were made lazily, so a seed makes the same calls it did.)
+    fn fuzz(&mut self, findings: &mut Vec<Finding>) -> Result<(), EngineError> {
+        for op in self.judged() {
+            for _ in 0..self.settings.max_cases {
+                if self.out_of_time() {
+                    return Ok(());
+                }
+                let call = self.valid_call(op, None);
                 let index = self.send(&call)?;
                 let mut found = self.judge(&[(call, index)]);
                 self.note_found(&found);

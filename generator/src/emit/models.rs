@@ -143,7 +143,7 @@ fn shape_tokens_with(
 }
 
 /// A type's tokens, and text to follow them verbatim once they are formatted.
-fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, String) {
+pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, String) {
     let doc = docs(ty.docs.as_deref());
     let name = ident(&ty.name.rust);
     let deprecated = if ty.deprecated {

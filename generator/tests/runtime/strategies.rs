@@ -25,20 +25,40 @@ fn strategies_generate_what_the_spec_allows_and_forbids() {
                 problems.push(format!("{spec_name}: no strategy for {}", entry.name));
                 continue;
             };
-            // `oneOf` demands exactly one match; generated values of overlapping alternatives may match two.
-            let one_of = spec.pointer(entry.pointer).is_some_and(|s| s.get("oneOf").is_some());
-            let validator = jsonschema::options()
-                .with_registry(&registry)
-                .should_validate_formats(true)
-                .build(&json!({"$ref": format!("urn:spec#{}", fragment(entry.pointer))}))
-                .unwrap();
+            let validator_at = |pointer: &str| {
+                jsonschema::options()
+                    .with_registry(&registry)
+                    .should_validate_formats(true)
+                    .build(&json!({"$ref": format!("urn:spec#{}", fragment(pointer))}))
+                    .unwrap()
+            };
+            let validator = validator_at(entry.pointer);
+            // `oneOf` demands exactly one match, and values of overlapping alternatives may match
+            // two: such a value must match at least one alternative.
+            let alternatives: Vec<_> = spec
+                .pointer(entry.pointer)
+                .and_then(|s| s.get("oneOf"))
+                .and_then(Value::as_array)
+                .map(|all| (0..all.len()).map(|i| validator_at(&format!("{}/oneOf/{i}", entry.pointer))).collect())
+                .unwrap_or_default();
             let mut runner = TestRunner::deterministic();
             for _ in 0..CASES {
-                let Ok(tree) = valid(5).new_tree(&mut runner) else { continue };
+                let tree = match valid(5).new_tree(&mut runner) {
+                    Ok(tree) => tree,
+                    Err(e) => {
+                        problems.push(format!("{spec_name}: {}'s strategy produced no value: {e}", entry.name));
+                        break;
+                    }
+                };
                 let value = tree.current();
                 checked += 1;
-                if !one_of && let Some(e) = validator.iter_errors(&value).next() {
-                    problems.push(format!("{spec_name}: {} generated {value}, which the spec rejects: {e}", entry.name));
+                if alternatives.is_empty() {
+                    if let Some(e) = validator.iter_errors(&value).next() {
+                        problems.push(format!("{spec_name}: {} generated {value}, which the spec rejects: {e}", entry.name));
+                        break;
+                    }
+                } else if !alternatives.iter().any(|v| v.is_valid(&value)) {
+                    problems.push(format!("{spec_name}: {} generated {value}, which matches none of its oneOf alternatives", entry.name));
                     break;
                 }
                 if let Err(e) = (entry.round_trip)(&value) {
@@ -48,7 +68,13 @@ fn strategies_generate_what_the_spec_allows_and_forbids() {
             }
             if let Some(invalid) = invalid {
                 for _ in 0..CASES {
-                    let Ok(tree) = invalid().new_tree(&mut runner) else { continue };
+                    let tree = match invalid().new_tree(&mut runner) {
+                        Ok(tree) => tree,
+                        Err(e) => {
+                            problems.push(format!("{spec_name}: {}'s invalid strategy produced no value: {e}", entry.name));
+                            break;
+                        }
+                    };
                     let value = tree.current();
                     checked += 1;
                     if validator.is_valid(&value) {
@@ -75,6 +101,11 @@ fn parameters(spec: &Value, op_pointer: &str) -> Vec<(String, String, bool, Stri
                 None => (p, format!("{base}/parameters/{i}")),
             };
             let location = p.get("in").and_then(Value::as_str).unwrap_or("").to_string();
+            // Swagger 2.0's `body` and `formData` "parameters" are the request body, which the
+            // body strategies cover.
+            if location == "body" || location == "formData" {
+                continue;
+            }
             let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_string();
             let required = location == "path" || p.get("required") == Some(&Value::Bool(true));
             out.retain(|(l, n, _, _)| !(l == &location && n == &name));
@@ -95,7 +126,13 @@ fn parameter_strategies_give_every_required_parameter_a_value_the_spec_allows() 
         for (operation, pointer, strategy) in operations {
             let params = parameters(&spec, pointer);
             for _ in 0..8 {
-                let Ok(tree) = strategy().new_tree(&mut runner) else { continue };
+                let tree = match strategy().new_tree(&mut runner) {
+                    Ok(tree) => tree,
+                    Err(e) => {
+                        problems.push(format!("{spec_name}: {operation}'s parameter strategy produced no value: {e}"));
+                        break;
+                    }
+                };
                 let value = tree.current();
                 for (location, name, required, schema) in &params {
                     let got = value.get(location.as_str()).and_then(|g| g.get(name.as_str()));
