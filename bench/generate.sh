@@ -52,3 +52,15 @@ for dir in "$specs"/*/; do
   printf "%-28s %10s %9s   %10s %9s   %8s\n" "$name" "$os" "$(awk "BEGIN{printf \"%.1f\", $ok/1024}")" "$ps" \
     "$( [ -n "$pk" ] && awk "BEGIN{printf \"%.1f\", $pk/1024}")" "$ratio"
 done
+
+# Emitting against reading: Stripe's full crate (every file) beside loading and validating
+# Stripe alone (`specdrift validate`), best of RUNS each, in this run. Target: within 7x.
+stripe_dir=$specs/stripe
+if [ -f "$stripe_dir/SOURCE.md" ]; then
+  cargo build --release --quiet -p specdrift --bin specdrift
+  stripe=$stripe_dir/$(grep "Entry file" "$stripe_dir/SOURCE.md" | cut -d'`' -f2)
+  # validate exits 1 when the spec has errors; reading it is what is timed, not the verdict
+  read -r ls _ <<<"$(measure sh -c '"$0" validate --spec "$1" >/dev/null; exit 0' "$root/target/release/specdrift" "$stripe")"
+  read -r gs _ <<<"$(measure "$ours" --spec "$stripe" --out "$work/ours-stripe-full" --crate-name bench)"
+  awk "BEGIN{printf \"stripe: load + validate %.2f s, full crate %.2f s: %.1fx (target: within 7x)\n\", $ls, $gs, $gs / ($ls > 0 ? $ls : 0.01)}"
+fi
