@@ -139,7 +139,16 @@ pub fn diff(old: &Api, new: &Api) -> Diff {
             format!("server `{s}` was added"),
         ));
     }
-    let rust = rust_changes(&surface(old), &surface(new));
+    // The two surfaces are emitted and parsed side by side.
+    let (old_surface, new_surface) = std::thread::scope(|scope| {
+        let old_surface = scope.spawn(|| surface(old));
+        let new_surface = surface(new);
+        let old_surface = old_surface
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (old_surface, new_surface)
+    });
+    let rust = rust_changes(&old_surface, &new_surface);
     // Adding a type or a function is compatible; adding a field, a variant or a trait method
     // breaks struct literals, exhaustive matches and implementors; any removal or change breaks.
     // A field, variant or method of an item added with it is part of that addition.
@@ -674,7 +683,7 @@ fn surface(api: &Api) -> BTreeMap<String, String> {
     for tokens in [
         models,
         crate::emit::client::emit(api),
-        crate::emit::server::emit(api),
+        crate::emit::server::surface(api),
     ] {
         // The emitters' output always parses (the generator's own tests hold it); an item
         // list that does not is left out rather than guessed.

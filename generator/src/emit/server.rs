@@ -65,9 +65,9 @@ fn variant(status: &str) -> proc_macro2::Ident {
     }
 }
 
-/// The server module for `api`.
-pub fn emit(api: &Api) -> TokenStream {
-    let mut scope = Scope::with_reserved(&[
+/// The names the server module claims before any operation's.
+fn scope() -> Scope {
+    Scope::with_reserved(&[
         "Api",
         "Context",
         "Rejection",
@@ -76,29 +76,12 @@ pub fn emit(api: &Api) -> TokenStream {
         "error_body",
         "Call",
         "Inputs",
-    ]);
-    let mut methods = Vec::new();
-    let mut replies = Vec::new();
-    let mut handlers = Vec::new();
-    for op in &api.operations {
-        let (method, reply, handler) = emit_operation(api, op, &mut scope);
-        methods.push(method);
-        replies.push(reply);
-        handlers.push(handler);
-    }
-    let dispatch = dispatch(api);
-    let error_body = error_body(api);
-    let title = format!(
-        " The server side of {} {}: implement [`Api`], then serve [`router`].",
-        api.title, api.version
-    );
-    let (body, uses_models) = super::through_use(
-        quote! {
+    ])
+}
 
-        pub use runtime::{Context, RawBody, Rejection};
-        #[allow(unused_imports)]
-        use runtime::{Call, Inputs, bytes_response, json_response, required};
-
+/// The `Api` trait, one method per operation.
+fn api_trait(methods: &[TokenStream]) -> TokenStream {
+    quote! {
         /// One method per operation. The router decodes and checks the inputs first, so a method
         /// only ever sees values the spec allows.
         pub trait Api: Send + Sync + 'static {
@@ -116,6 +99,52 @@ pub fn emit(api: &Api) -> TokenStream {
 
             #(#methods)*
         }
+
+    }
+}
+
+/// What `diff` compares of the server: the trait and the reply enums, without the router.
+pub(crate) fn surface(api: &Api) -> TokenStream {
+    let mut scope = scope();
+    let (methods, replies): (Vec<_>, Vec<_>) = api
+        .operations
+        .iter()
+        .map(|op| {
+            let (method, reply, _) = emit_operation(api, op, &mut scope);
+            (method, reply)
+        })
+        .unzip();
+    let api_trait = api_trait(&methods);
+    quote!(#api_trait #(#replies)*)
+}
+
+/// The server module for `api`.
+pub fn emit(api: &Api) -> TokenStream {
+    let mut scope = scope();
+    let mut methods = Vec::new();
+    let mut replies = Vec::new();
+    let mut handlers = Vec::new();
+    for op in &api.operations {
+        let (method, reply, handler) = emit_operation(api, op, &mut scope);
+        methods.push(method);
+        replies.push(reply);
+        handlers.push(handler);
+    }
+    let api_trait = api_trait(&methods);
+    let dispatch = dispatch(api);
+    let error_body = error_body(api);
+    let title = format!(
+        " The server side of {} {}: implement [`Api`], then serve [`router`].",
+        api.title, api.version
+    );
+    let (body, uses_models) = super::through_use(
+        quote! {
+
+        pub use runtime::{Context, RawBody, Rejection};
+        #[allow(unused_imports)]
+        use runtime::{Call, Inputs, bytes_response, json_response, required};
+
+        #api_trait
 
         #error_body
 
