@@ -562,6 +562,12 @@ fn test(args: TestArgs) -> u8 {
                     "operations called: {} of {}",
                     outcome.covered.0, outcome.covered.1
                 );
+                if outcome.timed_out {
+                    println!(
+                        "stopped by --max-time {} s: the budget allowed more calls",
+                        args.max_time.unwrap_or_default()
+                    );
+                }
             }
             if outcome.report.fails() {
                 exit::FINDINGS

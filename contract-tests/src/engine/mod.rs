@@ -224,6 +224,8 @@ pub struct Outcome {
     pub graph: String,
     /// Operations called at least once, of all the spec's.
     pub covered: (usize, usize),
+    /// Whether `max_time` cut the run short (calls the budget allowed were not made).
+    pub timed_out: bool,
 }
 
 /// Which model an operation is from.
@@ -304,6 +306,8 @@ struct Engine<'a> {
     succeeded: Vec<bool>,
     attempts: Vec<u32>,
     stopped: bool,
+    /// Set when `max_time` was the reason a call was not made.
+    timed_out: std::cell::Cell<bool>,
     baseline_keys: Vec<String>,
     show_progress: bool,
     /// Stored call sequences that reached new coverage; sequences start from them.
@@ -397,6 +401,7 @@ pub fn run(
         traffic: std::mem::take(&mut engine.traffic),
         graph: graph_text,
         covered: (covered, judged),
+        timed_out: engine.timed_out.get(),
     })
 }
 
@@ -541,6 +546,7 @@ impl<'a> Engine<'a> {
             corpus: Vec::new(),
             coverage: std::collections::BTreeSet::new(),
             stopped: false,
+            timed_out: std::cell::Cell::new(false),
             baseline_keys: Vec::new(),
             show_progress: settings.progress
                 && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -560,11 +566,17 @@ impl<'a> Engine<'a> {
     }
 
     fn out_of_time(&self) -> bool {
-        self.stopped
-            || self
-                .settings
-                .max_time
-                .is_some_and(|t| self.started.elapsed() >= t)
+        if self.stopped {
+            return true;
+        }
+        let late = self
+            .settings
+            .max_time
+            .is_some_and(|t| self.started.elapsed() >= t);
+        if late {
+            self.timed_out.set(true);
+        }
+        late
     }
 
     /// With `exit_first`, stops the run once `found` holds a new finding of a selected check
@@ -618,20 +630,31 @@ impl<'a> Engine<'a> {
     }
 
     /// Valid calls, `max_cases` per operation, each made just before it is sent, so a large
-    /// budget cut short by `--max-time` costs nothing until it is used. (Operations are taken
-    /// in turn, as before calls were made lazily, so a seed makes the same calls it did.)
+    /// budget cut short by `--max-time` costs nothing until it is used.
+    ///
+    /// Under a time limit the operations take turns, one call each, so every one is reached
+    /// however short the limit; without one each takes its calls in a row, which keeps what a
+    /// seed made before time limits shared the phase.
     fn fuzz(&mut self, findings: &mut Vec<Finding>) -> Result<(), EngineError> {
-        for op in self.judged() {
-            for _ in 0..self.settings.max_cases {
-                if self.out_of_time() {
-                    return Ok(());
-                }
-                let call = self.valid_call(op, None);
-                let index = self.send(&call)?;
-                let mut found = self.judge(&[(call, index)]);
-                self.note_found(&found);
-                findings.append(&mut found);
+        let ops: Vec<OpRef> = self.judged().collect();
+        let cases = self.settings.max_cases;
+        let order: Box<dyn Iterator<Item = OpRef>> = if self.settings.max_time.is_some() {
+            Box::new((0..cases).flat_map(move |_| ops.clone()))
+        } else {
+            Box::new(
+                ops.into_iter()
+                    .flat_map(move |op| (0..cases).map(move |_| op)),
+            )
+        };
+        for op in order {
+            if self.out_of_time() {
+                return Ok(());
             }
+            let call = self.valid_call(op, None);
+            let index = self.send(&call)?;
+            let mut found = self.judge(&[(call, index)]);
+            self.note_found(&found);
+            findings.append(&mut found);
         }
         Ok(())
     }
