@@ -2,9 +2,9 @@
 //! `specdrift-generate` (this crate's binary, which builds without the rest) take the same
 //! flags, defaults and exit codes, because both run [`Generate::run`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::{Settings, generate_file};
+use crate::{Settings, generate_file, write_if_changed};
 
 /// Usage of the flags, as both front ends print it.
 pub const USAGE: &str = "\
@@ -176,17 +176,6 @@ fn valid_crate_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-fn write_if_changed(path: &Path, text: &str) -> std::io::Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
-        return Ok(false);
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, text)?;
-    Ok(true)
 }
 
 #[cfg(test)]

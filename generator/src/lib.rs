@@ -95,21 +95,11 @@ impl Output {
     pub fn write_to(&self, dir: &Path) -> std::io::Result<usize> {
         let mut written = 0;
         for (path, text) in &self.files {
-            let path = dir.join(path);
-            if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
-                continue;
-            }
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&path, text)?;
-            written += 1;
+            written += usize::from(write_if_changed(&dir.join(path), text)?);
         }
         Ok(written)
     }
-}
 
-impl Output {
     /// The crate's source as one file of items, every module inline: what a build script
     /// writes into `OUT_DIR` for a crate to `include!` (see `examples/build-script`). An
     /// included file cannot start with inner attributes, so the crate's docs are left out and
@@ -136,11 +126,7 @@ impl Output {
         }
         let mut file = syn::parse_file("").map_err(|e| e.to_string())?;
         file.items = items;
-        Ok(format!(
-            "{header}
-{}",
-            prettyplease::unparse(&file)
-        ))
+        Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
     }
 
     /// The file at `path` with every `mod x;` it declares replaced by the module's own file,
@@ -195,6 +181,19 @@ impl Output {
         }
         Ok(file)
     }
+}
+
+/// Writes `text` to `path` (creating its directory) unless the file already holds exactly
+/// it, so a build that watches the file is not triggered for nothing; whether it wrote.
+pub(crate) fn write_if_changed(path: &Path, text: &str) -> std::io::Result<bool> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)?;
+    Ok(true)
 }
 
 /// The shared helper module every generated crate carries.

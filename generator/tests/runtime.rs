@@ -52,10 +52,18 @@ fn generated_models_behave_and_agree_with_their_specs() {
             &output.files[std::path::Path::new("src/strategies.rs")],
         )
         .unwrap();
-        // The `operations` fixture's client too, with its runtime at `client/runtime.rs` beside it.
+        // The `operations` fixture's client and contract glue too, the client with its runtime
+        // at `client/runtime.rs` beside it.
         let client = spec_dir.join(format!("{name}_client.rs"));
+        let contract = spec_dir.join(format!("{name}_contract.rs"));
         let mut extra = vec![("strategies", strategies.as_path())];
         if name == "operations" {
+            std::fs::write(
+                &contract,
+                &output.files[std::path::Path::new("src/contract.rs")],
+            )
+            .unwrap();
+            extra.push(("contract", contract.as_path()));
             std::fs::create_dir_all(spec_dir.join("client")).unwrap();
             std::fs::write(
                 spec_dir.join("client/runtime.rs"),
@@ -89,7 +97,7 @@ fn generated_models_behave_and_agree_with_their_specs() {
     lib.push_str(&format!(
         "#[cfg(test)]\n#[allow(clippy::type_complexity)]\npub fn operation_tables() -> Vec<(&'static str, &'static str, &'static [(&'static str, &'static str, fn() -> ::proptest::strategy::BoxedStrategy<::serde_json::Value>)])> {{\n    vec![\n{operation_tables}    ]\n}}\n"
     ));
-    for test in ["behaviour", "client", "fidelity", "strategies"] {
+    for test in ["behaviour", "client", "contract", "fidelity", "strategies"] {
         lib.push_str(&format!(
             "#[cfg(test)]\n#[path = {:?}]\nmod {test};\n",
             root.join(format!("tests/runtime/{test}.rs"))

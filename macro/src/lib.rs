@@ -65,3 +65,25 @@ fn expand(relative: &str) -> Result<String, String> {
         path.display().to_string()
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+
+    #[test]
+    fn a_spec_expands_to_its_modules_and_is_tracked() {
+        // cargo runs a crate's tests with CARGO_MANIFEST_DIR set to the crate (macro/).
+        let text = expand("../generator/tests/fixtures/swagger2.yaml").unwrap();
+        assert!(text.contains("pub mod models {") && text.contains("pub mod client {"));
+        assert!(
+            text.contains("include_bytes!(") && text.contains("swagger2.yaml"),
+            "the spec is tracked"
+        );
+    }
+
+    #[test]
+    fn a_spec_that_does_not_load_is_an_error_naming_it() {
+        let err = expand("no/such/spec.yaml").unwrap_err();
+        assert!(err.contains("no/such/spec.yaml"), "{err}");
+    }
+}

@@ -638,23 +638,24 @@ impl<'a> Engine<'a> {
     fn fuzz(&mut self, findings: &mut Vec<Finding>) -> Result<(), EngineError> {
         let ops: Vec<OpRef> = self.judged().collect();
         let cases = self.settings.max_cases;
-        let order: Box<dyn Iterator<Item = OpRef>> = if self.settings.max_time.is_some() {
-            Box::new((0..cases).flat_map(move |_| ops.clone()))
+        let (rounds, in_a_row) = if self.settings.max_time.is_some() {
+            (cases, 1)
         } else {
-            Box::new(
-                ops.into_iter()
-                    .flat_map(move |op| (0..cases).map(move |_| op)),
-            )
+            (1, cases)
         };
-        for op in order {
-            if self.out_of_time() {
-                return Ok(());
+        for _ in 0..rounds {
+            for &op in &ops {
+                for _ in 0..in_a_row {
+                    if self.out_of_time() {
+                        return Ok(());
+                    }
+                    let call = self.valid_call(op, None);
+                    let index = self.send(&call)?;
+                    let mut found = self.judge(&[(call, index)]);
+                    self.note_found(&found);
+                    findings.append(&mut found);
+                }
             }
-            let call = self.valid_call(op, None);
-            let index = self.send(&call)?;
-            let mut found = self.judge(&[(call, index)]);
-            self.note_found(&found);
-            findings.append(&mut found);
         }
         Ok(())
     }
