@@ -262,12 +262,14 @@ mod exit {
     pub const BAD_INPUT: u8 = 2;
 }
 
-/// mimalloc: `verify` parses on every core and merges on one, so most of what a worker
-/// allocates is freed by another thread, which glibc's allocator handles slowly.
+/// mimalloc (see [`generator::allocator`]): `verify` parses on every core and merges on one,
+/// so most of what a worker allocates is freed by another thread, which glibc's allocator
+/// handles slowly.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: generator::allocator::Allocator = generator::allocator::ALLOCATOR;
 
 fn main() -> ExitCode {
+    generator::allocator::keep_freed_memory();
     let cli = Cli::parse();
     // A panic is a bug in specdrift, never the user's input: say so in one line (the backtrace
     // only with RUST_BACKTRACE), and let the command that caught it exit non-zero.

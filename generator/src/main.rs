@@ -7,7 +7,13 @@ use std::process::ExitCode;
 
 use generator::command::{Generate, USAGE, exit};
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: generator::allocator::Allocator = generator::allocator::ALLOCATOR;
+
 fn main() -> ExitCode {
+    #[cfg(feature = "mimalloc")]
+    generator::allocator::keep_freed_memory();
     match Generate::parse(std::env::args().skip(1)) {
         Ok(Some(command)) => ExitCode::from(command.run()),
         Ok(None) => {

@@ -10,6 +10,18 @@ use std::path::Path;
 use proc_macro::{TokenStream, TokenTree};
 
 /// Generates the bindings of the spec at the given path (relative to `CARGO_MANIFEST_DIR`).
+///
+/// A spec that does not load stops the build with an error naming it:
+///
+/// ```compile_fail
+/// specdrift_macro::generate_api!("no/such/spec.yaml");
+/// ```
+///
+/// and so does anything but one plain string literal:
+///
+/// ```compile_fail
+/// specdrift_macro::generate_api!(openapi.yaml);
+/// ```
 #[proc_macro]
 pub fn generate_api(input: TokenStream) -> TokenStream {
     let expanded = path_of(input).and_then(|relative| {

@@ -14,3 +14,94 @@ pub fn file(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
     out.push_str(&prettyplease::unparse(&parsed));
     Ok(out)
 }
+
+/// `count` items formatted in chunks on every core and joined in item order, so the text does
+/// not depend on the number of threads or on which finishes first. `emit(i)` gives item `i`'s
+/// tokens and any verbatim text to follow it (a chunk ends at such an item). Token streams
+/// cannot cross threads, so each thread emits the items it formats; and a chunk's tokens are
+/// dropped before the next is built, so memory holds a few chunks, not the whole file.
+pub fn items<F>(count: usize, emit: F) -> Result<String, String>
+where
+    F: Fn(usize) -> (TokenStream, String) + Sync,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let size = count.div_ceil(threads * 8).clamp(16, 256);
+    let chunks = count.div_ceil(size);
+    let next = AtomicUsize::new(0);
+    let format_chunk = |chunk: usize| -> Result<String, String> {
+        let mut text = String::new();
+        let mut pending = TokenStream::new();
+        for i in chunk * size..((chunk + 1) * size).min(count) {
+            let (tokens, verbatim) = emit(i);
+            pending.extend(tokens);
+            if !verbatim.is_empty() {
+                text.push_str(&file("", std::mem::take(&mut pending)).map_err(|e| e.to_string())?);
+                text.push_str(&verbatim);
+            }
+        }
+        text.push_str(&file("", pending).map_err(|e| e.to_string())?);
+        Ok(text)
+    };
+    let mut parts: Vec<(usize, Result<String, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(chunks))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let chunk = next.fetch_add(1, Ordering::Relaxed);
+                        if chunk >= chunks {
+                            return done;
+                        }
+                        done.push((chunk, format_chunk(chunk)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| vec![(0, Err("a formatting thread panicked".into()))])
+            })
+            .collect()
+    });
+    parts.sort_by_key(|(chunk, _)| *chunk);
+    parts.into_iter().map(|(_, text)| text).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::{format_ident, quote};
+
+    /// Chunking is invisible: the items formatted in chunks read exactly as the whole file
+    /// formatted at once, verbatim text in its place.
+    #[test]
+    fn items_in_chunks_read_as_one_file() {
+        let item = |i: usize| {
+            let name = format_ident!("item_{i}");
+            quote!(
+                /// An item.
+                pub fn #name(x: u32) -> u32 { if x > 1 { x * 2 } else { x + #i } }
+            )
+        };
+        let count = 700;
+        let verbatim = |i: usize| {
+            if i % 97 == 0 {
+                format!("// verbatim {i}\n")
+            } else {
+                String::new()
+            }
+        };
+        let chunked = super::items(count, |i| (item(i), verbatim(i))).unwrap();
+        let mut whole = String::new();
+        for i in 0..count {
+            whole.push_str(&super::file("", item(i)).unwrap());
+            whole.push_str(&verbatim(i));
+        }
+        assert_eq!(chunked, whole);
+        assert_eq!(super::items(0, |i| (item(i), String::new())).unwrap(), "");
+    }
+}

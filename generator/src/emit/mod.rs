@@ -101,26 +101,34 @@ pub(crate) fn docs(text: Option<&str>) -> TokenStream {
 /// types PascalCase, so the import shadows nothing.
 pub(crate) fn through_use(tokens: TokenStream, module: &str) -> (TokenStream, bool) {
     use proc_macro2::{Group, TokenTree};
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = Vec::with_capacity(trees.len());
     let mut used = false;
     let mut i = 0;
     while i < trees.len() {
-        let is = |k: usize, text: &str| trees.get(i + k).is_some_and(|t| t.to_string() == text);
-        if is(0, "super") && is(1, ":") && is(2, ":") && is(3, module) {
+        // Compared without rendering the tokens: this runs over every token of every file.
+        let ident = |k: usize, text: &str| matches!(trees.get(i + k), Some(TokenTree::Ident(id)) if id == text);
+        let colon =
+            |k: usize| matches!(trees.get(i + k), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+        if ident(0, "super") && colon(1) && colon(2) && ident(3, module) {
             used = true;
             i += 3;
             continue;
         }
-        out.push(match &trees[i] {
+        // Taken, not cloned: a group whose stream is no longer shared is walked without a copy.
+        let placeholder =
+            TokenTree::Punct(proc_macro2::Punct::new(';', proc_macro2::Spacing::Alone));
+        out.push(match std::mem::replace(&mut trees[i], placeholder) {
             TokenTree::Group(g) => {
-                let (inner, inner_used) = through_use(g.stream(), module);
+                let (delimiter, span, stream) = (g.delimiter(), g.span(), g.stream());
+                drop(g);
+                let (inner, inner_used) = through_use(stream, module);
                 used |= inner_used;
-                let mut group = Group::new(g.delimiter(), inner);
-                group.set_span(g.span());
+                let mut group = Group::new(delimiter, inner);
+                group.set_span(span);
                 TokenTree::Group(group)
             }
-            other => other.clone(),
+            other => other,
         });
         i += 1;
     }

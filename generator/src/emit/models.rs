@@ -7,72 +7,21 @@ use serde_json::Value;
 use super::{docs, ident};
 use crate::ir::{Api, EnumRepr, Field, Shape, Type, TypeId, TypeKind};
 
-/// `models.rs` as formatted text. Types are emitted and pretty-printed in chunks on every core
-/// (token streams cannot cross threads, so each thread does both); the chunks are joined in type
-/// order, so the output does not depend on the number of threads.
+/// `models.rs` as formatted text, its types emitted and pretty-printed in chunks on every core
+/// ([`super::format::items`]).
 pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     let ids: Vec<(&TypeId, &Type)> = api.types.iter().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = ids.len().div_ceil(threads * 4).max(64);
-    let chunks: Vec<&[(&TypeId, &Type)]> = ids.chunks(chunk).collect();
-    let per_thread = chunks.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<(String, bool), String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .chunks(per_thread)
-            .map(|group| {
-                scope.spawn(move || {
-                    group
-                        .iter()
-                        .map(|types| {
-                            // Consecutive types are formatted together, up to one that brings
-                            // text of its own.
-                            let mut text = String::new();
-                            let mut uses_support = false;
-                            let mut pending = TokenStream::new();
-                            for (id, ty) in types.iter() {
-                                let (tokens, verbatim) = emit_type(api, **id, ty);
-                                let (tokens, used) = super::through_use(tokens, "support");
-                                uses_support |= used;
-                                pending.extend(tokens);
-                                if !verbatim.is_empty() {
-                                    let items = std::mem::take(&mut pending);
-                                    text.push_str(
-                                        &super::format::file("", items)
-                                            .map_err(|e| e.to_string())?,
-                                    );
-                                    text.push_str(&verbatim);
-                                }
-                            }
-                            text.push_str(
-                                &super::format::file("", pending).map_err(|e| e.to_string())?,
-                            );
-                            Ok((text, uses_support))
-                        })
-                        .collect::<Result<Vec<(String, bool)>, String>>()
-                        .map(|texts| {
-                            let used = texts.iter().any(|(_, used)| *used);
-                            (texts.into_iter().map(|(t, _)| t).collect::<String>(), used)
-                        })
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a formatting thread panicked".into()))
-            })
-            .collect()
-    });
-    let mut body = String::new();
-    let mut uses_support = false;
-    for part in parts {
-        let (text, used) = part?;
-        body.push_str(&text);
-        uses_support |= used;
-    }
+    let uses_support = std::sync::atomic::AtomicBool::new(false);
+    let body = super::format::items(ids.len(), |i| {
+        let (id, ty) = ids[i];
+        let (tokens, verbatim) = emit_type(api, *id, ty);
+        let (tokens, used) = super::through_use(tokens, "support");
+        if used {
+            uses_support.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        (tokens, verbatim)
+    })?;
+    let uses_support = uses_support.into_inner();
     // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls);
     // the fidelity table does not count, being behind a feature.
     let (import, fidelity) = if uses_support {

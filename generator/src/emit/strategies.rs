@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::models::shape_tokens_outside as shape_tokens;
 use crate::ir::names::{self, Scope};
-use crate::ir::{Api, Media, Shape, Type, TypeId, TypeKind};
+use crate::ir::{Api, Media, Operation, Shape, Type, TypeId, TypeKind};
 
 /// The runtime module every generated `strategies.rs` carries, written beside it as
 /// `strategies/runtime.rs`.
@@ -62,152 +62,66 @@ fn fn_names(api: &Api) -> std::collections::BTreeMap<TypeId, String> {
         .collect()
 }
 
-/// The strategies module for `api`.
-pub fn emit(api: &Api) -> TokenStream {
+/// The names one operation's strategies take, claimed in operation order before any is
+/// emitted, so they do not depend on which thread emits what.
+struct OperationNames {
+    params_fn: String,
+    /// The valid and invalid body strategies, when the operation takes a JSON body.
+    body: Option<(String, String)>,
+}
+
+/// The strategies module for `api`, formatted: its items emitted and pretty-printed in chunks
+/// on every core ([`super::format::items`]).
+pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     let names = fn_names(api);
-    let mut items = Vec::new();
-    for (id, ty) in &api.types {
-        items.push(emit_type(api, &names, *id, ty));
-    }
     let mut scope = Scope::default();
-    let mut params_table = Vec::new();
-    for op in &api.operations {
-        // Parameters: `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`, required ones always present.
-        let params_fn = format_ident!(
-            "{}_params",
-            scope
-                .claim(format!(
-                    "{}_params",
-                    names::snake(&op.name.rust).trim_start_matches("r#")
-                ))
-                .trim_end_matches("_params")
-        );
-        use crate::ir::ParamLocation::{Cookie, Header, Path, Query};
-        let groups = [Path, Query, Header, Cookie].map(|location| {
-            let parts = op
-                .parameters
-                .iter()
-                .filter(|p| p.location == location)
-                .map(|p| {
-                    let wire = &p.name.wire;
-                    // Path segments cannot be empty.
-                    let mut constraints = p.constraints.clone().unwrap_or(Value::Null);
-                    if location == Path
-                        && let Value::Object(m) = &mut constraints
-                    {
-                        m.entry("minLength").or_insert(Value::from(1));
-                    } else if location == Path {
-                        constraints = serde_json::json!({"minLength": 1});
-                    }
-                    let strategy = shape_strategy(
-                        api,
-                        &names,
-                        &p.shape,
-                        Some(&constraints).filter(|c| !c.is_null()),
-                    );
-                    if p.required || location == Path {
-                        quote!(required(#wire, #strategy))
-                    } else {
-                        quote!(optional(depth, #wire, #strategy))
-                    }
-                });
-            quote!([#(#parts),*])
-        });
-        let doc = format!(
-            " Parameters of `{}` the spec allows, as `{{\"path\": {{…}}, \"query\": {{…}}, \"header\": {{…}}, \"cookie\": {{…}}}}`.",
-            op.name.wire
-        );
-        let [path, query, header, cookie] = groups;
-        let call = quote!(params(#path, #query, #header, #cookie));
-        let depth = uses_depth(&call).then(|| quote!(let depth = DEPTH + 1;));
-        items.push(quote! {
-            #[doc = #doc]
-            pub fn #params_fn() -> BoxedStrategy<Value> {
-                #depth
-                #call
-            }
-        });
-        let wire_id = &op.name.wire;
-        let pointer = &op.origin.pointer;
-        params_table.push(quote!((#wire_id, #pointer, #params_fn)));
-        let Some(body) = &op.body else { continue };
-        let Some(Media { shape, .. }) = body
-            .content
-            .iter()
-            .find(|Media { media_type: m, .. }| m.contains("json"))
-        else {
-            continue;
-        };
-        let base = scope.claim(
-            names::snake(&op.name.rust)
-                .trim_start_matches("r#")
-                .to_string(),
-        );
-        let valid = format_ident!("{}_body", base);
-        let invalid = format_ident!("{}_body_invalid", base);
-        let strategy = shape_strategy(api, &names, shape, None);
-        let t = shape_tokens(api, shape);
-        let doc = format!(
-            " Request bodies of `{}` the spec allows, decoded.",
-            op.name.wire
-        );
-        let doc_invalid = format!(
-            " Request bodies of `{}` the spec forbids (as JSON).",
-            op.name.wire
-        );
-        let breaker = match shape {
-            Shape::Named(id) if matches!(api.ty(*id).kind, TypeKind::Struct { .. }) => {
-                let f = format_ident!("{}_invalid", names[id]);
-                quote!(#f())
-            }
-            _ => quote!(wrong_type(#strategy)),
-        };
-        let depth = uses_depth(&strategy).then(|| quote!(let depth = DEPTH + 1;));
-        let depth_invalid = uses_depth(&breaker).then(|| quote!(let depth = DEPTH + 1;));
-        items.push(quote! {
-            #[doc = #doc]
-            pub fn #valid() -> BoxedStrategy<#t> {
-                #depth
-                decoded(#strategy)
-            }
-            #[doc = #doc_invalid]
-            pub fn #invalid() -> BoxedStrategy<Value> {
-                #depth_invalid
-                #breaker
-            }
-        });
-    }
-    let table = api.types.iter().map(|(id, ty)| {
-        let name = &ty.name.wire;
-        let json_fn = format_ident!("{}_json", names[id]);
-        let invalid = if matches!(ty.kind, TypeKind::Struct { .. }) {
-            let f = format_ident!("{}_invalid", names[id]);
-            quote!(Some(#f))
+    let op_names: Vec<OperationNames> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let params_fn = format!(
+                "{}_params",
+                scope
+                    .claim(format!(
+                        "{}_params",
+                        names::snake(&op.name.rust).trim_start_matches("r#")
+                    ))
+                    .trim_end_matches("_params")
+            );
+            let body = json_body(op).map(|_| {
+                let base = scope.claim(
+                    names::snake(&op.name.rust)
+                        .trim_start_matches("r#")
+                        .to_string(),
+                );
+                (format!("{base}_body"), format!("{base}_body_invalid"))
+            });
+            OperationNames { params_fn, body }
+        })
+        .collect();
+    let types: Vec<(&TypeId, &Type)> = api.types.iter().collect();
+    let uses_models = std::sync::atomic::AtomicBool::new(false);
+    let count = types.len() + api.operations.len() + 1;
+    let items = super::format::items(count, |i| {
+        let tokens = if let Some((id, ty)) = types.get(i) {
+            emit_type(api, &names, **id, ty)
+        } else if let Some(op) = api.operations.get(i - types.len()) {
+            emit_operation(api, &names, op, &op_names[i - types.len()])
         } else {
-            quote!(None)
+            tables(api, &names, &op_names)
         };
-        quote!((#name, #json_fn, #invalid))
-    });
-    items.push(quote! {
-        /// Valid JSON values of a type, given how deep recursion may still go.
-        pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
-
-        /// JSON values: a type's invalid ones, or an operation's parameters.
-        pub type Values = fn() -> BoxedStrategy<Value>;
-
-        /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
-        pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[#(#table),*];
-
-        /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
-        pub const OPERATIONS: &[(&str, &str, Values)] = &[#(#params_table),*];
-    });
-    let (items, uses_models) = super::through_use(quote!(#(#items)*), "models");
-    let models = uses_models.then(|| {
+        let (tokens, used) = super::through_use(tokens, "models");
+        if used {
+            uses_models.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        (tokens, String::new())
+    })?;
+    let models = uses_models.into_inner().then(|| {
         quote!(
             use super::models;
         )
     });
-    quote! {
+    let head = quote! {
         //! Proptest strategies generated from the spec's schemas.
 
         #[path = "strategies/runtime.rs"]
@@ -224,8 +138,147 @@ pub fn emit(api: &Api) -> TokenStream {
 
         /// How deep recursive types nest before optional recursion stops.
         pub const DEPTH: u32 = 5;
+    };
+    let mut out = super::format::file(header, head).map_err(|e| e.to_string())?;
+    out.push_str(&items);
+    Ok(out)
+}
 
-        #items
+/// The JSON request body an operation's strategies generate, when it takes one.
+fn json_body(op: &Operation) -> Option<&Shape> {
+    let body = op.body.as_ref()?;
+    body.content
+        .iter()
+        .find(|Media { media_type: m, .. }| m.contains("json"))
+        .map(|Media { shape, .. }| shape)
+}
+
+/// One operation's parameter strategy, and its body strategies when it takes a JSON body.
+fn emit_operation(
+    api: &Api,
+    names: &std::collections::BTreeMap<TypeId, String>,
+    op: &Operation,
+    op_names: &OperationNames,
+) -> TokenStream {
+    let params_fn = format_ident!("{}", op_names.params_fn);
+    use crate::ir::ParamLocation::{Cookie, Header, Path, Query};
+    let groups = [Path, Query, Header, Cookie].map(|location| {
+        let parts = op
+            .parameters
+            .iter()
+            .filter(|p| p.location == location)
+            .map(|p| {
+                let wire = &p.name.wire;
+                // Path segments cannot be empty.
+                let mut constraints = p.constraints.clone().unwrap_or(Value::Null);
+                if location == Path
+                    && let Value::Object(m) = &mut constraints
+                {
+                    m.entry("minLength").or_insert(Value::from(1));
+                } else if location == Path {
+                    constraints = serde_json::json!({"minLength": 1});
+                }
+                let strategy = shape_strategy(
+                    api,
+                    names,
+                    &p.shape,
+                    Some(&constraints).filter(|c| !c.is_null()),
+                );
+                if p.required || location == Path {
+                    quote!(required(#wire, #strategy))
+                } else {
+                    quote!(optional(depth, #wire, #strategy))
+                }
+            });
+        quote!([#(#parts),*])
+    });
+    let doc = format!(
+        " Parameters of `{}` the spec allows, as `{{\"path\": {{…}}, \"query\": {{…}}, \"header\": {{…}}, \"cookie\": {{…}}}}`.",
+        op.name.wire
+    );
+    let [path, query, header, cookie] = groups;
+    let call = quote!(params(#path, #query, #header, #cookie));
+    let depth = uses_depth(&call).then(|| quote!(let depth = DEPTH + 1;));
+    let params = quote! {
+        #[doc = #doc]
+        pub fn #params_fn() -> BoxedStrategy<Value> {
+            #depth
+            #call
+        }
+    };
+    let (Some(shape), Some((valid, invalid))) = (json_body(op), &op_names.body) else {
+        return params;
+    };
+    let (valid, invalid) = (format_ident!("{valid}"), format_ident!("{invalid}"));
+    let strategy = shape_strategy(api, names, shape, None);
+    let t = shape_tokens(api, shape);
+    let doc = format!(
+        " Request bodies of `{}` the spec allows, decoded.",
+        op.name.wire
+    );
+    let doc_invalid = format!(
+        " Request bodies of `{}` the spec forbids (as JSON).",
+        op.name.wire
+    );
+    let breaker = match shape {
+        Shape::Named(id) if matches!(api.ty(*id).kind, TypeKind::Struct { .. }) => {
+            let f = format_ident!("{}_invalid", names[id]);
+            quote!(#f())
+        }
+        _ => quote!(wrong_type(#strategy)),
+    };
+    let depth = uses_depth(&strategy).then(|| quote!(let depth = DEPTH + 1;));
+    let depth_invalid = uses_depth(&breaker).then(|| quote!(let depth = DEPTH + 1;));
+    quote! {
+        #params
+        #[doc = #doc]
+        pub fn #valid() -> BoxedStrategy<#t> {
+            #depth
+            decoded(#strategy)
+        }
+        #[doc = #doc_invalid]
+        pub fn #invalid() -> BoxedStrategy<Value> {
+            #depth_invalid
+            #breaker
+        }
+    }
+}
+
+/// The tables the runtime and the contract glue look strategies up in.
+fn tables(
+    api: &Api,
+    names: &std::collections::BTreeMap<TypeId, String>,
+    op_names: &[OperationNames],
+) -> TokenStream {
+    let table = api.types.iter().map(|(id, ty)| {
+        let name = &ty.name.wire;
+        let json_fn = format_ident!("{}_json", names[id]);
+        let invalid = if matches!(ty.kind, TypeKind::Struct { .. }) {
+            let f = format_ident!("{}_invalid", names[id]);
+            quote!(Some(#f))
+        } else {
+            quote!(None)
+        };
+        quote!((#name, #json_fn, #invalid))
+    });
+    let params_table = api.operations.iter().zip(op_names).map(|(op, n)| {
+        let wire_id = &op.name.wire;
+        let pointer = &op.origin.pointer;
+        let params_fn = format_ident!("{}", n.params_fn);
+        quote!((#wire_id, #pointer, #params_fn))
+    });
+    quote! {
+        /// Valid JSON values of a type, given how deep recursion may still go.
+        pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
+        /// JSON values: a type's invalid ones, or an operation's parameters.
+        pub type Values = fn() -> BoxedStrategy<Value>;
+
+        /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
+        pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[#(#table),*];
+
+        /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
+        pub const OPERATIONS: &[(&str, &str, Values)] = &[#(#params_table),*];
     }
 }
 
