@@ -28,6 +28,23 @@ use crate::traffic::Interaction;
 pub const REDACTED: &str = "[redacted]";
 
 /// Headers that carry credentials whatever the spec says.
+/// Headers whose values the protocol defines (media types, lengths, dates, encodings): never
+/// a credential, so not scanned for secret shapes.
+const PROTOCOL_HEADERS: [&str; 12] = [
+    "accept",
+    "accept-encoding",
+    "cache-control",
+    "connection",
+    "content-encoding",
+    "content-length",
+    "content-type",
+    "date",
+    "etag",
+    "host",
+    "transfer-encoding",
+    "vary",
+];
+
 const SECRET_HEADERS: [&str; 7] = [
     "authorization",
     "proxy-authorization",
@@ -149,14 +166,21 @@ impl Redaction {
                 self.cookie_header(v, found);
             } else if SECRET_HEADERS.contains(&name.as_str()) || self.headers.contains(&name) {
                 hide_credential(v, found);
-            } else {
-                scrub_shapes(v, found);
+            } else if !PROTOCOL_HEADERS.contains(&name.as_str()) {
+                scrubbed(v, found);
             }
         }
         self.url(&interaction.url, found);
         for body in [&interaction.request_body, &interaction.response_body] {
-            if may_hold_secret(body) {
-                self.body(body, found);
+            if !may_hold_secret(body) {
+                continue;
+            }
+            // Only what is found counts here: a JSON body is walked, not written back.
+            match serde_json::from_str::<Value>(body) {
+                Ok(mut value) => self.value(&mut value, found),
+                Err(_) => {
+                    self.body(body, found);
+                }
             }
         }
     }
@@ -174,7 +198,7 @@ impl Redaction {
                     *v = self.cookie_header(v, found);
                 } else if SECRET_HEADERS.contains(&name.as_str()) || self.headers.contains(&name) {
                     *v = hide_credential(v, found);
-                } else {
+                } else if !PROTOCOL_HEADERS.contains(&name.as_str()) {
                     *v = scrub_shapes(v, found);
                 }
             }
@@ -269,7 +293,11 @@ impl Redaction {
         match value {
             Value::Object(map) => {
                 for (k, v) in map.iter_mut() {
-                    let key = k.to_ascii_lowercase().replace(['_', '-'], "");
+                    let key: String = k
+                        .chars()
+                        .filter(|c| !matches!(c, '_' | '-'))
+                        .map(|c| c.to_ascii_lowercase())
+                        .collect();
                     if secret_name(&key) && (v.is_string() || v.is_number()) {
                         found.insert(scalar_text(v));
                         *v = Value::String(REDACTED.into());
@@ -285,11 +313,12 @@ impl Redaction {
             }
             Value::Array(items) => items.iter_mut().for_each(|v| self.value(v, found)),
             Value::String(text) => {
-                let scrubbed = scrub_shapes(text, found);
-                if scrubbed != *text {
+                if let Some(scrubbed) = scrubbed(text, found) {
                     *text = scrubbed;
                 }
             }
+            // Too small to be a card number (15 digits or more): no text made of it.
+            Value::Number(n) if n.as_i64().is_some_and(|i| i.unsigned_abs() < 10u64.pow(14)) => {}
             Value::Number(n) => {
                 let digits = n.to_string();
                 if card_number(&digits) {
@@ -421,20 +450,22 @@ fn hide_credential(value: &str, found: &mut BTreeSet<String>) -> String {
 }
 
 /// Well-known credential shapes. Group 1, where present, is kept (the scheme word).
+/// Word boundaries are ASCII ones (`(?-u)`): the shapes are ASCII, and a Unicode boundary
+/// would send every scan to a slower engine.
 static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         // `Bearer …`, `Basic …` anywhere in text (a header pasted into a message or a body).
-        r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}",
+        r"(?i-u)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}",
         // Stripe-style keys: sk_live_, sk_test_, pk_live_, rk_test_, whsec_ …
-        r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9_]{4,}",
-        r"\bwhsec_[A-Za-z0-9]{8,}",
+        r"(?-u)\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9_]{4,}",
+        r"(?-u)\bwhsec_[A-Za-z0-9]{8,}",
         // JSON Web Tokens: three base64url segments, the first a JSON object.
-        r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+        r"(?-u)\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
         // GitHub, Slack, AWS access keys, Google API keys.
-        r"\bgh[pousr]_[A-Za-z0-9]{20,}",
-        r"\bxox[abprs]-[A-Za-z0-9-]{10,}",
-        r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
-        r"\bAIza[0-9A-Za-z_-]{35}",
+        r"(?-u)\bgh[pousr]_[A-Za-z0-9]{20,}",
+        r"(?-u)\bxox[abprs]-[A-Za-z0-9-]{10,}",
+        r"(?-u)\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
+        r"(?-u)\bAIza[0-9A-Za-z_-]{35}",
     ]
     .iter()
     .map(|p| Regex::new(p).expect("the secret shapes are valid patterns"))
@@ -474,38 +505,61 @@ static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `text` with every secret shape replaced; what was replaced is added to `found`.
 fn scrub_shapes(text: &str, found: &mut BTreeSet<String>) -> String {
-    let mut out = text.to_string();
+    scrubbed(text, found).unwrap_or_else(|| text.to_string())
+}
+
+/// The shortest text any of [`SHAPES`] or a card number matches (`basic` and six characters;
+/// `sk_live_` and four): anything shorter is left unscanned.
+const SHORTEST_SHAPE: usize = 12;
+
+/// [`scrub_shapes`], `None` when nothing in `text` is replaced (the common case, which then
+/// costs no copy).
+fn scrubbed(text: &str, found: &mut BTreeSet<String>) -> Option<String> {
+    if text.len() < SHORTEST_SHAPE {
+        return None;
+    }
+    let mut out: Option<String> = None;
     let matched = ANY_SHAPE.matches(text);
     for (i, shape) in SHAPES.iter().enumerate() {
         if !matched.matched(i) {
             continue;
         }
-        out = shape
-            .replace_all(&out, |c: &Captures| match c.get(1) {
-                Some(scheme) => {
-                    found.insert(c[0][scheme.len()..].trim().to_string());
-                    format!("{} {REDACTED}", scheme.as_str())
-                }
-                None => {
-                    found.insert(c[0].to_string());
-                    REDACTED.to_string()
+        let replaced = shape
+            .replace_all(out.as_deref().unwrap_or(text), |c: &Captures| {
+                match c.get(1) {
+                    Some(scheme) => {
+                        found.insert(c[0][scheme.len()..].trim().to_string());
+                        format!("{} {REDACTED}", scheme.as_str())
+                    }
+                    None => {
+                        found.insert(c[0].to_string());
+                        REDACTED.to_string()
+                    }
                 }
             })
             .into_owned();
+        out = Some(replaced);
     }
-    if out.bytes().filter(u8::is_ascii_digit).count() >= 15 {
+    let current = out.as_deref().unwrap_or(text);
+    if current.bytes().filter(u8::is_ascii_digit).count() >= 15 {
         // Matches overlap at their borders, so replace one at a time.
+        let mut text = current.to_string();
+        let mut changed = false;
         let mut start = 0;
-        while let Some(c) = DIGIT_RUN.captures_at(&out, start) {
+        while let Some(c) = DIGIT_RUN.captures_at(&text, start) {
             let run = c.get(1).expect("group 1 always takes part");
             let (range, digits) = (run.range(), run.as_str().to_string());
             if card_number(&digits) {
                 found.insert(digits);
-                out.replace_range(range.clone(), REDACTED);
+                text.replace_range(range.clone(), REDACTED);
                 start = range.start + REDACTED.len();
+                changed = true;
             } else {
                 start = range.end;
             }
+        }
+        if changed {
+            out = Some(text);
         }
     }
     out
@@ -561,6 +615,51 @@ fn mask(kind: &str, text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Every shape's shortest match is at least [`SHORTEST_SHAPE`] long, and is found: the
+    /// texts below it are skipped unscanned.
+    #[test]
+    fn no_shape_is_shorter_than_the_shortest() {
+        let shortest = [
+            "basic abcdef",
+            "sk_live_abcd",
+            "whsec_abcdefgh",
+            "eyJabcd.efgh.",
+            "ghp_abcdefghijklmnopqrst",
+            "xoxb-abcdefghij",
+            "AKIAABCDEFGHIJKLMNOP",
+            "AIzaabcdefghijklmnopqrstuvwxyz012345678",
+            "378282246310005",
+        ];
+        for text in shortest {
+            let mut found = BTreeSet::new();
+            assert_ne!(scrub_shapes(text, &mut found), text, "{text}");
+            assert!(!found.is_empty(), "{text}");
+            assert!(text.len() >= SHORTEST_SHAPE, "{text}");
+            let shorter = &text[..text.len() - 1];
+            assert_eq!(scrub_shapes(shorter, &mut BTreeSet::new()), shorter);
+        }
+        // A protocol header is not scanned; any other header is.
+        let mut found = BTreeSet::new();
+        let interaction = Interaction {
+            method: "GET".into(),
+            url: "https://h/v1/x".into(),
+            request_headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/json; sk_live_abcd".into(),
+                ),
+                ("X-Debug".into(), "sk_live_efgh".into()),
+            ],
+            request_body: String::new(),
+            status: 200,
+            response_headers: Vec::new(),
+            response_body: String::new(),
+            recorded_at: String::new(),
+        };
+        Redaction::default().collect(&interaction, &mut found);
+        assert_eq!(found, BTreeSet::from(["sk_live_efgh".to_string()]));
+    }
+
     /// `collect` finds what `apply` hides, body parse or not.
     #[test]
     fn collecting_finds_what_applying_hides() {
@@ -570,6 +669,8 @@ mod tests {
             r#"{"note": "Bearer abcdefghijklmnop"}"#,
             r#"{"card": 4111111111111111, "id": "671f4e90c0811b1056da1653"}"#,
             r#"{"card": "4111 1111 1111 1111"}"#,
+            // 15 digits, the fewest a card number has, as a JSON number
+            r#"{"amex": 378282246310005, "small": -99999999999999}"#,
             r#"{"escaped": "sk_live_ABCDEFGHIJKLMNOPQRSTUVWX"}"#,
             r#"{"plain": "nothing here", "amount": 25}"#,
             "password=hunter2hunter2&user=ada",

@@ -276,10 +276,110 @@ pub fn parse_line(line: &str, number: usize) -> Result<Option<Interaction>, Stri
     if line.trim().is_empty() {
         return Ok(None);
     }
+    // The shape specdrift writes, read straight into its types; any other dialect through a
+    // `Value` (a line of it fails the fast shape, which is cheap to find out).
+    if let Ok(line) = serde_json::from_str::<fast::Line>(line) {
+        return Ok(Some(line.into()));
+    }
     let value: Value = serde_json::from_str(line).map_err(|e| format!("line {number}: {e}"))?;
     vcr_interaction(&value)
         .map(Some)
         .map_err(|e| format!("line {number}: {e}"))
+}
+
+/// The VCR interaction as specdrift writes it (status `{code}`, headers as lists, bodies as
+/// `{string}` or `null`), for the lines of a large capture; anything else fails to match and is
+/// read by [`vcr_interaction`], which knows every dialect. Both give the same [`Interaction`].
+mod fast {
+    use serde::Deserialize;
+    use serde::de::{Deserializer, MapAccess, Visitor};
+
+    use super::Interaction;
+
+    #[derive(Deserialize)]
+    pub(super) struct Line {
+        request: Request,
+        response: Response,
+        #[serde(default)]
+        recorded_at: String,
+    }
+
+    #[derive(Deserialize)]
+    struct Request {
+        method: String,
+        uri: String,
+        #[serde(default)]
+        headers: Headers,
+        body: Option<Body>,
+    }
+
+    #[derive(Deserialize)]
+    struct Response {
+        status: Status,
+        #[serde(default)]
+        headers: Headers,
+        body: Option<Body>,
+    }
+
+    #[derive(Deserialize)]
+    struct Status {
+        code: u16,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        string: String,
+        #[serde(default, rename = "encoding")]
+        _encoding: Option<String>,
+    }
+
+    /// `{"Name": ["value", …]}` in order, HTTP/2 pseudo-headers dropped.
+    #[derive(Default)]
+    struct Headers(Vec<(String, String)>);
+
+    impl<'de> Deserialize<'de> for Headers {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Lists;
+            impl<'de> Visitor<'de> for Lists {
+                type Value = Headers;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("headers as a map of name to a list of values")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Headers, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((name, values)) = map.next_entry::<String, Vec<String>>()? {
+                        if !name.starts_with(':') {
+                            out.extend(values.into_iter().map(|v| (name.clone(), v)));
+                        }
+                    }
+                    Ok(Headers(out))
+                }
+            }
+            deserializer.deserialize_map(Lists)
+        }
+    }
+
+    impl From<Line> for Interaction {
+        fn from(line: Line) -> Interaction {
+            let Line {
+                request,
+                response,
+                recorded_at,
+            } = line;
+            let text = |b: Option<Body>| b.map(|b| b.string).unwrap_or_default();
+            Interaction {
+                method: request.method.to_ascii_uppercase(),
+                url: request.uri,
+                request_headers: request.headers.0,
+                request_body: text(request.body),
+                status: response.status.code,
+                response_headers: response.headers.0,
+                response_body: text(response.body),
+                recorded_at,
+            }
+        }
+    }
 }
 
 fn read_text(text: &str) -> Result<Vec<Interaction>, String> {
@@ -595,6 +695,34 @@ pub fn now_rfc2822() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line in specdrift's own shape is read by the fast path, any other through a `Value`,
+    /// and both give what the `Value` reading gives.
+    #[test]
+    fn lines_read_fast_read_as_the_general_reader_reads_them() {
+        let ours = [
+            r#"{"request":{"method":"post","uri":"https://h/v1/x","headers":{"A":["1","2"],":authority":["h"]},"body":{"encoding":"UTF-8","string":"{}"}},"response":{"status":{"code":201,"message":"Created"},"headers":{"Content-Type":["application/json"]},"body":{"string":"{\"id\":1}"}},"recorded_at":"Sun, 22 Nov 2026 18:00:00 GMT"}"#,
+            r#"{"request":{"method":"GET","uri":"https://h/v1/x","body":null},"response":{"status":{"code":204},"body":null}}"#,
+        ];
+        let others = [
+            // vcrpy: body as text, status as a string, headers as scalars
+            r#"{"request":{"method":"GET","uri":"https://h/v1/x","headers":{"A":"1"},"body":"q"},"response":{"status":{"code":"200"},"headers":{},"body":{"base64_string":"e30="}}}"#,
+            r#"{"request":{"method":"GET","url":"https://h/v1/x"},"response":{"status":200,"body":{"string":"x"}},"recorded_at":5}"#,
+        ];
+        for (line, fast) in ours
+            .iter()
+            .map(|l| (l, true))
+            .chain(others.iter().map(|l| (l, false)))
+        {
+            assert_eq!(
+                serde_json::from_str::<fast::Line>(line).is_ok(),
+                fast,
+                "{line}"
+            );
+            let general = vcr_interaction(&serde_json::from_str(line).unwrap()).unwrap();
+            assert_eq!(parse_line(line, 1).unwrap(), Some(general), "{line}");
+        }
+    }
 
     /// The path without a parser is the parser's path, for plain URLs and every kind of
     /// URL the shortcut must leave to the parser.

@@ -89,7 +89,7 @@ mod tests {
         };
         let count = 700;
         let verbatim = |i: usize| {
-            if i % 97 == 0 {
+            if i.is_multiple_of(97) {
                 format!("// verbatim {i}\n")
             } else {
                 String::new()

@@ -380,7 +380,8 @@ impl Api {
     /// The operation serving `method` on the request path `path` (without the servers' base
     /// path), with its path parameters: the router's matcher and ranking.
     pub fn find(&self, method: &str, path: &str) -> Option<(&Operation, PathParams)> {
-        let mut best: Option<(&Operation, PathParams, Vec<u8>)> = None;
+        // Ranked only when two templates match (most paths match one).
+        let mut best: Option<(&Operation, Vec<(&str, String)>)> = None;
         for op in self
             .operations
             .iter()
@@ -389,19 +390,19 @@ impl Api {
             let Some(params) = crate::paths::match_path(&op.path, path) else {
                 continue;
             };
-            let rank = crate::paths::path_rank(&op.path);
-            if best.as_ref().is_none_or(|(_, _, r)| rank < *r) {
-                best = Some((
-                    op,
-                    params
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect(),
-                    rank,
-                ));
+            if best.as_ref().is_none_or(|(b, _)| {
+                crate::paths::path_rank(&op.path) < crate::paths::path_rank(&b.path)
+            }) {
+                best = Some((op, params));
             }
         }
-        best.map(|(op, params, _)| (op, params))
+        best.map(|(op, params)| {
+            let params = params
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            (op, params)
+        })
     }
 
     /// The operation whose `operationId` is `id`.
