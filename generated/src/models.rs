@@ -39,6 +39,24 @@ pub struct CustomerData {
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
+impl CustomerData {
+    /// A `CustomerData` of its required fields, every optional one absent.
+    pub fn new(email: String) -> Self {
+        Self {
+            email,
+            phone: None,
+            first_name: None,
+            last_name: None,
+            street: None,
+            street2: None,
+            state: None,
+            city: None,
+            zip: None,
+            country: None,
+            undocumented: Default::default(),
+        }
+    }
+}
 impl support::Inspect for CustomerData {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
         support::undocumented(&self.undocumented, "CustomerData", path, out);
@@ -116,16 +134,22 @@ pub struct CreateCustomerRequest {
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl CreateCustomerRequest {
+    /// A `CreateCustomerRequest` of its required fields, every optional one absent.
+    #[allow(deprecated)]
+    pub fn new(external_customer_id: String, data: CustomerData) -> Self {
+        Self {
+            external_customer_id,
+            data,
+            verify_after_creation: None,
+            undocumented: Default::default(),
+        }
+    }
     /// `verify_after_creation`, or the spec's default (`false`) when it is absent.
     #[deprecated]
     #[allow(deprecated)]
     pub fn verify_after_creation(&self) -> bool {
-        self.verify_after_creation
-            .unwrap_or_else(default_create_customer_request_verify_after_creation)
+        self.verify_after_creation.unwrap_or(false)
     }
-}
-fn default_create_customer_request_verify_after_creation() -> bool {
-    false
 }
 impl support::Inspect for CreateCustomerRequest {
     #[allow(deprecated)]
@@ -305,6 +329,15 @@ pub struct KycVerifyRequest {
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
+impl KycVerifyRequest {
+    /// A `KycVerifyRequest` of its required fields, every optional one absent.
+    pub fn new(verify: bool) -> Self {
+        Self {
+            verify,
+            undocumented: Default::default(),
+        }
+    }
+}
 impl support::Inspect for KycVerifyRequest {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
         support::undocumented(&self.undocumented, "KycVerifyRequest", path, out);
@@ -351,6 +384,15 @@ pub struct CustomerReference {
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
+impl CustomerReference {
+    /// A `CustomerReference` of its required fields, every optional one absent.
+    pub fn new(external_customer_id: String) -> Self {
+        Self {
+            external_customer_id,
+            undocumented: Default::default(),
+        }
+    }
+}
 impl support::Inspect for CustomerReference {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
         support::undocumented(&self.undocumented, "CustomerReference", path, out);
@@ -378,15 +420,26 @@ pub struct PaymentIntentInput {
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl PaymentIntentInput {
+    /// A `PaymentIntentInput` of its required fields, every optional one absent.
+    pub fn new(
+        amount: String,
+        currency: String,
+        external_payment_intent_id: String,
+    ) -> Self {
+        Self {
+            amount,
+            currency,
+            external_payment_intent_id,
+            custom_data: None,
+            send_receipt_email: None,
+            undocumented: Default::default(),
+        }
+    }
     /// `send_receipt_email`, or the spec's default (`false`) when it is absent.
     #[allow(deprecated)]
     pub fn send_receipt_email(&self) -> bool {
-        self.send_receipt_email
-            .unwrap_or_else(default_payment_intent_input_send_receipt_email)
+        self.send_receipt_email.unwrap_or(false)
     }
-}
-fn default_payment_intent_input_send_receipt_email() -> bool {
-    false
 }
 impl support::Inspect for PaymentIntentInput {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
@@ -403,6 +456,16 @@ pub struct CreatePaymentIntentRequest {
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreatePaymentIntentRequest {
+    /// A `CreatePaymentIntentRequest` of its required fields, every optional one absent.
+    pub fn new(customer: CustomerReference, payment_intent: PaymentIntentInput) -> Self {
+        Self {
+            customer,
+            payment_intent,
+            undocumented: Default::default(),
+        }
+    }
 }
 impl support::Inspect for CreatePaymentIntentRequest {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
@@ -549,15 +612,26 @@ pub struct DisbursementIntentInput {
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl DisbursementIntentInput {
+    /// A `DisbursementIntentInput` of its required fields, every optional one absent.
+    pub fn new(
+        external_disbursement_intent_id: String,
+        amount: String,
+        currency: String,
+    ) -> Self {
+        Self {
+            external_disbursement_intent_id,
+            amount,
+            currency,
+            custom_data: None,
+            send_status_email: None,
+            undocumented: Default::default(),
+        }
+    }
     /// `send_status_email`, or the spec's default (`false`) when it is absent.
     #[allow(deprecated)]
     pub fn send_status_email(&self) -> bool {
-        self.send_status_email
-            .unwrap_or_else(default_disbursement_intent_input_send_status_email)
+        self.send_status_email.unwrap_or(false)
     }
-}
-fn default_disbursement_intent_input_send_status_email() -> bool {
-    false
 }
 impl support::Inspect for DisbursementIntentInput {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
@@ -574,6 +648,19 @@ pub struct CreateDisbursementIntentRequest {
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateDisbursementIntentRequest {
+    /// A `CreateDisbursementIntentRequest` of its required fields, every optional one absent.
+    pub fn new(
+        customer: CustomerReference,
+        disbursement_intent: DisbursementIntentInput,
+    ) -> Self {
+        Self {
+            customer,
+            disbursement_intent,
+            undocumented: Default::default(),
+        }
+    }
 }
 impl support::Inspect for CreateDisbursementIntentRequest {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
@@ -827,16 +914,34 @@ pub struct RecordPrizeRequest {
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl RecordPrizeRequest {
+    /// A `RecordPrizeRequest` of its required fields, every optional one absent.
+    pub fn new(
+        reportable_winnings: ::serde_json::Number,
+        date_won: String,
+        type_of_wager: String,
+    ) -> Self {
+        Self {
+            reportable_winnings,
+            date_won,
+            type_of_wager,
+            federal_income_tax_withheld: None,
+            race: None,
+            winnings_from_identical_wagers: None,
+            wager_amount: None,
+            ticket_or_card_number: None,
+            payer_initials: None,
+            payer_location: None,
+            cashier_or_window: None,
+            undocumented: Default::default(),
+        }
+    }
     /// `federal_income_tax_withheld`, or the spec's default (`0`) when it is absent.
     #[allow(deprecated)]
     pub fn federal_income_tax_withheld(&self) -> ::serde_json::Number {
         self.federal_income_tax_withheld
             .clone()
-            .unwrap_or_else(default_record_prize_request_federal_income_tax_withheld)
+            .unwrap_or_else(|| ::serde_json::Number::from(0i64))
     }
-}
-fn default_record_prize_request_federal_income_tax_withheld() -> ::serde_json::Number {
-    ::serde_json::Number::from(0i64)
 }
 impl support::Inspect for RecordPrizeRequest {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
@@ -954,6 +1059,15 @@ pub struct GeolocationCheckRequest {
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
+impl GeolocationCheckRequest {
+    /// A `GeolocationCheckRequest` of its required fields, every optional one absent.
+    pub fn new(ip: String) -> Self {
+        Self {
+            ip,
+            undocumented: Default::default(),
+        }
+    }
+}
 impl support::Inspect for GeolocationCheckRequest {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
         support::undocumented(&self.undocumented, "GeolocationCheckRequest", path, out);
@@ -1019,6 +1133,16 @@ pub struct RegisterWebhookRequest {
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RegisterWebhookRequest {
+    /// A `RegisterWebhookRequest` of its required fields, every optional one absent.
+    pub fn new(url: String) -> Self {
+        Self {
+            url,
+            headers: None,
+            undocumented: Default::default(),
+        }
+    }
 }
 impl support::Inspect for RegisterWebhookRequest {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
@@ -1138,6 +1262,15 @@ pub struct DeleteWebhookRequest {
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl DeleteWebhookRequest {
+    /// A `DeleteWebhookRequest` of its required fields, every optional one absent.
+    pub fn new(url: String) -> Self {
+        Self {
+            url,
+            undocumented: Default::default(),
+        }
+    }
 }
 impl support::Inspect for DeleteWebhookRequest {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {

@@ -313,93 +313,81 @@ fn route<S: Api>(
     body: ::axum::body::Bytes,
 ) -> Result<Pending, ::axum::response::Response> {
     let routes: [(&'static str, &'static str, Handler<S>); 20usize] = [
-        ("/v1/customers", "GET", |call| Box::pin(handle_list_customers(call))),
-        ("/v1/customers", "POST", |call| Box::pin(handle_create_customer(call))),
-        (
-            "/v1/payment-intents",
-            "POST",
-            |call| Box::pin(handle_create_payment_intent(call)),
-        ),
+        ("/v1/customers", "GET", |c| Box::pin(handle_list_customers(c))),
+        ("/v1/customers", "POST", |c| Box::pin(handle_create_customer(c))),
+        ("/v1/payment-intents", "POST", |c| Box::pin(handle_create_payment_intent(c))),
         (
             "/v1/disbursement-intents",
             "POST",
-            |call| Box::pin(handle_create_disbursement_intent(call)),
+            |c| Box::pin(handle_create_disbursement_intent(c)),
         ),
         (
             "/v1/customers/kyc-for-review",
             "GET",
-            |call| Box::pin(handle_get_customers_with_kyc_for_review(call)),
+            |c| Box::pin(handle_get_customers_with_kyc_for_review(c)),
         ),
         (
             "/v1/disbursements/pending-validation",
             "GET",
-            |call| Box::pin(handle_get_disbursements_awaiting_approval(call)),
+            |c| Box::pin(handle_get_disbursements_awaiting_approval(c)),
         ),
         (
             "/v1/operators/check-geolocation",
             "POST",
-            |call| Box::pin(handle_check_geolocation(call)),
+            |c| Box::pin(handle_check_geolocation(c)),
         ),
-        ("/v1/operators/webhooks", "GET", |call| Box::pin(handle_list_webhooks(call))),
-        (
-            "/v1/operators/webhooks",
-            "POST",
-            |call| Box::pin(handle_register_webhook(call)),
-        ),
-        (
-            "/v1/operators/webhooks",
-            "DELETE",
-            |call| Box::pin(handle_delete_webhook(call)),
-        ),
+        ("/v1/operators/webhooks", "GET", |c| Box::pin(handle_list_webhooks(c))),
+        ("/v1/operators/webhooks", "POST", |c| Box::pin(handle_register_webhook(c))),
+        ("/v1/operators/webhooks", "DELETE", |c| Box::pin(handle_delete_webhook(c))),
         (
             "/v1/operators/webhooks/{webhookId}",
             "PATCH",
-            |call| Box::pin(handle_update_webhook(call)),
+            |c| Box::pin(handle_update_webhook(c)),
         ),
         (
             "/v1/customers/{externalCustomerId}",
             "GET",
-            |call| Box::pin(handle_get_customer(call)),
+            |c| Box::pin(handle_get_customer(c)),
         ),
         (
             "/v1/customers/{externalCustomerId}/data",
             "PUT",
-            |call| Box::pin(handle_update_customer(call)),
+            |c| Box::pin(handle_update_customer(c)),
         ),
         (
             "/v1/customers/{externalCustomerId}/kyc-info",
             "GET",
-            |call| Box::pin(handle_get_customer_kyc_info(call)),
+            |c| Box::pin(handle_get_customer_kyc_info(c)),
         ),
         (
             "/v1/customers/{externalCustomerId}/prizes",
             "GET",
-            |call| Box::pin(handle_get_customer_prizes(call)),
+            |c| Box::pin(handle_get_customer_prizes(c)),
         ),
         (
             "/v1/customers/{externalCustomerId}/prizes",
             "POST",
-            |call| Box::pin(handle_record_prize(call)),
+            |c| Box::pin(handle_record_prize(c)),
         ),
         (
             "/v1/payment-intents/{paymentIntentId}/status",
             "GET",
-            |call| Box::pin(handle_get_payment_intent_status(call)),
+            |c| Box::pin(handle_get_payment_intent_status(c)),
         ),
         (
             "/v1/disbursement-intents/{disbursementIntentId}/status",
             "GET",
-            |call| Box::pin(handle_get_disbursement_intent_status(call)),
+            |c| Box::pin(handle_get_disbursement_intent_status(c)),
         ),
         (
             "/v1/customers/{externalCustomerId}/kyc-verify/{type}",
             "POST",
-            |call| Box::pin(handle_set_customer_kyc_manually_verified(call)),
+            |c| Box::pin(handle_set_customer_kyc_manually_verified(c)),
         ),
         (
             "/v1/disbursements/{disbursementIntentId}/proceed/{allow}",
             "POST",
-            |call| Box::pin(handle_proceed_with_disbursement(call)),
+            |c| Box::pin(handle_proceed_with_disbursement(c)),
         ),
     ];
     let path = ctx.path.clone();
@@ -441,14 +429,13 @@ pub enum ListCustomersReply {
 impl ListCustomersReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `createCustomer` answers: one variant per documented response (ranges and `default` carry their status).
@@ -468,14 +455,13 @@ pub enum CreateCustomerReply {
 impl CreateCustomerReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `getCustomersWithKycForReview` answers: one variant per documented response (ranges and `default` carry their status).
@@ -495,14 +481,13 @@ pub enum GetCustomersWithKycForReviewReply {
 impl GetCustomersWithKycForReviewReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `getCustomer` answers: one variant per documented response (ranges and `default` carry their status).
@@ -524,15 +509,14 @@ pub enum GetCustomerReply {
 impl GetCustomerReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status404(body) => json_response(404, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status404(body) => Ok(json_response(404, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `updateCustomer` answers: one variant per documented response (ranges and `default` carry their status).
@@ -552,14 +536,13 @@ pub enum UpdateCustomerReply {
 impl UpdateCustomerReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `getCustomerKycInfo` answers: one variant per documented response (ranges and `default` carry their status).
@@ -579,14 +562,13 @@ pub enum GetCustomerKycInfoReply {
 impl GetCustomerKycInfoReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `setCustomerKycManuallyVerified` answers: one variant per documented response (ranges and `default` carry their status).
@@ -606,14 +588,13 @@ pub enum SetCustomerKycManuallyVerifiedReply {
 impl SetCustomerKycManuallyVerifiedReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `getCustomerPrizes` answers: one variant per documented response (ranges and `default` carry their status).
@@ -633,14 +614,13 @@ pub enum GetCustomerPrizesReply {
 impl GetCustomerPrizesReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `recordPrize` answers: one variant per documented response (ranges and `default` carry their status).
@@ -660,14 +640,13 @@ pub enum RecordPrizeReply {
 impl RecordPrizeReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `createPaymentIntent` answers: one variant per documented response (ranges and `default` carry their status).
@@ -687,14 +666,13 @@ pub enum CreatePaymentIntentReply {
 impl CreatePaymentIntentReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `getPaymentIntentStatus` answers: one variant per documented response (ranges and `default` carry their status).
@@ -714,14 +692,13 @@ pub enum GetPaymentIntentStatusReply {
 impl GetPaymentIntentStatusReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `createDisbursementIntent` answers: one variant per documented response (ranges and `default` carry their status).
@@ -741,14 +718,13 @@ pub enum CreateDisbursementIntentReply {
 impl CreateDisbursementIntentReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `getDisbursementIntentStatus` answers: one variant per documented response (ranges and `default` carry their status).
@@ -768,14 +744,13 @@ pub enum GetDisbursementIntentStatusReply {
 impl GetDisbursementIntentStatusReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `getDisbursementsAwaitingApproval` answers: one variant per documented response (ranges and `default` carry their status).
@@ -795,14 +770,13 @@ pub enum GetDisbursementsAwaitingApprovalReply {
 impl GetDisbursementsAwaitingApprovalReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `proceedWithDisbursement` answers: one variant per documented response (ranges and `default` carry their status).
@@ -822,14 +796,13 @@ pub enum ProceedWithDisbursementReply {
 impl ProceedWithDisbursementReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `checkGeolocation` answers: one variant per documented response (ranges and `default` carry their status).
@@ -849,14 +822,13 @@ pub enum CheckGeolocationReply {
 impl CheckGeolocationReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `listWebhooks` answers: one variant per documented response (ranges and `default` carry their status).
@@ -876,14 +848,13 @@ pub enum ListWebhooksReply {
 impl ListWebhooksReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `registerWebhook` answers: one variant per documented response (ranges and `default` carry their status).
@@ -905,15 +876,14 @@ pub enum RegisterWebhookReply {
 impl RegisterWebhookReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status409(body) => json_response(409, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status409(body) => Ok(json_response(409, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `deleteWebhook` answers: one variant per documented response (ranges and `default` carry their status).
@@ -933,14 +903,13 @@ pub enum DeleteWebhookReply {
 impl DeleteWebhookReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `updateWebhook` answers: one variant per documented response (ranges and `default` carry their status).
@@ -962,15 +931,14 @@ pub enum UpdateWebhookReply {
 impl UpdateWebhookReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status400(body) => json_response(400, "application/json", &body),
-            Self::Status403(body) => json_response(403, "application/json", &body),
-            Self::Status409(body) => json_response(409, "application/json", &body),
-            Self::Status500(body) => json_response(500, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status400(body) => Ok(json_response(400, "application/json", &body)),
+            Self::Status403(body) => Ok(json_response(403, "application/json", &body)),
+            Self::Status409(body) => Ok(json_response(409, "application/json", &body)),
+            Self::Status500(body) => Ok(json_response(500, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 async fn handle_list_customers<S: Api>(call: Call<S>) -> runtime::Outcome {
@@ -981,10 +949,7 @@ async fn handle_list_customers<S: Api>(call: Call<S>) -> runtime::Outcome {
 }
 async fn handle_create_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createCustomer", &["bearerAuth"])?;
-    let body: models::CreateCustomerRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.create_customer(call.ctx, body).await.encode()
 }
 async fn handle_get_customers_with_kyc_for_review<S: Api>(
@@ -1001,10 +966,7 @@ async fn handle_get_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
 async fn handle_update_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("updateCustomer", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
-    let body: models::UpdateCustomerRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.update_customer(call.ctx, external_customer_id, body).await.encode()
 }
 async fn handle_get_customer_kyc_info<S: Api>(call: Call<S>) -> runtime::Outcome {
@@ -1018,10 +980,7 @@ async fn handle_set_customer_kyc_manually_verified<S: Api>(
     let call = call.enter("setCustomerKycManuallyVerified", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
     let type_ = call.inputs.path::<models::SetCustomerKycManuallyVerifiedType>("type")?;
-    let body: models::KycVerifyRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service
         .set_customer_kyc_manually_verified(call.ctx, external_customer_id, type_, body)
         .await
@@ -1039,18 +998,12 @@ async fn handle_get_customer_prizes<S: Api>(call: Call<S>) -> runtime::Outcome {
 async fn handle_record_prize<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("recordPrize", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
-    let body: models::RecordPrizeRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.record_prize(call.ctx, external_customer_id, body).await.encode()
 }
 async fn handle_create_payment_intent<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createPaymentIntent", &["bearerAuth"])?;
-    let body: models::CreatePaymentIntentRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.create_payment_intent(call.ctx, body).await.encode()
 }
 async fn handle_get_payment_intent_status<S: Api>(call: Call<S>) -> runtime::Outcome {
@@ -1060,10 +1013,7 @@ async fn handle_get_payment_intent_status<S: Api>(call: Call<S>) -> runtime::Out
 }
 async fn handle_create_disbursement_intent<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createDisbursementIntent", &["bearerAuth"])?;
-    let body: models::CreateDisbursementIntentRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.create_disbursement_intent(call.ctx, body).await.encode()
 }
 async fn handle_get_disbursement_intent_status<S: Api>(
@@ -1093,10 +1043,7 @@ async fn handle_proceed_with_disbursement<S: Api>(call: Call<S>) -> runtime::Out
 }
 async fn handle_check_geolocation<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("checkGeolocation", &["bearerAuth"])?;
-    let body: models::GeolocationCheckRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.check_geolocation(call.ctx, body).await.encode()
 }
 async fn handle_list_webhooks<S: Api>(call: Call<S>) -> runtime::Outcome {
@@ -1105,26 +1052,17 @@ async fn handle_list_webhooks<S: Api>(call: Call<S>) -> runtime::Outcome {
 }
 async fn handle_register_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("registerWebhook", &["bearerAuth"])?;
-    let body: models::RegisterWebhookRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.register_webhook(call.ctx, body).await.encode()
 }
 async fn handle_delete_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("deleteWebhook", &["bearerAuth"])?;
-    let body: models::DeleteWebhookRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.delete_webhook(call.ctx, body).await.encode()
 }
 async fn handle_update_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("updateWebhook", &["bearerAuth"])?;
     let webhook_id = call.inputs.path::<String>("webhookId")?;
-    let body: models::UpdateWebhookRequest = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.update_webhook(call.ctx, webhook_id, body).await.encode()
 }

@@ -268,23 +268,23 @@ fn content_type(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A JSON request body as `T`: `None` when empty, 415 for another media type, 400 when it does not decode.
-pub(crate) fn json_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
-    if body.is_empty() {
+pub(crate) fn json_body<T: DeserializeOwned + Inspect, S>(call: &Call<S>) -> Result<Option<T>, Rejection> {
+    if call.body.is_empty() {
         return Ok(None);
     }
-    match content_type(headers) {
+    match content_type(&call.ctx.headers) {
         Some(ct) if ct == "application/json" || ct.ends_with("+json") => {}
         None => {}
         Some(other) => return Err(Rejection::new(415, format!("expected an application/json body, got {other}"))),
     }
-    let value = ::serde_json::from_slice::<T>(body).map_err(|e| Rejection::invalid("request body", e.to_string()))?;
+    let value = ::serde_json::from_slice::<T>(&call.body).map_err(|e| Rejection::invalid("request body", e.to_string()))?;
     known("request body", value).map(Some)
 }
 
 /// A JSON request body that must be an object (a struct): a JSON array, which serde would read
 /// as the struct's fields in order, is refused.
-pub(crate) fn json_object_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
-    match json_body::<::serde_json::Value>(headers, body)? {
+pub(crate) fn json_object_body<T: DeserializeOwned + Inspect, S>(call: &Call<S>) -> Result<Option<T>, Rejection> {
+    match json_body::<::serde_json::Value, S>(call)? {
         None => Ok(None),
         Some(value) if !value.is_object() => Err(Rejection::invalid("request body", "expected a JSON object".to_string())),
         Some(value) => typed("request body", value).map(Some),
@@ -292,22 +292,22 @@ pub(crate) fn json_object_body<T: DeserializeOwned + Inspect>(headers: &HeaderMa
 }
 
 /// A form request body as `T`.
-pub(crate) fn form_body<T: DeserializeOwned + Inspect>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, Rejection> {
-    if body.is_empty() {
+pub(crate) fn form_body<T: DeserializeOwned + Inspect, S>(call: &Call<S>) -> Result<Option<T>, Rejection> {
+    if call.body.is_empty() {
         return Ok(None);
     }
-    match content_type(headers) {
+    match content_type(&call.ctx.headers) {
         Some(ct) if ct == "application/x-www-form-urlencoded" => {}
         None => {}
         Some(other) => return Err(Rejection::new(415, format!("expected an application/x-www-form-urlencoded body, got {other}"))),
     }
-    let value = ::serde_urlencoded::from_bytes::<T>(body).map_err(|e| Rejection::invalid("request body", e.to_string()))?;
+    let value = ::serde_urlencoded::from_bytes::<T>(&call.body).map_err(|e| Rejection::invalid("request body", e.to_string()))?;
     known("request body", value).map(Some)
 }
 
 /// A body kept as bytes.
-pub(crate) fn raw_body(headers: &HeaderMap, body: &[u8]) -> Option<RawBody> {
-    (!body.is_empty()).then(|| RawBody { content_type: content_type(headers), bytes: body.to_vec() })
+pub(crate) fn raw_body<S>(call: &Call<S>) -> Option<RawBody> {
+    (!call.body.is_empty()).then(|| RawBody { content_type: content_type(&call.ctx.headers), bytes: call.body.to_vec() })
 }
 
 /// A JSON response.

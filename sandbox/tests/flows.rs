@@ -58,20 +58,19 @@ impl Harness {
     }
 
     async fn customer(&self, id: &str, email: &str) {
-        let body: models::CreateCustomerRequest = serde_json::from_value(json!({
-            "externalCustomerId": id, "verifyAfterCreation": false,
-            "data": {"email": email, "firstName": "Ada", "lastName": "Lovelace", "phone": "+15555550100"}
-        }))
-        .unwrap();
+        let mut data = models::CustomerData::new(email.into());
+        data.first_name = Some("Ada".into());
+        data.last_name = Some("Lovelace".into());
+        data.phone = Some("+15555550100".into());
+        let body = models::CreateCustomerRequest::new(id.into(), data);
         self.client.create_customer(&body).await.unwrap();
     }
 
     async fn disbursement_intent(&self, customer: &str, external: &str, amount: &str) -> String {
-        let body: models::CreateDisbursementIntentRequest = serde_json::from_value(json!({
-            "customer": {"externalCustomerId": customer},
-            "disbursementIntent": {"externalDisbursementIntentId": external, "amount": amount, "currency": "USD"}
-        }))
-        .unwrap();
+        let body = models::CreateDisbursementIntentRequest::new(
+            models::CustomerReference::new(customer.into()),
+            models::DisbursementIntentInput::new(external.into(), amount.into(), "USD".into()),
+        );
         let created = self
             .client
             .create_disbursement_intent(&body)
@@ -112,18 +111,23 @@ async fn requests_without_a_valid_secret_key_get_403_in_the_documented_shape() {
     }
 }
 
+/// A customer request of the two required fields, built by the generated constructors.
+fn new_customer(id: &str, email: &str) -> models::CreateCustomerRequest {
+    models::CreateCustomerRequest::new(id.into(), models::CustomerData::new(email.into()))
+}
+
 #[tokio::test]
 async fn customers_are_unique_by_external_id_and_email_and_page_through() {
     let h = start().await;
     h.customer("user_1", "ada@vivamo.test").await;
-    let duplicate_id: models::CreateCustomerRequest = serde_json::from_value(json!({"externalCustomerId": "user_1", "verifyAfterCreation": false, "data": {"email": "other@vivamo.test"}})).unwrap();
+    let duplicate_id = new_customer("user_1", "other@vivamo.test");
     assert!(status_400(h.client.create_customer(&duplicate_id).await).contains("already exists"));
-    let duplicate_email: models::CreateCustomerRequest = serde_json::from_value(json!({"externalCustomerId": "user_2", "verifyAfterCreation": false, "data": {"email": "ADA@vivamo.test"}})).unwrap();
+    let duplicate_email = new_customer("user_2", "ADA@vivamo.test");
     assert!(
         status_400(h.client.create_customer(&duplicate_email).await).contains("already exists")
     );
     // A +suffix address is accepted with a warning.
-    let plus: models::CreateCustomerRequest = serde_json::from_value(json!({"externalCustomerId": "user_3", "verifyAfterCreation": false, "data": {"email": "ada+1@vivamo.test"}})).unwrap();
+    let plus = new_customer("user_3", "ada+1@vivamo.test");
     assert!(
         h.client
             .create_customer(&plus)
@@ -454,10 +458,8 @@ async fn kyc_review_approves_or_rejects_only_what_is_under_review() {
             .unwrap()
             .starts_with("cs_ki_")
     );
-    let approve: models::KycVerifyRequest =
-        serde_json::from_value(json!({"verify": true})).unwrap();
-    let reject: models::KycVerifyRequest =
-        serde_json::from_value(json!({"verify": false})).unwrap();
+    let approve = models::KycVerifyRequest::new(true);
+    let reject = models::KycVerifyRequest::new(false);
     // Not under review yet: refused.
     assert!(
         status_400(
@@ -669,9 +671,7 @@ async fn prizes_follow_the_w2g_thresholds_of_the_tax_type() {
 #[tokio::test]
 async fn geolocation_applies_the_rules_or_allows_everything_without_rules() {
     let h = start().await;
-    let check = |ip: &str| -> models::GeolocationCheckRequest {
-        serde_json::from_value(json!({"ip": ip})).unwrap()
-    };
+    let check = |ip: &str| models::GeolocationCheckRequest::new(ip.into());
     let nj = h
         .client
         .check_geolocation(&check("192.0.2.10"))
@@ -827,7 +827,7 @@ async fn webhooks_are_signed_retried_on_the_documented_schedule_and_unique_by_ur
         .unwrap()
         .body;
     assert_eq!(updated.status, Some(models::WebhookStatus::Inactive));
-    let delete: models::DeleteWebhookRequest = serde_json::from_value(json!({"url": url})).unwrap();
+    let delete = models::DeleteWebhookRequest::new(url.clone());
     h.client.delete_webhook(&delete).await.unwrap();
     assert!(h.client.list_webhooks().await.unwrap().body.is_empty());
 }

@@ -1,7 +1,7 @@
 //! Emits `models.rs`: one Rust type per named type in the model, with serde and `Inspect` impls.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
 use super::{docs, ident};
@@ -105,7 +105,16 @@ pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, Strin
             fields,
             additional,
             open,
-        } => emit_struct(api, ty, fields, additional.as_ref(), *open, doc, deprecated),
+        } => {
+            let constructor = api.request_types.contains(&id);
+            let object = Object {
+                fields,
+                additional: additional.as_ref(),
+                open: *open,
+                constructor,
+            };
+            emit_struct(api, ty, object, doc, deprecated)
+        }
         TypeKind::Enum { variants, repr } => {
             return emit_enum(ty, variants, *repr, doc, deprecated);
         }
@@ -128,18 +137,32 @@ pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, Strin
     (tokens, String::new())
 }
 
+/// A struct's parts, as [`TypeKind::Struct`] has them, and whether callers build it (a request
+/// body reaches it): then it gets a constructor taking its required fields.
+struct Object<'a> {
+    fields: &'a [Field],
+    additional: Option<&'a Shape>,
+    open: bool,
+    constructor: bool,
+}
+
 fn emit_struct(
     api: &Api,
     ty: &Type,
-    fields: &[Field],
-    additional: Option<&Shape>,
-    open: bool,
+    object: Object<'_>,
     doc: TokenStream,
     deprecated: TokenStream,
 ) -> TokenStream {
+    let Object {
+        fields,
+        additional,
+        open,
+        constructor,
+    } = object;
+    let mut required_params = Vec::new();
+    let mut absent = Vec::new();
     let name = ident(&ty.name.rust);
     let wire_type = &ty.name.rust;
-    let mut default_fns = Vec::new();
     let mut can_default = true;
     let mut field_tokens = Vec::new();
     let mut inspect = Vec::new();
@@ -190,11 +213,6 @@ fn emit_struct(
             (false, false, Some(default)) => {
                 // Kept as received (absent stays absent on the way back); the spec's default is
                 // what the accessor of the same name returns for an absent value.
-                let fn_name = format_ident!(
-                    "default_{}_{}",
-                    heck::ToSnakeCase::to_snake_case(ty.name.rust.as_str()),
-                    field.name.rust.trim_end_matches('_')
-                );
                 let value = default_value(&field.shape, default);
                 let text = default.to_string();
                 let accessor_doc = format!(
@@ -202,22 +220,17 @@ fn emit_struct(
                     field.name.rust,
                     text.replace('`', "'")
                 );
-                default_fns.push(quote! {
-                    fn #fn_name() -> #inner {
-                        #value
-                    }
-                });
-                let read = if matches!(field.shape, Shape::Boolean | Shape::Integer(_)) {
-                    quote!(self.#fname)
-                } else {
-                    quote!(self.#fname.clone())
+                // A literal is taken as it is; anything built, only when the field is absent.
+                let read = match field.shape {
+                    Shape::Boolean | Shape::Integer(_) => quote!(self.#fname.unwrap_or(#value)),
+                    _ => quote!(self.#fname.clone().unwrap_or_else(|| #value)),
                 };
                 accessors.push(quote! {
                     #[doc = #accessor_doc]
                     #fdeprecated
                     #[allow(deprecated)]
                     pub fn #fname(&self) -> #inner {
-                        #read.unwrap_or_else(#fn_name)
+                        #read
                     }
                 });
                 (
@@ -255,6 +268,11 @@ fn emit_struct(
             inspect.push(quote! {
                 super::support::inspect_at(&self.#fname, path, #pointer, out);
             });
+        }
+        if field.required {
+            required_params.push(quote!(#fname: #ty_tokens));
+        } else {
+            absent.push(quote!(#fname: None));
         }
         field_tokens.push(quote! {
             #fdoc
@@ -333,6 +351,39 @@ fn emit_struct(
             },
         )
     };
+    if constructor && !required_params.is_empty() {
+        let set = fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| ident(&f.name.rust));
+        let rest = [
+            additional.map(|_| quote!(additional_properties: Default::default())),
+            open.then(|| quote!(undocumented: Default::default())),
+        ]
+        .into_iter()
+        .flatten();
+        let doc = format!(
+            " A `{}` of its required fields, every optional one absent.",
+            ty.name.rust
+        );
+        let allow_deprecated = fields
+            .iter()
+            .any(|f| f.deprecated)
+            .then(|| quote!(#[allow(deprecated)]));
+        let allow_many =
+            (required_params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        accessors.insert(
+            0,
+            quote! {
+                #[doc = #doc]
+                #allow_deprecated
+                #allow_many
+                pub fn new(#(#required_params),*) -> Self {
+                    Self { #(#set,)* #(#absent,)* #(#rest,)* }
+                }
+            },
+        );
+    }
     let accessors = if accessors.is_empty() {
         quote!()
     } else {
@@ -377,8 +428,6 @@ fn emit_struct(
         #debug_impl
 
         #accessors
-
-        #(#default_fns)*
 
         impl super::support::Inspect for #name {
             #allow_deprecated

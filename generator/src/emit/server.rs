@@ -215,22 +215,14 @@ fn emit_operation(
         let (ty, decode) = match kind {
             // serde accepts a JSON array for a struct (as a sequence of its fields); the spec
             // does not, so a struct body must arrive as an object.
-            BodyKind::Json if is_struct(api, shape) => (
-                t.clone(),
-                quote!(runtime::json_object_body(&call.ctx.headers, &call.body)?),
-            ),
-            BodyKind::Json => (
-                t.clone(),
-                quote!(runtime::json_body(&call.ctx.headers, &call.body)?),
-            ),
-            BodyKind::Form => (
-                t.clone(),
-                quote!(runtime::form_body(&call.ctx.headers, &call.body)?),
-            ),
-            BodyKind::Multipart | BodyKind::Bytes => (
-                quote!(RawBody),
-                quote!(runtime::raw_body(&call.ctx.headers, &call.body)),
-            ),
+            BodyKind::Json if is_struct(api, shape) => {
+                (t.clone(), quote!(runtime::json_object_body(&call)?))
+            }
+            BodyKind::Json => (t.clone(), quote!(runtime::json_body(&call)?)),
+            BodyKind::Form => (t.clone(), quote!(runtime::form_body(&call)?)),
+            BodyKind::Multipart | BodyKind::Bytes => {
+                (quote!(RawBody), quote!(runtime::raw_body(&call)))
+            }
         };
         let (ty, decode) = if *required {
             (ty, quote!(required("request body", #decode)?))
@@ -238,7 +230,8 @@ fn emit_operation(
             (quote!(Option<#ty>), decode)
         };
         args.push(quote!(body: #ty));
-        decoders.push(quote!(let body: #ty = #decode;));
+        // Its type is the trait method's parameter's, inferred from the call.
+        decoders.push(quote!(let body = #decode;));
         names_in_order.push(format_ident!("body"));
     };
     for (i, p) in params.iter().enumerate() {
@@ -326,7 +319,7 @@ fn emit_operation(
             (None, _) => (quote!(#v(u16, #t)), quote!(Self::#v(status, body))),
         };
         variants.push(quote!(#[doc = #doc] #variant_def,));
-        encode_arms.push(quote!(#pattern => #encode,));
+        encode_arms.push(quote!(#pattern => Ok(#encode),));
     }
     let reply_doc = format!(
         " What `{wire_id}` answers: one variant per documented response (ranges and `default` carry their status)."
@@ -343,11 +336,10 @@ fn emit_operation(
         impl #reply_name {
             /// The reply as a response, or the refusal it carries.
             fn encode(self) -> runtime::Outcome {
-                let response = match self {
+                match self {
                     #(#encode_arms)*
-                    Self::Rejected(rejection) => return Err(rejection),
-                };
-                Ok(response)
+                    Self::Rejected(rejection) => Err(rejection),
+                }
             }
         }
     };
@@ -393,7 +385,7 @@ fn dispatch(api: &Api) -> TokenStream {
             ops.iter().map(move |op| {
                 let m = &op.method;
                 let handler = format_ident!("handle_{}", op.name.rust.trim_start_matches("r#"));
-                quote!((#path, #m, |call| Box::pin(#handler(call))))
+                quote!((#path, #m, |c| Box::pin(#handler(c))))
             })
         })
         .collect();

@@ -71,6 +71,7 @@ pub fn lower(spec: &Spec) -> (Api, Diagnostics) {
     l.webhooks();
     l.break_alias_cycles();
     l.mark_boxes();
+    l.api.request_types = l.api.reached_by_requests();
     l.api.schemas = l.schemas.finish();
     (l.api, l.diags)
 }

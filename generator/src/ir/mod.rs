@@ -7,7 +7,7 @@ mod lower;
 pub mod names;
 pub mod schema;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -59,6 +59,8 @@ pub struct Api {
     pub security_schemes: BTreeMap<String, SecurityScheme>,
     /// Every schema an operation reaches, as typed constraints.
     pub schemas: Schemas,
+    /// The types a request body reaches (a caller builds them: they get constructors).
+    pub request_types: BTreeSet<TypeId>,
 }
 
 /// A named type.
@@ -367,6 +369,50 @@ pub struct Link {
 pub type PathParams = Vec<(String, String)>;
 
 impl Api {
+    /// The types some operation's request body reaches, through fields, items, map values,
+    /// alternatives and aliases.
+    pub fn reached_by_requests(&self) -> BTreeSet<TypeId> {
+        fn walk(api: &Api, shape: &Shape, seen: &mut BTreeSet<TypeId>) {
+            match shape {
+                Shape::Named(id) => {
+                    if !seen.insert(*id) {
+                        return;
+                    }
+                    match &api.ty(*id).kind {
+                        TypeKind::Struct {
+                            fields, additional, ..
+                        } => {
+                            for f in fields {
+                                walk(api, &f.shape, seen);
+                            }
+                            if let Some(extra) = additional {
+                                walk(api, extra, seen);
+                            }
+                        }
+                        TypeKind::Union { variants, .. } => {
+                            for v in variants {
+                                walk(api, &v.shape, seen);
+                            }
+                        }
+                        TypeKind::Alias(inner) => walk(api, inner, seen),
+                        TypeKind::Enum { .. } => {}
+                    }
+                }
+                Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
+                    walk(api, inner, seen)
+                }
+                _ => {}
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for op in &self.operations {
+            for media in op.body.iter().flat_map(|b| &b.content) {
+                walk(self, &media.shape, &mut seen);
+            }
+        }
+        seen
+    }
+
     /// The type behind `id`.
     pub fn ty(&self, id: TypeId) -> &Type {
         &self.types[&id]

@@ -74,19 +74,13 @@ impl Optionality {
     /// `with_default`, or the spec's default (`true`) when it is absent.
     #[allow(deprecated)]
     pub fn with_default(&self) -> bool {
-        self.with_default.unwrap_or_else(default_optionality_with_default)
+        self.with_default.unwrap_or(true)
     }
     /// `zero_default`, or the spec's default (`0`) when it is absent.
     #[allow(deprecated)]
     pub fn zero_default(&self) -> i64 {
-        self.zero_default.unwrap_or_else(default_optionality_zero_default)
+        self.zero_default.unwrap_or(0_i64)
     }
-}
-fn default_optionality_with_default() -> bool {
-    true
-}
-fn default_optionality_zero_default() -> i64 {
-    0_i64
 }
 impl support::Inspect for Optionality {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {

@@ -96,7 +96,7 @@ fn route<S: Api>(
     body: ::axum::body::Bytes,
 ) -> Result<Pending, ::axum::response::Response> {
     let routes: [(&'static str, &'static str, Handler<S>); 1usize] = [
-        ("/a~b/{id}", "GET", |call| Box::pin(handle_get_thing(call))),
+        ("/a~b/{id}", "GET", |c| Box::pin(handle_get_thing(c))),
     ];
     let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
@@ -131,11 +131,10 @@ pub enum GetThingReply {
 impl GetThingReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 async fn handle_get_thing<S: Api>(call: Call<S>) -> runtime::Outcome {

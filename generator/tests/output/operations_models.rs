@@ -85,6 +85,16 @@ pub struct CreateItemBody {
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
+impl CreateItemBody {
+    /// A `CreateItemBody` of its required fields, every optional one absent.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            count: None,
+            undocumented: Default::default(),
+        }
+    }
+}
 impl support::Inspect for CreateItemBody {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
         support::undocumented(&self.undocumented, "CreateItemBody", path, out);

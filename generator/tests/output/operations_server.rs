@@ -127,15 +127,11 @@ fn route<S: Api>(
     body: ::axum::body::Bytes,
 ) -> Result<Pending, ::axum::response::Response> {
     let routes: [(&'static str, &'static str, Handler<S>); 5usize] = [
-        ("/items", "POST", |call| Box::pin(handle_create_item(call))),
-        ("/health", "GET", |call| Box::pin(handle_get_health(call))),
-        ("/items/{itemId}/file", "PUT", |call| Box::pin(handle_upload_file(call))),
-        ("/items/{itemId}/file", "POST", |call| Box::pin(handle_upload_form(call))),
-        (
-            "/items/{itemId}/parts/{part}.json",
-            "GET",
-            |call| Box::pin(handle_get_part(call)),
-        ),
+        ("/items", "POST", |c| Box::pin(handle_create_item(c))),
+        ("/health", "GET", |c| Box::pin(handle_get_health(c))),
+        ("/items/{itemId}/file", "PUT", |c| Box::pin(handle_upload_file(c))),
+        ("/items/{itemId}/file", "POST", |c| Box::pin(handle_upload_form(c))),
+        ("/items/{itemId}/parts/{part}.json", "GET", |c| Box::pin(handle_get_part(c))),
     ];
     let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
@@ -176,18 +172,19 @@ pub enum GetPartReply {
 impl GetPartReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Status202(body) => bytes_response(202, "text/plain", body.into_bytes()),
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Status202(body) => {
+                Ok(bytes_response(202, "text/plain", body.into_bytes()))
+            }
             Self::Status4xx(status, body) => {
-                json_response(status, "application/json", &body)
+                Ok(json_response(status, "application/json", &body))
             }
             Self::Default(status, body) => {
-                json_response(status, "application/problem+json", &body)
+                Ok(json_response(status, "application/problem+json", &body))
             }
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `createItem` answers: one variant per documented response (ranges and `default` carry their status).
@@ -203,12 +200,11 @@ pub enum CreateItemReply {
 impl CreateItemReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status201 => bytes_response(201, "", Vec::new()),
-            Self::Status409(body) => json_response(409, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status201 => Ok(bytes_response(201, "", Vec::new())),
+            Self::Status409(body) => Ok(json_response(409, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `uploadFile` answers: one variant per documented response (ranges and `default` carry their status).
@@ -222,11 +218,10 @@ pub enum UploadFileReply {
 impl UploadFileReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status204 => bytes_response(204, "", Vec::new()),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status204 => Ok(bytes_response(204, "", Vec::new())),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `uploadForm` answers: one variant per documented response (ranges and `default` carry their status).
@@ -240,11 +235,10 @@ pub enum UploadFormReply {
 impl UploadFormReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => bytes_response(200, "application/pdf", body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(bytes_response(200, "application/pdf", body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 /// What `get_/health` answers: one variant per documented response (ranges and `default` carry their status).
@@ -258,11 +252,10 @@ pub enum GetHealthReply {
 impl GetHealthReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200 => bytes_response(200, "", Vec::new()),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200 => Ok(bytes_response(200, "", Vec::new())),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
@@ -284,25 +277,19 @@ async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
 }
 async fn handle_create_item<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createItem", &["oauth"])?;
-    let body: models::CreateItemBody = required(
-        "request body",
-        runtime::form_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::form_body(&call)?)?;
     call.service.create_item(call.ctx, body).await.encode()
 }
 async fn handle_upload_file<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("uploadFile", &[])?;
     let item_id = call.inputs.path::<String>("itemId")?;
-    let body: Option<RawBody> = runtime::raw_body(&call.ctx.headers, &call.body);
+    let body = runtime::raw_body(&call);
     call.service.upload_file(call.ctx, item_id, body).await.encode()
 }
 async fn handle_upload_form<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("uploadForm", &["apiKeyHeader", "basic"])?;
     let item_id = call.inputs.path::<String>("itemId")?;
-    let body: RawBody = required(
-        "request body",
-        runtime::raw_body(&call.ctx.headers, &call.body),
-    )?;
+    let body = required("request body", runtime::raw_body(&call))?;
     call.service.upload_form(call.ctx, item_id, body).await.encode()
 }
 async fn handle_get_health<S: Api>(call: Call<S>) -> runtime::Outcome {

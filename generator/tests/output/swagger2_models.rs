@@ -11,6 +11,16 @@ pub struct NewPet {
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
+impl NewPet {
+    /// A `NewPet` of its required fields, every optional one absent.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            tag: None,
+            undocumented: Default::default(),
+        }
+    }
+}
 impl support::Inspect for NewPet {
     fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
         support::undocumented(&self.undocumented, "NewPet", path, out);

@@ -97,7 +97,7 @@ fn route<S: Api>(
     body: ::axum::body::Bytes,
 ) -> Result<Pending, ::axum::response::Response> {
     let routes: [(&'static str, &'static str, Handler<S>); 1usize] = [
-        ("/pets", "POST", |call| Box::pin(handle_add_pet(call))),
+        ("/pets", "POST", |c| Box::pin(handle_add_pet(c))),
     ];
     let path = ctx.path.clone();
     let mut allowed: Vec<&'static str> = Vec::new();
@@ -132,19 +132,15 @@ pub enum AddPetReply {
 impl AddPetReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
-        let response = match self {
-            Self::Status200(body) => json_response(200, "application/json", &body),
-            Self::Rejected(rejection) => return Err(rejection),
-        };
-        Ok(response)
+        match self {
+            Self::Status200(body) => Ok(json_response(200, "application/json", &body)),
+            Self::Rejected(rejection) => Err(rejection),
+        }
     }
 }
 async fn handle_add_pet<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("addPet", &[])?;
-    let body: models::NewPet = required(
-        "request body",
-        runtime::json_object_body(&call.ctx.headers, &call.body)?,
-    )?;
+    let body = required("request body", runtime::json_object_body(&call)?)?;
     let limit = call.inputs.query::<i32>("limit")?;
     call.service.add_pet(call.ctx, body, limit).await.encode()
 }

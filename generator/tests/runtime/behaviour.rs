@@ -212,3 +212,11 @@ fn keyword_and_clashing_names_keep_their_wire_names() {
     assert_eq!(pet.type_, "t");
     assert_eq!(back, value);
 }
+
+#[test]
+fn request_types_are_built_from_their_required_fields() {
+    // `NewPet` is the body of `addPet`: its constructor takes the required `name`, nothing else.
+    let pet = crate::swagger2::models::NewPet::new("rex".into());
+    assert_eq!(pet.tag, None);
+    assert_eq!(serde_json::to_value(&pet).unwrap(), json!({"name": "rex"}));
+}
