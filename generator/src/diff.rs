@@ -206,66 +206,29 @@ impl Dir {
 }
 
 fn directions(api: &Api) -> BTreeMap<TypeId, Dir> {
-    let mut out: BTreeMap<TypeId, Dir> = BTreeMap::new();
-    for op in &api.operations {
-        let requests = op.parameters.iter().map(|p| &p.shape).chain(
+    let requests = api.reachable(api.operations.iter().flat_map(|op| {
+        op.parameters.iter().map(|p| &p.shape).chain(
             op.body
                 .iter()
                 .flat_map(|b| b.content.iter().map(|Media { shape: s, .. }| s)),
-        );
-        for shape in requests {
-            mark(api, shape, &mut out, true, &mut BTreeSet::new());
-        }
-        for r in &op.responses {
-            for Media { shape, .. } in &r.content {
-                mark(api, shape, &mut out, false, &mut BTreeSet::new());
-            }
-        }
-    }
-    out
-}
-
-fn mark(
-    api: &Api,
-    shape: &Shape,
-    out: &mut BTreeMap<TypeId, Dir>,
-    request: bool,
-    seen: &mut BTreeSet<TypeId>,
-) {
-    match shape {
-        Shape::Named(id) => {
-            let entry = out.entry(*id).or_default();
-            if request {
-                entry.request = true
-            } else {
-                entry.response = true
-            }
-            if !seen.insert(*id) {
-                return;
-            }
-            match &api.ty(*id).kind {
-                TypeKind::Struct {
-                    fields, additional, ..
-                } => {
-                    for f in fields {
-                        mark(api, &f.shape, out, request, seen);
-                    }
-                    if let Some(a) = additional {
-                        mark(api, a, out, request, seen);
-                    }
-                }
-                TypeKind::Union { variants, .. } => variants
-                    .iter()
-                    .for_each(|v| mark(api, &v.shape, out, request, seen)),
-                TypeKind::Alias(inner) => mark(api, inner, out, request, seen),
-                TypeKind::Enum { .. } => {}
-            }
-        }
-        Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
-            mark(api, inner, out, request, seen)
-        }
-        _ => {}
-    }
+        )
+    }));
+    let responses = api.reachable(
+        api.operations
+            .iter()
+            .flat_map(|op| &op.responses)
+            .flat_map(|r| r.content.iter().map(|Media { shape, .. }| shape)),
+    );
+    requests
+        .union(&responses)
+        .map(|id| {
+            let dir = Dir {
+                request: requests.contains(id),
+                response: responses.contains(id),
+            };
+            (*id, dir)
+        })
+        .collect()
 }
 
 /// A shape as text, named types by their generated name (comparable across the two specs).

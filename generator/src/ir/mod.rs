@@ -369,9 +369,9 @@ pub struct Link {
 pub type PathParams = Vec<(String, String)>;
 
 impl Api {
-    /// The types some operation's request body reaches, through fields, items, map values,
-    /// alternatives and aliases.
-    pub fn reached_by_requests(&self) -> BTreeSet<TypeId> {
+    /// Every named type `roots` reach, through fields, items, map values, alternatives and
+    /// aliases (the roots' own named types included).
+    pub fn reachable<'a>(&self, roots: impl IntoIterator<Item = &'a Shape>) -> BTreeSet<TypeId> {
         fn walk(api: &Api, shape: &Shape, seen: &mut BTreeSet<TypeId>) {
             match shape {
                 Shape::Named(id) => {
@@ -405,12 +405,20 @@ impl Api {
             }
         }
         let mut seen = BTreeSet::new();
-        for op in &self.operations {
-            for media in op.body.iter().flat_map(|b| &b.content) {
-                walk(self, &media.shape, &mut seen);
-            }
+        for shape in roots {
+            walk(self, shape, &mut seen);
         }
         seen
+    }
+
+    /// The types some operation's request body reaches.
+    pub fn reached_by_requests(&self) -> BTreeSet<TypeId> {
+        self.reachable(
+            self.operations
+                .iter()
+                .flat_map(|op| op.body.iter().flat_map(|b| &b.content))
+                .map(|media| &media.shape),
+        )
     }
 
     /// The type behind `id`.
