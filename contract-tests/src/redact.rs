@@ -120,36 +120,31 @@ impl Redaction {
     /// every value hidden anywhere in `traffic` scrubbed from all of it (a server that echoes
     /// a request's key in its response body, a token copied into a later URL).
     pub fn apply_all(&self, traffic: &[Interaction]) -> Vec<Interaction> {
-        let mut found = BTreeSet::new();
-        let mut applied: Vec<Interaction> = traffic
-            .iter()
-            .map(|i| self.apply_collecting(i, &mut found))
-            .collect();
+        let (applied, found) = on_cores(traffic, |i, found| self.apply_collecting(i, found));
         let secrets = Secrets::of(found);
-        if !secrets.is_empty() {
-            for out in &mut applied {
-                out.url = secrets.scrub(&out.url);
-                for (_, v) in out
-                    .request_headers
-                    .iter_mut()
-                    .chain(&mut out.response_headers)
-                {
-                    *v = secrets.scrub(v);
-                }
-                out.request_body = secrets.scrub_body(&out.request_body);
-                out.response_body = secrets.scrub_body(&out.response_body);
-            }
+        if secrets.is_empty() {
+            return applied;
         }
-        applied
+        on_cores(&applied, |out, _| {
+            let mut out = out.clone();
+            out.url = secrets.scrub(&out.url);
+            for (_, v) in out
+                .request_headers
+                .iter_mut()
+                .chain(&mut out.response_headers)
+            {
+                *v = secrets.scrub(v);
+            }
+            out.request_body = secrets.scrub_body(&out.request_body);
+            out.response_body = secrets.scrub_body(&out.response_body);
+            out
+        })
+        .0
     }
 
     /// The values [`Redaction::apply`] hides in `traffic`, to scrub them from free text.
     pub fn secrets(&self, traffic: &[Interaction]) -> Secrets {
-        let mut found = BTreeSet::new();
-        for interaction in traffic {
-            self.apply_collecting(interaction, &mut found);
-        }
-        Secrets::of(found)
+        Secrets::of(on_cores(traffic, |i, found| self.collect(i, found)).1)
     }
 
     /// Adds the values [`Redaction::apply`] would hide in `interaction` to `found`, without
@@ -329,6 +324,37 @@ impl Redaction {
             _ => {}
         }
     }
+}
+
+/// `f` over `items` on every core, results in order, with the secrets each call found merged.
+fn on_cores<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T, &mut BTreeSet<String>) -> R + Sync,
+) -> (Vec<R>, BTreeSet<String>) {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let part = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(part)
+            .map(|chunk| {
+                let f = &f;
+                scope.spawn(move || {
+                    let mut found = BTreeSet::new();
+                    let out: Vec<R> = chunk.iter().map(|item| f(item, &mut found)).collect();
+                    (out, found)
+                })
+            })
+            .collect();
+        let (mut all, mut found) = (Vec::with_capacity(items.len()), BTreeSet::new());
+        for worker in workers {
+            let (out, more) = worker
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            all.extend(out);
+            found.extend(more);
+        }
+        (all, found)
+    })
 }
 
 /// Values shorter than this are hidden where they stand but not hunted through other text:

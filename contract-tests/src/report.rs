@@ -232,9 +232,11 @@ impl Finding {
 
     pub fn with_interaction(mut self, index: usize, interaction: &Interaction) -> Self {
         self.interaction = Some(index);
-        self.curl = curl(interaction);
+        // Redacted once for both renderings (a run makes a finding of every departing call).
+        let redacted = Redaction::default().apply(interaction);
+        self.curl = curl_of_redacted(&redacted);
         self.reproduce = vec![call_line(interaction)];
-        self.answers = vec![answer(interaction)];
+        self.answers = vec![answer_of_redacted(&redacted)];
         self
     }
 
@@ -363,7 +365,10 @@ pub fn call_line(interaction: &Interaction) -> String {
 /// An answer as reports show it: status, content type and the body's first 2,000 characters
 /// (secrets by name and shape hidden; the report's scrub hides the rest).
 pub fn answer(interaction: &Interaction) -> String {
-    let redacted = Redaction::default().apply(interaction);
+    answer_of_redacted(&Redaction::default().apply(interaction))
+}
+
+fn answer_of_redacted(redacted: &Interaction) -> String {
     format!(
         "{} {}\n\n{}",
         redacted.status,
@@ -376,7 +381,10 @@ pub fn answer(interaction: &Interaction) -> String {
 
 /// A curl command for `interaction`, with credentials left to the environment.
 pub fn curl(interaction: &Interaction) -> String {
-    let redacted = Redaction::default().apply(interaction);
+    curl_of_redacted(&Redaction::default().apply(interaction))
+}
+
+fn curl_of_redacted(redacted: &Interaction) -> String {
     let mut out = format!(
         "curl -X {} '{}'",
         redacted.method,

@@ -14,7 +14,7 @@
 pub mod graph;
 pub mod values;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -357,19 +357,28 @@ pub fn run(
         .enumerate()
         .filter_map(|(i, t)| model.find(&t.method, &t.path()).map(|o| (i, o)))
         .collect();
+    // One search per violation (operation, place, value), however many calls showed it.
+    type Violation = (String, String, String);
+    type Explanation = Option<(Option<String>, String)>;
+    let mut searched: HashMap<Violation, Explanation> = HashMap::new();
     for f in findings
         .iter_mut()
         .filter(|f| f.kind == Kind::CrossOperationInconsistency)
     {
-        let better = crate::check::CrossSearch::new(model, f).and_then(|mut search| {
-            for &(i, op) in &matched {
-                search.consider(model, op, &engine.traffic[i]);
-            }
-            search.finish()
-        });
-        if let Some(better) = better {
-            f.related = better.related;
-            f.message = better.message;
+        let key = (f.operation.clone(), f.pointer.clone(), f.observed.clone());
+        let better = searched
+            .entry(key)
+            .or_insert_with(|| {
+                let mut search = crate::check::CrossSearch::new(model, f)?;
+                for &(i, op) in &matched {
+                    search.consider(model, op, &engine.traffic[i]);
+                }
+                search.finish().map(|b| (b.related, b.message))
+            })
+            .clone();
+        if let Some((related, message)) = better {
+            f.related = related;
+            f.message = message;
         }
     }
     if !settings.checks.is_empty() {
