@@ -262,6 +262,31 @@ mod exit {
     pub const BAD_INPUT: u8 = 2;
 }
 
+/// At most one note per period: the progress line of a long run.
+struct Throttle {
+    period: f64,
+    next: f64,
+}
+
+impl Throttle {
+    /// The first note is due one period into the run.
+    fn every(period: f64) -> Throttle {
+        Throttle {
+            period,
+            next: period,
+        }
+    }
+
+    /// Whether a note is due `seconds` into the run; if so, the next is a period later.
+    fn due(&mut self, seconds: f64) -> bool {
+        if seconds < self.next {
+            return false;
+        }
+        self.next = seconds + self.period;
+        true
+    }
+}
+
 /// mimalloc (see [`generator::allocator`]): `verify` parses on every core and merges on one,
 /// so most of what a worker allocates is freed by another thread, which glibc's allocator
 /// handles slowly.
@@ -675,13 +700,13 @@ fn verify(
         }
     };
     let started = std::time::Instant::now();
-    let mut next_note = 2.0;
+    // A long capture shows its progress, at most once every two seconds.
+    let mut reading_note = Throttle::every(2.0);
     let mut tell = |p: contract_tests::Progress| {
         use contract_tests::Progress;
         if chatter == Chatter::Quiet {
             return;
         }
-        let next_note = &mut next_note;
         let seconds = started.elapsed().as_secs_f64();
         match p {
             Progress::SpecLoaded { operations } => {
@@ -691,9 +716,7 @@ fn verify(
                 );
             }
             Progress::Reading { interactions } => {
-                // A long capture shows its progress, at most once every two seconds.
-                if seconds >= *next_note {
-                    *next_note = seconds + 2.0;
+                if reading_note.due(seconds) {
                     eprintln!(
                         "verify: {interactions} interaction(s) read and checked ({seconds:.1} s)"
                     );
@@ -933,5 +956,22 @@ fn main_job() -> u8 {
             eprintln!("error: {err}");
             exit::BAD_INPUT
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Throttle;
+
+    /// A run that reports a batch every 0.3 s for 10 s notes its progress every 2 s at most:
+    /// never in its first two seconds, never twice within two.
+    #[test]
+    fn progress_is_noted_at_most_once_a_period() {
+        let mut throttle = Throttle::every(2.0);
+        let times: Vec<f64> = (1..=33).map(|i| f64::from(i) * 0.3).collect();
+        let noted: Vec<f64> = times.into_iter().filter(|t| throttle.due(*t)).collect();
+        assert!(noted.first().is_some_and(|t| *t >= 2.0), "{noted:?}");
+        assert!(noted.windows(2).all(|w| w[1] - w[0] >= 2.0), "{noted:?}");
+        assert_eq!(noted.len(), 4, "{noted:?}");
     }
 }
