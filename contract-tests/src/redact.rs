@@ -120,26 +120,32 @@ impl Redaction {
     /// every value hidden anywhere in `traffic` scrubbed from all of it (a server that echoes
     /// a request's key in its response body, a token copied into a later URL).
     pub fn apply_all(&self, traffic: &[Interaction]) -> Vec<Interaction> {
-        let (applied, found) = on_cores(traffic, |i, found| self.apply_collecting(i, found));
+        let (mut applied, found) = on_cores(traffic, |i, found| self.apply_collecting(i, found));
         let secrets = Secrets::of(found);
         if secrets.is_empty() {
             return applied;
         }
-        on_cores(&applied, |out, _| {
-            let mut out = out.clone();
-            out.url = secrets.scrub(&out.url);
-            for (_, v) in out
-                .request_headers
-                .iter_mut()
-                .chain(&mut out.response_headers)
-            {
-                *v = secrets.scrub(v);
+        let part = applied.len().div_ceil(cores()).max(1);
+        std::thread::scope(|scope| {
+            for chunk in applied.chunks_mut(part) {
+                let secrets = &secrets;
+                scope.spawn(move || {
+                    for out in chunk {
+                        out.url = secrets.scrub(&out.url);
+                        for (_, v) in out
+                            .request_headers
+                            .iter_mut()
+                            .chain(&mut out.response_headers)
+                        {
+                            *v = secrets.scrub(v);
+                        }
+                        out.request_body = secrets.scrub_body(&out.request_body);
+                        out.response_body = secrets.scrub_body(&out.response_body);
+                    }
+                });
             }
-            out.request_body = secrets.scrub_body(&out.request_body);
-            out.response_body = secrets.scrub_body(&out.response_body);
-            out
-        })
-        .0
+        });
+        applied
     }
 
     /// The values [`Redaction::apply`] hides in `traffic`, to scrub them from free text.
@@ -326,13 +332,16 @@ impl Redaction {
     }
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// `f` over `items` on every core, results in order, with the secrets each call found merged.
 fn on_cores<T: Sync, R: Send>(
     items: &[T],
     f: impl Fn(&T, &mut BTreeSet<String>) -> R + Sync,
 ) -> (Vec<R>, BTreeSet<String>) {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let part = items.len().div_ceil(threads).max(1);
+    let part = items.len().div_ceil(cores()).max(1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = items
             .chunks(part)
