@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+mod cores;
 pub mod engine;
 pub mod examples;
 pub mod html;

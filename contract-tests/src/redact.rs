@@ -120,37 +120,56 @@ impl Redaction {
     /// every value hidden anywhere in `traffic` scrubbed from all of it (a server that echoes
     /// a request's key in its response body, a token copied into a later URL).
     pub fn apply_all(&self, traffic: &[Interaction]) -> Vec<Interaction> {
-        let (mut applied, found) = on_cores(traffic, |i, found| self.apply_collecting(i, found));
+        let (applied, found) =
+            self.on_cores_collecting(traffic, |i, found| self.apply_collecting(i, found));
         let secrets = Secrets::of(found);
         if secrets.is_empty() {
             return applied;
         }
-        let part = applied.len().div_ceil(cores()).max(1);
-        std::thread::scope(|scope| {
-            for chunk in applied.chunks_mut(part) {
-                let secrets = &secrets;
-                scope.spawn(move || {
-                    for out in chunk {
-                        out.url = secrets.scrub(&out.url);
-                        for (_, v) in out
-                            .request_headers
-                            .iter_mut()
-                            .chain(&mut out.response_headers)
-                        {
-                            *v = secrets.scrub(v);
-                        }
-                        out.request_body = secrets.scrub_body(&out.request_body);
-                        out.response_body = secrets.scrub_body(&out.response_body);
-                    }
-                });
+        crate::cores::map(applied, |_, mut out| {
+            out.url = secrets.scrub(&out.url);
+            for (_, v) in out
+                .request_headers
+                .iter_mut()
+                .chain(&mut out.response_headers)
+            {
+                *v = secrets.scrub(v);
             }
-        });
-        applied
+            out.request_body = secrets.scrub_body(&out.request_body);
+            out.response_body = secrets.scrub_body(&out.response_body);
+            out
+        })
+        .unwrap_or_else(|bug| panic!("{bug}"))
     }
 
     /// The values [`Redaction::apply`] hides in `traffic`, to scrub them from free text.
     pub fn secrets(&self, traffic: &[Interaction]) -> Secrets {
-        Secrets::of(on_cores(traffic, |i, found| self.collect(i, found)).1)
+        Secrets::of(
+            self.on_cores_collecting(traffic, |i, found| self.collect(i, found))
+                .1,
+        )
+    }
+
+    /// `f` over `traffic` on every core, results in order, with the secrets each call found.
+    fn on_cores_collecting<R: Send>(
+        &self,
+        traffic: &[Interaction],
+        f: impl Fn(&Interaction, &mut BTreeSet<String>) -> R + Sync,
+    ) -> (Vec<R>, BTreeSet<String>) {
+        let each = crate::cores::map(traffic.iter().collect(), |_, interaction| {
+            let mut found = BTreeSet::new();
+            (f(interaction, &mut found), found)
+        })
+        .unwrap_or_else(|bug| panic!("{bug}"));
+        let mut all = BTreeSet::new();
+        let out = each
+            .into_iter()
+            .map(|(r, found)| {
+                all.extend(found);
+                r
+            })
+            .collect();
+        (out, all)
     }
 
     /// Adds the values [`Redaction::apply`] would hide in `interaction` to `found`, without
@@ -330,40 +349,6 @@ impl Redaction {
             _ => {}
         }
     }
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-/// `f` over `items` on every core, results in order, with the secrets each call found merged.
-fn on_cores<T: Sync, R: Send>(
-    items: &[T],
-    f: impl Fn(&T, &mut BTreeSet<String>) -> R + Sync,
-) -> (Vec<R>, BTreeSet<String>) {
-    let part = items.len().div_ceil(cores()).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(part)
-            .map(|chunk| {
-                let f = &f;
-                scope.spawn(move || {
-                    let mut found = BTreeSet::new();
-                    let out: Vec<R> = chunk.iter().map(|item| f(item, &mut found)).collect();
-                    (out, found)
-                })
-            })
-            .collect();
-        let (mut all, mut found) = (Vec::with_capacity(items.len()), BTreeSet::new());
-        for worker in workers {
-            let (out, more) = worker
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            all.extend(out);
-            found.extend(more);
-        }
-        (all, found)
-    })
 }
 
 /// Values shorter than this are hidden where they stand but not hunted through other text:

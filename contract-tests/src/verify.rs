@@ -148,7 +148,6 @@ struct Run<'m> {
     /// Secret values seen, up to [`SECRETS_KEPT`].
     secrets: BTreeSet<String>,
     seen: usize,
-    threads: usize,
 }
 
 /// One host's share of the capture.
@@ -190,12 +189,11 @@ impl<'m> Run<'m> {
             order: Vec::new(),
             secrets: BTreeSet::new(),
             seen: 0,
-            threads: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 
     fn batch_size(&self) -> usize {
-        PER_CORE * self.threads
+        PER_CORE * crate::cores::count()
     }
 
     /// The hosts `--server` names, if it names any.
@@ -237,7 +235,8 @@ impl<'m> Run<'m> {
         let judged: Vec<Judged<'m>> = match batch {
             Batch::Lines { first, lines } => {
                 let parsed =
-                    self.on_cores(lines, |n, line| traffic::parse_line(&line, first + n))?;
+                    crate::cores::map(lines, |n, line| traffic::parse_line(&line, first + n))?;
+                let parsed = parsed.into_iter().collect::<Result<Vec<_>, String>>()?;
                 let list: Vec<Interaction> = parsed.into_iter().flatten().collect();
                 self.judge_all(list, first_index, only.as_deref())?
             }
@@ -253,46 +252,6 @@ impl<'m> Run<'m> {
         Ok(())
     }
 
-    /// `f` over `items` (each with its position) on every core, results in order; the first
-    /// error wins.
-    fn on_cores<T: Send, R: Send>(
-        &self,
-        mut items: Vec<T>,
-        f: impl Fn(usize, T) -> Result<R, String> + Sync,
-    ) -> Result<Vec<R>, String> {
-        let part = items.len().div_ceil(self.threads).max(1);
-        let mut chunks = Vec::new();
-        while !items.is_empty() {
-            let rest = items.split_off(part.min(items.len()));
-            chunks.push(std::mem::replace(&mut items, rest));
-        }
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = chunks
-                .into_iter()
-                .enumerate()
-                .map(|(c, chunk)| {
-                    let f = &f;
-                    scope.spawn(move || {
-                        chunk
-                            .into_iter()
-                            .enumerate()
-                            .map(|(n, item)| f(c * part + n, item))
-                            .collect::<Result<Vec<R>, String>>()
-                    })
-                })
-                .collect();
-            let mut out = Vec::new();
-            for worker in workers {
-                out.extend(
-                    worker
-                        .join()
-                        .map_err(|_| "a verify worker panicked".to_string())??,
-                );
-            }
-            Ok(out)
-        })
-    }
-
     fn judge_all(
         &self,
         list: Vec<Interaction>,
@@ -300,8 +259,8 @@ impl<'m> Run<'m> {
         only: Option<&[String]>,
     ) -> Result<Vec<Judged<'m>>, String> {
         let (model, redaction) = (self.model, &self.redaction);
-        self.on_cores(list, |n, interaction| {
-            Ok(judge(model, redaction, interaction, first_index + n, only))
+        crate::cores::map(list, |n, interaction| {
+            judge(model, redaction, interaction, first_index + n, only)
         })
     }
 

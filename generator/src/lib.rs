@@ -210,45 +210,53 @@ struct Module {
     emit: fn(&ir::Api, &str) -> Result<String, String>,
     /// The fixed runtime template copied beside it, and where.
     runtime: Option<(&'static str, &'static str)>,
+    /// Whether a crate generated with these settings gets it.
+    wanted: fn(&Settings, &ir::Api) -> bool,
 }
 
-/// Every module the emitters write (which of them a crate gets is decided in [`generate`]).
+/// Every module the emitters write, each with the rule for whether a crate gets it.
 const MODULES: &[Module] = &[
     Module {
         path: "src/models.rs",
         what: "models",
         emit: emit::models::emit_formatted,
         runtime: None,
+        wanted: |_, _| true,
     },
     Module {
         path: "src/strategies.rs",
         what: "strategies",
         emit: emit::strategies::emit_formatted,
         runtime: Some(("src/strategies/runtime.rs", emit::strategies::RUNTIME_RS)),
+        wanted: |_, _| true,
     },
     Module {
         path: "src/client.rs",
         what: "client",
         emit: |api, header| format_tokens(header, emit::client::emit(api)),
         runtime: Some(("src/client/runtime.rs", emit::client::RUNTIME_RS)),
+        wanted: |settings, _| settings.client,
     },
     Module {
         path: "src/server.rs",
         what: "server",
         emit: |api, header| format_tokens(header, emit::server::emit(api)),
         runtime: Some(("src/server/runtime.rs", emit::server::RUNTIME_RS)),
+        wanted: |settings, _| settings.server,
     },
     Module {
         path: "src/webhooks.rs",
         what: "webhooks",
         emit: |api, header| format_tokens(header, emit::webhooks::emit(api)),
         runtime: None,
+        wanted: |_, api| emit::webhooks::wanted(api),
     },
     Module {
         path: "src/contract.rs",
         what: "contract glue",
         emit: |api, header| format_tokens(header, emit::contract::emit(api)),
         runtime: None,
+        wanted: |_, _| true,
     },
 ];
 
@@ -282,13 +290,10 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
         settings.spec_name
     );
     let webhooks = emit::webhooks::wanted(&api);
-    let wanted = |module: &Module| match module.path {
-        "src/client.rs" => settings.client,
-        "src/server.rs" => settings.server,
-        "src/webhooks.rs" => webhooks,
-        _ => true,
-    };
-    let modules: Vec<&Module> = MODULES.iter().filter(|m| wanted(m)).collect();
+    let modules: Vec<&Module> = MODULES
+        .iter()
+        .filter(|m| (m.wanted)(settings, &api))
+        .collect();
     // All at once, each on a thread of its own (the models and strategies spread over every
     // core themselves); the result does not depend on the order they finish in.
     let emitted: Vec<Result<String, String>> = std::thread::scope(|scope| {

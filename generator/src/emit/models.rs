@@ -8,20 +8,13 @@ use super::{docs, ident};
 use crate::ir::{Api, EnumRepr, Field, Shape, Type, TypeId, TypeKind};
 
 /// `models.rs` as formatted text, its types emitted and pretty-printed in chunks on every core
-/// ([`super::format::items`]).
+/// ([`super::format::items_through_use`]).
 pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     let ids: Vec<(&TypeId, &Type)> = api.types.iter().collect();
-    let uses_support = std::sync::atomic::AtomicBool::new(false);
-    let body = super::format::items(ids.len(), |i| {
+    let (body, uses_support) = super::format::items_through_use(ids.len(), "support", |i| {
         let (id, ty) = ids[i];
-        let (tokens, verbatim) = emit_type(api, *id, ty);
-        let (tokens, used) = super::through_use(tokens, "support");
-        if used {
-            uses_support.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        (tokens, verbatim)
+        emit_type(api, *id, ty)
     })?;
-    let uses_support = uses_support.into_inner();
     // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls);
     // the fidelity table does not count, being behind a feature.
     let (import, fidelity) = if uses_support {
@@ -160,6 +153,7 @@ fn emit_struct(
         constructor,
     } = object;
     let mut required_params = Vec::new();
+    let mut required_names = Vec::new();
     let mut absent = Vec::new();
     let name = ident(&ty.name.rust);
     let wire_type = &ty.name.rust;
@@ -271,6 +265,7 @@ fn emit_struct(
         }
         if field.required {
             required_params.push(quote!(#fname: #ty_tokens));
+            required_names.push(fname.clone());
         } else {
             absent.push(quote!(#fname: None));
         }
@@ -352,10 +347,6 @@ fn emit_struct(
         )
     };
     if constructor && !required_params.is_empty() {
-        let set = fields
-            .iter()
-            .filter(|f| f.required)
-            .map(|f| ident(&f.name.rust));
         let rest = [
             additional.map(|_| quote!(additional_properties: Default::default())),
             open.then(|| quote!(undocumented: Default::default())),
@@ -379,7 +370,7 @@ fn emit_struct(
                 #allow_deprecated
                 #allow_many
                 pub fn new(#(#required_params),*) -> Self {
-                    Self { #(#set,)* #(#absent,)* #(#rest,)* }
+                    Self { #(#required_names,)* #(#absent,)* #(#rest,)* }
                 }
             },
         );

@@ -71,7 +71,7 @@ struct OperationNames {
 }
 
 /// The strategies module for `api`, formatted: its items emitted and pretty-printed in chunks
-/// on every core ([`super::format::items`]).
+/// on every core ([`super::format::items_through_use`]).
 pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     let names = fn_names(api);
     let mut scope = Scope::default();
@@ -100,9 +100,8 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
         })
         .collect();
     let types: Vec<(&TypeId, &Type)> = api.types.iter().collect();
-    let uses_models = std::sync::atomic::AtomicBool::new(false);
     let count = types.len() + api.operations.len() + 1;
-    let items = super::format::items(count, |i| {
+    let (items, uses_models) = super::format::items_through_use(count, "models", |i| {
         let tokens = if let Some((id, ty)) = types.get(i) {
             emit_type(api, &names, **id, ty)
         } else if let Some(op) = api.operations.get(i - types.len()) {
@@ -110,13 +109,9 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
         } else {
             tables(api, &names, &op_names)
         };
-        let (tokens, used) = super::through_use(tokens, "models");
-        if used {
-            uses_models.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
         (tokens, String::new())
     })?;
-    let models = uses_models.into_inner().then(|| {
+    let models = uses_models.then(|| {
         quote!(
             use super::models;
         )
