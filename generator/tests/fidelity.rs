@@ -97,8 +97,8 @@ fn reach(api: &Api, root: TypeId) -> BTreeSet<TypeId> {
                 }
             }
             TypeKind::Union { variants, .. } => {
-                for v in variants {
-                    targets(&v.shape, &mut next);
+                for shape in variants.iter().filter_map(|v| v.shape.as_ref()) {
+                    targets(shape, &mut next);
                 }
             }
             TypeKind::Alias(shape) => targets(shape, &mut next),

@@ -5,7 +5,7 @@ use quote::quote;
 use serde_json::Value;
 
 use super::{docs, ident};
-use crate::ir::{Api, EnumRepr, Field, Shape, Type, TypeId, TypeKind};
+use crate::ir::{Api, EnumRepr, Field, Shape, Tagging, Type, TypeId, TypeKind};
 
 /// `models.rs` as formatted text, its types emitted and pretty-printed in chunks on every core
 /// ([`super::format::items_through_use`]).
@@ -32,8 +32,75 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
         out.push('\n');
     }
     out.push_str(&body);
+    if api.types.values().any(carries_tag) {
+        out.push_str(&super::format::file("", carried_union_helpers()).map_err(|e| e.to_string())?);
+    }
     out.push_str(&super::format::file("", fidelity).map_err(|e| e.to_string())?);
     Ok(out)
+}
+
+/// A union whose payloads leave the tag to it ([`emit_carried_union`]).
+fn carries_tag(ty: &Type) -> bool {
+    matches!(
+        ty.kind,
+        TypeKind::Union {
+            tag: Some(_),
+            tagging: Tagging::Beside | Tagging::Around(_),
+            ..
+        }
+    )
+}
+
+/// The decoding and schema helpers the unions of [`carries_tag`] share, emitted once where one exists.
+fn carried_union_helpers() -> TokenStream {
+    quote! {
+        /// Decodes the payload a tagged union keeps under the `content` property.
+        fn content_payload<T: ::serde::de::DeserializeOwned, E: ::serde::de::Error>(
+            mut value: ::serde_json::Value,
+            content: &str,
+        ) -> ::std::result::Result<T, E> {
+            let payload = value.get_mut(content).map(::serde_json::Value::take).unwrap_or_default();
+            ::serde_json::from_value(payload).map_err(E::custom)
+        }
+
+        /// Decodes a payload that shares its object with the union's tag, the tag left out.
+        fn beside_payload<T: ::serde::de::DeserializeOwned, E: ::serde::de::Error>(
+            mut value: ::serde_json::Value,
+            tag: &str,
+        ) -> ::std::result::Result<T, E> {
+            if let ::std::option::Option::Some(object) = value.as_object_mut() {
+                object.remove(tag);
+            }
+            ::serde_json::from_value(value).map_err(E::custom)
+        }
+
+        /// One variant of a tagged union as JSON Schema: an object whose `tag` is `value`, with
+        /// the payload under `content`, or beside the tag when there is no `content`.
+        #[cfg(feature = "schemars")]
+        fn variant_schema(
+            tag: &str,
+            value: &str,
+            content: ::std::option::Option<&str>,
+            payload: ::std::option::Option<::schemars::Schema>,
+        ) -> ::schemars::Schema {
+            let mut properties = ::serde_json::Map::new();
+            properties.insert(tag.into(), ::serde_json::json!({ "const": value }));
+            let mut required = vec![tag];
+            let beside = match (content, payload) {
+                (::std::option::Option::Some(content), ::std::option::Option::Some(payload)) => {
+                    properties.insert(content.into(), payload.to_value());
+                    required.push(content);
+                    ::std::option::Option::None
+                }
+                (_, payload) => payload,
+            };
+            let object = ::schemars::json_schema!({ "type": "object", "required": required, "properties": properties });
+            match beside {
+                ::std::option::Option::Some(payload) => ::schemars::json_schema!({ "allOf": [payload, object] }),
+                ::std::option::Option::None => object,
+            }
+        }
+    }
 }
 
 /// The Rust type for a shape, as seen from inside `models`.
@@ -111,7 +178,12 @@ pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, Strin
         TypeKind::Enum { variants, repr } => {
             return emit_enum(ty, variants, *repr, doc, deprecated);
         }
-        TypeKind::Union { variants, tag } => {
+        TypeKind::Union {
+            variants,
+            tag: Some(tag),
+            tagging: Tagging::Beside | Tagging::Around(_),
+        } => emit_carried_union(api, id, ty, variants, tag, doc, deprecated),
+        TypeKind::Union { variants, tag, .. } => {
             emit_union(api, id, ty, variants, tag.as_deref(), doc, deprecated)
         }
         TypeKind::Alias(shape) => {
@@ -432,10 +504,33 @@ fn emit_struct(
 /// Under the `schemars` feature: every named type of the root document with its JSON pointer, its
 /// derived JSON Schema, and a serde round trip, so tests can hold the Rust types against the spec.
 fn fidelity_table(api: &Api) -> TokenStream {
-    let rows = api
+    // A `Beside` payload leaves out the tag its schema requires: its union is held instead.
+    let untagged_payloads: std::collections::BTreeSet<TypeId> = api
         .types
         .values()
-        .filter(|ty| ty.origin.doc == 0 && !matches!(ty.kind, TypeKind::Alias(_)))
+        .filter_map(|ty| match &ty.kind {
+            TypeKind::Union {
+                variants,
+                tagging: Tagging::Beside,
+                ..
+            } => Some(variants),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|v| match v.shape {
+            Some(Shape::Named(id)) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let rows = api
+        .types
+        .iter()
+        .filter(|(id, ty)| {
+            ty.origin.doc == 0
+                && !matches!(ty.kind, TypeKind::Alias(_))
+                && !untagged_payloads.contains(id)
+        })
+        .map(|(_, ty)| ty)
         .map(|ty| {
             let name = ident(&ty.name.rust);
             let wire = &ty.name.wire;
@@ -503,9 +598,19 @@ fn emit_enum(
 ) -> (TokenStream, String) {
     let name = ident(&ty.name.rust);
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust)).collect();
-    let variant_docs: Vec<String> = variants
+    let variant_docs: Vec<TokenStream> = variants
         .iter()
-        .map(|v| format!(" `{}`", value_text(&v.wire)))
+        .map(|v| match &v.docs {
+            Some(text) => {
+                let value = format!(" `{}`: the value on the wire.", value_text(&v.wire));
+                let text = super::docs(Some(text));
+                quote!(#text #[doc = ""] #[doc = #value])
+            }
+            None => {
+                let value = format!(" `{}`", value_text(&v.wire));
+                quote!(#[doc = #value])
+            }
+        })
         .collect();
     let (unknown_ty, repr_name) = match repr {
         EnumRepr::String => (quote!(::std::string::String), "str"),
@@ -532,7 +637,7 @@ fn emit_enum(
         /// Open: a value the spec does not list decodes as `Unknown` and encodes back unchanged.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
-            #(#[doc = #variant_docs] #idents,)*
+            #(#variant_docs #idents,)*
             /// A value the spec does not list.
             Unknown(#unknown_ty),
         }
@@ -555,15 +660,7 @@ fn emit_union(
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust)).collect();
     let payloads: Vec<TokenStream> = variants
         .iter()
-        .map(|v| {
-            let t = shape_tokens(api, &v.shape);
-            match crate::ir::lower_direct_target(&v.shape) {
-                Some(target) if crate::ir::lower_reaches(api, target, id) => {
-                    quote!(::std::boxed::Box<#t>)
-                }
-                _ => t,
-            }
-        })
+        .map(|v| payload_tokens(api, id, v.shape.as_ref().unwrap_or(&Shape::Any)))
         .collect();
     match tag {
         Some(tag) => {
@@ -617,7 +714,7 @@ fn emit_union(
                     }
 
                     fn json_schema(__generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                        let __variants: ::std::vec::Vec<::schemars::Schema> = ::std::vec![#(__generator.subschema_for::<#payloads>()),*];
+                        let __variants = ::std::vec::Vec::from([#(__generator.subschema_for::<#payloads>()),*]);
                         ::schemars::json_schema!({ "oneOf": __variants })
                     }
                 }
@@ -678,6 +775,139 @@ fn emit_union(
     }
 }
 
+/// A union variant's payload type, boxed where it holds the union again.
+fn payload_tokens(api: &Api, union: TypeId, shape: &Shape) -> TokenStream {
+    let t = shape_tokens(api, shape);
+    match crate::ir::lower_direct_target(shape) {
+        Some(target) if crate::ir::lower_reaches(api, target, union) => {
+            quote!(::std::boxed::Box<#t>)
+        }
+        _ => t,
+    }
+}
+
+/// A tagged union whose payloads do not hold the tag themselves ([`Tagging::Beside`] or
+/// [`Tagging::Around`]): serde's tagged form for encoding, decoding by the tag (an unknown one
+/// kept whole), and a JSON Schema of one object per tag value.
+fn emit_carried_union(
+    api: &Api,
+    id: TypeId,
+    ty: &Type,
+    variants: &[crate::ir::UnionVariant],
+    tag: &str,
+    doc: TokenStream,
+    deprecated: TokenStream,
+) -> TokenStream {
+    let TypeKind::Union { tagging, .. } = &ty.kind else {
+        unreachable!("called for unions")
+    };
+    let content = match tagging {
+        Tagging::Around(content) => Some(content.as_str()),
+        _ => None,
+    };
+    let name = ident(&ty.name.rust);
+    let type_name = &ty.name.rust;
+    let mut defs = Vec::new();
+    let mut arms = Vec::new();
+    let mut schemas = Vec::new();
+    let mut inspects = Vec::new();
+    for v in variants {
+        let variant = ident(&v.rust);
+        let value = v.tag_values.first().map(String::as_str).unwrap_or_default();
+        let docs = super::docs(v.docs.as_deref());
+        let Some(shape) = &v.shape else {
+            defs.push(quote!(#docs #[serde(rename = #value)] #variant,));
+            arms.push(quote!(::std::option::Option::Some(#value) => ::std::result::Result::Ok(Self::#variant),));
+            schemas.push(quote!(variant_schema(#tag, #value, None, None)));
+            inspects.push(quote!(Self::#variant => {}));
+            continue;
+        };
+        let payload = payload_tokens(api, id, shape);
+        defs.push(quote!(#docs #[serde(rename = #value)] #variant(#payload),));
+        match content {
+            Some(content) => {
+                arms.push(quote! {
+                    ::std::option::Option::Some(#value) => content_payload(__value, #content).map(Self::#variant),
+                });
+                schemas.push(quote!(variant_schema(#tag, #value, Some(#content), Some(__generator.subschema_for::<#payload>()))));
+                let at = format!("/{}", crate::load::escape(content));
+                inspects.push(
+                    quote!(Self::#variant(v) => super::support::inspect_at(v, path, #at, out)),
+                );
+            }
+            None => {
+                arms.push(quote! {
+                    ::std::option::Option::Some(#value) => beside_payload(__value, #tag).map(Self::#variant),
+                });
+                schemas.push(quote!(variant_schema(#tag, #value, None, Some(__generator.subschema_for::<#payload>()))));
+                inspects.push(
+                    quote!(Self::#variant(v) => super::support::Inspect::inspect(v, path, out)),
+                );
+            }
+        }
+    }
+    let serde_attr = match content {
+        Some(content) => quote!(#[serde(tag = #tag, content = #content)]),
+        None => quote!(#[serde(tag = #tag)]),
+    };
+    let carried = match content {
+        Some(content) => format!(" Tagged by the `{tag}` property, the payload under `{content}`."),
+        None => format!(" Tagged by the `{tag}` property, beside the payload's own."),
+    };
+    quote! {
+        #doc
+        #deprecated
+        ///
+        #[doc = #carried]
+        /// Open: an unknown tag decodes as `Unknown` with the raw value.
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #serde_attr
+        pub enum #name {
+            #(#defs)*
+            /// A tag value the spec does not list (or no tag at all).
+            #[serde(untagged)]
+            Unknown(::serde_json::Value),
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(__deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(__deserializer)?;
+                let __tag = __value.get(#tag).and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
+                match __tag.as_deref() {
+                    #(#arms)*
+                    _ => ::std::result::Result::Ok(Self::Unknown(__value)),
+                }
+            }
+        }
+
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                #type_name.into()
+            }
+
+            fn json_schema(__generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                let __variants = ::std::vec::Vec::from([#(#schemas),*]);
+                ::schemars::json_schema!({ "oneOf": __variants })
+            }
+        }
+
+        impl super::support::Inspect for #name {
+            fn inspect(&self, path: &str, out: &mut Vec<super::support::UnknownValue>) {
+                match self {
+                    #(#inspects,)*
+                    Self::Unknown(v) => out.push(super::support::UnknownValue {
+                        path: path.to_string(),
+                        type_name: #type_name,
+                        value: v.get(#tag).map(::std::string::ToString::to_string).unwrap_or_else(|| "no tag".to_string()),
+                        kind: super::support::Unexpected::Value,
+                    }),
+                }
+            }
+        }
+    }
+}
+
 /// True when `null` is a value of this shape (any JSON, or an alias of an optional type), so an
 /// optional field of it must keep a `null` apart from absent.
 fn admits_null(api: &Api, shape: &Shape) -> bool {
@@ -689,7 +919,11 @@ fn admits_null(api: &Api, shape: &Shape) -> bool {
                 TypeKind::Union {
                     variants,
                     tag: None,
-                } => variants.iter().any(|v| go(api, &v.shape, depth + 1)),
+                    ..
+                } => variants
+                    .iter()
+                    .filter_map(|v| v.shape.as_ref())
+                    .any(|s| go(api, s, depth + 1)),
                 _ => false,
             },
             _ => false,
@@ -713,7 +947,11 @@ pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
                     TypeKind::Union {
                         variants,
                         tag: None,
-                    } => variants.iter().any(|v| go(api, &v.shape, seen)),
+                        ..
+                    } => variants
+                        .iter()
+                        .filter_map(|v| v.shape.as_ref())
+                        .any(|s| go(api, s, seen)),
                     TypeKind::Struct { open: true, .. } => true,
                     TypeKind::Struct {
                         fields, additional, ..

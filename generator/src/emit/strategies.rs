@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::models::shape_tokens_outside as shape_tokens;
 use crate::ir::names::{self, Scope};
-use crate::ir::{Api, Media, Operation, Shape, Type, TypeId, TypeKind};
+use crate::ir::{Api, Media, Operation, Shape, Tagging, Type, TypeId, TypeKind};
 
 /// The runtime module every generated `strategies.rs` carries, written beside it as
 /// `strategies/runtime.rs`.
@@ -358,7 +358,8 @@ fn reaches(
                 }
                 TypeKind::Union { variants, .. } => variants
                     .iter()
-                    .any(|v| reaches(api, &v.shape, target, seen)),
+                    .filter_map(|v| v.shape.as_ref())
+                    .any(|s| reaches(api, s, target, seen)),
                 TypeKind::Alias(inner) => reaches(api, inner, target, seen),
                 TypeKind::Enum { .. } => false,
             }
@@ -391,9 +392,11 @@ fn must_reach(
                     .any(|f| f.required && !f.nullable && must_reach(api, &f.shape, target, seen)),
                 TypeKind::Union { variants, .. } => {
                     !variants.is_empty()
-                        && variants
-                            .iter()
-                            .all(|v| must_reach(api, &v.shape, target, seen))
+                        && variants.iter().all(|v| {
+                            v.shape
+                                .as_ref()
+                                .is_some_and(|s| must_reach(api, s, target, seen))
+                        })
                 }
                 TypeKind::Alias(inner) => must_reach(api, inner, target, seen),
                 TypeKind::Enum { .. } => false,
@@ -567,19 +570,39 @@ fn emit_type(
             quote!(object([#(#parts,)* #extra]))
         }
         TypeKind::Enum { variants, .. } => one_of(variants.iter().map(|v| &v.wire)),
-        TypeKind::Union { variants, tag } => {
+        TypeKind::Union {
+            variants,
+            tag,
+            tagging,
+        } => {
             let option = |v: &crate::ir::UnionVariant| {
-                let s = shape_in(api, names, &v.shape, None, Some(id), true);
-                match (tag, v.tag_values.first()) {
-                    (Some(tag), Some(value)) => quote!(tagged(#s, #tag, #value)),
-                    _ => s,
+                let payload = v
+                    .shape
+                    .as_ref()
+                    .map(|shape| shape_in(api, names, shape, None, Some(id), true));
+                let (Some(tag), Some(value)) = (tag, v.tag_values.first()) else {
+                    return payload.unwrap_or_else(|| quote!(object([])));
+                };
+                let tag_part = quote!(required(#tag, strings([#value])));
+                match (tagging, payload) {
+                    (Tagging::Inside | Tagging::Beside, Some(s)) => {
+                        quote!(tagged(#s, #tag, #value))
+                    }
+                    (Tagging::Around(content), Some(s)) => {
+                        quote!(object([#tag_part, required(#content, #s)]))
+                    }
+                    (_, None) => quote!(object([#tag_part])),
                 }
             };
             let all: Vec<TokenStream> = variants.iter().map(option).collect();
             // At depth 0 only variants that do not contain this union again.
             let leaves: Vec<TokenStream> = variants
                 .iter()
-                .filter(|v| !reaches(api, &v.shape, id, &mut Default::default()))
+                .filter(|v| {
+                    v.shape
+                        .as_ref()
+                        .is_none_or(|s| !reaches(api, s, id, &mut Default::default()))
+                })
                 .map(option)
                 .collect();
             if leaves.is_empty() || leaves.len() == all.len() {

@@ -8,7 +8,8 @@ use super::names::{self, Name, Scope};
 use super::schema::Builder as SchemaBuilder;
 use super::{
     Api, Body, EnumRepr, EnumVariant, Field, Header, Link, Media, Operation, Origin, ParamLocation,
-    Parameter, Response, SecurityScheme, Server, Shape, Type, TypeId, TypeKind, UnionVariant,
+    Parameter, Response, SecurityScheme, Server, Shape, Tagging, Type, TypeId, TypeKind,
+    UnionVariant,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{DocId, Node, Spec, Version, escape};
@@ -29,6 +30,7 @@ pub fn lower(spec: &Spec) -> (Api, Diagnostics) {
         type_names: Scope::with_reserved(names::RESERVED_TYPE_NAMES),
         next_id: 0,
         schemas: SchemaBuilder::new(spec),
+        untag: None,
     };
     l.api.title = root
         .pointer("/info/title")
@@ -84,6 +86,9 @@ struct Lowerer<'s> {
     type_names: Scope,
     next_id: u32,
     schemas: SchemaBuilder<'s>,
+    /// While an inline union alternative is lowered as a `Beside` payload: its place and the tag
+    /// property its struct leaves out.
+    untag: Option<(DocId, String, String)>,
 }
 
 /// Text of a scalar for names and versions (`1.0` written as a YAML number stays `1.0`).
@@ -508,6 +513,9 @@ impl<'s> Lowerer<'s> {
             if let Some(inner) = self.single_non_null_alternative(&node, &format!("{hint}Inner")) {
                 return TypeKind::Alias(nullable(inner));
             }
+            if let Some(kind) = self.enum_of_alternatives(&node, key) {
+                return kind;
+            }
             return self.union_kind(&node, key, hint);
         }
         if let Some(Value::Array(all)) = schema.get("allOf") {
@@ -642,6 +650,11 @@ impl<'s> Lowerer<'s> {
                 .map(|m| m.keys().cloned().collect())
                 .unwrap_or_default();
             for key in keys {
+                if self.untag.as_ref().is_some_and(|(doc, pointer, tag)| {
+                    *doc == node.doc && *pointer == node.pointer && *tag == key
+                }) {
+                    continue;
+                }
                 let Some(prop) = self.child(&props, &key) else {
                     continue;
                 };
@@ -738,19 +751,141 @@ impl<'s> Lowerer<'s> {
             variants.push(EnumVariant {
                 rust: scope.claim(label),
                 wire,
+                docs: None,
             });
         }
         TypeKind::Enum { variants, repr }
     }
 
+    /// A `oneOf`/`anyOf` whose every alternative is a string enumeration (Dropshot documents
+    /// each value of an enum this way) as one enum, each value documented by its alternative.
+    fn enum_of_alternatives(&mut self, node: &Node<'s>, key: &str) -> Option<TypeKind> {
+        let list = self.child(node, key)?;
+        let count = list.value.as_array()?.len();
+        if count < 2 {
+            return None;
+        }
+        let mut values = Vec::new();
+        let mut docs = Vec::new();
+        for i in 0..count {
+            let alt = self.spec.deref(self.index(&list, i)?).ok()?;
+            let own = enum_values(alt.value)?;
+            if !own.iter().all(Value::is_string)
+                || types_of(alt.value).iter().any(|t| *t != "string")
+            {
+                return None;
+            }
+            docs.extend(own.iter().map(|v| (v.clone(), docs_of(alt.value))));
+            values.extend(own);
+        }
+        let mut kind = self.enum_kind(&values, &serde_json::json!({"type": "string"}));
+        if let TypeKind::Enum { variants, .. } = &mut kind {
+            for variant in variants {
+                variant.docs = docs
+                    .iter()
+                    .find(|(value, _)| *value == variant.wire)
+                    .and_then(|(_, d)| d.clone());
+            }
+        }
+        Some(kind)
+    }
+
+    /// The one string value the object schema at `object` allows for `property`.
+    fn single_value(&self, object: &Node<'s>, property: &str) -> Option<String> {
+        let props = self.child(object, "properties")?;
+        let prop = self.spec.deref(self.child(&props, property)?).ok()?;
+        match enum_values(prop.value)?.as_slice() {
+            [Value::String(value)] => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    /// Without a `discriminator`: the property every alternative requires with a single string
+    /// value of its own (Dropshot's `{"type": "vpc", "value": …}`), each alternative's value, and
+    /// where the payloads keep it. Inline alternatives leave the tag out of their payload;
+    /// components keep it (they are types of their own elsewhere).
+    fn implicit_tag(&self, list: &Node<'s>) -> Option<(String, Vec<String>, Tagging)> {
+        let count = list.value.as_array()?.len();
+        if count < 2 {
+            return None;
+        }
+        let mut alternatives = Vec::new();
+        for i in 0..count {
+            let alt = self.index(list, i)?;
+            let inline = alt.value.get("$ref").is_none();
+            let target = self.spec.deref(alt).ok()?;
+            let composed = ["allOf", "oneOf", "anyOf", "discriminator"]
+                .iter()
+                .any(|k| target.value.get(*k).is_some());
+            let props: Vec<String> = target
+                .value
+                .get("properties")?
+                .as_object()?
+                .keys()
+                .cloned()
+                .collect();
+            if composed {
+                return None;
+            }
+            let required: BTreeSet<String> = target
+                .value
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            alternatives.push((inline, target, props, required));
+        }
+        let tag = alternatives[0].2.iter().find(|name| {
+            alternatives.iter().all(|(_, target, _, required)| {
+                required.contains(*name) && self.single_value(target, name).is_some()
+            })
+        })?;
+        let values: Vec<String> = alternatives
+            .iter()
+            .map(|(_, target, ..)| self.single_value(target, tag))
+            .collect::<Option<_>>()?;
+        if values.iter().collect::<BTreeSet<_>>().len() != values.len() {
+            return None;
+        }
+        let tagging = if !alternatives.iter().all(|(inline, ..)| *inline) {
+            Tagging::Inside
+        } else {
+            let mut contents = BTreeSet::new();
+            let adjacent = alternatives.iter().all(|(_, target, props, required)| {
+                let others: Vec<&String> = props.iter().filter(|p| *p != tag).collect();
+                contents.extend(others.iter().map(|p| p.to_string()));
+                others.len() <= 1
+                    && others.iter().all(|p| required.contains(*p))
+                    && matches!(
+                        target.value.get("additionalProperties"),
+                        None | Some(Value::Bool(false))
+                    )
+            });
+            match contents.into_iter().collect::<Vec<_>>().as_slice() {
+                [content] if adjacent => Tagging::Around(content.clone()),
+                _ => Tagging::Beside,
+            }
+        };
+        Some((tag.clone(), values, tagging))
+    }
+
     fn union_kind(&mut self, node: &Node<'s>, key: &str, hint: &str) -> TypeKind {
         let list = self.child(node, key).expect("checked by caller");
         let count = list.value.as_array().map_or(0, Vec::len);
-        let tag = node
+        let discriminator = node
             .value
             .pointer("/discriminator/propertyName")
             .and_then(Value::as_str)
             .map(str::to_string);
+        if discriminator.is_none()
+            && let Some((tag, values, tagging)) = self.implicit_tag(&list)
+        {
+            return self.implicitly_tagged(&list, hint, tag, values, tagging);
+        }
+        let tag = discriminator;
         let mapping: Vec<(String, String)> = node
             .value
             .pointer("/discriminator/mapping")
@@ -794,21 +929,18 @@ impl<'s> Lowerer<'s> {
                         tag_values.push(value.clone());
                     }
                 }
+                let property = tag.as_deref().unwrap_or_default();
                 if tag_values.is_empty()
-                    && let Some(Value::Array(consts)) = target.value.pointer(&format!(
-                        "/properties/{}/enum",
-                        tag.as_deref().unwrap_or_default()
-                    ))
+                    && let Some(Value::Array(consts)) = target
+                        .value
+                        .pointer(&format!("/properties/{property}/enum"))
                 {
                     tag_values.extend(consts.iter().filter_map(Value::as_str).map(str::to_string));
                 }
                 if tag_values.is_empty()
                     && let Some(c) = target
                         .value
-                        .pointer(&format!(
-                            "/properties/{}/const",
-                            tag.as_deref().unwrap_or_default()
-                        ))
+                        .pointer(&format!("/properties/{property}/const"))
                         .and_then(Value::as_str)
                 {
                     tag_values.push(c.to_string());
@@ -822,14 +954,80 @@ impl<'s> Lowerer<'s> {
             variants.push(UnionVariant {
                 rust: scope.claim(label),
                 tag_values,
-                shape,
+                shape: Some(shape),
+                docs: None,
             });
         }
         if tag.is_none() {
             let api = &self.api;
-            variants.sort_by_key(|v| std::cmp::Reverse(specificity(api, &v.shape)));
+            variants.sort_by_key(|v| {
+                std::cmp::Reverse(v.shape.as_ref().map_or(0, |s| specificity(api, s)))
+            });
         }
-        TypeKind::Union { variants, tag }
+        TypeKind::Union {
+            variants,
+            tag,
+            tagging: Tagging::Inside,
+        }
+    }
+
+    /// A union [`Self::implicit_tag`] found tagged: each variant named after its tag value, an
+    /// inline payload named after the union and the value (`VpcFirewallRuleTarget::IpNet`).
+    fn implicitly_tagged(
+        &mut self,
+        list: &Node<'s>,
+        hint: &str,
+        tag: String,
+        values: Vec<String>,
+        tagging: Tagging,
+    ) -> TypeKind {
+        let mut scope = Scope::with_reserved(&["Unknown"]);
+        let mut variants = Vec::new();
+        for (i, value) in values.into_iter().enumerate() {
+            let Some(alt) = self.index(list, i) else {
+                continue;
+            };
+            let label = scope.claim(names::pascal(&value));
+            let docs = self
+                .spec
+                .deref(alt.clone())
+                .ok()
+                .and_then(|t| docs_of(t.value));
+            let payload_hint = format!("{hint}{label}");
+            let shape = match &tagging {
+                Tagging::Inside => Some(self.shape_of(alt, &payload_hint)),
+                Tagging::Beside => {
+                    let alone = alt
+                        .value
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .is_some_and(|p| p.len() == 1);
+                    if alone {
+                        None
+                    } else {
+                        self.untag = Some((alt.doc, alt.pointer.clone(), tag.clone()));
+                        let shape = self.shape_of(alt, &payload_hint);
+                        self.untag = None;
+                        Some(shape)
+                    }
+                }
+                Tagging::Around(content) => self
+                    .child(&alt, "properties")
+                    .and_then(|props| self.child(&props, content))
+                    .map(|node| self.shape_of(node, &payload_hint)),
+            };
+            variants.push(UnionVariant {
+                rust: label,
+                tag_values: vec![value],
+                shape,
+                docs,
+            });
+        }
+        TypeKind::Union {
+            variants,
+            tag: Some(tag),
+            tagging,
+        }
     }
 
     fn servers(&mut self) {
@@ -1661,7 +1859,7 @@ pub(crate) fn reaches(
             .collect(),
         TypeKind::Union { variants, .. } => variants
             .iter()
-            .filter_map(|v| direct_target(&v.shape))
+            .filter_map(|v| v.shape.as_ref().and_then(direct_target))
             .collect(),
         TypeKind::Alias(shape) => direct_target(shape).into_iter().collect(),
         TypeKind::Enum { .. } => Vec::new(),

@@ -102,12 +102,15 @@ pub enum TypeKind {
         /// String or integer values.
         repr: EnumRepr,
     },
-    /// `oneOf`/`anyOf` as a Rust enum.
+    /// `oneOf`/`anyOf` as a Rust enum (a `oneOf` of string enums is an [`TypeKind::Enum`]).
     Union {
         /// The alternatives; untagged unions are ordered most specific first.
         variants: Vec<UnionVariant>,
-        /// `discriminator`, when the spec gives one.
+        /// The property whose value selects the variant: `discriminator.propertyName`, or, without
+        /// one, a property every alternative requires with a single string value of its own.
         tag: Option<String>,
+        /// Where a tagged union's payloads keep the tag (`Inside` when untagged).
+        tagging: Tagging,
     },
     /// Another shape under this name (`type Name = …`).
     Alias(Shape),
@@ -129,6 +132,22 @@ pub struct EnumVariant {
     pub rust: String,
     /// The value on the wire.
     pub wire: Value,
+    /// The `description` of the `oneOf` alternative that names this value, if any.
+    pub docs: Option<String>,
+}
+
+/// How a tagged union's wire object carries its tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tagging {
+    /// Each payload holds the tag property among its own fields (a `discriminator` over
+    /// components, which are types of their own elsewhere too).
+    Inside,
+    /// The tag sits beside the payload's fields in one object, but is not one of them
+    /// (inline alternatives: serde's internally tagged form).
+    Beside,
+    /// `{tag: value, <content>: payload}`, the named property holding the payload (inline
+    /// alternatives of exactly those two properties: serde's adjacently tagged form).
+    Around(String),
 }
 
 /// One alternative of a union.
@@ -138,8 +157,10 @@ pub struct UnionVariant {
     pub rust: String,
     /// For tagged unions, the tag values that select this variant (first one is used when writing).
     pub tag_values: Vec<String>,
-    /// The payload.
-    pub shape: Shape,
+    /// The payload; `None` for a `Beside`/`Around` alternative that holds the tag alone.
+    pub shape: Option<Shape>,
+    /// The alternative's `description`.
+    pub docs: Option<String>,
 }
 
 /// One property of a struct.
@@ -390,8 +411,8 @@ impl Api {
                             }
                         }
                         TypeKind::Union { variants, .. } => {
-                            for v in variants {
-                                walk(api, &v.shape, seen);
+                            for shape in variants.iter().filter_map(|v| v.shape.as_ref()) {
+                                walk(api, shape, seen);
                             }
                         }
                         TypeKind::Alias(inner) => walk(api, inner, seen),

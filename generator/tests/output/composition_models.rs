@@ -189,10 +189,10 @@ impl ::schemars::JsonSchema for Pet {
         "Pet".into()
     }
     fn json_schema(__generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let __variants: ::std::vec::Vec<::schemars::Schema> = ::std::vec![
-            __generator.subschema_for:: < Cat > (), __generator.subschema_for:: < Dog >
-            ()
-        ];
+        let __variants = ::std::vec::Vec::from([
+            __generator.subschema_for::<Cat>(),
+            __generator.subschema_for::<Dog>(),
+        ]);
         ::schemars::json_schema!({ "oneOf" : __variants })
     }
 }
@@ -213,6 +213,194 @@ impl support::Inspect for Pet {
                 })
             }
         }
+    }
+}
+/// Where a rule applies, tagged by `type` with no discriminator, the payload under `value` (Dropshot's form).
+///
+/// Tagged by the `type` property, the payload under `value`.
+/// Open: an unknown tag decodes as `Unknown` with the raw value.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[serde(tag = "type", content = "value")]
+pub enum RuleTarget {
+    /// Every instance in the VPC.
+    #[serde(rename = "vpc")]
+    Vpc(String),
+    /// One resource.
+    #[serde(rename = "ip")]
+    Ip(Base),
+    /// Everywhere.
+    #[serde(rename = "all")]
+    All,
+    /// A tag value the spec does not list (or no tag at all).
+    #[serde(untagged)]
+    Unknown(::serde_json::Value),
+}
+impl<'de> ::serde::Deserialize<'de> for RuleTarget {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        __deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
+        let __tag = __value
+            .get("type")
+            .and_then(::serde_json::Value::as_str)
+            .map(::std::string::ToString::to_string);
+        match __tag.as_deref() {
+            ::std::option::Option::Some("vpc") => {
+                content_payload(__value, "value").map(Self::Vpc)
+            }
+            ::std::option::Option::Some("ip") => {
+                content_payload(__value, "value").map(Self::Ip)
+            }
+            ::std::option::Option::Some("all") => ::std::result::Result::Ok(Self::All),
+            _ => ::std::result::Result::Ok(Self::Unknown(__value)),
+        }
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RuleTarget {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RuleTarget".into()
+    }
+    fn json_schema(__generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let __variants = ::std::vec::Vec::from([
+            variant_schema(
+                "type",
+                "vpc",
+                Some("value"),
+                Some(__generator.subschema_for::<String>()),
+            ),
+            variant_schema(
+                "type",
+                "ip",
+                Some("value"),
+                Some(__generator.subschema_for::<Base>()),
+            ),
+            variant_schema("type", "all", None, None),
+        ]);
+        ::schemars::json_schema!({ "oneOf" : __variants })
+    }
+}
+impl support::Inspect for RuleTarget {
+    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
+        match self {
+            Self::Vpc(v) => support::inspect_at(v, path, "/value", out),
+            Self::Ip(v) => support::inspect_at(v, path, "/value", out),
+            Self::All => {}
+            Self::Unknown(v) => {
+                out.push(support::UnknownValue {
+                    path: path.to_string(),
+                    type_name: "RuleTarget",
+                    value: v
+                        .get("type")
+                        .map(::std::string::ToString::to_string)
+                        .unwrap_or_else(|| "no tag".to_string()),
+                    kind: support::Unexpected::Value,
+                })
+            }
+        }
+    }
+}
+/// Tagged by `kind` with no discriminator, the tag beside the payload's own properties.
+///
+/// Tagged by the `kind` property, beside the payload's own.
+/// Open: an unknown tag decodes as `Unknown` with the raw value.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[serde(tag = "kind")]
+pub enum Allocator {
+    #[serde(rename = "explicit")]
+    Explicit(AllocatorExplicit),
+    #[serde(rename = "auto")]
+    Auto(AllocatorAuto),
+    /// A tag value the spec does not list (or no tag at all).
+    #[serde(untagged)]
+    Unknown(::serde_json::Value),
+}
+impl<'de> ::serde::Deserialize<'de> for Allocator {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        __deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        let __value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            __deserializer,
+        )?;
+        let __tag = __value
+            .get("kind")
+            .and_then(::serde_json::Value::as_str)
+            .map(::std::string::ToString::to_string);
+        match __tag.as_deref() {
+            ::std::option::Option::Some("explicit") => {
+                beside_payload(__value, "kind").map(Self::Explicit)
+            }
+            ::std::option::Option::Some("auto") => {
+                beside_payload(__value, "kind").map(Self::Auto)
+            }
+            _ => ::std::result::Result::Ok(Self::Unknown(__value)),
+        }
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Allocator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "Allocator".into()
+    }
+    fn json_schema(__generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let __variants = ::std::vec::Vec::from([
+            variant_schema(
+                "kind",
+                "explicit",
+                None,
+                Some(__generator.subschema_for::<AllocatorExplicit>()),
+            ),
+            variant_schema(
+                "kind",
+                "auto",
+                None,
+                Some(__generator.subschema_for::<AllocatorAuto>()),
+            ),
+        ]);
+        ::schemars::json_schema!({ "oneOf" : __variants })
+    }
+}
+impl support::Inspect for Allocator {
+    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
+        match self {
+            Self::Explicit(v) => support::Inspect::inspect(v, path, out),
+            Self::Auto(v) => support::Inspect::inspect(v, path, out),
+            Self::Unknown(v) => {
+                out.push(support::UnknownValue {
+                    path: path.to_string(),
+                    type_name: "Allocator",
+                    value: v
+                        .get("kind")
+                        .map(::std::string::ToString::to_string)
+                        .unwrap_or_else(|| "no tag".to_string()),
+                    kind: support::Unexpected::Value,
+                })
+            }
+        }
+    }
+}
+/// A oneOf of string enums, each value described by its alternative.
+///
+/// Open: a value the spec does not list decodes as `Unknown` and encodes back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LotKind {
+    /// Infrastructure lots.
+    ///
+    /// `infra`: the value on the wire.
+    Infra,
+    /// Pool lots.
+    ///
+    /// `pool`: the value on the wire.
+    Pool,
+    /// A value the spec does not list.
+    Unknown(::std::string::String),
+}
+super::support::open_enum! {
+    LotKind: str {
+        Infra = "infra",
+        Pool = "pool",
     }
 }
 ///
@@ -344,6 +532,37 @@ impl support::Inspect for Outcome {
         support::undocumented(&self.undocumented, "Outcome", path, out);
     }
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AllocatorExplicit {
+    pub ip: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl support::Inspect for AllocatorExplicit {
+    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
+        support::undocumented(&self.undocumented, "AllocatorExplicit", path, out);
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AllocatorAuto {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    /// Properties the spec does not document, kept as received (the object is open).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl support::Inspect for AllocatorAuto {
+    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
+        support::undocumented(&self.undocumented, "AllocatorAuto", path, out);
+    }
+}
 ///
 /// Open: a value the spec does not list decodes as `Unknown` and encodes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -391,6 +610,57 @@ impl support::Inspect for InlineTagsItem {
         support::undocumented(&self.undocumented, "InlineTagsItem", path, out);
     }
 }
+/// Decodes the payload a tagged union keeps under the `content` property.
+fn content_payload<T: ::serde::de::DeserializeOwned, E: ::serde::de::Error>(
+    mut value: ::serde_json::Value,
+    content: &str,
+) -> ::std::result::Result<T, E> {
+    let payload = value
+        .get_mut(content)
+        .map(::serde_json::Value::take)
+        .unwrap_or_default();
+    ::serde_json::from_value(payload).map_err(E::custom)
+}
+/// Decodes a payload that shares its object with the union's tag, the tag left out.
+fn beside_payload<T: ::serde::de::DeserializeOwned, E: ::serde::de::Error>(
+    mut value: ::serde_json::Value,
+    tag: &str,
+) -> ::std::result::Result<T, E> {
+    if let ::std::option::Option::Some(object) = value.as_object_mut() {
+        object.remove(tag);
+    }
+    ::serde_json::from_value(value).map_err(E::custom)
+}
+/// One variant of a tagged union as JSON Schema: an object whose `tag` is `value`, with
+/// the payload under `content`, or beside the tag when there is no `content`.
+#[cfg(feature = "schemars")]
+fn variant_schema(
+    tag: &str,
+    value: &str,
+    content: ::std::option::Option<&str>,
+    payload: ::std::option::Option<::schemars::Schema>,
+) -> ::schemars::Schema {
+    let mut properties = ::serde_json::Map::new();
+    properties.insert(tag.into(), ::serde_json::json!({ "const" : value }));
+    let mut required = vec![tag];
+    let beside = match (content, payload) {
+        (::std::option::Option::Some(content), ::std::option::Option::Some(payload)) => {
+            properties.insert(content.into(), payload.to_value());
+            required.push(content);
+            ::std::option::Option::None
+        }
+        (_, payload) => payload,
+    };
+    let object = ::schemars::json_schema!(
+        { "type" : "object", "required" : required, "properties" : properties }
+    );
+    match beside {
+        ::std::option::Option::Some(payload) => {
+            ::schemars::json_schema!({ "allOf" : [payload, object] })
+        }
+        ::std::option::Option::None => object,
+    }
+}
 /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
 /// and a serde round trip (`schemars` feature only).
 #[cfg(feature = "schemars")]
@@ -403,6 +673,9 @@ pub fn fidelity() -> Vec<support::Fidelity> {
         support::Fidelity::of::<Cat>("/components/schemas/Cat"),
         support::Fidelity::of::<Dog>("/components/schemas/Dog"),
         support::Fidelity::of::<Pet>("/components/schemas/Pet"),
+        support::Fidelity::of::<RuleTarget>("/components/schemas/RuleTarget"),
+        support::Fidelity::of::<Allocator>("/components/schemas/Allocator"),
+        support::Fidelity::of::<LotKind>("/components/schemas/LotKind"),
         support::Fidelity::of::<StringOrNumber>("/components/schemas/StringOrNumber"),
         support::Fidelity::of::<Inline>("/components/schemas/Inline"),
         support::Fidelity::of::<Closed>("/components/schemas/Closed"),

@@ -174,6 +174,40 @@ pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
 pub fn pet() -> BoxedStrategy<models::Pet> {
     decoded(pet_json(DEPTH))
 }
+/// JSON values of `RuleTarget` the spec allows.
+pub fn rule_target_json(depth: u32) -> BoxedStrategy<Value> {
+    union([
+        object([required("type", strings(["vpc"])), required("value", text("", 0, 20))]),
+        object([
+            required("type", strings(["ip"])),
+            required("value", base_json(depth.saturating_sub(1))),
+        ]),
+        object([required("type", strings(["all"]))]),
+    ])
+}
+/// Values of `RuleTarget` the spec allows, decoded into the generated type.
+pub fn rule_target() -> BoxedStrategy<models::RuleTarget> {
+    decoded(rule_target_json(DEPTH))
+}
+/// JSON values of `Allocator` the spec allows.
+pub fn allocator_json(depth: u32) -> BoxedStrategy<Value> {
+    union([
+        tagged(allocator_explicit_json(depth.saturating_sub(1)), "kind", "explicit"),
+        tagged(allocator_auto_json(depth.saturating_sub(1)), "kind", "auto"),
+    ])
+}
+/// Values of `Allocator` the spec allows, decoded into the generated type.
+pub fn allocator() -> BoxedStrategy<models::Allocator> {
+    decoded(allocator_json(DEPTH))
+}
+/// JSON values of `LotKind` the spec allows.
+pub fn lot_kind_json(_depth: u32) -> BoxedStrategy<Value> {
+    strings(["infra", "pool"])
+}
+/// Values of `LotKind` the spec allows, decoded into the generated type.
+pub fn lot_kind() -> BoxedStrategy<models::LotKind> {
+    decoded(lot_kind_json(DEPTH))
+}
 /// JSON values of `StringOrNumber` the spec allows.
 pub fn string_or_number_json(depth: u32) -> BoxedStrategy<Value> {
     union([
@@ -261,6 +295,34 @@ pub fn outcome() -> BoxedStrategy<models::Outcome> {
 pub fn outcome_invalid() -> BoxedStrategy<Value> {
     broken(outcome_json(DEPTH), &["error"], &[("error", "object"), ("total", "number")])
 }
+/// JSON values of `AllocatorExplicit` the spec allows.
+pub fn allocator_explicit_json(depth: u32) -> BoxedStrategy<Value> {
+    object([required("ip", text("", 0, 20)), optional(depth, "pool", text("", 0, 20))])
+}
+/// Values of `AllocatorExplicit` the spec allows, decoded into the generated type.
+pub fn allocator_explicit() -> BoxedStrategy<models::AllocatorExplicit> {
+    decoded(allocator_explicit_json(DEPTH))
+}
+/// JSON values of `AllocatorExplicit` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
+pub fn allocator_explicit_invalid() -> BoxedStrategy<Value> {
+    broken(
+        allocator_explicit_json(DEPTH),
+        &["ip"],
+        &[("ip", "string"), ("pool", "string")],
+    )
+}
+/// JSON values of `AllocatorAuto` the spec allows.
+pub fn allocator_auto_json(depth: u32) -> BoxedStrategy<Value> {
+    object([optional(depth, "pool", text("", 0, 20))])
+}
+/// Values of `AllocatorAuto` the spec allows, decoded into the generated type.
+pub fn allocator_auto() -> BoxedStrategy<models::AllocatorAuto> {
+    decoded(allocator_auto_json(DEPTH))
+}
+/// JSON values of `AllocatorAuto` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
+pub fn allocator_auto_invalid() -> BoxedStrategy<Value> {
+    broken(allocator_auto_json(DEPTH), &[], &[("pool", "string")])
+}
 /// JSON values of `InlineMode` the spec allows.
 pub fn inline_mode_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["fast", "slow"])
@@ -309,12 +371,17 @@ pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Cat", cat_json, Some(cat_invalid)),
     ("Dog", dog_json, Some(dog_invalid)),
     ("Pet", pet_json, None),
+    ("RuleTarget", rule_target_json, None),
+    ("Allocator", allocator_json, None),
+    ("LotKind", lot_kind_json, None),
     ("StringOrNumber", string_or_number_json, None),
     ("MaybeBase", maybe_base_json, None),
     ("Inline", inline_json, Some(inline_invalid)),
     ("Closed", closed_json, Some(closed_invalid)),
     ("MaybeError", maybe_error_json, Some(maybe_error_invalid)),
     ("Outcome", outcome_json, Some(outcome_invalid)),
+    ("AllocatorExplicit", allocator_explicit_json, Some(allocator_explicit_invalid)),
+    ("AllocatorAuto", allocator_auto_json, Some(allocator_auto_invalid)),
     ("InlineMode", inline_mode_json, None),
     ("InlineAddress", inline_address_json, Some(inline_address_invalid)),
     ("InlineTagsItem", inline_tags_item_json, Some(inline_tags_item_invalid)),

@@ -170,6 +170,40 @@ fn tagged_unions_follow_the_discriminator_mapping() {
 }
 
 #[test]
+fn tags_found_without_a_discriminator_name_the_variants() {
+    // The payload under `value`, a variant of the tag alone, an unknown tag kept whole.
+    let (vpc, back): (c::RuleTarget, _) = round_trip(json!({"type": "vpc", "value": "default"}));
+    assert_eq!(vpc, c::RuleTarget::Vpc("default".into()));
+    assert_eq!(back, json!({"type": "vpc", "value": "default"}));
+    let (all, back): (c::RuleTarget, _) = round_trip(json!({"type": "all"}));
+    assert_eq!(all, c::RuleTarget::All);
+    assert_eq!(back, json!({"type": "all"}));
+    let ip: c::RuleTarget = serde_json::from_value(json!({"type": "ip", "value": {"id": "b", "extra": 1}})).unwrap();
+    assert!(matches!(ip, c::RuleTarget::Ip(ref base) if base.id == "b"));
+    assert_eq!(ip.unknown_values()[0].path, "/value/extra", "the payload is inspected where it sits");
+    let (other, back): (c::RuleTarget, _) = round_trip(json!({"type": "galaxy", "value": 1}));
+    assert_eq!(other, c::RuleTarget::Unknown(json!({"type": "galaxy", "value": 1})));
+    assert_eq!(back, json!({"type": "galaxy", "value": 1}));
+    assert_eq!(other.unknown_values()[0].type_name, "RuleTarget");
+    assert!(serde_json::from_value::<c::RuleTarget>(json!({"type": "ip", "value": 3})).is_err(), "a known tag with a bad payload is an error");
+    // The tag beside the payload's own properties: not a field of it, nor an undocumented one.
+    let (explicit, back): (c::Allocator, _) = round_trip(json!({"kind": "explicit", "ip": "10.0.0.1"}));
+    let c::Allocator::Explicit(ref payload) = explicit else { panic!("{explicit:?}") };
+    assert_eq!(payload.ip, "10.0.0.1");
+    assert!(payload.undocumented.is_empty(), "{:?}", payload.undocumented);
+    assert!(explicit.unknown_values().is_empty());
+    assert_eq!(back, json!({"kind": "explicit", "ip": "10.0.0.1"}));
+    let (auto, back): (c::Allocator, _) = round_trip(json!({"kind": "auto"}));
+    assert!(matches!(auto, c::Allocator::Auto(ref a) if a.pool.is_none()));
+    assert_eq!(back, json!({"kind": "auto"}));
+    // A oneOf of string enums is one enum.
+    let (pool, back): (c::LotKind, _) = round_trip(json!("pool"));
+    assert_eq!(pool, c::LotKind::Pool);
+    assert_eq!(back, json!("pool"));
+    assert_eq!(c::LotKind::KNOWN, &["infra", "pool"]);
+}
+
+#[test]
 fn untagged_unions_pick_the_most_specific_variant() {
     let (base, _): (c::StringOrNumber, _) = round_trip(json!({"id": "x"}));
     assert!(matches!(base, c::StringOrNumber::Base(_)));
