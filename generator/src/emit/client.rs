@@ -136,9 +136,20 @@ fn param_type(api: &Api, p: &Parameter) -> TokenStream {
 /// strings, `to_string()` for other displayable values, JSON text for the rest.
 fn value_expr(api: &Api, shape: &Shape, v: &TokenStream) -> TokenStream {
     match shape {
-        Shape::String => quote!(#v),
+        s if is_text(api, s, 0) => quote!(#v),
         s if displayable(api, s) => quote!(#v.to_string()),
         _ => quote!(json_text(&#v)),
+    }
+}
+
+/// A string, or an alias that leads to one.
+fn is_text(api: &Api, shape: &Shape, depth: usize) -> bool {
+    match shape {
+        Shape::String => true,
+        Shape::Named(id) if depth < 16 => {
+            matches!(&api.ty(*id).kind, TypeKind::Alias(inner) if is_text(api, inner, depth + 1))
+        }
+        _ => false,
     }
 }
 

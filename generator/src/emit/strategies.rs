@@ -503,8 +503,13 @@ fn shape_in(
                 .map(|m| m.max(0) as usize)
                 .unwrap_or(min + 3)
                 .max(min);
+            let fixed = min == max;
             let (min, max) = (usize_lit(min), usize_lit(max));
-            quote!(array(#inner, #min, if depth == 0 { #min } else { #max }))
+            if fixed {
+                quote!(array(#inner, #min, #min))
+            } else {
+                quote!(array(#inner, #min, if depth == 0 { #min } else { #max }))
+            }
         }
         Shape::Map(inner) => {
             let values = schema

@@ -48,6 +48,7 @@ impl Client {
         item_id: i64,
         part: &models::PartKind,
         x_request_id: &str,
+        cursor: Option<&models::Cursor>,
         tags: Option<&[String]>,
         ids: Option<&[i64]>,
         filter: Option<&models::GetPartFilter>,
@@ -61,6 +62,9 @@ impl Client {
         {
             let value = x_request_id;
             request.header("X-Request-Id", value)?;
+        }
+        if let Some(value) = cursor {
+            request.query("cursor", value);
         }
         if let Some(value) = tags {
             for v in value {

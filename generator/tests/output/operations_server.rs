@@ -30,6 +30,7 @@ pub trait Api: Send + Sync + 'static {
         item_id: i64,
         part: models::PartKind,
         x_request_id: String,
+        cursor: Option<models::Cursor>,
         tags: Option<Vec<String>>,
         ids: Option<Vec<i64>>,
         filter: Option<models::GetPartFilter>,
@@ -266,12 +267,23 @@ async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
         "header `X-Request-Id`",
         call.inputs.header::<String>("X-Request-Id")?,
     )?;
+    let cursor = call.inputs.query::<models::Cursor>("cursor")?;
     let tags = call.inputs.query_array::<String>("tags", true)?;
     let ids = call.inputs.query_array::<i64>("ids", false)?;
     let filter = call.inputs.query_deep::<models::GetPartFilter>("filter")?;
     let session = call.inputs.cookie::<String>("session")?;
     call.service
-        .get_part(call.ctx, item_id, part, x_request_id, tags, ids, filter, session)
+        .get_part(
+            call.ctx,
+            item_id,
+            part,
+            x_request_id,
+            cursor,
+            tags,
+            ids,
+            filter,
+            session,
+        )
         .await
         .encode()
 }

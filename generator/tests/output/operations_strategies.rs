@@ -11,6 +11,22 @@ use runtime::*;
 use super::models;
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+/// JSON values of `Cursor` the spec allows.
+pub fn cursor_json(_depth: u32) -> BoxedStrategy<Value> {
+    pattern("^[a-z0-9]+$", 0, 20)
+}
+/// Values of `Cursor` the spec allows, decoded into the generated type.
+pub fn cursor() -> BoxedStrategy<models::Cursor> {
+    decoded(cursor_json(DEPTH))
+}
+/// JSON values of `Position` the spec allows.
+pub fn position_json(_depth: u32) -> BoxedStrategy<Value> {
+    array(number(-1000000.0, 1000000.0), 3, 3)
+}
+/// Values of `Position` the spec allows, decoded into the generated type.
+pub fn position() -> BoxedStrategy<models::Position> {
+    decoded(position_json(DEPTH))
+}
 /// JSON values of `PartKind` the spec allows.
 pub fn part_kind_json(_depth: u32) -> BoxedStrategy<Value> {
     strings(["wheel", "door"])
@@ -98,6 +114,7 @@ pub fn get_part_params() -> BoxedStrategy<Value> {
             required("part", part_kind_json(depth.saturating_sub(1))),
         ],
         [
+            optional(depth, "cursor", cursor_json(depth.saturating_sub(1))),
             optional(
                 depth,
                 "tags",
@@ -136,6 +153,8 @@ pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
 pub type Values = fn() -> BoxedStrategy<Value>;
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
+    ("Cursor", cursor_json, None),
+    ("Position", position_json, None),
     ("PartKind", part_kind_json, None),
     ("Part", part_json, Some(part_invalid)),
     ("Problem", problem_json, Some(problem_invalid)),

@@ -81,11 +81,13 @@ async fn parameters_cookies_and_the_api_key_reach_the_wire_and_statuses_decode()
         undocumented: Default::default(),
     };
     let tags = ["a b".to_string(), "c".to_string()];
+    let cursor: m::Cursor = "c9".into();
     let call = || {
         client.get_part(
             7,
             &m::PartKind::Door,
             "req-1",
+            Some(&cursor),
             Some(&tags),
             Some(&[1, 2]),
             Some(&filter),
@@ -99,7 +101,7 @@ async fn parameters_cookies_and_the_api_key_reach_the_wire_and_statuses_decode()
     let first = request.lines().next().unwrap();
     assert_eq!(
         first,
-        "GET /api/items/7/parts/door.json?tags=a+b&tags=c&ids=1%2C2&filter%5Bcolor%5D=red HTTP/1.1"
+        "GET /api/items/7/parts/door.json?cursor=c9&tags=a+b&tags=c&ids=1%2C2&filter%5Bcolor%5D=red HTTP/1.1"
     );
     assert!(request.contains("x-request-id: req-1\r\n"), "{request}");
     assert!(request.contains("cookie: session=s1\r\n"), "{request}");
