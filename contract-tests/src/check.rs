@@ -39,7 +39,9 @@ pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
     // (interaction index, operation) for the cross-operation pass.
     let mut matched: Vec<(usize, &Operation)> = Vec::new();
     for (i, interaction) in traffic.iter().enumerate() {
-        let (op, body) = check_one(model, interaction, i, &mut findings);
+        let Checked {
+            op, response: body, ..
+        } = check_one(model, interaction, i, &mut findings);
         if let Some(op) = op {
             matched.push((i, op));
         }
@@ -65,7 +67,7 @@ pub fn check_one<'m>(
     interaction: &Interaction,
     index: usize,
     findings: &mut Vec<Finding>,
-) -> (Option<&'m Operation>, Option<Value>) {
+) -> Checked<'m> {
     let path = interaction.path();
     let Some((op, path_values)) = model.find_with_params(&interaction.method, &path) else {
         findings.push(
@@ -82,11 +84,26 @@ pub fn check_one<'m>(
                 interaction.method
             )),
         );
-        return (None, None);
+        return Checked::default();
     };
-    check_request(model, op, interaction, &path_values, index, findings);
-    let body = check_response(model, op, interaction, index, findings);
-    (Some(op), body)
+    let request = check_request(model, op, interaction, &path_values, index, findings);
+    let response = check_response(model, op, interaction, index, findings);
+    Checked {
+        op: Some(op),
+        request,
+        response,
+    }
+}
+
+/// What [`check_one`] learnt of an interaction besides its findings.
+#[derive(Debug, Default)]
+pub struct Checked<'m> {
+    /// The operation the spec has for it.
+    pub op: Option<&'m Operation>,
+    /// The request body, when the checks parsed it as JSON.
+    pub request: Option<Value>,
+    /// The response body, when the checks parsed it as JSON (the sequence checks read it too).
+    pub response: Option<Value>,
 }
 
 fn finding(kind: Kind, operation: &str, interaction: &Interaction, index: usize) -> Finding {
@@ -100,9 +117,10 @@ fn check_request(
     path_values: &[(String, String)],
     index: usize,
     findings: &mut Vec<Finding>,
-) {
+) -> Option<Value> {
     let body = interaction.request_body.trim();
     let mut invalid = None;
+    let mut parsed = None;
     if body.is_empty() {
         if op.body.as_ref().is_some_and(|b| b.required) {
             invalid = Some((
@@ -112,15 +130,11 @@ fn check_request(
             ));
         }
     } else if let Some(schema) = op.body.as_ref().and_then(|b| {
-        json_schema_for(
-            model,
-            &b.content,
-            interaction.request_header("content-type"),
-        )
+        json_media_for(&b.content, interaction.request_header("content-type"))?.schema
     }) {
         match serde_json::from_str::<Value>(body) {
             Ok(value) => {
-                if let Some(v) = model.validator(&schema)
+                if let Some(v) = model.validator_of(schema)
                     && let Some(e) = v.iter_errors(&value).next()
                 {
                     invalid = Some((
@@ -129,6 +143,7 @@ fn check_request(
                         e.instance().to_string(),
                     ));
                 }
+                parsed = Some(value);
             }
             Err(e) => {
                 invalid = Some((
@@ -192,6 +207,7 @@ fn check_request(
             );
         }
     }
+    parsed
 }
 
 /// One way a request breaks the spec.
@@ -650,17 +666,19 @@ fn check_response(
     if body.is_empty() {
         return None;
     }
-    let schema_at = json_schema_for(
-        model,
+    let schema = json_media_for(
         &response.content,
         interaction.response_header("content-type"),
-    )?;
+    )?
+    .schema?;
+    // Where the schema is, for a finding's location (most bodies need none).
+    let schema_at = || at(&model.api.schema(schema).origin);
     let value: Value = match serde_json::from_str(body) {
         Ok(v) => v,
         Err(e) => {
             findings.push(
                 finding(Kind::SchemaViolation, &op.label(), interaction, index)
-                    .at(model, Some(schema_at.clone()))
+                    .at(model, Some(schema_at()))
                     .expected("a JSON document")
                     .observed(format!("unparsable JSON ({e})"))
                     .message(format!("status {status} body is not JSON: {e}")),
@@ -668,11 +686,6 @@ fn check_response(
             return None;
         }
     };
-    if let Some(schema) = json_media_for(
-        &response.content,
-        interaction.response_header("content-type"),
-    )
-    .and_then(|m| m.schema)
     {
         let mut extra = Vec::new();
         undocumented_properties(model, schema, &value, "", &mut extra);
@@ -693,10 +706,11 @@ fn check_response(
             );
         }
     }
-    let Some(validator) = model.validator(&schema_at) else {
+    let Some(validator) = model.validator_of(schema) else {
         return Some(value);
     };
     for error in validator.iter_errors(&value) {
+        let schema_at = schema_at();
         let pointer = error.instance_path().as_str().to_string();
         let node = schema_node(model, &schema_at, &pointer).unwrap_or_else(|| schema_at.clone());
         let keyword = keyword(&error);

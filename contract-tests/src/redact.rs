@@ -176,6 +176,17 @@ impl Redaction {
     /// writing the redacted copy: a body is parsed only when its text may hold a secret (a
     /// secret-sounding name, a secret shape, a digit run, an escape that could hide either).
     pub fn collect(&self, interaction: &Interaction, found: &mut BTreeSet<String>) {
+        self.collect_parsed(interaction, [None, None], found);
+    }
+
+    /// [`Redaction::collect`], given the request and response bodies as the checks already
+    /// parsed them (`None` where they did not): a parsed body is walked, not parsed again.
+    pub fn collect_parsed(
+        &self,
+        interaction: &Interaction,
+        parsed: [Option<&Value>; 2],
+        found: &mut BTreeSet<String>,
+    ) {
         for (k, v) in interaction
             .request_headers
             .iter()
@@ -186,22 +197,56 @@ impl Redaction {
                 self.cookie_header(v, found);
             } else if SECRET_HEADERS.contains(&name.as_str()) || self.headers.contains(&name) {
                 hide_credential(v, found);
-            } else if !PROTOCOL_HEADERS.contains(&name.as_str()) {
+            } else if !PROTOCOL_HEADERS.contains(&name.as_str()) && may_hold_secret(v) {
                 scrubbed(v, found);
             }
         }
-        self.url(&interaction.url, found);
-        for body in [&interaction.request_body, &interaction.response_body] {
+        self.url_secrets(&interaction.url, found);
+        for (body, parsed) in [&interaction.request_body, &interaction.response_body]
+            .into_iter()
+            .zip(parsed)
+        {
             if !may_hold_secret(body) {
                 continue;
             }
             // Only what is found counts here: a JSON body is walked, not written back.
+            if let Some(value) = parsed {
+                self.found_in(value, found);
+                continue;
+            }
             match serde_json::from_str::<Value>(body) {
-                Ok(mut value) => self.value(&mut value, found),
+                Ok(value) => self.found_in(&value, found),
                 Err(_) => {
                     self.body(body, found);
                 }
             }
+        }
+    }
+
+    /// What [`Redaction::value`] would hide in `value`, added to `found`, `value` left as it is.
+    fn found_in(&self, value: &Value, found: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if (v.is_string() || v.is_number()) && secret_key(k) {
+                        found.insert(scalar_text(v));
+                    } else {
+                        self.found_in(v, found);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.found_in(v, found)),
+            Value::String(text) => {
+                scrubbed(text, found);
+            }
+            Value::Number(n) if n.as_i64().is_some_and(|i| i.unsigned_abs() < 10u64.pow(14)) => {}
+            Value::Number(n) => {
+                let digits = n.to_string();
+                if card_number(&digits) {
+                    found.insert(digits);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -279,6 +324,29 @@ impl Redaction {
         out
     }
 
+    /// What [`Redaction::url`] hides in `url`, added to `found`, without writing the copy.
+    fn url_secrets(&self, url: &str, found: &mut BTreeSet<String>) {
+        let shapes = |text: &str, found: &mut BTreeSet<String>| {
+            if may_hold_secret(text) {
+                scrubbed(text, found);
+            }
+        };
+        let Some((base, rest)) = url.split_once('?') else {
+            return shapes(url, found);
+        };
+        shapes(base, found);
+        let query = rest.split('#').next().unwrap_or_default();
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some((name, value)) if self.secret_query(name) => {
+                    found.insert(value.to_string());
+                    found.insert(form_decoded(value));
+                }
+                _ => shapes(pair, found),
+            }
+        }
+    }
+
     fn secret_query(&self, name: &str) -> bool {
         let lower = form_decoded(name).to_ascii_lowercase();
         self.query.contains(&lower) || self.cookies.contains(&lower) || secret_name(&lower)
@@ -313,11 +381,7 @@ impl Redaction {
         match value {
             Value::Object(map) => {
                 for (k, v) in map.iter_mut() {
-                    let key: String = k
-                        .chars()
-                        .filter(|c| !matches!(c, '_' | '-'))
-                        .map(|c| c.to_ascii_lowercase())
-                        .collect();
+                    let key = folded_key(k);
                     if secret_name(&key) && (v.is_string() || v.is_number()) {
                         found.insert(scalar_text(v));
                         *v = Value::String(REDACTED.into());
@@ -349,6 +413,19 @@ impl Redaction {
             _ => {}
         }
     }
+}
+
+/// A JSON key as [`secret_name`] reads it: lowercase, without `_` and `-`.
+fn folded_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// [`secret_name`] of a JSON key.
+fn secret_key(key: &str) -> bool {
+    secret_name(&folded_key(key))
 }
 
 /// Values shorter than this are hidden where they stand but not hunted through other text:
@@ -725,6 +802,15 @@ mod tests {
             redaction.apply_collecting(&interaction, &mut applied);
             redaction.collect(&interaction, &mut collected);
             assert_eq!(collected, applied, "{body}");
+            // The bodies as the checks parsed them: walked, not parsed again, to the same end.
+            let parsed: Option<Value> = serde_json::from_str(body).ok();
+            let mut walked = BTreeSet::new();
+            redaction.collect_parsed(
+                &interaction,
+                [parsed.as_ref(), parsed.as_ref()],
+                &mut walked,
+            );
+            assert_eq!(walked, applied, "{body}");
         }
     }
 

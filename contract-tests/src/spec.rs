@@ -4,9 +4,9 @@
 //! 3.0's `nullable` and boolean exclusive bounds are translated to JSON Schema first; 3.1
 //! schemas are JSON Schema already).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{OnceLock, RwLock};
 
 use generator::ir::{self, Api, Origin};
 use generator::load::{self, DocId, Spec};
@@ -23,7 +23,10 @@ pub struct Model {
     /// Path prefixes of the servers (`/v1` for `https://host/v1`), longest first, always ending with "".
     pub base_paths: Vec<String>,
     registry: Option<jsonschema::Registry<'static>>,
-    validators: Mutex<BTreeMap<(usize, String), Option<Validator>>>,
+    /// A validator for each schema of the model (`api.schemas`), compiled on first use.
+    schema_validators: Vec<OnceLock<Option<jsonschema::Validator>>>,
+    /// Compiled validators by document and pointer; read without a copy of the key.
+    validators: RwLock<HashMap<usize, HashMap<String, Option<Validator>>>>,
     /// Why schemas cannot be checked, when the registry could not be built.
     pub schema_problem: Option<String>,
 }
@@ -95,12 +98,14 @@ impl Model {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(e)),
         };
+        let schema_validators = (0..api.schemas.len()).map(|_| OnceLock::new()).collect();
         Model {
             spec,
             api,
             base_paths,
             registry,
-            validators: Mutex::default(),
+            schema_validators,
+            validators: RwLock::default(),
             schema_problem,
         }
     }
@@ -138,15 +143,43 @@ impl Model {
         self.spec.get(at.0, &at.1)
     }
 
+    /// The validator of one of the model's schemas (compiled once, then read without a lock);
+    /// `None` when it cannot be compiled.
+    pub fn validator_of(&self, id: ir::SchemaId) -> Option<&jsonschema::Validator> {
+        let registry = self.registry.as_ref()?;
+        self.schema_validators
+            .get(id.0 as usize)?
+            .get_or_init(|| {
+                let origin = &self.api.schema(id).origin;
+                jsonschema::options()
+                    .with_registry(registry)
+                    .should_validate_formats(true)
+                    .build(&load::json_schema::reference(origin.doc, &origin.pointer))
+                    .ok()
+            })
+            .as_ref()
+    }
+
     /// A validator for the schema at `at` (cached); `None` when it cannot be compiled.
     pub fn validator(&self, at: &(DocId, String)) -> Option<std::sync::Arc<jsonschema::Validator>> {
         let registry = self.registry.as_ref()?;
-        let key = (at.0.0, at.1.clone());
-        let mut cache = self.validators.lock().unwrap_or_else(|p| p.into_inner());
+        let (doc, pointer) = (at.0.0, at.1.as_str());
+        let cached = self
+            .validators
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&doc)
+            .and_then(|by_pointer| by_pointer.get(pointer).cloned());
+        if let Some(validator) = cached {
+            return validator;
+        }
+        let mut cache = self.validators.write().unwrap_or_else(|p| p.into_inner());
         cache
-            .entry(key)
+            .entry(doc)
+            .or_default()
+            .entry(pointer.to_string())
             .or_insert_with(|| {
-                let reference = load::json_schema::reference(at.0.0, &at.1);
+                let reference = load::json_schema::reference(doc, pointer);
                 jsonschema::options()
                     .with_registry(registry)
                     .should_validate_formats(true)

@@ -353,15 +353,19 @@ fn judge<'m>(
     }
     let preflight = preflight(model, &interaction);
     let mut findings = Vec::new();
-    let (op, body) = if preflight {
-        (None, None)
+    let checked = if preflight {
+        check::Checked::default()
     } else {
         check::check_one(model, &interaction, index, &mut findings)
     };
     let mut secrets = BTreeSet::new();
-    redaction.collect(&interaction, &mut secrets);
+    let parsed = [checked.request.as_ref(), checked.response.as_ref()];
+    redaction.collect_parsed(&interaction, parsed, &mut secrets);
+    let op = checked.op;
     // Only a creation's body is read again (by the sequence checks).
-    let body = body.filter(|_| op.is_some_and(|o| o.method == "POST"));
+    let body = checked
+        .response
+        .filter(|_| op.is_some_and(|o| o.method == "POST"));
     Judged {
         index,
         host,
