@@ -239,13 +239,7 @@ impl Redaction {
             Value::String(text) => {
                 scrubbed(text, found);
             }
-            Value::Number(n) if n.as_i64().is_some_and(|i| i.unsigned_abs() < 10u64.pow(14)) => {}
-            Value::Number(n) => {
-                let digits = n.to_string();
-                if card_number(&digits) {
-                    found.insert(digits);
-                }
-            }
+            Value::Number(n) => found.extend(card_number_in(n)),
             _ => {}
         }
     }
@@ -401,11 +395,8 @@ impl Redaction {
                     *text = scrubbed;
                 }
             }
-            // Too small to be a card number (15 digits or more): no text made of it.
-            Value::Number(n) if n.as_i64().is_some_and(|i| i.unsigned_abs() < 10u64.pow(14)) => {}
             Value::Number(n) => {
-                let digits = n.to_string();
-                if card_number(&digits) {
+                if let Some(digits) = card_number_in(n) {
                     found.insert(digits);
                     *value = Value::String(REDACTED.into());
                 }
@@ -413,6 +404,16 @@ impl Redaction {
             _ => {}
         }
     }
+}
+
+/// A JSON number that is a card number, as its digits; one too small to be one (15 digits or
+/// more) is not even written out.
+fn card_number_in(n: &serde_json::Number) -> Option<String> {
+    if n.as_i64().is_some_and(|i| i.unsigned_abs() < 10u64.pow(14)) {
+        return None;
+    }
+    let digits = n.to_string();
+    card_number(&digits).then_some(digits)
 }
 
 /// A JSON key as [`secret_name`] reads it: lowercase, without `_` and `-`.
