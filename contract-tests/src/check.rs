@@ -482,20 +482,21 @@ pub(crate) fn undocumented_properties(
 ) {
     use generator::ir::{Additional, SchemaId};
     /// What an object schema (with its `allOf` members) says about properties.
-    struct Said {
-        declared: Vec<(String, SchemaId)>,
+    struct Said<'m> {
+        declared: Vec<(&'m str, SchemaId)>,
         unstated: bool,
         extra: Option<SchemaId>,
         union: bool,
         items: Option<SchemaId>,
     }
-    impl Said {
-        fn gather(&mut self, model: &Model, id: SchemaId, depth: usize) {
+    impl<'m> Said<'m> {
+        fn gather(&mut self, model: &'m Model, id: SchemaId, depth: usize) {
             if depth > 16 {
                 return;
             }
             let s = model.api.schema(id);
-            self.declared.extend(s.properties.iter().cloned());
+            self.declared
+                .extend(s.properties.iter().map(|(name, id)| (name.as_str(), *id)));
             match s.additional {
                 Additional::Unstated => {}
                 Additional::Any | Additional::Forbidden => self.unstated = false,
@@ -511,7 +512,9 @@ pub(crate) fn undocumented_properties(
             }
         }
     }
-    if out.len() >= 50 || pointer.matches('/').count() > 32 {
+    // Only objects hold properties, and only objects and arrays hold objects.
+    let nested = |v: &Value| v.is_object() || v.is_array();
+    if !nested(value) || out.len() >= 50 || pointer.matches('/').count() > 32 {
         return;
     }
     let mut said = Said {
@@ -533,22 +536,21 @@ pub(crate) fn undocumented_properties(
         Value::Object(map) => {
             let owner = &model.api.schema(schema).origin;
             for (key, v) in map {
-                let here = format!("{pointer}/{}", escape(key));
-                match declared.iter().find(|(name, _)| name == key) {
-                    Some((_, id)) => undocumented_properties(model, *id, v, &here, out),
-                    None => match extra {
-                        Some(x) => undocumented_properties(model, x, v, &here, out),
-                        None if unstated && !union && !declared.is_empty() => {
-                            out.push((here, owner.clone()))
-                        }
-                        None => {}
-                    },
+                let here = || format!("{pointer}/{}", escape(key));
+                let named = declared.iter().find(|(name, _)| name == key).map(|d| d.1);
+                match named.or(extra) {
+                    Some(id) if nested(v) => undocumented_properties(model, id, v, &here(), out),
+                    Some(_) => {}
+                    None if unstated && !union && !declared.is_empty() => {
+                        out.push((here(), owner.clone()))
+                    }
+                    None => {}
                 }
             }
         }
         Value::Array(list) => {
             if let Some(item) = items {
-                for (i, v) in list.iter().enumerate() {
+                for (i, v) in list.iter().enumerate().filter(|(_, v)| nested(v)) {
                     undocumented_properties(model, item, v, &format!("{pointer}/{i}"), out);
                 }
             }

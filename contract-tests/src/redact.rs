@@ -197,8 +197,8 @@ impl Redaction {
                 self.cookie_header(v, found);
             } else if SECRET_HEADERS.contains(&name.as_str()) || self.headers.contains(&name) {
                 hide_credential(v, found);
-            } else if !PROTOCOL_HEADERS.contains(&name.as_str()) && may_hold_secret(v) {
-                scrubbed(v, found);
+            } else if !PROTOCOL_HEADERS.contains(&name.as_str()) {
+                shapes_in(v, found);
             }
         }
         self.url_secrets(&interaction.url, found);
@@ -320,15 +320,10 @@ impl Redaction {
 
     /// What [`Redaction::url`] hides in `url`, added to `found`, without writing the copy.
     fn url_secrets(&self, url: &str, found: &mut BTreeSet<String>) {
-        let shapes = |text: &str, found: &mut BTreeSet<String>| {
-            if may_hold_secret(text) {
-                scrubbed(text, found);
-            }
-        };
         let Some((base, rest)) = url.split_once('?') else {
-            return shapes(url, found);
+            return shapes_in(url, found);
         };
-        shapes(base, found);
+        shapes_in(base, found);
         let query = rest.split('#').next().unwrap_or_default();
         for pair in query.split('&') {
             match pair.split_once('=') {
@@ -336,7 +331,7 @@ impl Redaction {
                     found.insert(value.to_string());
                     found.insert(form_decoded(value));
                 }
-                _ => shapes(pair, found),
+                _ => shapes_in(pair, found),
             }
         }
     }
@@ -609,6 +604,14 @@ static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9A-Za-z_])((?:[0-9][ -]?){14,18}[0-9])(?:$|[^0-9A-Za-z_])")
         .expect("the card pattern is valid")
 });
+
+/// What [`scrub_shapes`] would replace in `text`, added to `found`: the prefilter first, the
+/// shapes only where it passes.
+fn shapes_in(text: &str, found: &mut BTreeSet<String>) {
+    if text.len() >= SHORTEST_SHAPE && may_hold_secret(text) {
+        scrubbed(text, found);
+    }
+}
 
 /// `text` with every secret shape replaced; what was replaced is added to `found`.
 fn scrub_shapes(text: &str, found: &mut BTreeSet<String>) -> String {
