@@ -364,7 +364,7 @@ fn parameter_violations(
         } else {
             scalar(&raw[0], &schema.types)
         };
-        let Some(validator) = model.validator(&at(&schema.origin)) else {
+        let Some(validator) = model.validator_of(id) else {
             continue;
         };
         if let Some(e) = validator.iter_errors(&value).next() {

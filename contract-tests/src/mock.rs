@@ -17,7 +17,7 @@ use generator::ir::{JsonType, Operation, ParamLocation};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
-use crate::spec::{Model, at};
+use crate::spec::Model;
 use crate::traffic::Interaction;
 
 struct Mock {
@@ -132,7 +132,7 @@ fn empty(status: u16) -> Response {
 
 fn valid(mock: &Mock, schema: generator::ir::SchemaId, value: &Value) -> bool {
     mock.model
-        .validator(&at(&mock.model.api.schema(schema).origin))
+        .validator_of(schema)
         .is_none_or(|v| v.is_valid(value))
 }
 

@@ -1082,10 +1082,7 @@ impl<'a> Engine<'a> {
         } else {
             self.extra.unwrap_or(self.model)
         };
-        let origin = &self.api_of(op).schema(schema).origin;
-        model
-            .validator(&crate::spec::at(origin))
-            .is_none_or(|v| v.is_valid(value))
+        model.validator_of(schema).is_none_or(|v| v.is_valid(value))
     }
 
     // ---- Sending -----------------------------------------------------------------------------
