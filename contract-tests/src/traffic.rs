@@ -348,15 +348,47 @@ mod fast {
                 }
                 fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Headers, A::Error> {
                     let mut out = Vec::new();
-                    while let Some((name, values)) = map.next_entry::<String, Vec<String>>()? {
-                        if !name.starts_with(':') {
-                            out.extend(values.into_iter().map(|v| (name.clone(), v)));
-                        }
+                    while let Some(name) = map.next_key::<String>()? {
+                        map.next_value_seed(Values {
+                            // An HTTP/2 pseudo-header is read past, not kept.
+                            keep: !name.starts_with(':'),
+                            name: &name,
+                            out: &mut out,
+                        })?;
                     }
                     Ok(Headers(out))
                 }
             }
             deserializer.deserialize_map(Lists)
+        }
+    }
+
+    /// One header's list of values, each pushed beside its name (no list of its own).
+    struct Values<'a> {
+        keep: bool,
+        name: &'a str,
+        out: &'a mut Vec<(String, String)>,
+    }
+
+    impl<'de> serde::de::DeserializeSeed<'de> for Values<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Values<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of header values")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(value) = seq.next_element::<String>()? {
+                if self.keep {
+                    self.out.push((self.name.to_string(), value));
+                }
+            }
+            Ok(())
         }
     }
 
