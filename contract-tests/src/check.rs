@@ -1,6 +1,8 @@
 //! The checks: recorded interactions held against the spec. Each departure is a [`Finding`]
 //! of a named [`Kind`], with the JSON pointer of the offending value and the spec line it breaks.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::report::{Finding, Kind};
@@ -238,7 +240,7 @@ fn media_type_violation(op: &Operation, interaction: &Interaction) -> Option<Vio
     Some(Violation {
         pointer: "header:content-type".into(),
         expected: documented.join(", "),
-        observed: sent.clone(),
+        observed: sent.to_string(),
         message: format!(
             "the request body is `{sent}`, which the operation does not accept ({})",
             documented.join(", ")
@@ -421,24 +423,29 @@ pub fn documented(op: &Operation, status: u16) -> Option<&DocumentedResponse> {
 }
 
 /// The media type of a `Content-Type` value, lower-case, without parameters.
-pub(crate) fn media(content_type: Option<&str>) -> Option<String> {
+pub(crate) fn media(content_type: Option<&str>) -> Option<Cow<'_, str>> {
     content_type
-        .map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|c| lower_case(c.split(';').next().unwrap_or("").trim()))
         .filter(|c| !c.is_empty())
+}
+
+/// `text` in lower case, copied only when it has an upper-case letter.
+fn lower_case(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 fn media_matches(documented: &str, actual: &str) -> bool {
     documented == actual
         || documented == "*/*"
-        || documented
-            .strip_suffix("/*")
-            .is_some_and(|prefix| actual.starts_with(&format!("{prefix}/")))
+        || documented.strip_suffix("/*").is_some_and(|prefix| {
+            actual
+                .strip_prefix(prefix)
+                .is_some_and(|r| r.starts_with('/'))
+        })
         || (documented == "application/json" && actual.ends_with("+json"))
 }
 
@@ -447,17 +454,24 @@ pub(crate) fn json_media_for<'a>(
     content: &'a [Media],
     content_type: Option<&str>,
 ) -> Option<&'a Media> {
-    let actual = media(content_type).unwrap_or_else(|| "application/json".into());
-    let lower = |m: &Media| m.media_type.to_ascii_lowercase();
+    let actual = media(content_type).unwrap_or(Cow::Borrowed("application/json"));
+    let lower = |m: &'a Media| lower_case(&m.media_type);
     content
         .iter()
         .find(|m| media_matches(&lower(m), &actual))
         .or_else(|| {
-            content
-                .iter()
-                .find(|m| lower(m) == "application/json" || lower(m).ends_with("+json"))
+            content.iter().find(|m| {
+                let t = lower(m);
+                t == "application/json" || t.ends_with("+json")
+            })
         })
-        .filter(|m| (lower(m).contains("json") || m.media_type == "*/*") && m.schema.is_some())
+        .filter(|m| (mentions_json(&lower(m)) || m.media_type == "*/*") && m.schema.is_some())
+}
+
+/// Whether a media type names JSON anywhere (`application/json`, `application/problem+json`,
+/// `text/x-json`); a byte search, as the text is short.
+fn mentions_json(media_type: &str) -> bool {
+    media_type.as_bytes().windows(4).any(|w| w == b"json")
 }
 
 /// The schema (as a validator place) of the documented media type `content_type` fits, when it is JSON.
@@ -597,12 +611,12 @@ fn check_response(
     };
     let body = interaction.response_body.trim();
     let content_type = media(interaction.response_header("content-type"));
-    let lowered: Vec<String> = response
+    let lowered: Vec<Cow<'_, str>> = response
         .content
         .iter()
-        .map(|m| m.media_type.to_ascii_lowercase())
+        .map(|m| lower_case(&m.media_type))
         .collect();
-    let documented_types: Vec<&str> = lowered.iter().map(String::as_str).collect();
+    let documented_types: Vec<&str> = lowered.iter().map(|t| t.as_ref()).collect();
     if !body.is_empty() || content_type.is_some() {
         let fits = match (&content_type, documented_types.is_empty()) {
             (_, true) => body.is_empty(),
@@ -626,7 +640,7 @@ fn check_response(
                 } else {
                     documented_types.join(", ")
                 })
-                .observed(&observed)
+                .observed(observed.as_ref())
                 .message(format!(
                     "status {status} came as {observed}; the spec documents {}",
                     if documented_types.is_empty() {

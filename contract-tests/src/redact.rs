@@ -192,12 +192,14 @@ impl Redaction {
             .iter()
             .chain(&interaction.response_headers)
         {
-            let name = k.to_ascii_lowercase();
-            if name == "cookie" || name == "set-cookie" {
+            let named = |list: &[&str]| list.iter().any(|h| k.eq_ignore_ascii_case(h));
+            if named(&["cookie", "set-cookie"]) {
                 self.cookie_header(v, found);
-            } else if SECRET_HEADERS.contains(&name.as_str()) || self.headers.contains(&name) {
-                hide_credential(v, found);
-            } else if !PROTOCOL_HEADERS.contains(&name.as_str()) {
+            } else if named(&SECRET_HEADERS)
+                || self.headers.iter().any(|h| k.eq_ignore_ascii_case(h))
+            {
+                found.insert(credential_of(v).1.to_string());
+            } else if !named(&PROTOCOL_HEADERS) {
                 shapes_in(v, found);
             }
         }
@@ -525,20 +527,26 @@ fn scalar_text(v: &Value) -> String {
 
 /// A credential header's value: the scheme word kept (`Bearer [redacted]`), the rest hidden.
 fn hide_credential(value: &str, found: &mut BTreeSet<String>) -> String {
+    let (scheme, secret) = credential_of(value);
+    found.insert(secret.to_string());
+    match scheme {
+        Some(scheme) => format!("{scheme} {REDACTED}"),
+        None => REDACTED.to_string(),
+    }
+}
+
+/// A credential header's value as its scheme word (`Bearer`, `Basic`, `Token`, `Digest`),
+/// which is kept, and the secret after it; a value without one of those words is all secret.
+fn credential_of(value: &str) -> (Option<&str>, &str) {
     match value.split_once(' ') {
         Some((scheme, rest))
-            if scheme.eq_ignore_ascii_case("bearer")
-                || scheme.eq_ignore_ascii_case("basic")
-                || scheme.eq_ignore_ascii_case("token")
-                || scheme.eq_ignore_ascii_case("digest") =>
+            if ["bearer", "basic", "token", "digest"]
+                .iter()
+                .any(|word| scheme.eq_ignore_ascii_case(word)) =>
         {
-            found.insert(rest.trim().to_string());
-            format!("{scheme} {REDACTED}")
+            (Some(scheme), rest.trim())
         }
-        _ => {
-            found.insert(value.trim().to_string());
-            REDACTED.to_string()
-        }
+        _ => (None, value.trim()),
     }
 }
 

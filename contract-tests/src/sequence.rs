@@ -72,7 +72,8 @@ impl Sequences {
     ) {
         let ok = (200..300).contains(&interaction.status);
         if interaction.method == "DELETE" && ok {
-            self.last_delete.insert(interaction.path(), index);
+            self.last_delete
+                .insert(interaction.path().into_owned(), index);
         }
         let Some(op) = op else { return };
         if ok && !op.requirements.is_empty() && !has_credentials(model, op, interaction) {

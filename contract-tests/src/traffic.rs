@@ -2,6 +2,7 @@
 //! cassette (the format the `vcr-cassette` crate and Ruby's VCR read) or a HAR 1.2 file, and
 //! written as a cassette with secrets redacted and, on request, personal data masked.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -25,6 +26,39 @@ pub struct Interaction {
     pub recorded_at: String,
 }
 
+/// The bytes a URL's path may hold that a parser leaves as they are: unreserved and
+/// sub-delimiter characters, `:`, `@` and `/` (no escape, no space).
+static PLAIN_PATH: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'/' | b'-'
+                    | b'_'
+                    | b'.'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+            );
+        b += 1;
+    }
+    table
+};
+
 impl Interaction {
     /// A header's first value, by case-insensitive name.
     pub fn response_header(&self, name: &str) -> Option<&str> {
@@ -43,8 +77,16 @@ impl Interaction {
 
     /// The URL's query parameters, decoded, in order.
     pub fn query(&self) -> Vec<(String, String)> {
-        if !self.url.contains('?') {
+        let Some((_, query)) = self.url.split_once('?') else {
             return Vec::new();
+        };
+        // A URL parser would percent-encode what the query holds unescaped (a space, a
+        // non-ASCII letter) and the pairs decode it again: plain queries skip that round trip.
+        let query = query.split('#').next().unwrap_or_default();
+        if query.bytes().all(|b| b.is_ascii_graphic()) {
+            return form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
         }
         reqwest::Url::parse(&self.url)
             .map(|u| {
@@ -56,33 +98,45 @@ impl Interaction {
     }
 
     /// The URL's path, without query, as a URL parser reads it (percent-encoded).
-    pub fn path(&self) -> String {
+    pub fn path(&self) -> Cow<'_, str> {
         // Most recorded URLs need no parser: `http(s)://host/path?query` in plain characters,
         // which a parser would return as they are.
-        if let Some((scheme, rest)) = self.url.split_once("://")
+        let colon = self.url.find(':').unwrap_or(self.url.len());
+        let (scheme, rest) = self.url.split_at(colon);
+        if let Some(rest) = rest.strip_prefix("://")
             && (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http"))
         {
-            let host_end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
-            let path = match rest[host_end..].chars().next() {
-                Some('/') => rest[host_end..].split(['?', '#']).next().unwrap_or("/"),
-                None | Some('?') | Some('#') => "/",
+            let host_end = rest
+                .bytes()
+                .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
+                .unwrap_or(rest.len());
+            let tail = &rest[host_end..];
+            let path = match tail.as_bytes().first() {
+                Some(b'/') => {
+                    &tail[..tail
+                        .bytes()
+                        .position(|b| b == b'?' || b == b'#')
+                        .unwrap_or(tail.len())]
+                }
+                None | Some(b'?') | Some(b'#') => "/",
                 Some(_) => "",
             };
+            // No `.` or `..` segment either (nor any segment starting with a dot, to be short).
+            let mut after_slash = false;
             let plain = !path.is_empty()
-                && path
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"/-_.~!$&'()*+,;=:@".contains(&b))
-                && path
-                    .split('/')
-                    .all(|segment| segment != "." && segment != "..")
-                && !rest[..host_end].contains('%');
+                && path.bytes().all(|b| {
+                    let ok = PLAIN_PATH[b as usize] && !(after_slash && b == b'.');
+                    after_slash = b == b'/';
+                    ok
+                })
+                && !rest.as_bytes()[..host_end].contains(&b'%');
             if plain {
-                return path.to_string();
+                return Cow::Borrowed(path);
             }
         }
         match reqwest::Url::parse(&self.url) {
-            Ok(url) => url.path().to_string(),
-            Err(_) => self.url.split('?').next().unwrap_or("").to_string(),
+            Ok(url) => Cow::Owned(url.path().to_string()),
+            Err(_) => Cow::Owned(self.url.split('?').next().unwrap_or("").to_string()),
         }
     }
 }

@@ -61,6 +61,8 @@ pub struct Api {
     pub schemas: Schemas,
     /// The types a request body reaches (a caller builds them: they get constructors).
     pub request_types: BTreeSet<TypeId>,
+    /// The operations' paths indexed for [`Api::find`], on its first call (after lowering).
+    routes: std::sync::OnceLock<crate::paths::Routes>,
 }
 
 /// A named type.
@@ -455,29 +457,16 @@ impl Api {
     /// The operation serving `method` on the request path `path` (without the servers' base
     /// path), with its path parameters: the router's matcher and ranking.
     pub fn find(&self, method: &str, path: &str) -> Option<(&Operation, PathParams)> {
-        // Ranked only when two templates match (most paths match one).
-        let mut best: Option<(&Operation, Vec<(&str, String)>)> = None;
-        for op in self
-            .operations
-            .iter()
-            .filter(|o| o.method.eq_ignore_ascii_case(method))
-        {
-            let Some(params) = crate::paths::match_path(&op.path, path) else {
-                continue;
-            };
-            if best.as_ref().is_none_or(|(b, _)| {
-                crate::paths::path_rank(&op.path) < crate::paths::path_rank(&b.path)
-            }) {
-                best = Some((op, params));
-            }
-        }
-        best.map(|(op, params)| {
-            let params = params
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
-            (op, params)
-        })
+        let routes = self.routes.get_or_init(|| {
+            crate::paths::Routes::new(
+                self.operations
+                    .iter()
+                    .map(|o| (o.method.as_str(), o.path.as_str())),
+            )
+        });
+        routes
+            .find(method, path)
+            .map(|(at, params)| (&self.operations[at], params))
     }
 
     /// The operation whose `operationId` is `id`.
@@ -498,16 +487,24 @@ impl Operation {
 
     /// The documented response for a status: the exact code, then its range (`4XX`), then `default`.
     pub fn response_for(&self, status: u16) -> Option<&Response> {
-        let code = status.to_string();
-        let range = format!("{}XX", status / 100);
+        // Compared as numbers written as `to_string` writes them, without writing them.
+        let canonical = |text: &str| {
+            (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| text.parse::<u16>().ok())
+                .flatten()
+                .filter(|_| text == "0" || !text.starts_with('0'))
+        };
+        let code = |text: &str| canonical(text) == Some(status);
+        let range = |text: &str| {
+            text.len() > 2
+                && text.is_char_boundary(text.len() - 2)
+                && text[text.len() - 2..].eq_ignore_ascii_case("xx")
+                && canonical(&text[..text.len() - 2]) == Some(status / 100)
+        };
         self.responses
             .iter()
-            .find(|r| r.status == code)
-            .or_else(|| {
-                self.responses
-                    .iter()
-                    .find(|r| r.status.eq_ignore_ascii_case(&range))
-            })
+            .find(|r| code(&r.status))
+            .or_else(|| self.responses.iter().find(|r| range(&r.status)))
             .or_else(|| self.responses.iter().find(|r| r.status == "default"))
     }
 }
