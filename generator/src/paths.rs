@@ -150,6 +150,68 @@ mod tests {
         assert_eq!(routes.find("PUT", "/users/me"), None);
     }
 
+    /// The narrowing never changes the answer: every template tried in turn, the first of the
+    /// best rank kept, answers the same for every path.
+    #[test]
+    fn routes_answer_as_trying_every_template_does() {
+        let templates = [
+            ("GET", "/v1/customers/{id}"),
+            ("GET", "/v1/customers/{id}/kyc"),
+            ("GET", "/v1/customers/search"),
+            ("GET", "/v1/{kind}/search"),
+            ("POST", "/v1/disbursements/{id}/proceed/{allow}"),
+            ("GET", "/calls/{Sid}.json"),
+            ("GET", "/calls/{Sid}"),
+            ("GET", "/r/{a}-{b}"),
+            ("GET", "/"),
+        ];
+        let routes = Routes::new(templates);
+        let paths = [
+            "/v1/customers/42",
+            "/v1/customers/42/kyc",
+            "/v1/customers/search",
+            "/v1/customers/se%61rch",
+            "/v1/payments/search",
+            "/v1//customers/7",
+            "/v1/disbursements/d1/proceed/true",
+            "/calls/CA1.json",
+            "/calls/CA1",
+            "/r/x-y",
+            "/r/xy",
+            "/",
+            "",
+            "/v1/customers/a%20b",
+            "/nothing/here",
+        ];
+        for method in ["GET", "POST", "get"] {
+            for path in paths {
+                let mut best: Option<(usize, Vec<(&str, String)>)> = None;
+                for (at, (m, template)) in templates.iter().enumerate() {
+                    if !m.eq_ignore_ascii_case(method) {
+                        continue;
+                    }
+                    if let Some(params) = match_path(template, path)
+                        && best
+                            .as_ref()
+                            .is_none_or(|(b, _)| path_rank(template) < path_rank(templates[*b].1))
+                    {
+                        best = Some((at, params));
+                    }
+                }
+                let expected = best.map(|(at, params)| {
+                    (
+                        at,
+                        params
+                            .into_iter()
+                            .map(|(k, v)| (k.to_string(), v))
+                            .collect::<Vec<_>>(),
+                    )
+                });
+                assert_eq!(routes.find(method, path), expected, "{method} {path}");
+            }
+        }
+    }
+
     #[test]
     fn literal_segments_rank_first() {
         let mut templates = vec!["/users/{id}", "/users/{id}.json", "/users/me"];
