@@ -241,9 +241,9 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
 
 /// Reads the capture at `path` and hands it to `each` in batches of about `size`
 /// interactions. A line-delimited capture (one VCR interaction, `{"request": …, "response":
-/// …}`, per line) and a HAR document (`{"log": {"entries": […]}}`) are streamed: never more
-/// than one batch of either is in memory, whatever its size. Cassettes are single documents,
-/// read whole. An error `each` returns stops the reading and is reported as the capture's.
+/// …}`, per line) is streamed: never more than one batch of it is in memory, whatever its
+/// size. Other formats are single documents, read whole. An error `each` returns stops the
+/// reading and is reported as the capture's.
 pub fn batches(
     path: &Path,
     size: usize,
@@ -273,20 +273,6 @@ pub fn batches(
         if !line.trim().is_empty() {
             break;
         }
-    }
-    // A HAR document (`{"log": …`, on one line or pretty-printed) is streamed entry by entry.
-    let lookahead = {
-        use std::io::BufRead as _;
-        let buffered = reader.fill_buf().map_err(io)?;
-        let mut text = head.clone();
-        text.push_str(&String::from_utf8_lossy(
-            &buffered[..buffered.len().min(256)],
-        ));
-        text.split_whitespace().collect::<String>()
-    };
-    if lookahead.starts_with("{\"log\"") {
-        let document = std::io::Read::chain(std::io::Cursor::new(head.into_bytes()), reader);
-        return har_batches(document, size, each).map_err(format_error);
     }
     let first = head.trim();
     // A document's first line (a HAR or cassette written on one line) names its list first;
@@ -637,55 +623,17 @@ fn har(value: Value) -> Result<Vec<Interaction>, String> {
 }
 
 fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
-    let har: har_format::Har = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    Ok(har.log.entries.into_iter().map(Interaction::from).collect())
-}
-
-/// A HAR document read from `reader` an entry at a time, handed to `each` in batches of
-/// `size`: never more than one batch of it is in memory, whatever its size.
-fn har_batches(
-    reader: impl std::io::Read,
-    size: usize,
-    each: &mut dyn FnMut(Batch) -> Result<(), String>,
-) -> Result<(), String> {
-    let mut failed = None;
-    let mut stream = har_format::Stream {
-        size: size.max(1),
-        each,
-        failed: &mut failed,
-    };
-    let read = serde::de::DeserializeSeed::deserialize(
-        &mut stream,
-        &mut serde_json::Deserializer::from_reader(reader),
-    );
-    match (read, failed) {
-        // What `each` refused is its own message, not a parse error at some place.
-        (_, Some(message)) => Err(message),
-        (Err(e), None) => Err(e.to_string()),
-        (Ok(()), None) => Ok(()),
-    }
-}
-
-/// HAR 1.2 as far as `verify` reads it, whole or streamed.
-mod har_format {
-    use std::fmt;
-
-    use serde::Deserialize;
-    use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
-
-    use super::{Batch, Interaction, decode_base64};
-
     #[derive(Deserialize)]
-    pub(super) struct Har {
-        pub(super) log: Log,
+    struct Har {
+        log: Log,
     }
     #[derive(Deserialize)]
-    pub(super) struct Log {
-        pub(super) entries: Vec<Entry>,
+    struct Log {
+        entries: Vec<Entry>,
     }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
-    pub(super) struct Entry {
+    struct Entry {
         #[serde(default)]
         started_date_time: String,
         request: HarRequest,
@@ -726,14 +674,16 @@ mod har_format {
         name: String,
         value: String,
     }
-
-    impl From<Entry> for Interaction {
-        fn from(e: Entry) -> Interaction {
+    let har: Har = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(har
+        .log
+        .entries
+        .into_iter()
+        .map(|e| {
             let mut response_headers: Vec<(String, String)> = e
                 .response
                 .headers
                 .into_iter()
-                .filter(|h| !h.name.starts_with(':'))
                 .map(|h| (h.name, h.value))
                 .collect();
             if !response_headers
@@ -761,116 +711,15 @@ mod har_format {
                     .collect(),
                 request_body: e.request.post_data.map(|p| p.text).unwrap_or_default(),
                 status: e.response.status,
-                response_headers,
+                response_headers: response_headers
+                    .into_iter()
+                    .filter(|(k, _)| !k.starts_with(':'))
+                    .collect(),
                 response_body: body,
                 recorded_at: e.started_date_time,
             }
-        }
-    }
-
-    /// The document (`{"log": {"entries": [...]}}`) visited in place: each entry becomes an
-    /// interaction in the current batch, and a full batch goes to `each` before the next entry
-    /// is read. What `each` refuses is kept in `failed` and stops the reading.
-    pub(super) struct Stream<'a> {
-        pub(super) size: usize,
-        pub(super) each: &'a mut dyn FnMut(Batch) -> Result<(), String>,
-        pub(super) failed: &'a mut Option<String>,
-    }
-
-    /// Which level of the document a [`Stream`] is reading.
-    #[derive(Clone, Copy)]
-    enum Level {
-        Document,
-        Log,
-    }
-
-    struct At<'s, 'a>(&'s mut Stream<'a>, Level);
-
-    impl<'de> DeserializeSeed<'de> for &mut Stream<'_> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_map(At(self, Level::Document))
-        }
-    }
-
-    impl<'de> Visitor<'de> for At<'_, '_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str(match self.1 {
-                Level::Document => "a HAR document (an object with `log`)",
-                Level::Log => "a HAR `log` object (with `entries`)",
-            })
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let At(stream, level) = self;
-            let (wanted, inner) = match level {
-                Level::Document => ("log", "`log`"),
-                Level::Log => ("entries", "`entries`"),
-            };
-            let mut seen = false;
-            while let Some(key) = map.next_key::<String>()? {
-                if key != wanted || seen {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-                seen = true;
-                match level {
-                    Level::Document => map.next_value_seed(Nested(&mut *stream))?,
-                    Level::Log => map.next_value_seed(Entries(&mut *stream))?,
-                }
-            }
-            if !seen {
-                return Err(A::Error::custom(format!("missing field {inner}")));
-            }
-            Ok(())
-        }
-    }
-
-    struct Nested<'s, 'a>(&'s mut Stream<'a>);
-
-    impl<'de> DeserializeSeed<'de> for Nested<'_, '_> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_map(At(self.0, Level::Log))
-        }
-    }
-
-    struct Entries<'s, 'a>(&'s mut Stream<'a>);
-
-    impl<'de> DeserializeSeed<'de> for Entries<'_, '_> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Entries<'_, '_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a list of HAR entries")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let stream = self.0;
-            let mut batch = Vec::with_capacity(stream.size);
-            let flush = |batch: &mut Vec<Interaction>, stream: &mut Stream| {
-                if batch.is_empty() {
-                    return Ok(());
-                }
-                let full = std::mem::replace(batch, Vec::with_capacity(stream.size));
-                (stream.each)(Batch::Interactions(full)).map_err(|message| {
-                    *stream.failed = Some(message);
-                    A::Error::custom("stopped")
-                })
-            };
-            while let Some(entry) = seq.next_element::<Entry>()? {
-                batch.push(Interaction::from(entry));
-                if batch.len() >= stream.size {
-                    flush(&mut batch, stream)?;
-                }
-            }
-            flush(&mut batch, stream)
-        }
-    }
+        })
+        .collect())
 }
 
 /// Writes `interactions` as a VCR cassette (JSON), after `redaction`.
@@ -932,79 +781,6 @@ pub fn now_rfc2822() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn har(entries: usize, pretty: bool) -> String {
-        let entry = |i: usize| {
-            serde_json::json!({
-                "startedDateTime": "2026-12-04T10:00:00Z",
-                "request": {"method": "get", "url": format!("https://h/v1/x/{i}"), "headers": [{"name": ":authority", "value": "h"}]},
-                "response": {"status": 200, "headers": [], "content": {"text": "e30=", "encoding": "base64", "mimeType": "application/json"}},
-            })
-        };
-        let doc = serde_json::json!({
-            "log": {"version": "1.2", "pages": [{"id": "p", "title": "{\"entries\": []}"}],
-                    "entries": (0..entries).map(entry).collect::<Vec<_>>(), "comment": "after"},
-        });
-        if pretty {
-            serde_json::to_string_pretty(&doc).unwrap()
-        } else {
-            doc.to_string()
-        }
-    }
-
-    /// A HAR document is handed over a batch at a time as it is read, pretty-printed or on
-    /// one line, and reads as the whole-document reader reads it.
-    #[test]
-    fn har_documents_are_streamed_in_batches() {
-        let dir = std::env::temp_dir().join(format!("specdrift-har-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        for pretty in [false, true] {
-            let path = dir.join(format!("capture-{pretty}.har"));
-            let text = har(5, pretty);
-            std::fs::write(&path, &text).unwrap();
-            let mut sizes = Vec::new();
-            let mut streamed = Vec::new();
-            batches(&path, 2, &mut |batch| {
-                let Batch::Interactions(list) = batch else {
-                    return Err("a HAR document read as lines".into());
-                };
-                sizes.push(list.len());
-                streamed.extend(list);
-                Ok(())
-            })
-            .unwrap();
-            assert_eq!(sizes, [2, 2, 1], "pretty: {pretty}");
-            assert_eq!(streamed, har_text(&text).unwrap());
-            assert_eq!(streamed[4].url, "https://h/v1/x/4");
-            assert_eq!(streamed[4].method, "GET");
-            assert_eq!(streamed[4].response_body, "{}");
-            assert!(
-                streamed[0].request_headers.is_empty(),
-                "pseudo-headers dropped"
-            );
-            // What the consumer refuses stops the reading, in its own words.
-            let mut calls = 0;
-            let refused = batches(&path, 2, &mut |_| {
-                calls += 1;
-                Err("enough".into())
-            });
-            assert_eq!(calls, 1);
-            assert!(
-                matches!(refused, Err(ReadError::Format { ref message, .. }) if message == "enough"),
-                "{refused:?}"
-            );
-        }
-        // A document without entries, and one cut short, name what is wrong.
-        let path = dir.join("broken.har");
-        std::fs::write(&path, r#"{"log": {"version": "1.2"}}"#).unwrap();
-        let err = batches(&path, 2, &mut |_| Ok(())).unwrap_err().to_string();
-        assert!(err.contains("entries"), "{err}");
-        let cut = har(3, false);
-        std::fs::write(&path, &cut[..cut.len() / 2]).unwrap();
-        let err = batches(&path, 2, &mut |_| Ok(())).unwrap_err().to_string();
-        assert!(err.contains("broken.har") && err.contains("EOF"), "{err}");
-        std::fs::remove_dir_all(&dir).ok();
-    }
 
     /// A line in specdrift's own shape is read by the fast path, any other through a `Value`,
     /// and both give what the `Value` reading gives.
