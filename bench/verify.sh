@@ -3,7 +3,8 @@
 # line-delimited captures of SMALL MB and LARGE MB (1 GB by default) made from the conformant
 # Vivamo fixture, each verified by the release binary under GNU time: interactions per second
 # of wall time, per CPU-second (what one core does), and peak memory (maximum resident set).
-# Peak memory staying flat from the small capture to the large one is the streaming claim.
+# Peak memory staying flat from the small capture to the large one is the streaming claim;
+# the same is shown for HAR documents at the end.
 #
 #   bench/verify.sh                     # 128 MB and 1024 MB
 #   SMALL=64 LARGE=2048 bench/verify.sh
@@ -29,4 +30,17 @@ for mb in "$small" "$large"; do
     printf "verify %7.1f MB, %8d interactions: %6.2f s wall, %6.2f s CPU: %8.0f interactions/s, %8.0f per CPU-second, peak memory %5.0f MB\n",
       b / 1e6, n, w, u + s, n / w, n / (u + s), m / 1024 }'
   rm -f "$file"
+done
+# HAR documents are streamed too (an entry at a time): peak memory for a HAR of 50,000 and of
+# 200,000 entries (`bench verify N` writes target/bench/large.har; its own line is the
+# single-thread read-and-check figure).
+for n in ${HAR_SMALL:-50000} ${HAR_LARGE:-200000}; do
+  target/release/examples/bench verify "$n" >/dev/null
+  file=$dir/large.har
+  bytes=$(stat -c %s "$file")
+  timing=$( { /usr/bin/time -f '%e %U %S %M' target/release/specdrift verify --spec openapi.yaml --traffic "$file" -q >/dev/null; } 2>&1 | tail -1)
+  read -r wall user sys rss_kb <<<"$timing"
+  awk -v n="$n" -v b="$bytes" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss_kb" 'BEGIN {
+    printf "verify %7.1f MB HAR, %6d entries: %6.2f s wall, %6.2f s CPU: %8.0f interactions/s, %8.0f per CPU-second, peak memory %5.0f MB\n",
+      b / 1e6, n, w, u + s, n / w, n / (u + s), m / 1024 }'
 done

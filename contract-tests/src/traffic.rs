@@ -215,7 +215,11 @@ pub enum Batch {
     /// Lines of a line-delimited capture, not yet parsed (the caller parses them, on as many
     /// cores as it has, with [`parse_line`]); `first` is the first one's line number (from 1).
     Lines { first: usize, lines: Vec<String> },
-    /// Interactions of a capture read whole (HAR, a cassette).
+    /// Entries of a HAR document, each as its JSON text, not yet parsed (the caller parses
+    /// them, on as many cores as it has, with [`parse_har_entry`]); `first` is the first one's
+    /// position in the document (from 1).
+    Entries { first: usize, entries: Vec<String> },
+    /// Interactions of a capture read whole (a cassette).
     Interactions(Vec<Interaction>),
 }
 
@@ -226,6 +230,11 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
     batches(path, 4096, &mut |batch| {
         match batch {
             Batch::Interactions(list) => out.extend(list),
+            Batch::Entries { first, entries } => {
+                for (n, entry) in entries.iter().enumerate() {
+                    out.push(parse_har_entry(entry, first + n)?);
+                }
+            }
             Batch::Lines { first, lines } => {
                 for (n, line) in lines.iter().enumerate() {
                     if let Some(interaction) = parse_line(line, first + n)? {
@@ -241,9 +250,9 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
 
 /// Reads the capture at `path` and hands it to `each` in batches of about `size`
 /// interactions. A line-delimited capture (one VCR interaction, `{"request": …, "response":
-/// …}`, per line) is streamed: never more than one batch of it is in memory, whatever its
-/// size. Other formats are single documents, read whole. An error `each` returns stops the
-/// reading and is reported as the capture's.
+/// …}`, per line) and a HAR document (`{"log": {"entries": […]}}`) are streamed: never more
+/// than one batch of either is in memory, whatever its size. Cassettes are single documents,
+/// read whole. An error `each` returns stops the reading and is reported as the capture's.
 pub fn batches(
     path: &Path,
     size: usize,
@@ -260,6 +269,17 @@ pub fn batches(
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    // A HAR document (`{"log": …`, on one line or pretty-printed) is streamed entry by entry,
+    // told from what the reader holds before any line is read (its first line may be all of it).
+    let har = {
+        let buffered = reader.fill_buf().map_err(io)?;
+        let start = &buffered[..buffered.len().min(4096)];
+        let text: String = String::from_utf8_lossy(start).split_whitespace().collect();
+        text.starts_with("{\"log\"")
+    };
+    if har {
+        return har_batches(reader, size, each).map_err(format_error);
+    }
     // The first non-blank line tells a line-delimited capture from a document.
     let mut head = String::new();
     let mut line_no = 0;
@@ -623,17 +643,65 @@ fn har(value: Value) -> Result<Vec<Interaction>, String> {
 }
 
 fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
+    let har: har_format::Har = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(har.log.entries.into_iter().map(Interaction::from).collect())
+}
+
+/// One entry of a HAR document, as its JSON text (`number` names it in errors).
+pub fn parse_har_entry(text: &str, number: usize) -> Result<Interaction, String> {
+    serde_json::from_str::<har_format::Entry>(text)
+        .map(Interaction::from)
+        .map_err(|e| format!("HAR entry {number}: {e}"))
+}
+
+/// A HAR document read from `reader` an entry at a time, handed to `each` in batches of
+/// `size` entries as their JSON text: never more than one batch is in memory, whatever the
+/// document's size, and the entries are parsed where the batch goes (on every core).
+fn har_batches(
+    reader: impl std::io::Read,
+    size: usize,
+    each: &mut dyn FnMut(Batch) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut failed = None;
+    let mut stream = har_format::Stream {
+        size: size.max(1),
+        read: 0,
+        each,
+        failed: &mut failed,
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let read =
+        serde::de::DeserializeSeed::deserialize(&mut stream, &mut de).and_then(|()| de.end());
+    match (read, failed) {
+        // What `each` refused is its own message, not a parse error at some place.
+        (_, Some(message)) => Err(message),
+        (Err(e), None) => Err(e.to_string()),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+/// HAR 1.2 as far as `verify` reads it, whole or streamed.
+mod har_format {
+    use std::fmt;
+
+    use serde::Deserialize;
+    use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    use serde_json::value::RawValue;
+
+    use super::{Batch, Interaction, decode_base64};
+
     #[derive(Deserialize)]
-    struct Har {
-        log: Log,
+    pub(super) struct Har {
+        pub(super) log: Log,
     }
     #[derive(Deserialize)]
-    struct Log {
-        entries: Vec<Entry>,
+    pub(super) struct Log {
+        pub(super) entries: Vec<Entry>,
     }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
-    struct Entry {
+    pub(super) struct Entry {
         #[serde(default)]
         started_date_time: String,
         request: HarRequest,
@@ -674,16 +742,14 @@ fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
         name: String,
         value: String,
     }
-    let har: Har = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    Ok(har
-        .log
-        .entries
-        .into_iter()
-        .map(|e| {
+
+    impl From<Entry> for Interaction {
+        fn from(e: Entry) -> Interaction {
             let mut response_headers: Vec<(String, String)> = e
                 .response
                 .headers
                 .into_iter()
+                .filter(|h| !h.name.starts_with(':'))
                 .map(|h| (h.name, h.value))
                 .collect();
             if !response_headers
@@ -711,15 +777,119 @@ fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
                     .collect(),
                 request_body: e.request.post_data.map(|p| p.text).unwrap_or_default(),
                 status: e.response.status,
-                response_headers: response_headers
-                    .into_iter()
-                    .filter(|(k, _)| !k.starts_with(':'))
-                    .collect(),
+                response_headers,
                 response_body: body,
                 recorded_at: e.started_date_time,
             }
-        })
-        .collect())
+        }
+    }
+
+    /// The document (`{"log": {"entries": [...]}}`) visited in place: each entry's text joins
+    /// the current batch, and a full batch goes to `each` before the next entry is read. What `each` refuses is kept in `failed` and stops the reading.
+    pub(super) struct Stream<'a> {
+        pub(super) size: usize,
+        /// How many entries went to `each` so far.
+        pub(super) read: usize,
+        pub(super) each: &'a mut dyn FnMut(Batch) -> Result<(), String>,
+        pub(super) failed: &'a mut Option<String>,
+    }
+
+    /// Which level of the document a [`Stream`] is reading.
+    #[derive(Clone, Copy)]
+    enum Level {
+        Document,
+        Log,
+    }
+
+    struct At<'s, 'a>(&'s mut Stream<'a>, Level);
+
+    impl<'de> DeserializeSeed<'de> for &mut Stream<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(At(self, Level::Document))
+        }
+    }
+
+    impl<'de> Visitor<'de> for At<'_, '_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(match self.1 {
+                Level::Document => "a HAR document (an object with `log`)",
+                Level::Log => "a HAR `log` object (with `entries`)",
+            })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let At(stream, level) = self;
+            let (wanted, inner) = match level {
+                Level::Document => ("log", "`log`"),
+                Level::Log => ("entries", "`entries`"),
+            };
+            let mut seen = false;
+            while let Some(key) = map.next_key::<String>()? {
+                if key != wanted || seen {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                seen = true;
+                match level {
+                    Level::Document => map.next_value_seed(Nested(&mut *stream))?,
+                    Level::Log => map.next_value_seed(Entries(&mut *stream))?,
+                }
+            }
+            if !seen {
+                return Err(A::Error::custom(format!("missing field {inner}")));
+            }
+            Ok(())
+        }
+    }
+
+    struct Nested<'s, 'a>(&'s mut Stream<'a>);
+
+    impl<'de> DeserializeSeed<'de> for Nested<'_, '_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(At(self.0, Level::Log))
+        }
+    }
+
+    struct Entries<'s, 'a>(&'s mut Stream<'a>);
+
+    impl<'de> DeserializeSeed<'de> for Entries<'_, '_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Entries<'_, '_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of HAR entries")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let stream = self.0;
+            let mut batch = Vec::with_capacity(stream.size);
+            let flush = |batch: &mut Vec<String>, stream: &mut Stream| {
+                if batch.is_empty() {
+                    return Ok(());
+                }
+                let entries = std::mem::replace(batch, Vec::with_capacity(stream.size));
+                let first = stream.read + 1;
+                stream.read += entries.len();
+                (stream.each)(Batch::Entries { first, entries }).map_err(|message| {
+                    *stream.failed = Some(message);
+                    A::Error::custom("stopped")
+                })
+            };
+            while let Some(entry) = seq.next_element::<Box<RawValue>>()? {
+                batch.push(Box::<str>::from(entry).into_string());
+                if batch.len() >= stream.size {
+                    flush(&mut batch, stream)?;
+                }
+            }
+            flush(&mut batch, stream)
+        }
+    }
 }
 
 /// Writes `interactions` as a VCR cassette (JSON), after `redaction`.
@@ -781,6 +951,88 @@ pub fn now_rfc2822() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn har(entries: usize, pretty: bool) -> String {
+        let entry = |i: usize| {
+            serde_json::json!({
+                "startedDateTime": "2026-12-04T10:00:00Z",
+                "request": {"method": "get", "url": format!("https://h/v1/x/{i}"), "headers": [{"name": ":authority", "value": "h"}]},
+                "response": {"status": 200, "headers": [], "content": {"text": "e30=", "encoding": "base64", "mimeType": "application/json"}},
+            })
+        };
+        let doc = serde_json::json!({
+            "log": {"version": "1.2", "pages": [{"id": "p", "title": "{\"entries\": []}"}],
+                    "entries": (0..entries).map(entry).collect::<Vec<_>>(), "comment": "after"},
+        });
+        if pretty {
+            serde_json::to_string_pretty(&doc).unwrap()
+        } else {
+            doc.to_string()
+        }
+    }
+
+    /// A HAR document is handed over a batch at a time as it is read, pretty-printed or on
+    /// one line, and reads as the whole-document reader reads it.
+    #[test]
+    fn har_documents_are_streamed_in_batches() {
+        let dir = std::env::temp_dir().join(format!("specdrift-har-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for pretty in [false, true] {
+            let path = dir.join(format!("capture-{pretty}.har"));
+            let text = har(5, pretty);
+            std::fs::write(&path, &text).unwrap();
+            let mut sizes = Vec::new();
+            let mut streamed = Vec::new();
+            let mut firsts = Vec::new();
+            batches(&path, 2, &mut |batch| {
+                let Batch::Entries { first, entries } = batch else {
+                    return Err("a HAR document not read as entries".into());
+                };
+                sizes.push(entries.len());
+                firsts.push(first);
+                for (n, entry) in entries.iter().enumerate() {
+                    streamed.push(parse_har_entry(entry, first + n)?);
+                }
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(sizes, [2, 2, 1], "pretty: {pretty}");
+            assert_eq!(firsts, [1, 3, 5]);
+            assert_eq!(read(&path).unwrap(), streamed);
+            assert_eq!(streamed, har_text(&text).unwrap());
+            assert_eq!(streamed[4].url, "https://h/v1/x/4");
+            assert_eq!(streamed[4].method, "GET");
+            assert_eq!(streamed[4].response_body, "{}");
+            assert!(
+                streamed[0].request_headers.is_empty(),
+                "pseudo-headers dropped"
+            );
+            // What the consumer refuses stops the reading, in its own words.
+            let mut calls = 0;
+            let refused = batches(&path, 2, &mut |_| {
+                calls += 1;
+                Err("enough".into())
+            });
+            assert_eq!(calls, 1);
+            assert!(
+                matches!(refused, Err(ReadError::Format { ref message, .. }) if message == "enough"),
+                "{refused:?}"
+            );
+        }
+        // An entry that is not one names its place.
+        let err = parse_har_entry(r#"{"request": {}}"#, 7).unwrap_err();
+        assert!(err.starts_with("HAR entry 7: "), "{err}");
+        // A document without entries, and one cut short, name what is wrong.
+        let path = dir.join("broken.har");
+        std::fs::write(&path, r#"{"log": {"version": "1.2"}}"#).unwrap();
+        let err = batches(&path, 2, &mut |_| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("entries"), "{err}");
+        let cut = har(3, false);
+        std::fs::write(&path, &cut[..cut.len() / 2]).unwrap();
+        let err = batches(&path, 2, &mut |_| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("broken.har") && err.contains("EOF"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 
     /// A line in specdrift's own shape is read by the fast path, any other through a `Value`,
     /// and both give what the `Value` reading gives.
