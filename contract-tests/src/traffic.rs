@@ -215,12 +215,25 @@ pub enum Batch {
     /// Lines of a line-delimited capture, not yet parsed (the caller parses them, on as many
     /// cores as it has, with [`parse_line`]); `first` is the first one's line number (from 1).
     Lines { first: usize, lines: Vec<String> },
-    /// Entries of a HAR document, each as its JSON text, not yet parsed (the caller parses
-    /// them, on as many cores as it has, with [`parse_har_entry`]); `first` is the first one's
-    /// position in the document (from 1).
-    Entries { first: usize, entries: Vec<String> },
-    /// Interactions of a capture read whole (a cassette).
+    /// Entries of a HAR document or interactions of a JSON cassette, each as its JSON text,
+    /// not yet parsed (the caller parses them, on as many cores as it has, with
+    /// [`parse_entry`]); `first` is the first one's position in the document (from 1).
+    Entries {
+        format: EntryFormat,
+        first: usize,
+        entries: Vec<String>,
+    },
+    /// Interactions of a capture read whole (a YAML cassette).
     Interactions(Vec<Interaction>),
+}
+
+/// What the entries of a streamed document are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryFormat {
+    /// HAR 1.2 `log.entries`.
+    Har,
+    /// A cassette's `http_interactions` (VCR, schemathesis) or `interactions` (vcrpy).
+    Vcr,
 }
 
 /// Reads a capture (a cassette in JSON or YAML, a HAR file, or line-delimited JSON), told
@@ -230,9 +243,13 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
     batches(path, 4096, &mut |batch| {
         match batch {
             Batch::Interactions(list) => out.extend(list),
-            Batch::Entries { first, entries } => {
+            Batch::Entries {
+                format,
+                first,
+                entries,
+            } => {
                 for (n, entry) in entries.iter().enumerate() {
-                    out.push(parse_har_entry(entry, first + n)?);
+                    out.push(parse_entry(format, entry, first + n)?);
                 }
             }
             Batch::Lines { first, lines } => {
@@ -269,16 +286,19 @@ pub fn batches(
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    // A HAR document (`{"log": …`, on one line or pretty-printed) is streamed entry by entry,
-    // told from what the reader holds before any line is read (its first line may be all of it).
-    let har = {
+    // A HAR document (`{"log": …`) or a JSON cassette (`{"http_interactions": …`), on one
+    // line or pretty-printed, is streamed entry by entry, told from what the reader holds
+    // before any line is read (its first line may be all of it).
+    let document = {
         let buffered = reader.fill_buf().map_err(io)?;
         let start = &buffered[..buffered.len().min(4096)];
         let text: String = String::from_utf8_lossy(start).split_whitespace().collect();
-        text.starts_with("{\"log\"")
+        ["{\"log\"", "{\"http_interactions\"", "{\"interactions\""]
+            .iter()
+            .any(|start| text.starts_with(start))
     };
-    if har {
-        return har_batches(reader, size, each).map_err(format_error);
+    if document {
+        return document_batches(reader, size, each).map_err(format_error);
     }
     // The first non-blank line tells a line-delimited capture from a document.
     let mut head = String::new();
@@ -647,17 +667,23 @@ fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
     Ok(har.log.entries.into_iter().map(Interaction::from).collect())
 }
 
-/// One entry of a HAR document, as its JSON text (`number` names it in errors).
-pub fn parse_har_entry(text: &str, number: usize) -> Result<Interaction, String> {
-    serde_json::from_str::<har_format::Entry>(text)
-        .map(Interaction::from)
-        .map_err(|e| format!("HAR entry {number}: {e}"))
+/// One entry of a streamed document, as its JSON text (`number` names it in errors).
+pub fn parse_entry(format: EntryFormat, text: &str, number: usize) -> Result<Interaction, String> {
+    match format {
+        EntryFormat::Har => serde_json::from_str::<har_format::Entry>(text)
+            .map(Interaction::from)
+            .map_err(|e| format!("HAR entry {number}: {e}")),
+        EntryFormat::Vcr => serde_json::from_str::<Value>(text)
+            .map_err(|e| e.to_string())
+            .and_then(|v| vcr_interaction(&v))
+            .map_err(|e| format!("interaction {number}: {e}")),
+    }
 }
 
-/// A HAR document read from `reader` an entry at a time, handed to `each` in batches of
+/// A HAR document or JSON cassette read from `reader` an entry at a time, handed to `each` in batches of
 /// `size` entries as their JSON text: never more than one batch is in memory, whatever the
 /// document's size, and the entries are parsed where the batch goes (on every core).
-fn har_batches(
+fn document_batches(
     reader: impl std::io::Read,
     size: usize,
     each: &mut dyn FnMut(Batch) -> Result<(), String>,
@@ -666,6 +692,7 @@ fn har_batches(
     let mut stream = har_format::Stream {
         size: size.max(1),
         read: 0,
+        format: EntryFormat::Har,
         each,
         failed: &mut failed,
     };
@@ -689,7 +716,7 @@ mod har_format {
 
     use serde_json::value::RawValue;
 
-    use super::{Batch, Interaction, decode_base64};
+    use super::{Batch, EntryFormat, Interaction, decode_base64};
 
     #[derive(Deserialize)]
     pub(super) struct Har {
@@ -790,6 +817,8 @@ mod har_format {
         pub(super) size: usize,
         /// How many entries went to `each` so far.
         pub(super) read: usize,
+        /// What the entries are, known once the document names its list.
+        pub(super) format: EntryFormat,
         pub(super) each: &'a mut dyn FnMut(Batch) -> Result<(), String>,
         pub(super) failed: &'a mut Option<String>,
     }
@@ -814,30 +843,39 @@ mod har_format {
         type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str(match self.1 {
-                Level::Document => "a HAR document (an object with `log`)",
+                Level::Document => "a HAR document (with `log`) or a cassette (with `http_interactions` or `interactions`)",
                 Level::Log => "a HAR `log` object (with `entries`)",
             })
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             let At(stream, level) = self;
-            let (wanted, inner) = match level {
-                Level::Document => ("log", "`log`"),
-                Level::Log => ("entries", "`entries`"),
-            };
             let mut seen = false;
             while let Some(key) = map.next_key::<String>()? {
-                if key != wanted || seen {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
+                match (level, key.as_str()) {
+                    _ if seen => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                    (Level::Document, "log") => map.next_value_seed(Nested(&mut *stream))?,
+                    (Level::Document, "http_interactions" | "interactions") => {
+                        stream.format = EntryFormat::Vcr;
+                        map.next_value_seed(Entries(&mut *stream))?
+                    }
+                    (Level::Log, "entries") => map.next_value_seed(Entries(&mut *stream))?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
                 }
                 seen = true;
-                match level {
-                    Level::Document => map.next_value_seed(Nested(&mut *stream))?,
-                    Level::Log => map.next_value_seed(Entries(&mut *stream))?,
-                }
             }
             if !seen {
-                return Err(A::Error::custom(format!("missing field {inner}")));
+                return Err(A::Error::custom(match level {
+                    Level::Document => {
+                        "no `log` (HAR), `http_interactions` (VCR) or `interactions` (vcrpy)"
+                    }
+                    Level::Log => "missing field `entries`",
+                }));
             }
             Ok(())
         }
@@ -864,7 +902,7 @@ mod har_format {
     impl<'de> Visitor<'de> for Entries<'_, '_> {
         type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a list of HAR entries")
+            f.write_str("a list of HAR entries or cassette interactions")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             let stream = self.0;
@@ -876,7 +914,13 @@ mod har_format {
                 let entries = std::mem::replace(batch, Vec::with_capacity(stream.size));
                 let first = stream.read + 1;
                 stream.read += entries.len();
-                (stream.each)(Batch::Entries { first, entries }).map_err(|message| {
+                let format = stream.format;
+                (stream.each)(Batch::Entries {
+                    format,
+                    first,
+                    entries,
+                })
+                .map_err(|message| {
                     *stream.failed = Some(message);
                     A::Error::custom("stopped")
                 })
@@ -971,6 +1015,70 @@ mod tests {
         }
     }
 
+    /// `path` read by [`batches`] two at a time, as entries of `format`: the batch sizes, each
+    /// batch's first position, and the interactions parsed.
+    fn streamed_entries(
+        path: &Path,
+        format: EntryFormat,
+    ) -> (Vec<usize>, Vec<usize>, Vec<Interaction>) {
+        let (mut sizes, mut firsts, mut streamed) = (Vec::new(), Vec::new(), Vec::new());
+        batches(path, 2, &mut |batch| {
+            let Batch::Entries {
+                format: read,
+                first,
+                entries,
+            } = batch
+            else {
+                return Err("not read as entries".into());
+            };
+            assert_eq!(read, format, "{}", path.display());
+            sizes.push(entries.len());
+            firsts.push(first);
+            for (n, entry) in entries.iter().enumerate() {
+                streamed.push(parse_entry(format, entry, first + n)?);
+            }
+            Ok(())
+        })
+        .unwrap();
+        (sizes, firsts, streamed)
+    }
+
+    /// A JSON cassette (ours, Ruby VCR's, vcrpy's) is streamed like a HAR document and reads
+    /// as the whole-document reader reads it; a YAML one is read whole.
+    #[test]
+    fn json_cassettes_are_streamed_in_batches() {
+        let dir = std::env::temp_dir().join(format!("specdrift-vcr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let interactions: Vec<Interaction> = (0..5)
+            .map(|i| Interaction {
+                method: "GET".into(),
+                url: format!("https://h/v1/x/{i}"),
+                request_headers: vec![("Accept".into(), "application/json".into())],
+                request_body: String::new(),
+                status: 200,
+                response_headers: vec![("Content-Type".into(), "application/json".into())],
+                response_body: format!("{{\"id\": {i}}}"),
+                recorded_at: String::new(),
+            })
+            .collect();
+        let path = dir.join("cassette.json");
+        write_cassette(&path, &interactions, &Redaction::default()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let vcrpy = dir.join("vcrpy.json");
+        std::fs::write(
+            &vcrpy,
+            text.replacen("http_interactions", "interactions", 1),
+        )
+        .unwrap();
+        for file in [&path, &vcrpy] {
+            let (sizes, _, streamed) = streamed_entries(file, EntryFormat::Vcr);
+            assert_eq!(sizes, [2, 2, 1], "{}", file.display());
+            assert_eq!(streamed, read_text(&text).unwrap());
+            assert_eq!(streamed[3].url, "https://h/v1/x/3");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     /// A HAR document is handed over a batch at a time as it is read, pretty-printed or on
     /// one line, and reads as the whole-document reader reads it.
     #[test]
@@ -981,21 +1089,7 @@ mod tests {
             let path = dir.join(format!("capture-{pretty}.har"));
             let text = har(5, pretty);
             std::fs::write(&path, &text).unwrap();
-            let mut sizes = Vec::new();
-            let mut streamed = Vec::new();
-            let mut firsts = Vec::new();
-            batches(&path, 2, &mut |batch| {
-                let Batch::Entries { first, entries } = batch else {
-                    return Err("a HAR document not read as entries".into());
-                };
-                sizes.push(entries.len());
-                firsts.push(first);
-                for (n, entry) in entries.iter().enumerate() {
-                    streamed.push(parse_har_entry(entry, first + n)?);
-                }
-                Ok(())
-            })
-            .unwrap();
+            let (sizes, firsts, streamed) = streamed_entries(&path, EntryFormat::Har);
             assert_eq!(sizes, [2, 2, 1], "pretty: {pretty}");
             assert_eq!(firsts, [1, 3, 5]);
             assert_eq!(read(&path).unwrap(), streamed);
@@ -1020,8 +1114,10 @@ mod tests {
             );
         }
         // An entry that is not one names its place.
-        let err = parse_har_entry(r#"{"request": {}}"#, 7).unwrap_err();
+        let err = parse_entry(EntryFormat::Har, r#"{"request": {}}"#, 7).unwrap_err();
         assert!(err.starts_with("HAR entry 7: "), "{err}");
+        let err = parse_entry(EntryFormat::Vcr, r#"{"request": {}}"#, 8).unwrap_err();
+        assert!(err.starts_with("interaction 8: "), "{err}");
         // A document without entries, and one cut short, name what is wrong.
         let path = dir.join("broken.har");
         std::fs::write(&path, r#"{"log": {"version": "1.2"}}"#).unwrap();

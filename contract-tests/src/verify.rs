@@ -240,9 +240,13 @@ impl<'m> Run<'m> {
                 let list: Vec<Interaction> = parsed.into_iter().flatten().collect();
                 self.judge_all(list, first_index, only.as_deref())?
             }
-            Batch::Entries { first, entries } => {
+            Batch::Entries {
+                format,
+                first,
+                entries,
+            } => {
                 let parsed = crate::cores::map(entries, |n, entry| {
-                    traffic::parse_har_entry(&entry, first + n)
+                    traffic::parse_entry(format, &entry, first + n)
                 })?;
                 let list = parsed.into_iter().collect::<Result<Vec<_>, String>>()?;
                 self.judge_all(list, first_index, only.as_deref())?
@@ -433,10 +437,14 @@ fn cross_operation(
     traffic::batches(traffic_path, 4096, &mut |batch| {
         match batch {
             Batch::Interactions(list) => list.into_iter().for_each(&mut consider),
-            Batch::Entries { first, entries } => {
+            Batch::Entries {
+                format,
+                first,
+                entries,
+            } => {
                 for (n, entry) in entries.iter().enumerate() {
                     if may_hold(entry) {
-                        consider(traffic::parse_har_entry(entry, first + n)?);
+                        consider(traffic::parse_entry(format, entry, first + n)?);
                     }
                 }
             }
