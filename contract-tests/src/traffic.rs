@@ -77,12 +77,13 @@ impl Interaction {
 
     /// The URL's query parameters, decoded, in order.
     pub fn query(&self) -> Vec<(String, String)> {
-        let Some((_, query)) = self.url.split_once('?') else {
+        // The fragment first: a `?` after `#` starts no query.
+        let before_fragment = self.url.split('#').next().unwrap_or_default();
+        let Some((_, query)) = before_fragment.split_once('?') else {
             return Vec::new();
         };
         // A URL parser would percent-encode what the query holds unescaped (a space, a
         // non-ASCII letter) and the pairs decode it again: plain queries skip that round trip.
-        let query = query.split('#').next().unwrap_or_default();
         if query.bytes().all(|b| b.is_ascii_graphic()) {
             return form_urlencoded::parse(query.as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -212,12 +213,10 @@ pub enum ReadError {
 /// A part of a capture, as [`batches`] hands it over.
 #[derive(Debug)]
 pub enum Batch {
-    /// Lines of a line-delimited capture, not yet parsed (the caller parses them, on as many
-    /// cores as it has, with [`parse_line`]); `first` is the first one's line number (from 1).
-    Lines { first: usize, lines: Vec<String> },
-    /// Entries of a HAR document or interactions of a JSON cassette, each as its JSON text,
-    /// not yet parsed (the caller parses them, on as many cores as it has, with
-    /// [`parse_entry`]); `first` is the first one's position in the document (from 1).
+    /// Lines of a line-delimited capture, entries of a HAR document or interactions of a JSON
+    /// cassette, each as its JSON text, not yet parsed (the caller parses them, on as many
+    /// cores as it has, with [`parse_entry`]); `first` is the first one's line number or
+    /// position in the document (from 1).
     Entries {
         format: EntryFormat,
         first: usize,
@@ -227,9 +226,11 @@ pub enum Batch {
     Interactions(Vec<Interaction>),
 }
 
-/// What the entries of a streamed document are.
+/// What the entries of a streamed capture are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryFormat {
+    /// A line of a line-delimited capture (one VCR interaction; a blank line is none).
+    Line,
     /// HAR 1.2 `log.entries`.
     Har,
     /// A cassette's `http_interactions` (VCR, schemathesis) or `interactions` (vcrpy).
@@ -249,14 +250,7 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
                 entries,
             } => {
                 for (n, entry) in entries.iter().enumerate() {
-                    out.push(parse_entry(format, entry, first + n)?);
-                }
-            }
-            Batch::Lines { first, lines } => {
-                for (n, line) in lines.iter().enumerate() {
-                    if let Some(interaction) = parse_line(line, first + n)? {
-                        out.push(interaction);
-                    }
+                    out.extend(parse_entry(format, entry, first + n)?);
                 }
             }
         }
@@ -267,9 +261,10 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
 
 /// Reads the capture at `path` and hands it to `each` in batches of about `size`
 /// interactions. A line-delimited capture (one VCR interaction, `{"request": …, "response":
-/// …}`, per line) and a HAR document (`{"log": {"entries": […]}}`) are streamed: never more
-/// than one batch of either is in memory, whatever its size. Cassettes are single documents,
-/// read whole. An error `each` returns stops the reading and is reported as the capture's.
+/// …}`, per line), a HAR document (`{"log": {"entries": […]}}`) and a JSON cassette that names
+/// its list first (`{"http_interactions": […]}`) are streamed: never more than one batch of
+/// them is in memory, whatever their size. Other documents (YAML cassettes) are read whole.
+/// An error `each` returns stops the reading and is reported as the capture's.
 pub fn batches(
     path: &Path,
     size: usize,
@@ -315,18 +310,8 @@ pub fn batches(
         }
     }
     let first = head.trim();
-    // A document's first line (a HAR or cassette written on one line) names its list first;
-    // parse the line only when it may be one interaction.
-    let start: String = first
-        .chars()
-        .take(40)
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let document = ["{\"log\"", "{\"http_interactions\"", "{\"interactions\""]
-        .iter()
-        .any(|d| start.starts_with(d));
+    // (A document naming its list first was streamed above.)
     let streamed = first.starts_with('{')
-        && !document
         && serde_json::from_str::<Value>(first)
             .is_ok_and(|v| v.get("request").is_some() && v.get("response").is_some());
     if !streamed {
@@ -352,9 +337,10 @@ pub fn batches(
         if lines.len() >= size || (read == 0 && !lines.is_empty()) {
             let batch = std::mem::take(&mut lines);
             let count = batch.len();
-            each(Batch::Lines {
+            each(Batch::Entries {
+                format: EntryFormat::Line,
                 first: first_line,
-                lines: batch,
+                entries: batch,
             })
             .map_err(format_error)?;
             first_line += count;
@@ -667,21 +653,28 @@ fn har_text(text: &str) -> Result<Vec<Interaction>, String> {
     Ok(har.log.entries.into_iter().map(Interaction::from).collect())
 }
 
-/// One entry of a streamed document, as its JSON text (`number` names it in errors).
-pub fn parse_entry(format: EntryFormat, text: &str, number: usize) -> Result<Interaction, String> {
+/// One entry of a streamed capture, as its JSON text (`number` names it in errors): `None`
+/// for a blank line.
+pub fn parse_entry(
+    format: EntryFormat,
+    text: &str,
+    number: usize,
+) -> Result<Option<Interaction>, String> {
     match format {
+        EntryFormat::Line => parse_line(text, number),
         EntryFormat::Har => serde_json::from_str::<har_format::Entry>(text)
-            .map(Interaction::from)
+            .map(|e| Some(e.into()))
             .map_err(|e| format!("HAR entry {number}: {e}")),
         EntryFormat::Vcr => serde_json::from_str::<Value>(text)
             .map_err(|e| e.to_string())
             .and_then(|v| vcr_interaction(&v))
+            .map(Some)
             .map_err(|e| format!("interaction {number}: {e}")),
     }
 }
 
-/// A HAR document or JSON cassette read from `reader` an entry at a time, handed to `each` in batches of
-/// `size` entries as their JSON text: never more than one batch is in memory, whatever the
+/// A HAR document or JSON cassette read from `reader` an entry at a time, handed to `each`
+/// in batches of `size` entries as their JSON text: never more than one batch is in memory, whatever the
 /// document's size, and the entries are parsed where the batch goes (on every core).
 fn document_batches(
     reader: impl std::io::Read,
@@ -707,7 +700,8 @@ fn document_batches(
     }
 }
 
-/// HAR 1.2 as far as `verify` reads it, whole or streamed.
+/// HAR 1.2 as far as `verify` reads it, whole or streamed, and the streaming of documents
+/// (HAR, JSON cassettes) entry by entry.
 mod har_format {
     use std::fmt;
 
@@ -811,8 +805,10 @@ mod har_format {
         }
     }
 
-    /// The document (`{"log": {"entries": [...]}}`) visited in place: each entry's text joins
-    /// the current batch, and a full batch goes to `each` before the next entry is read. What `each` refuses is kept in `failed` and stops the reading.
+    /// The document (`{"log": {"entries": […]}}`, `{"http_interactions": […]}`) visited in
+    /// place: each entry's text joins the current batch, and a full batch goes to `each`
+    /// before the next entry is read. What `each` refuses is kept in `failed` and stops the
+    /// reading.
     pub(super) struct Stream<'a> {
         pub(super) size: usize,
         /// How many entries went to `each` so far.
@@ -1035,7 +1031,7 @@ mod tests {
             sizes.push(entries.len());
             firsts.push(first);
             for (n, entry) in entries.iter().enumerate() {
-                streamed.push(parse_entry(format, entry, first + n)?);
+                streamed.extend(parse_entry(format, entry, first + n)?);
             }
             Ok(())
         })
@@ -1115,6 +1111,7 @@ mod tests {
         }
         // An entry that is not one names its place.
         let err = parse_entry(EntryFormat::Har, r#"{"request": {}}"#, 7).unwrap_err();
+        assert_eq!(parse_entry(EntryFormat::Line, "  ", 6), Ok(None));
         assert!(err.starts_with("HAR entry 7: "), "{err}");
         let err = parse_entry(EntryFormat::Vcr, r#"{"request": {}}"#, 8).unwrap_err();
         assert!(err.starts_with("interaction 8: "), "{err}");
@@ -1158,6 +1155,20 @@ mod tests {
         }
     }
 
+    /// A GET of `url` with nothing else.
+    fn get(url: &str) -> Interaction {
+        Interaction {
+            method: "GET".into(),
+            url: url.into(),
+            request_headers: Vec::new(),
+            request_body: String::new(),
+            status: 200,
+            response_headers: Vec::new(),
+            response_body: String::new(),
+            recorded_at: String::new(),
+        }
+    }
+
     /// The path without a parser is the parser's path, for plain URLs and every kind of
     /// URL the shortcut must leave to the parser.
     #[test]
@@ -1178,18 +1189,33 @@ mod tests {
             "https://h//double//slash",
             "https://h/a;b=c/@d:e",
         ] {
-            let interaction = Interaction {
-                method: "GET".into(),
-                url: url.into(),
-                request_headers: Vec::new(),
-                request_body: String::new(),
-                status: 200,
-                response_headers: Vec::new(),
-                response_body: String::new(),
-                recorded_at: String::new(),
-            };
+            let interaction = get(url);
             let parsed = reqwest::Url::parse(url).unwrap();
             assert_eq!(interaction.path(), parsed.path(), "{url}");
+        }
+    }
+
+    /// The query read without a parser is the parser's, for plain queries and every kind of
+    /// query the shortcut must leave to the parser.
+    #[test]
+    fn queries_read_without_a_parser_are_the_parsers() {
+        for url in [
+            "https://h/v1/x?page=1&size=10",
+            "https://h/x?a=1&a=2&b",
+            "https://h/x?q=a+b&r=%20c%2B",
+            "https://h/x?q=1#frag=2",
+            "https://h/x?q=caf\u{e9}&s=a b",
+            "https://h/x?q=%zz&=v&k=",
+            "https://h/x?",
+            "https://h/x#only?frag",
+        ] {
+            let interaction = get(url);
+            let parsed: Vec<(String, String)> = reqwest::Url::parse(url)
+                .unwrap()
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            assert_eq!(interaction.query(), parsed, "{url}");
         }
     }
 }

@@ -233,13 +233,6 @@ impl<'m> Run<'m> {
         let only = self.checked_only();
         let first_index = self.seen;
         let judged: Vec<Judged<'m>> = match batch {
-            Batch::Lines { first, lines } => {
-                let parsed =
-                    crate::cores::map(lines, |n, line| traffic::parse_line(&line, first + n))?;
-                let parsed = parsed.into_iter().collect::<Result<Vec<_>, String>>()?;
-                let list: Vec<Interaction> = parsed.into_iter().flatten().collect();
-                self.judge_all(list, first_index, only.as_deref())?
-            }
             Batch::Entries {
                 format,
                 first,
@@ -248,7 +241,8 @@ impl<'m> Run<'m> {
                 let parsed = crate::cores::map(entries, |n, entry| {
                     traffic::parse_entry(format, &entry, first + n)
                 })?;
-                let list = parsed.into_iter().collect::<Result<Vec<_>, String>>()?;
+                let parsed = parsed.into_iter().collect::<Result<Vec<_>, String>>()?;
+                let list: Vec<Interaction> = parsed.into_iter().flatten().collect();
                 self.judge_all(list, first_index, only.as_deref())?
             }
             Batch::Interactions(list) => self.judge_all(list, first_index, only.as_deref())?,
@@ -443,17 +437,9 @@ fn cross_operation(
                 entries,
             } => {
                 for (n, entry) in entries.iter().enumerate() {
-                    if may_hold(entry) {
-                        consider(traffic::parse_entry(format, entry, first + n)?);
-                    }
-                }
-            }
-            Batch::Lines { first, lines } => {
-                for (n, line) in lines.iter().enumerate() {
-                    if !may_hold(line) {
-                        continue;
-                    }
-                    if let Some(interaction) = traffic::parse_line(line, first + n)? {
+                    if may_hold(entry)
+                        && let Some(interaction) = traffic::parse_entry(format, entry, first + n)?
+                    {
                         consider(interaction);
                     }
                 }

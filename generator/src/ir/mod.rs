@@ -508,3 +508,20 @@ impl Operation {
             .or_else(|| self.responses.iter().find(|r| r.status == "default"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A status finds its exact code, then its range in either case, then `default`.
+    #[test]
+    fn a_status_finds_its_code_then_its_range_then_default() {
+        let text = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200': {description: exact}\n        4xx: {description: range}\n        default: {description: other}\n";
+        let loaded = crate::load::load_str(std::path::Path::new("t.yaml"), text).unwrap();
+        let (api, _) = super::lower(&loaded.spec);
+        let (op, _) = api.find("GET", "/x").unwrap();
+        let status = |code| op.response_for(code).map(|r| r.status.as_str());
+        assert_eq!(status(200), Some("200"));
+        assert_eq!(status(404), Some("4xx"));
+        assert_eq!(status(201), Some("default"));
+        assert_eq!(status(42), Some("default"));
+    }
+}
