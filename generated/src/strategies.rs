@@ -52,20 +52,8 @@ pub fn customer_data_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `KycVerification` the spec allows.
 pub fn kyc_verification_json(depth: u32) -> BoxedStrategy<Value> {
     object([
-        optional(depth, "type", strings(["proof_of_id"])),
-        optional(
-            depth,
-            "status",
-            strings([
-                "pending",
-                "verified",
-                "under_review",
-                "rejected",
-                "expired",
-                "verified_manually",
-                "rejected_manually",
-            ]),
-        ),
+        optional(depth, "type", kyc_verification_type_json(depth.saturating_sub(1))),
+        optional(depth, "status", kyc_verification_status_json(depth.saturating_sub(1))),
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
@@ -269,15 +257,7 @@ pub fn kyc_info_verification_json(depth: u32) -> BoxedStrategy<Value> {
         optional(
             depth,
             "status",
-            strings([
-                "pending",
-                "verified",
-                "verified_manually",
-                "under_review",
-                "rejected",
-                "rejected_manually",
-                "expired",
-            ]),
+            kyc_info_verification_status_json(depth.saturating_sub(1)),
         ),
         optional(depth, "verifiedAt", text("", 0, 20)),
         optional(depth, "clientSecretKey", text("", 0, 20)),
@@ -449,10 +429,10 @@ pub fn payment_intent_created_invalid() -> BoxedStrategy<Value> {
 pub fn payment_json(depth: u32) -> BoxedStrategy<Value> {
     object([
         optional(depth, "id", text("", 0, 20)),
-        optional(depth, "status", strings(["pending", "success", "failed"])),
+        optional(depth, "status", payment_status_json(depth.saturating_sub(1))),
         optional(depth, "subStatus", text("", 0, 20)),
         optional(depth, "createdAt", text("", 0, 20)),
-        optional(depth, "type", strings(["card", "bank", "pay_by_bank", "crypto"])),
+        optional(depth, "type", payment_type_json(depth.saturating_sub(1))),
         optional(
             depth,
             "messages",
@@ -489,7 +469,7 @@ pub fn payment_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
         optional(
             depth,
             "status",
-            strings(["no-payment", "pending", "success", "failed"]),
+            payment_intent_status_status_json(depth.saturating_sub(1)),
         ),
         optional(
             depth,
@@ -606,13 +586,9 @@ pub fn disbursement_intent_created_invalid() -> BoxedStrategy<Value> {
 pub fn disbursement_json(depth: u32) -> BoxedStrategy<Value> {
     object([
         optional(depth, "id", text("", 0, 20)),
-        optional(
-            depth,
-            "status",
-            strings(["pending-validation", "pending", "success", "failed"]),
-        ),
+        optional(depth, "status", disbursement_status_json(depth.saturating_sub(1))),
         optional(depth, "createdAt", text("", 0, 20)),
-        optional(depth, "type", strings(["card", "bank", "pay_by_bank", "crypto"])),
+        optional(depth, "type", disbursement_type_json(depth.saturating_sub(1))),
         optional(
             depth,
             "messages",
@@ -648,7 +624,7 @@ pub fn disbursement_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
         optional(
             depth,
             "status",
-            strings(["pending-validation", "pending", "success", "failed", "rejected"]),
+            disbursement_intent_status_status_json(depth.saturating_sub(1)),
         ),
         optional(depth, "disbursement", disbursement_json(depth.saturating_sub(1))),
     ])
@@ -678,7 +654,7 @@ pub fn pending_disbursement_json(depth: u32) -> BoxedStrategy<Value> {
         ),
         optional(depth, "amount", text("", 0, 20)),
         optional(depth, "currency", text("", 0, 20)),
-        optional(depth, "type", strings(["card", "bank", "pay_by_bank", "crypto"])),
+        optional(depth, "type", pending_disbursement_type_json(depth.saturating_sub(1))),
         optional(
             depth,
             "status",
@@ -717,7 +693,11 @@ pub fn proceed_disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "externalCustomerId", text("", 0, 20)),
         optional(depth, "externalDisbursementId", text("", 0, 20)),
         optional(depth, "currency", text("", 0, 20)),
-        optional(depth, "status", strings(["pending", "rejected"])),
+        optional(
+            depth,
+            "status",
+            proceed_disbursement_response_status_json(depth.saturating_sub(1)),
+        ),
     ])
 }
 /// Values of `ProceedDisbursementResponse` the spec allows, decoded into the generated type.
@@ -784,9 +764,13 @@ pub fn record_prize_request_invalid() -> BoxedStrategy<Value> {
 /// JSON values of `PrizeRecord` the spec allows.
 pub fn prize_record_json(depth: u32) -> BoxedStrategy<Value> {
     object([
-        optional(depth, "personalTaxType", strings(["bingo", "horse_racing"])),
+        optional(
+            depth,
+            "personalTaxType",
+            prize_record_personal_tax_type_json(depth.saturating_sub(1)),
+        ),
         optional(depth, "taxYear", integer(-1000000, 1000000)),
-        optional(depth, "status", strings(["recorded", "submitted", "filed"])),
+        optional(depth, "status", prize_record_status_json(depth.saturating_sub(1))),
         optional(depth, "reportableWinnings", number(-1000000.0, 1000000.0)),
         optional(depth, "dateWon", text("", 0, 20)),
         optional(depth, "typeOfWager", text("", 0, 20)),
@@ -938,7 +922,7 @@ pub fn webhook_created_json(depth: u32) -> BoxedStrategy<Value> {
     object([
         optional(depth, "_id", text("", 0, 20)),
         optional(depth, "url", text("", 0, 20)),
-        optional(depth, "status", strings(["active", "inactive"])),
+        optional(depth, "status", webhook_created_status_json(depth.saturating_sub(1))),
         optional(depth, "secretKey", text("", 0, 20)),
         optional(depth, "headers", webhook_headers_json(depth.saturating_sub(1))),
     ])
@@ -965,17 +949,12 @@ pub fn webhook_json(depth: u32) -> BoxedStrategy<Value> {
     object([
         optional(depth, "_id", text("", 0, 20)),
         optional(depth, "url", text("", 0, 20)),
-        optional(depth, "status", strings(["active", "inactive"])),
+        optional(depth, "status", webhook_status_json(depth.saturating_sub(1))),
         optional(
             depth,
             "eventTypes",
             array(
-                strings([
-                    "transaction",
-                    "kyc_verification",
-                    "customer_w9_required",
-                    "customer_w9_completed",
-                ]),
+                webhook_event_types_item_json(depth.saturating_sub(1)),
                 0,
                 if depth == 0 { 0 } else { 3 },
             ),
@@ -1004,17 +983,16 @@ pub fn webhook_invalid() -> BoxedStrategy<Value> {
 pub fn update_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     object([
         optional(depth, "url", text("", 0, 20)),
-        optional(depth, "status", strings(["active", "inactive"])),
+        optional(
+            depth,
+            "status",
+            update_webhook_request_status_json(depth.saturating_sub(1)),
+        ),
         optional(
             depth,
             "eventTypes",
             array(
-                strings([
-                    "transaction",
-                    "kyc_verification",
-                    "customer_w9_required",
-                    "customer_w9_completed",
-                ]),
+                update_webhook_request_event_types_item_json(depth.saturating_sub(1)),
                 0,
                 if depth == 0 { 0 } else { 3 },
             ),
@@ -1454,10 +1432,14 @@ pub fn get_customer_kyc_info_params() -> BoxedStrategy<Value> {
 }
 /// Parameters of `setCustomerKycManuallyVerified` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
+    let depth = DEPTH + 1;
     params(
         [
             required("externalCustomerId", text("", 1, 20)),
-            required("type", strings(["proof_of_id"])),
+            required(
+                "type",
+                set_customer_kyc_manually_verified_type_json(depth.saturating_sub(1)),
+            ),
         ],
         [],
         [],

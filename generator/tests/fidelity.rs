@@ -109,29 +109,10 @@ fn reach(api: &Api, root: TypeId) -> BTreeSet<TypeId> {
     seen
 }
 
-/// `$ref`s resolved within the document, so property examples behind a reference count.
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    let mut node = node;
-    for _ in 0..32 {
-        match node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(pointer) => match doc.pointer(pointer) {
-                Some(target) => node = target,
-                None => break,
-            },
-            None => break,
-        }
-    }
-    node
-}
-
 /// The examples the spec gives for each named type: on the schema itself, one object built from
 /// its properties' examples when every required property has one, and those of media types whose
 /// schema is the type.
-fn examples(loaded: &load::Spec, api: &Api) -> BTreeMap<TypeId, Vec<(String, Value)>> {
+fn examples(api: &Api) -> BTreeMap<TypeId, Vec<(String, Value)>> {
     let mut out: BTreeMap<TypeId, Vec<(String, Value)>> = BTreeMap::new();
     for (id, ty) in &api.types {
         let at = &ty.origin.pointer;
@@ -140,21 +121,15 @@ fn examples(loaded: &load::Spec, api: &Api) -> BTreeMap<TypeId, Vec<(String, Val
                 .or_default()
                 .push((format!("{at}/example"), e.clone()));
         }
-        let doc = &loaded
-            .documents()
-            .nth(ty.origin.doc)
-            .expect("origin document")
-            .1
-            .value;
-        if let TypeKind::Struct { fields, .. } = &ty.kind {
-            let props = ty.schema.get("properties").and_then(Value::as_object);
+        if let (TypeKind::Struct { fields, .. }, Some(schema)) = (&ty.kind, ty.schema) {
+            let props = &api.schema(schema).properties;
             let mut built = serde_json::Map::new();
             for f in fields {
-                let Some(p) = props.and_then(|p| p.get(&f.name.wire)) else {
+                let Some((_, p)) = props.iter().find(|(name, _)| *name == f.name.wire) else {
                     continue;
                 };
-                let example = p.get("example").or_else(|| resolve(doc, p).get("example"));
-                if let Some(e) = example {
+                // A property's examples, behind its `$ref` when it has one.
+                if let Some(e) = api.schema(*p).examples.first() {
                     built.insert(f.name.wire.clone(), e.clone());
                 }
             }
@@ -217,8 +192,7 @@ fn cases_of(name: &str, entry: &std::path::Path, full: bool) -> (Vec<Case>, usiz
     let mut rejected = 0;
     let mut keep = BTreeSet::new();
     let mut sampled = 0;
-    let mut by_name: Vec<(TypeId, Vec<(String, Value)>)> =
-        examples(&loaded, &api).into_iter().collect();
+    let mut by_name: Vec<(TypeId, Vec<(String, Value)>)> = examples(&api).into_iter().collect();
     by_name.sort_by(|a, b| api.ty(a.0).name.rust.cmp(&api.ty(b.0).name.rust));
     for (id, list) in by_name {
         let ty = api.ty(id);

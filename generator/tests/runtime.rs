@@ -83,6 +83,13 @@ fn generated_models_behave_and_agree_with_their_specs() {
         let loaded = generator::load::load(spec).unwrap();
         let json_path = spec_dir.join(format!("{name}.json"));
         std::fs::write(&json_path, serde_json_text(&loaded.spec.root().value)).unwrap();
+        // And as JSON Schema, by the translation the engine and `verify` validate with.
+        let resources = generator::load::json_schema::resources(&loaded.spec);
+        std::fs::write(
+            spec_dir.join(format!("{name}.schema.json")),
+            serde_json_text(&resources[0].1),
+        )
+        .unwrap();
         tables.push_str(&format!(
             "        ({name:?}, {:?}, {name}::models::fidelity()),\n",
             json_path.display().to_string()

@@ -134,3 +134,37 @@ pub(crate) fn through_use(tokens: TokenStream, module: &str) -> (TokenStream, bo
     }
     (out.into_iter().collect(), used)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Emitters see only the IR: none names the loaded spec or reads schema JSON by key.
+    #[test]
+    fn emitters_read_no_spec_json() {
+        let sources = [
+            ("mod.rs", include_str!("mod.rs")),
+            ("client.rs", include_str!("client.rs")),
+            ("contract.rs", include_str!("contract.rs")),
+            ("format.rs", include_str!("format.rs")),
+            ("models.rs", include_str!("models.rs")),
+            ("server.rs", include_str!("server.rs")),
+            ("strategies.rs", include_str!("strategies.rs")),
+            ("webhooks.rs", include_str!("webhooks.rs")),
+        ];
+        // Spelled in two parts, so this test's own text is not a match.
+        let banned = [
+            concat!("load::", "Spec"),
+            concat!("load::", "Node"),
+            concat!(".get", "(\""),
+            concat!(".pointer", "("),
+            concat!("as_", "object()"),
+        ];
+        for (file, text) in sources {
+            for word in banned {
+                assert!(
+                    !text.contains(word),
+                    "emit/{file} reads the spec (`{word}`); emitters see only `ir::Api`"
+                );
+            }
+        }
+    }
+}

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::models::shape_tokens_outside as shape_tokens;
 use crate::ir::names::{self, Scope};
-use crate::ir::{Api, Media, Operation, Shape, Tagging, Type, TypeId, TypeKind};
+use crate::ir::{
+    Additional, Api, Bound, Media, Operation, Schema, Shape, Tagging, Type, TypeId, TypeKind,
+};
 
 /// The runtime module every generated `strategies.rs` carries, written beside it as
 /// `strategies/runtime.rs`.
@@ -164,21 +166,13 @@ fn emit_operation(
             .filter(|p| p.location == location)
             .map(|p| {
                 let wire = &p.name.wire;
-                // Path segments cannot be empty.
-                let mut constraints = p.constraints.clone().unwrap_or(Value::Null);
-                if location == Path
-                    && let Value::Object(m) = &mut constraints
-                {
-                    m.entry("minLength").or_insert(Value::from(1));
-                } else if location == Path {
-                    constraints = serde_json::json!({"minLength": 1});
+                let mut schema = p.schema.map(|s| api.schema(s)).cloned();
+                if location == Path {
+                    // Path segments cannot be empty.
+                    let s = schema.get_or_insert_with(|| Schema::empty(p.origin.clone()));
+                    s.min_length = Some(s.min_length.unwrap_or(0).max(1));
                 }
-                let strategy = shape_strategy(
-                    api,
-                    names,
-                    &p.shape,
-                    Some(&constraints).filter(|c| !c.is_null()),
-                );
+                let strategy = shape_strategy(api, names, &p.shape, schema.as_ref());
                 if p.required || location == Path {
                     quote!(required(#wire, #strategy))
                 } else {
@@ -290,19 +284,19 @@ fn uses_depth(tokens: &TokenStream) -> bool {
     })
 }
 
-/// The raw schema of a struct's property, for its constraints.
-fn property_schema<'a>(ty: &'a Type, wire: &str) -> Option<&'a Value> {
-    ty.schema
-        .get("properties")
-        .and_then(|p| p.get(wire))
-        .or_else(|| {
-            ty.schema
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find_map(|m| m.get("properties").and_then(|p| p.get(wire)))
-        })
+/// The schema of a struct's property (declared on it or on one of its `allOf` members), for its
+/// constraints.
+fn property_schema<'a>(api: &'a Api, ty: &Type, wire: &str) -> Option<&'a Schema> {
+    let own = api.schema(ty.schema?);
+    let find = |s: &Schema| {
+        s.properties
+            .iter()
+            .find(|(name, _)| name == wire)
+            .map(|(_, id)| *id)
+    };
+    find(own)
+        .or_else(|| own.all_of.iter().find_map(|m| find(api.schema(*m))))
+        .map(|id| api.schema(id))
 }
 
 fn lit(v: &Value) -> TokenStream {
@@ -327,7 +321,7 @@ fn shape_strategy(
     api: &Api,
     names: &std::collections::BTreeMap<TypeId, String>,
     shape: &Shape,
-    schema: Option<&Value>,
+    schema: Option<&Schema>,
 ) -> TokenStream {
     shape_in(api, names, shape, schema, None, true)
 }
@@ -412,22 +406,14 @@ fn shape_in(
     api: &Api,
     names: &std::collections::BTreeMap<TypeId, String>,
     shape: &Shape,
-    schema: Option<&Value>,
+    schema: Option<&Schema>,
     owner: Option<TypeId>,
     required: bool,
 ) -> TokenStream {
-    let num = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_f64);
-    let int = |k: &str| schema.and_then(|s| s.get(k)).and_then(Value::as_i64);
-    let text = |k: &str| {
-        schema
-            .and_then(|s| s.get(k))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    if let Some(values) = schema
-        .and_then(|s| s.get("enum"))
-        .and_then(Value::as_array)
-        .filter(|v| !v.is_empty())
+    if !matches!(shape, Shape::Named(_))
+        && let Some(values) = schema
+            .and_then(|s| s.enumeration.as_ref())
+            .filter(|v| !v.is_empty())
     {
         return one_of(values);
     }
@@ -447,11 +433,12 @@ fn shape_in(
             }
         }
         Shape::String => {
-            let pattern = text("pattern");
-            let format = text("format").unwrap_or_default();
-            let min = int("minLength").unwrap_or(0).max(0) as usize;
-            let max = int("maxLength")
-                .map(|m| m.max(0) as usize)
+            let pattern = schema.and_then(|s| s.pattern.as_deref());
+            let format = schema.and_then(|s| s.format.as_deref()).unwrap_or_default();
+            let min = schema.and_then(|s| s.min_length).unwrap_or(0) as usize;
+            let max = schema
+                .and_then(|s| s.max_length)
+                .map(|m| m as usize)
                 .unwrap_or(min.max(12) + 8)
                 .max(min);
             let (min, max) = (usize_lit(min), usize_lit(max));
@@ -464,20 +451,21 @@ fn shape_in(
         Shape::Date => quote!(text("date", 0, 0)),
         Shape::Decimal => quote!(text("decimal", 0, 0)),
         Shape::Integer(_) => {
-            let exclusive_min = schema.and_then(|s| s.get("exclusiveMinimum"));
-            let exclusive_max = schema.and_then(|s| s.get("exclusiveMaximum"));
-            let mut min = int("minimum").unwrap_or(-1_000_000);
-            let mut max = int("maximum").unwrap_or(1_000_000);
-            match exclusive_min {
-                Some(Value::Bool(true)) => min += 1,
-                Some(v) if v.is_number() => min = v.as_i64().unwrap_or(min) + 1,
-                _ => {}
-            }
-            match exclusive_max {
-                Some(Value::Bool(true)) => max -= 1,
-                Some(v) if v.is_number() => max = v.as_i64().unwrap_or(max) - 1,
-                _ => {}
-            }
+            // The smallest and largest whole numbers inside the bounds.
+            let min = schema.and_then(|s| s.minimum).map_or(-1_000_000, |b| {
+                if b.exclusive {
+                    (b.value.floor() as i64).saturating_add(1)
+                } else {
+                    b.value.ceil() as i64
+                }
+            });
+            let max = schema.and_then(|s| s.maximum).map_or(1_000_000, |b| {
+                if b.exclusive {
+                    (b.value.ceil() as i64).saturating_sub(1)
+                } else {
+                    b.value.floor() as i64
+                }
+            });
             let max = max.max(min);
             let (min, max) = (
                 proc_macro2::Literal::i64_unsuffixed(min),
@@ -486,8 +474,21 @@ fn shape_in(
             quote!(integer(#min, #max))
         }
         Shape::Number(_) => {
-            let min = num("minimum").unwrap_or(-1.0e6);
-            let max = num("maximum").unwrap_or(1.0e6).max(min);
+            // An exclusive bound is moved inwards by a step the bound's magnitude can show.
+            let inside = |b: Bound, toward: f64| {
+                if b.exclusive {
+                    b.value + toward * f64::EPSILON * b.value.abs().max(1.0)
+                } else {
+                    b.value
+                }
+            };
+            let min = schema
+                .and_then(|s| s.minimum)
+                .map_or(-1.0e6, |b| inside(b, 1.0));
+            let max = schema
+                .and_then(|s| s.maximum)
+                .map_or(1.0e6, |b| inside(b, -1.0))
+                .max(min);
             let (min, max) = (
                 proc_macro2::Literal::f64_unsuffixed(min),
                 proc_macro2::Literal::f64_unsuffixed(max),
@@ -496,11 +497,12 @@ fn shape_in(
         }
         Shape::Boolean => quote!(any::<bool>().prop_map(Value::Bool).boxed()),
         Shape::Array(inner) => {
-            let items = schema.and_then(|s| s.get("items"));
+            let items = schema.and_then(|s| s.items).map(|id| api.schema(id));
             let inner = shape_in(api, names, inner, items, owner, false);
-            let min = int("minItems").unwrap_or(0).max(0) as usize;
-            let max = int("maxItems")
-                .map(|m| m.max(0) as usize)
+            let min = schema.and_then(|s| s.min_items).unwrap_or(0) as usize;
+            let max = schema
+                .and_then(|s| s.max_items)
+                .map(|m| m as usize)
                 .unwrap_or(min + 3)
                 .max(min);
             let fixed = min == max;
@@ -512,9 +514,10 @@ fn shape_in(
             }
         }
         Shape::Map(inner) => {
-            let values = schema
-                .and_then(|s| s.get("additionalProperties"))
-                .filter(|v| v.is_object());
+            let values = match schema.map(|s| s.additional) {
+                Some(Additional::Schema(id)) => Some(api.schema(id)),
+                _ => None,
+            };
             let inner = shape_in(api, names, inner, values, owner, false);
             quote!(map(#inner, if depth == 0 { 0 } else { 3 }))
         }
@@ -550,7 +553,7 @@ fn emit_type(
         } => {
             let parts = fields.iter().map(|f| {
                 let wire = &f.name.wire;
-                let schema = property_schema(ty, wire);
+                let schema = property_schema(api, ty, wire);
                 let mut strategy = shape_in(
                     api,
                     names,
@@ -620,7 +623,10 @@ fn emit_type(
                 })
             }
         }
-        TypeKind::Alias(inner) => shape_in(api, names, inner, Some(&ty.schema), Some(id), true),
+        TypeKind::Alias(inner) => {
+            let schema = ty.schema.map(|s| api.schema(s));
+            shape_in(api, names, inner, schema, Some(id), true)
+        }
     };
     let invalid = match &ty.kind {
         TypeKind::Struct { fields, .. } => {

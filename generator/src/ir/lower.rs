@@ -183,7 +183,7 @@ impl<'s> Lowerer<'s> {
                     doc: doc.0,
                     pointer: pointer.to_string(),
                 },
-                schema: Value::Null,
+                schema: None,
                 examples: Vec::new(),
                 deprecated: false,
             },
@@ -205,6 +205,7 @@ impl<'s> Lowerer<'s> {
         };
         let schema_node = self.resolve_schema(node.clone()).unwrap_or(node);
         let schema = schema_node.value;
+        let typed = self.schemas.lower(schema_node);
         let mut examples = Vec::new();
         if let Some(e) = schema.get("example") {
             examples.push(e.clone());
@@ -219,7 +220,7 @@ impl<'s> Lowerer<'s> {
             .expect("declared before defined");
         ty.kind = kind;
         ty.docs = docs_of(schema);
-        ty.schema = schema.clone();
+        ty.schema = Some(typed);
         ty.examples = examples;
         ty.deprecated = schema.get("deprecated") == Some(&Value::Bool(true));
     }
@@ -1383,11 +1384,6 @@ impl<'s> Lowerer<'s> {
                 .unwrap_or(style == "form");
             let required = location == ParamLocation::Path
                 || p.value.get("required") == Some(&Value::Bool(true));
-            let constraints = match self.child(&p, "schema") {
-                Some(schema) => Some(schema.value.clone()),
-                None if p.value.get("type").is_some() => Some(p.value.clone()),
-                None => None,
-            };
             let schema = match self.child(&p, "schema") {
                 Some(schema) => Some(self.schemas.lower(schema)),
                 None if p.value.get("type").is_some() => Some(self.schemas.lower(p.clone())),
@@ -1418,7 +1414,6 @@ impl<'s> Lowerer<'s> {
                     .get("description")
                     .and_then(Value::as_str)
                     .map(str::to_string),
-                constraints,
                 schema,
                 examples,
                 deprecated: p.value.get("deprecated") == Some(&Value::Bool(true)),
@@ -1917,6 +1912,12 @@ fn widest_integer(schema: &Value) -> Widest {
     let mut shown: Vec<&Value> = ["example", "default", "minimum", "maximum"]
         .iter()
         .filter_map(|k| schema.get(*k))
+        // A fractional bound inside the 64-bit range (`maximum: 9.5`) bounds whole numbers that
+        // an `i64` holds; only the values themselves must fit.
+        .filter(|v| {
+            v.as_f64()
+                .is_none_or(|f| f.fract() == 0.0 || f.abs() >= 9.2e18 || v.is_i64() || v.is_u64())
+        })
         .collect();
     for k in ["examples", "enum"] {
         shown.extend(

@@ -76,8 +76,9 @@ pub struct Type {
     pub kind: TypeKind,
     /// Where the schema is.
     pub origin: Origin,
-    /// The schema as written (after `$ref` resolution of its root only), for validation and fidelity checks.
-    pub schema: Value,
+    /// The schema as typed constraints (after `$ref` resolution of its root); `None` only while
+    /// the type is declared and not yet defined.
+    pub schema: Option<SchemaId>,
     /// `example` and `examples` values given on the schema.
     pub examples: Vec<Value>,
     /// Marked `deprecated: true`.
@@ -311,9 +312,8 @@ pub struct Parameter {
     pub explode: bool,
     /// `description`.
     pub docs: Option<String>,
-    /// The parameter's schema as written (bounds, pattern, lengths), for generated test data.
-    pub constraints: Option<Value>,
-    /// The same schema as typed constraints.
+    /// The parameter's schema as typed constraints (under `schema`, on a Swagger 2.0 parameter
+    /// itself, or under its one `content` media type).
     pub schema: Option<SchemaId>,
     /// `example` and `examples` of the parameter.
     pub examples: Vec<Value>,

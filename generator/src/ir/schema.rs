@@ -154,7 +154,8 @@ pub struct Schema {
 }
 
 impl Schema {
-    fn empty(origin: Origin) -> Schema {
+    /// A schema that allows anything, at `origin`.
+    pub fn empty(origin: Origin) -> Schema {
         Schema {
             origin,
             types: Vec::new(),

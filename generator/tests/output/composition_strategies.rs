@@ -231,7 +231,7 @@ pub fn maybe_base() -> BoxedStrategy<models::MaybeBase> {
 /// JSON values of `Inline` the spec allows.
 pub fn inline_json(depth: u32) -> BoxedStrategy<Value> {
     object([
-        optional(depth, "mode", strings(["fast", "slow"])),
+        optional(depth, "mode", inline_mode_json(depth.saturating_sub(1))),
         optional(depth, "address", inline_address_json(depth.saturating_sub(1))),
         optional(
             depth,

@@ -45,6 +45,12 @@ impl support::Inspect for Event {
 pub struct Detail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// Numeric exclusive bounds (3.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<::serde_json::Number>,
+    /// A whole number under a fractional maximum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<i64>,
     /// Properties the spec does not document, kept as received (the object is open).
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]

@@ -43,7 +43,15 @@ pub fn event_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Detail` the spec allows.
 pub fn detail_json(depth: u32) -> BoxedStrategy<Value> {
-    object([optional(depth, "text", text("", 0, 20))])
+    object([
+        optional(depth, "text", text("", 0, 20)),
+        optional(
+            depth,
+            "score",
+            number(0.0000000000000002220446049250313, 0.9999999999999998),
+        ),
+        optional(depth, "rank", integer(1, 9)),
+    ])
 }
 /// Values of `Detail` the spec allows, decoded into the generated type.
 pub fn detail() -> BoxedStrategy<models::Detail> {
@@ -51,7 +59,11 @@ pub fn detail() -> BoxedStrategy<models::Detail> {
 }
 /// JSON values of `Detail` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn detail_invalid() -> BoxedStrategy<Value> {
-    broken(detail_json(DEPTH), &[], &[("text", "string")])
+    broken(
+        detail_json(DEPTH),
+        &[],
+        &[("text", "string"), ("score", "number"), ("rank", "number")],
+    )
 }
 /// JSON values of `EventKind` the spec allows.
 pub fn event_kind_json(_depth: u32) -> BoxedStrategy<Value> {

@@ -27,6 +27,12 @@ pub struct Part {
     pub id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// Boolean exclusive bounds (3.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<::serde_json::Number>,
+    /// A whole number over a fractional minimum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
     /// Properties the spec does not document, kept as received (the object is open).
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
@@ -38,6 +44,8 @@ impl ::std::fmt::Debug for Part {
         __f.debug_struct("Part")
             .field("id", &self.id)
             .field("client_secret", &"[redacted]")
+            .field("weight", &self.weight)
+            .field("count", &self.count)
             .field("undocumented", &self.undocumented)
             .finish()
     }

@@ -40,6 +40,12 @@ pub fn part_json(depth: u32) -> BoxedStrategy<Value> {
     object([
         required("id", integer(-1000000, 1000000)),
         optional(depth, "clientSecret", text("", 0, 20)),
+        optional(
+            depth,
+            "weight",
+            number(0.0000000000000002220446049250313, 0.9999999999999998),
+        ),
+        optional(depth, "count", integer(1, 2)),
     ])
 }
 /// Values of `Part` the spec allows, decoded into the generated type.
@@ -48,7 +54,16 @@ pub fn part() -> BoxedStrategy<models::Part> {
 }
 /// JSON values of `Part` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn part_invalid() -> BoxedStrategy<Value> {
-    broken(part_json(DEPTH), &["id"], &[("id", "number"), ("clientSecret", "string")])
+    broken(
+        part_json(DEPTH),
+        &["id"],
+        &[
+            ("id", "number"),
+            ("clientSecret", "string"),
+            ("weight", "number"),
+            ("count", "number"),
+        ],
+    )
 }
 /// JSON values of `Problem` the spec allows.
 pub fn problem_json(depth: u32) -> BoxedStrategy<Value> {

@@ -8,21 +8,21 @@ use serde_json::{Value, json};
 
 use crate::support::Fidelity;
 
-/// 3.0's `nullable: true` as JSON Schema: `type` gains `"null"`.
-pub(crate) fn as_json_schema(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out: serde_json::Map<String, Value> = map.iter().map(|(k, v)| (k.clone(), as_json_schema(v))).collect();
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(t)) = map.get("type") {
-                    out.insert("type".into(), json!([t, "null"]));
-                }
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(as_json_schema).collect()),
-        other => other.clone(),
-    }
+/// The spec as JSON Schema: the generator's own translation (`load::json_schema`), which
+/// `runtime.rs` writes beside the spec's JSON as `<name>.schema.json`.
+pub(crate) fn translated(spec_path: &str) -> Value {
+    let path = format!("{}.schema.json", spec_path.strip_suffix(".json").expect("a .json path"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A registry holding the translated spec as `urn:spec:0`, the resource its `$ref`s name.
+pub(crate) fn registry(translated: Value) -> jsonschema::Registry<'static> {
+    jsonschema::Registry::new().add("urn:spec:0", translated).expect("spec registers").prepare().expect("spec prepares")
+}
+
+/// The schema at `pointer` of the registered spec.
+pub(crate) fn reference(pointer: &str) -> Value {
+    json!({"$ref": format!("urn:spec:0#{}", fragment(pointer))})
 }
 
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
@@ -63,7 +63,7 @@ fn examples(spec: &Value, schema: &Value) -> Vec<Value> {
 }
 
 /// Percent-encodes a JSON pointer for use as a URI fragment.
-pub(crate) fn fragment(pointer: &str) -> String {
+fn fragment(pointer: &str) -> String {
     pointer
         .chars()
         .map(|c| match c {
@@ -85,9 +85,8 @@ fn contains(big: &Value, small: &Value) -> bool {
 
 /// Every disagreement between the generated types of one spec and the spec; also returns how many
 /// examples were checked.
-pub fn check(spec: &Value, table: &[Fidelity]) -> (Vec<String>, usize) {
-    let spec_js = as_json_schema(spec);
-    let registry = jsonschema::Registry::new().add("urn:spec", spec_js).expect("spec registers").prepare().expect("spec prepares");
+pub fn check(spec: &Value, translated: Value, table: &[Fidelity]) -> (Vec<String>, usize) {
+    let registry = registry(translated);
     let mut problems = Vec::new();
     let mut n_examples = 0;
     for entry in table {
@@ -116,7 +115,7 @@ pub fn check(spec: &Value, table: &[Fidelity]) -> (Vec<String>, usize) {
         let derived_validator = jsonschema::validator_for(derived).expect("derived schema compiles");
         let spec_validator = jsonschema::options()
             .with_registry(&registry)
-            .build(&json!({"$ref": format!("urn:spec#{}", fragment(entry.pointer))}))
+            .build(&reference(entry.pointer))
             .expect("spec schema compiles");
         for example in examples(spec, spec_schema) {
             n_examples += 1;
@@ -142,7 +141,7 @@ fn generated_types_agree_with_their_specs() {
     for (module, spec_path, table) in crate::fidelity_tables() {
         let spec: Value = serde_json::from_str(&std::fs::read_to_string(spec_path).unwrap()).unwrap();
         assert!(!table.is_empty(), "{module}: no types listed");
-        let (problems, n) = check(&spec, &table);
+        let (problems, n) = check(&spec, translated(spec_path), &table);
         total_examples += n;
         assert!(problems.is_empty(), "{module}:\n{}", problems.join("\n"));
     }
@@ -158,7 +157,7 @@ fn the_check_catches_a_disagreement() {
         schema: schemars::json_schema!({"type": "object", "properties": {"a": {"type": "integer"}}}),
         round_trip: |v| Ok(v.clone()),
     }];
-    let (problems, _) = check(&spec, &table);
+    let (problems, _) = check(&spec, spec.clone(), &table);
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].contains("required"));
     assert!(problems[1].contains("derived schema rejects"));

@@ -5,9 +5,9 @@
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::fidelity::{as_json_schema, fragment};
+use crate::fidelity::{reference, registry, translated};
 
 const CASES: usize = 24;
 
@@ -19,7 +19,7 @@ fn strategies_generate_what_the_spec_allows_and_forbids() {
     let mut checked = 0;
     for ((spec_name, json_path, fidelity), (_, table)) in tables.into_iter().zip(strategies) {
         let spec: Value = serde_json::from_str(&std::fs::read_to_string(json_path).unwrap()).unwrap();
-        let registry = jsonschema::Registry::new().add("urn:spec", as_json_schema(&spec)).unwrap().prepare().unwrap();
+        let registry = registry(translated(json_path));
         for entry in &fidelity {
             let Some((_, valid, invalid)) = table.iter().find(|(name, _, _)| *name == entry.name) else {
                 problems.push(format!("{spec_name}: no strategy for {}", entry.name));
@@ -29,7 +29,7 @@ fn strategies_generate_what_the_spec_allows_and_forbids() {
                 jsonschema::options()
                     .with_registry(&registry)
                     .should_validate_formats(true)
-                    .build(&json!({"$ref": format!("urn:spec#{}", fragment(pointer))}))
+                    .build(&reference(pointer))
                     .unwrap()
             };
             let validator = validator_at(entry.pointer);
@@ -121,7 +121,7 @@ fn parameter_strategies_give_every_required_parameter_a_value_the_spec_allows() 
     let mut checked = 0;
     for (spec_name, json_path, operations) in crate::operation_tables() {
         let spec: Value = serde_json::from_str(&std::fs::read_to_string(json_path).unwrap()).unwrap();
-        let registry = jsonschema::Registry::new().add("urn:spec", as_json_schema(&spec)).unwrap().prepare().unwrap();
+        let registry = registry(translated(json_path));
         let mut runner = TestRunner::deterministic();
         for (operation, pointer, strategy) in operations {
             let params = parameters(&spec, pointer);
@@ -144,7 +144,7 @@ fn parameter_strategies_give_every_required_parameter_a_value_the_spec_allows() 
                             if spec.pointer(schema).is_none() {
                                 continue;
                             }
-                            let validator = jsonschema::options().with_registry(&registry).build(&json!({"$ref": format!("urn:spec#{}", fragment(schema))})).unwrap();
+                            let validator = jsonschema::options().with_registry(&registry).build(&reference(schema)).unwrap();
                             if let Some(e) = validator.iter_errors(v).next() {
                                 problems.push(format!("{spec_name} {operation}: {location} parameter `{name}` = {v}, which the spec rejects: {e}"));
                             }
