@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::report::{Finding, Kind};
 use crate::spec::{DocumentedResponse, Model, Operation, at};
 use crate::traffic::Interaction;
-use generator::ir::Media;
+use generator::ir::{Media, Style};
 use generator::load::{DocId, escape};
 
 /// Response headers every server sends whatever the spec says.
@@ -350,15 +350,13 @@ fn parameter_violations(
                 .items
                 .map(|i| model.api.schema(i).types.clone())
                 .unwrap_or_default();
-            let delimiter = match p.style.as_str() {
-                "spaceDelimited" => ' ',
-                "pipeDelimited" => '|',
-                _ => ',',
-            };
-            let parts: Vec<String> = if raw.len() > 1 || (p.explode && p.style == "form") {
+            let parts: Vec<String> = if raw.len() > 1 || (p.explode && p.style == Style::Form) {
                 raw.clone()
             } else {
-                raw[0].split(delimiter).map(str::to_string).collect()
+                raw[0]
+                    .split(p.style.delimiter())
+                    .map(str::to_string)
+                    .collect()
             };
             Value::Array(parts.iter().map(|t| scalar(t, &item_types)).collect())
         } else if schema.types.contains(&JsonType::Object) {

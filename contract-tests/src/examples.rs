@@ -98,7 +98,7 @@ pub fn interactions(model: &Model, base_url: &str) -> Vec<Interaction> {
             request_headers.push(("Content-Type".into(), "application/json".into()));
         }
         out.push(Interaction {
-            method: op.method.clone(),
+            method: op.method.to_string(),
             url,
             request_headers,
             request_body,

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::report::{Finding, Kind};
 use crate::spec::{Model, Operation};
 use crate::traffic::Interaction;
-use generator::ir::SecurityScheme;
+use generator::ir::{Method, SecurityScheme};
 
 /// Findings of every sequence check over `traffic` (in order).
 pub fn check(model: &Model, traffic: &[Interaction]) -> Vec<Finding> {
@@ -124,7 +124,7 @@ impl Sequences {
         if interaction.method == "DELETE" && ok {
             // Only an item (a path with a parameter): deleting by body on a collection path
             // leaves the collection readable.
-            if op.method == "DELETE" && op.path.contains('{') {
+            if op.method == Method::Delete && op.path.contains('{') {
                 self.deleted.insert(
                     path.to_string(),
                     Deleted {
@@ -191,7 +191,7 @@ impl Sequences {
                 self.forget_created(created_at);
             }
         }
-        if op.method == "POST" && (200..300).contains(&interaction.status) {
+        if op.method == Method::Post && (200..300).contains(&interaction.status) {
             let parsed;
             let body = match body {
                 Some(body) => body,

@@ -9,6 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use generator::ir::Method;
+
 use crate::check::{self, CrossSearch};
 use crate::redact::{Redaction, Secrets};
 use crate::report::{self, Baseline, Finding, Kind, Merged, Report};
@@ -370,7 +372,7 @@ fn judge<'m>(
     // Only a creation's body is read again (by the sequence checks).
     let body = checked
         .response
-        .filter(|_| op.is_some_and(|o| o.method == "POST"));
+        .filter(|_| op.is_some_and(|o| o.method == Method::Post));
     Judged {
         index,
         host,
@@ -391,7 +393,7 @@ fn preflight(model: &Model, interaction: &Interaction) -> bool {
             .is_some()
         && model
             .find("OPTIONS", &interaction.path())
-            .is_none_or(|op| op.method != "OPTIONS")
+            .is_none_or(|op| op.method != Method::Options)
 }
 
 /// The cross-operation findings for the enum violations among `findings`, from a second

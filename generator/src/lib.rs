@@ -21,6 +21,7 @@ pub mod emit;
 pub mod ir;
 pub mod lint;
 pub mod load;
+pub mod method;
 pub mod paths;
 
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::load::{DocId, Spec, escape, walk_refs};
+use crate::method::Method;
 
 /// One property found in a component schema (inline sub-objects included).
 struct Property<'a> {
@@ -381,9 +382,7 @@ fn missing_operation_ids(spec: &Spec, out: &mut Diagnostics) {
         let Some(item) = item.as_object() else {
             continue;
         };
-        for method in [
-            "get", "put", "post", "delete", "options", "head", "patch", "trace",
-        ] {
+        for method in Method::ALL.map(Method::key) {
             let Some(op) = item.get(method) else { continue };
             if op.get("$ref").is_none() && op.get("operationId").is_none() {
                 let pointer = format!("/paths/{}/{method}", escape(path));

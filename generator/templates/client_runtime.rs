@@ -576,12 +576,13 @@ pub(super) fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
     }
 }
 
-/// Items joined with commas (the `form` and `simple` styles of an array that is not exploded).
-pub(super) fn csv<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+/// Items of an array that is not exploded, joined: commas (`form`, `simple`), spaces
+/// (`spaceDelimited`) or pipes (`pipeDelimited`).
+pub(super) fn joined<S: AsRef<str>>(items: impl IntoIterator<Item = S>, delimiter: char) -> String {
     let mut out = String::new();
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(delimiter);
         }
         out.push_str(item.as_ref());
     }

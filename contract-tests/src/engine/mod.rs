@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use generator::ir::{JsonType, Operation, ParamLocation, SchemaId, SecurityScheme};
+use generator::ir::{JsonType, Method, Operation, ParamLocation, SchemaId, SecurityScheme};
 use proptest::prelude::RngExt;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
@@ -448,7 +448,7 @@ fn names_operation(entry: &str, o: &Operation) -> bool {
         return true;
     }
     entry.split_once(' ').is_some_and(|(method, path)| {
-        method.eq_ignore_ascii_case(&o.method) && path.trim() == o.path
+        method.eq_ignore_ascii_case(o.method.as_str()) && path.trim() == o.path
     })
 }
 
@@ -866,14 +866,14 @@ impl<'a> Engine<'a> {
     }
 
     fn undeclared_methods(&mut self, findings: &mut Vec<Finding>) -> Result<(), EngineError> {
-        let mut by_path: BTreeMap<String, (OpRef, Vec<String>)> = BTreeMap::new();
+        let mut by_path: BTreeMap<String, (OpRef, Vec<Method>)> = BTreeMap::new();
         for op in self.judged() {
             let o = self.ops[op.0].0;
             by_path
                 .entry(o.path.clone())
                 .or_insert((op, Vec::new()))
                 .1
-                .push(o.method.clone());
+                .push(o.method);
         }
         for (_, (op, methods)) in by_path {
             let mut call = self.valid_call(op, None);
@@ -882,10 +882,15 @@ impl<'a> Engine<'a> {
             let path = reqwest::Url::parse(&self.url_of(&call))
                 .map(|u| u.path().to_string())
                 .unwrap_or_default();
-            let Some(method) = ["PATCH", "PUT", "DELETE", "POST", "GET"]
-                .into_iter()
-                .find(|m| !methods.iter().any(|d| d == m) && self.model.find(m, &path).is_none())
-            else {
+            let Some(method) = [
+                Method::Patch,
+                Method::Put,
+                Method::Delete,
+                Method::Post,
+                Method::Get,
+            ]
+            .into_iter()
+            .find(|m| !methods.contains(m) && self.model.find(m.as_str(), &path).is_none()) else {
                 continue;
             };
             if self.out_of_time() {
@@ -910,7 +915,7 @@ impl<'a> Engine<'a> {
         let operation = self.ops[op.0].0;
         let mut call = Call {
             op,
-            method: operation.method.clone(),
+            method: operation.method.to_string(),
             params: Vec::new(),
             body: None,
             raw_body: None,
@@ -1784,11 +1789,11 @@ impl<'a> Engine<'a> {
                 learn(&mut known, &interaction, operation, &call, step);
                 if prefix_alive && step + 1 < prefix.len() {
                     // The prefix decides the next call.
-                } else if operation.method == "DELETE"
+                } else if operation.method == Method::Delete
                     && let Some(read) = self
                         .ops
                         .iter()
-                        .position(|(o, _)| o.method == "GET" && o.path == operation.path)
+                        .position(|(o, _)| o.method == Method::Get && o.path == operation.path)
                 {
                     let mut again = call.clone();
                     again.op = OpRef(read);
@@ -1805,12 +1810,13 @@ impl<'a> Engine<'a> {
                         Intent::Helper
                     };
                     forced = Some(again);
-                } else if operation.method == "POST" && self.runner.rng().random_bool(0.5) {
+                } else if operation.method == Method::Post && self.runner.rng().random_bool(0.5) {
                     let reads: Vec<usize> = self
                         .graph
                         .consumers(call.op.0)
                         .filter(|c| {
-                            self.ops[*c].0.method == "GET" && self.ops[*c].0.path.contains('{')
+                            self.ops[*c].0.method == Method::Get
+                                && self.ops[*c].0.path.contains('{')
                         })
                         .collect();
                     if !reads.is_empty() {

@@ -154,14 +154,14 @@ impl Inputs {
         }
     }
 
-    /// `?name=a&name=b` (exploded) or `?name=a,b`.
-    pub(crate) fn query_array<T: DeserializeOwned + Inspect>(&self, name: &str, explode: bool) -> Result<Option<Vec<T>>, Rejection> {
+    /// `?name=a&name=b` (exploded) or `?name=a,b` (`a b`, `a|b` by the style's delimiter).
+    pub(crate) fn query_array<T: DeserializeOwned + Inspect>(&self, name: &str, explode: bool, delimiter: char) -> Result<Option<Vec<T>>, Rejection> {
         let texts = self.query_texts(name);
         if texts.is_empty() {
             return Ok(None);
         }
         let place = format!("query parameter `{name}`");
-        let items: Vec<&str> = if explode { texts } else { texts.iter().flat_map(|t| t.split(',')).collect() };
+        let items: Vec<&str> = if explode { texts } else { texts.iter().flat_map(|t| t.split(delimiter)).collect() };
         items.into_iter().map(|t| text_value(&place, t)).collect::<Result<Vec<T>, _>>().map(Some)
     }
 

@@ -291,7 +291,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
         pub use runtime::{Error, Options, ResponseValue, Secret};
         #[allow(unused_imports)]
-        use runtime::{Auth, csv, json_text};
+        use runtime::{Auth, joined, json_text};
         #method_import
         #models_import
 
@@ -335,7 +335,7 @@ fn emit_operation(
     let success_name = format_ident!("{}", op_types.claim(format!("{base}Success")));
     let error_name = format_ident!("{}", op_types.claim(format!("{base}Error")));
     let wire_id = &op.name.wire;
-    let http_method = format_ident!("{}", op.method);
+    let http_method = format_ident!("{}", op.method.as_str());
 
     // Arguments: path, then required query/header/cookie, then the body, then optional ones.
     let mut params: Vec<&Parameter> = op.parameters.iter().collect();
@@ -409,13 +409,18 @@ fn emit_operation(
         };
         let item = value_expr(api, inner_shape, &quote!(v));
         let text = value_expr(api, inner_shape, &quote!(value));
-        let joined = quote!(csv(value.iter().map(|v| #item)));
+        // Headers always join with commas (`simple`); a query array as its style says.
+        let delimiter = match p.location {
+            ParamLocation::Query => p.style.delimiter(),
+            _ => ',',
+        };
+        let joined = quote!(joined(value.iter().map(|v| #item), #delimiter));
         let push = match (p.location, is_array) {
             (ParamLocation::Query, true) if p.explode => quote! {
                 for v in value { request.query(#wire, #item); }
             },
             (ParamLocation::Query, true) => quote!(request.query(#wire, #joined);),
-            (ParamLocation::Query, false) if p.style == "deepObject" => {
+            (ParamLocation::Query, false) if p.style == crate::ir::Style::DeepObject => {
                 quote!(request.deep_object(#wire, value);)
             }
             (ParamLocation::Query, false) => quote!(request.query(#wire, #text);),

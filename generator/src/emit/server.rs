@@ -246,17 +246,17 @@ fn emit_operation(
             Shape::Array(inner) => (true, shape_tokens(api, inner)),
             other => (false, shape_tokens(api, other)),
         };
-        let explode = p.explode;
+        let (explode, delimiter) = (p.explode, p.style.delimiter());
         let (decode, place) = match p.location {
             ParamLocation::Path => (
                 quote!(call.inputs.path::<#inner>(#wire)?),
                 format!("path parameter `{wire}`"),
             ),
             ParamLocation::Query if is_array => (
-                quote!(call.inputs.query_array::<#inner>(#wire, #explode)?),
+                quote!(call.inputs.query_array::<#inner>(#wire, #explode, #delimiter)?),
                 format!("query parameter `{wire}`"),
             ),
-            ParamLocation::Query if p.style == "deepObject" => (
+            ParamLocation::Query if p.style == crate::ir::Style::DeepObject => (
                 quote!(call.inputs.query_deep::<#inner>(#wire)?),
                 format!("query parameter `{wire}`"),
             ),
@@ -383,7 +383,7 @@ fn dispatch(api: &Api) -> TokenStream {
         .iter()
         .flat_map(|(path, ops)| {
             ops.iter().map(move |op| {
-                let m = &op.method;
+                let m = op.method.as_str();
                 let handler = format_ident!("handle_{}", op.name.rust.trim_start_matches("r#"));
                 quote!((#path, #m, |c| Box::pin(#handler(c))))
             })

@@ -8,15 +8,12 @@ use super::names::{self, Name, Scope};
 use super::schema::Builder as SchemaBuilder;
 use super::{
     Api, Body, EnumRepr, EnumVariant, Field, Header, Link, Media, Operation, Origin, ParamLocation,
-    Parameter, Response, SecurityScheme, Server, Shape, Tagging, Type, TypeId, TypeKind,
+    Parameter, Response, SecurityScheme, Server, Shape, Style, Tagging, Type, TypeId, TypeKind,
     UnionVariant,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{DocId, Node, Spec, Version, escape};
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::method::Method;
 
 /// Lowers `spec` to an [`Api`]. Problems that only degrade the output (an unresolvable `$ref`
 /// becomes `serde_json::Value`) are returned as diagnostics beside it.
@@ -154,6 +151,44 @@ impl<'s> Lowerer<'s> {
         })
     }
 
+    /// A parameter's `style` and `explode`, defaults applied; Swagger 2.0's `collectionFormat`
+    /// (`csv`, `ssv`, `tsv`, `pipes`, `multi`) mapped onto them.
+    fn style_of(&mut self, p: &Node<'_>, location: ParamLocation) -> (Style, bool) {
+        let default = Style::default_for(location);
+        let explode = p.value.get("explode").and_then(Value::as_bool);
+        if let Some(text) = p.value.get("style").and_then(Value::as_str) {
+            let style = Style::parse(text).unwrap_or_else(|| {
+                self.warn_at(
+                    p,
+                    "style",
+                    "unknown-style",
+                    format!("style `{text}` is not one OpenAPI defines; the parameter is written as `{default:?}`"),
+                );
+                default
+            });
+            return (style, explode.unwrap_or(style == Style::Form));
+        }
+        match p.value.get("collectionFormat").and_then(Value::as_str) {
+            Some("multi") => (Style::Form, true),
+            Some("ssv") => (Style::SpaceDelimited, false),
+            Some("pipes") => (Style::PipeDelimited, false),
+            // `csv`, Swagger 2.0's default; `tsv` has no OpenAPI 3 style and is written as `csv`.
+            Some(_) => (default, false),
+            None if self.spec.version() == Version::Swagger2 => (default, false),
+            None => (default, explode.unwrap_or(default == Style::Form)),
+        }
+    }
+
+    /// [`Self::warn`] at the member `key` of `node`.
+    fn warn_at(&mut self, node: &Node<'_>, key: &str, code: &'static str, message: String) {
+        let at = Node {
+            doc: node.doc,
+            pointer: format!("{}/{}", node.pointer, escape(key)),
+            value: node.value,
+        };
+        self.warn(&at, code, message);
+    }
+
     fn warn(&mut self, node: &Node<'_>, code: &'static str, message: String) {
         let location = self.spec.location(node.doc, &node.pointer);
         self.diags
@@ -231,13 +266,9 @@ impl<'s> Lowerer<'s> {
         match self.spec.deref(node.clone()) {
             Ok(target) => Some(target),
             Err(err) => {
-                let ref_node = Node {
-                    doc: node.doc,
-                    pointer: format!("{}/$ref", node.pointer),
-                    value: node.value,
-                };
-                self.warn(
-                    &ref_node,
+                self.warn_at(
+                    &node,
+                    "$ref",
                     "unresolved-ref",
                     format!("{err}; the {what} is left out"),
                 );
@@ -253,13 +284,9 @@ impl<'s> Lowerer<'s> {
             Some(reference) => match self.spec.resolve(node.doc, reference) {
                 Ok(target) => Some(target),
                 Err(err) => {
-                    let ref_node = Node {
-                        doc: node.doc,
-                        pointer: format!("{}/$ref", node.pointer),
-                        value: node.value,
-                    };
-                    self.warn(
-                        &ref_node,
+                    self.warn_at(
+                        &node,
+                        "$ref",
                         "unresolved-ref",
                         format!("{err}; the value is typed as any json"),
                     );
@@ -1154,14 +1181,14 @@ impl<'s> Lowerer<'s> {
             let Some(item) = self.deref_or_warn(item, "path item") else {
                 continue;
             };
-            for method in METHODS {
-                let Some(op) = self.child(&item, method) else {
+            for method in Method::ALL {
+                let Some(op) = self.child(&item, method.key()) else {
                     continue;
                 };
                 let Some(op) = self.deref_or_warn(op, "operation") else {
                     continue;
                 };
-                ops.push((path.clone(), method.to_string(), item.clone(), op));
+                ops.push((path.clone(), method, item.clone(), op));
             }
         }
         for (path, method, item, op) in ops {
@@ -1170,7 +1197,7 @@ impl<'s> Lowerer<'s> {
                 .get("operationId")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            let derived = format!("{method}_{}", path.replace(['{', '}'], ""));
+            let derived = format!("{}_{}", method.key(), path.replace(['{', '}'], ""));
             let rust = method_names.claim(names::snake(op_id.as_deref().unwrap_or(&derived)));
             let name = Name {
                 rust,
@@ -1181,7 +1208,7 @@ impl<'s> Lowerer<'s> {
                 .get("security")
                 .or(global_security.as_ref())
                 .cloned();
-            let lowered = self.operation(name, &method, &path, Some(&item), op, security.as_ref());
+            let lowered = self.operation(name, method, &path, Some(&item), op, security.as_ref());
             self.api.operations.push(lowered);
         }
     }
@@ -1234,8 +1261,8 @@ impl<'s> Lowerer<'s> {
             let Ok(item) = self.spec.deref(item) else {
                 continue;
             };
-            for method in METHODS {
-                let Some(op) = self.child(&item, method) else {
+            for method in Method::ALL {
+                let Some(op) = self.child(&item, method.key()) else {
                     continue;
                 };
                 let Ok(op) = self.spec.deref(op) else {
@@ -1255,7 +1282,7 @@ impl<'s> Lowerer<'s> {
     fn operation(
         &mut self,
         name: Name,
-        method: &str,
+        method: Method,
         path: &str,
         item: Option<&Node<'s>>,
         op: Node<'s>,
@@ -1365,23 +1392,7 @@ impl<'s> Lowerer<'s> {
                     None => Shape::String,
                 },
             };
-            let style = p
-                .value
-                .get("style")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    match location {
-                        ParamLocation::Path | ParamLocation::Header => "simple",
-                        _ => "form",
-                    }
-                    .to_string()
-                });
-            let explode = p
-                .value
-                .get("explode")
-                .and_then(Value::as_bool)
-                .unwrap_or(style == "form");
+            let (style, explode) = self.style_of(&p, location);
             let required = location == ParamLocation::Path
                 || p.value.get("required") == Some(&Value::Bool(true));
             let schema = match self.child(&p, "schema") {
@@ -1546,7 +1557,7 @@ impl<'s> Lowerer<'s> {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             name,
-            method: method.to_uppercase(),
+            method,
             path: path.to_string(),
             summary: op
                 .value

@@ -22,6 +22,7 @@ pub fn lower_direct_target(shape: &Shape) -> Option<TypeId> {
 pub fn lower_reaches(api: &Api, from: TypeId, target: TypeId) -> bool {
     lower::reaches(api, from, target, &mut std::collections::BTreeSet::new())
 }
+pub use crate::method::Method;
 pub use names::Name;
 pub use schema::{Additional, Bound, JsonType, Schema, SchemaId, Schemas};
 
@@ -252,8 +253,8 @@ pub enum SecurityScheme {
 pub struct Operation {
     /// Method identifier (from `operationId`, or derived from method and path), with the operationId as wire name.
     pub name: Name,
-    /// Upper-case HTTP method.
-    pub method: String,
+    /// The HTTP method.
+    pub method: Method,
     /// Path template.
     pub path: String,
     /// `operationId`, when the spec gives one.
@@ -295,6 +296,58 @@ pub enum ParamLocation {
     Cookie,
 }
 
+/// How a parameter's value is written on the wire (`style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Style {
+    /// `1,2,3` (path and header default).
+    Simple,
+    /// `name=1,2,3`, or `name=1&name=2` exploded (query and cookie default).
+    Form,
+    /// `.1.2.3` in a path.
+    Label,
+    /// `;name=1,2,3` in a path.
+    Matrix,
+    /// `1 2 3` in a query.
+    SpaceDelimited,
+    /// `1|2|3` in a query.
+    PipeDelimited,
+    /// `name[key]=value` for an object in a query.
+    DeepObject,
+}
+
+impl Style {
+    /// The style named by `text` as the spec writes it.
+    pub fn parse(text: &str) -> Option<Style> {
+        Some(match text {
+            "simple" => Style::Simple,
+            "form" => Style::Form,
+            "label" => Style::Label,
+            "matrix" => Style::Matrix,
+            "spaceDelimited" => Style::SpaceDelimited,
+            "pipeDelimited" => Style::PipeDelimited,
+            "deepObject" => Style::DeepObject,
+            _ => return None,
+        })
+    }
+
+    /// The default for a parameter in `location`.
+    pub fn default_for(location: ParamLocation) -> Style {
+        match location {
+            ParamLocation::Path | ParamLocation::Header => Style::Simple,
+            ParamLocation::Query | ParamLocation::Cookie => Style::Form,
+        }
+    }
+
+    /// What separates the items of an unexploded array.
+    pub fn delimiter(self) -> char {
+        match self {
+            Style::SpaceDelimited => ' ',
+            Style::PipeDelimited => '|',
+            _ => ',',
+        }
+    }
+}
+
 /// One parameter.
 #[derive(Debug, Clone)]
 pub struct Parameter {
@@ -306,8 +359,9 @@ pub struct Parameter {
     pub shape: Shape,
     /// Must be sent.
     pub required: bool,
-    /// `style` (defaults applied: `simple` for path/header, `form` for query/cookie).
-    pub style: String,
+    /// `style` (defaults applied: `simple` for path/header, `form` for query/cookie; Swagger
+    /// 2.0's `collectionFormat` mapped onto it).
+    pub style: Style,
     /// `explode` (default: true for `form`).
     pub explode: bool,
     /// `description`.
@@ -523,5 +577,55 @@ mod tests {
         assert_eq!(status(404), Some("4xx"));
         assert_eq!(status(201), Some("default"));
         assert_eq!(status(42), Some("default"));
+    }
+
+    /// Styles as typed data: defaults by location, 3.x `style`, Swagger 2.0 `collectionFormat`
+    /// (`csv` by default), and an unknown style reported where it is written.
+    #[test]
+    fn parameter_styles_are_typed_with_their_defaults() {
+        use super::Style;
+        let styles = |text: &str| {
+            let loaded = crate::load::load_str(std::path::Path::new("t.yaml"), text).unwrap();
+            let (api, diags) = super::lower(&loaded.spec);
+            let (op, _) = api.find("GET", "/x").unwrap();
+            let styles: Vec<(String, Style, bool)> = op
+                .parameters
+                .iter()
+                .map(|p| (p.name.wire.clone(), p.style, p.explode))
+                .collect();
+            (styles, diags)
+        };
+        let array = "{type: array, items: {type: integer}}";
+        let (v3, diags) = styles(&format!(
+            "openapi: 3.0.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /x:\n    get:\n      parameters:\n        - {{name: a, in: query, schema: {array}}}\n        - {{name: b, in: query, style: pipeDelimited, schema: {array}}}\n        - {{name: c, in: header, schema: {array}}}\n        - {{name: d, in: query, style: sideways, schema: {array}}}\n      responses: {{'200': {{description: ok}}}}\n"
+        ));
+        assert_eq!(
+            v3,
+            [
+                ("a".into(), Style::Form, true),
+                ("b".into(), Style::PipeDelimited, false),
+                ("c".into(), Style::Simple, false),
+                ("d".into(), Style::Form, true),
+            ]
+        );
+        let unknown = diags.0.iter().find(|d| d.code == "unknown-style").unwrap();
+        assert!(
+            unknown
+                .to_string()
+                .contains("/paths/~1x/get/parameters/3/style"),
+            "{unknown}"
+        );
+        let (v2, _) = styles(
+            "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      parameters:\n        - {name: a, in: query, type: array, items: {type: integer}}\n        - {name: b, in: query, type: array, items: {type: integer}, collectionFormat: multi}\n        - {name: c, in: query, type: array, items: {type: integer}, collectionFormat: ssv}\n        - {name: d, in: query, type: array, items: {type: integer}, collectionFormat: pipes}\n      responses: {'200': {description: ok}}\n",
+        );
+        assert_eq!(
+            v2,
+            [
+                ("a".into(), Style::Form, false),
+                ("b".into(), Style::Form, true),
+                ("c".into(), Style::SpaceDelimited, false),
+                ("d".into(), Style::PipeDelimited, false),
+            ]
+        );
     }
 }

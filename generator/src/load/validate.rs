@@ -10,10 +10,8 @@ use serde_json::Value;
 
 use super::{DocId, Spec, Version, escape, walk_refs};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::method::Method;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 const PATH_ITEM_KEYS: &[&str] = &[
     "get",
     "put",
@@ -272,8 +270,8 @@ impl Validator<'_> {
                 &format!("{}/parameters", item.pointer),
                 map.get("parameters"),
             );
-            for method in METHODS {
-                let Some(op) = map.get(*method) else { continue };
+            for method in Method::ALL.map(Method::key) {
+                let Some(op) = map.get(method) else { continue };
                 let op_node = super::Node {
                     doc: item.doc,
                     pointer: format!("{}/{method}", item.pointer),

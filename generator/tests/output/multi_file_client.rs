@@ -3,7 +3,7 @@
 mod runtime;
 pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
-use runtime::{Auth, csv, json_text};
+use runtime::{Auth, joined, json_text};
 use ::reqwest::Method;
 use super::models;
 /// The servers the spec lists, as (description, URL), server variables at their defaults.

@@ -3,7 +3,7 @@
 mod runtime;
 pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
-use runtime::{Auth, csv, json_text};
+use runtime::{Auth, joined, json_text};
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[];
 /// Credentials for the security schemes the spec declares; each operation uses the first

@@ -3,7 +3,7 @@
 mod runtime;
 pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
-use runtime::{Auth, csv, json_text};
+use runtime::{Auth, joined, json_text};
 use ::reqwest::Method;
 use super::models;
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
@@ -51,6 +51,7 @@ impl Client {
         cursor: Option<&models::Cursor>,
         tags: Option<&[String]>,
         ids: Option<&[i64]>,
+        sizes: Option<&[i64]>,
         filter: Option<&models::GetPartFilter>,
         session: Option<&str>,
     ) -> Result<ResponseValue<GetPartSuccess>, Error<GetPartError>> {
@@ -72,7 +73,10 @@ impl Client {
             }
         }
         if let Some(value) = ids {
-            request.query("ids", csv(value.iter().map(|v| v.to_string())));
+            request.query("ids", joined(value.iter().map(|v| v.to_string()), ','));
+        }
+        if let Some(value) = sizes {
+            request.query("sizes", joined(value.iter().map(|v| v.to_string()), '|'));
         }
         if let Some(value) = filter {
             request.deep_object("filter", value);

@@ -138,7 +138,7 @@ pub fn fidelity() -> Vec<support::Fidelity> {
             GetPartFilter,
         >(
             "GetPartFilter",
-            "/paths/~1items~1{itemId}~1parts~1{part}.json/get/parameters/4/schema",
+            "/paths/~1items~1{itemId}~1parts~1{part}.json/get/parameters/5/schema",
         ),
         support::Fidelity::named::<
             CreateItemBody,

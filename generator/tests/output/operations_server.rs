@@ -33,6 +33,7 @@ pub trait Api: Send + Sync + 'static {
         cursor: Option<models::Cursor>,
         tags: Option<Vec<String>>,
         ids: Option<Vec<i64>>,
+        sizes: Option<Vec<i64>>,
         filter: Option<models::GetPartFilter>,
         session: Option<String>,
     ) -> impl ::std::future::Future<Output = GetPartReply> + Send;
@@ -268,8 +269,9 @@ async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
         call.inputs.header::<String>("X-Request-Id")?,
     )?;
     let cursor = call.inputs.query::<models::Cursor>("cursor")?;
-    let tags = call.inputs.query_array::<String>("tags", true)?;
-    let ids = call.inputs.query_array::<i64>("ids", false)?;
+    let tags = call.inputs.query_array::<String>("tags", true, ',')?;
+    let ids = call.inputs.query_array::<i64>("ids", false, ',')?;
+    let sizes = call.inputs.query_array::<i64>("sizes", false, '|')?;
     let filter = call.inputs.query_deep::<models::GetPartFilter>("filter")?;
     let session = call.inputs.cookie::<String>("session")?;
     call.service
@@ -281,6 +283,7 @@ async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
             cursor,
             tags,
             ids,
+            sizes,
             filter,
             session,
         )

@@ -140,6 +140,11 @@ pub fn get_part_params() -> BoxedStrategy<Value> {
                 "ids",
                 array(integer(-1000000, 1000000), 0, if depth == 0 { 0 } else { 3 }),
             ),
+            optional(
+                depth,
+                "sizes",
+                array(integer(-1000000, 1000000), 0, if depth == 0 { 0 } else { 3 }),
+            ),
             optional(depth, "filter", get_part_filter_json(depth.saturating_sub(1))),
         ],
         [required("X-Request-Id", text("", 0, 20))],

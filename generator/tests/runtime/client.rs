@@ -90,6 +90,7 @@ async fn parameters_cookies_and_the_api_key_reach_the_wire_and_statuses_decode()
             Some(&cursor),
             Some(&tags),
             Some(&[1, 2]),
+            Some(&[3, 4]),
             Some(&filter),
             Some("s1"),
         )
@@ -101,7 +102,7 @@ async fn parameters_cookies_and_the_api_key_reach_the_wire_and_statuses_decode()
     let first = request.lines().next().unwrap();
     assert_eq!(
         first,
-        "GET /api/items/7/parts/door.json?cursor=c9&tags=a+b&tags=c&ids=1%2C2&filter%5Bcolor%5D=red HTTP/1.1"
+        "GET /api/items/7/parts/door.json?cursor=c9&tags=a+b&tags=c&ids=1%2C2&sizes=3%7C4&filter%5Bcolor%5D=red HTTP/1.1"
     );
     assert!(request.contains("x-request-id: req-1\r\n"), "{request}");
     assert!(request.contains("cookie: session=s1\r\n"), "{request}");
