@@ -4,7 +4,7 @@
 # Vivamo fixture, each verified by the release binary under GNU time: interactions per second
 # of wall time, per CPU-second (what one core does), and peak memory (maximum resident set).
 # Peak memory staying flat from the small capture to the large one is the streaming claim;
-# the same is shown for HAR documents at the end.
+# the same is shown for HAR documents and YAML cassettes at the end.
 #
 #   bench/verify.sh                     # 128 MB and 1024 MB
 #   SMALL=64 LARGE=2048 bench/verify.sh
@@ -43,4 +43,10 @@ done
 for n in ${HAR_SMALL:-50000} ${HAR_LARGE:-200000}; do
   target/release/examples/bench verify "$n" >/dev/null
   measure target/bench/large.har "$n" HAR
+done
+# YAML cassettes (vcrpy's block style) are streamed an item at a time: 50,000 and 200,000.
+for n in ${YAML_SMALL:-50000} ${YAML_LARGE:-200000}; do
+  target/release/examples/bench yaml "$n" "$dir/large.yaml" >/dev/null
+  measure "$dir/large.yaml" "$n" YAML
+  rm -f "$dir/large.yaml"
 done

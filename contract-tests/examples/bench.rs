@@ -14,6 +14,12 @@ use contract_tests::vivamo::{self, Settings, Target};
 use contract_tests::{Baseline, check, spec::Model};
 use serde_json::json;
 
+/// The conformant Vivamo fixture every bench capture repeats.
+fn conformant(root: &std::path::Path) -> Vec<Interaction> {
+    traffic::read(&root.join("contract-tests/tests/traffic/vivamo-conformant.json"))
+        .expect("fixture")
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let spec = root.join("openapi.yaml");
@@ -22,9 +28,7 @@ fn main() {
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     match what.as_str() {
         "verify" => {
-            let base =
-                traffic::read(&root.join("contract-tests/tests/traffic/vivamo-conformant.json"))
-                    .expect("fixture");
+            let base = conformant(&root);
             let interactions: Vec<Interaction> = (0..n)
                 .map(|i| {
                     let mut x = base[i % base.len()].clone();
@@ -69,9 +73,7 @@ fn main() {
                 .next()
                 .map(PathBuf::from)
                 .unwrap_or_else(|| root.join("target/bench/large.jsonl"));
-            let base =
-                traffic::read(&root.join("contract-tests/tests/traffic/vivamo-conformant.json"))
-                    .expect("fixture");
+            let base = conformant(&root);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
             let headers = |list: &[(String, String)]| {
@@ -103,6 +105,52 @@ fn main() {
                 written as f64 / 1e6,
                 path.display()
             );
+        }
+        "yaml" => {
+            // A vcrpy-style YAML cassette of `n` interactions (block style, every scalar
+            // single-quoted), the conformant fixture repeated with identifiers of their own.
+            let path = args
+                .next()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("target/bench/large.yaml"));
+            let base = conformant(&root);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+            use std::io::Write as _;
+            let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
+            let headers = |out: &mut dyn std::io::Write, list: &[(String, String)]| {
+                writeln!(out, "    headers:").unwrap();
+                for (k, v) in list {
+                    writeln!(out, "      {}:\n      - {}", quoted(k), quoted(v)).unwrap();
+                }
+            };
+            writeln!(out, "interactions:").unwrap();
+            for i in 0..n {
+                let x = &base[i % base.len()];
+                let url = x
+                    .url
+                    .replace("671f4e90c0811b1056da1653", &format!("{i:024x}"));
+                writeln!(
+                    out,
+                    "- request:\n    method: {}\n    uri: {}",
+                    x.method,
+                    quoted(&url)
+                )
+                .unwrap();
+                headers(&mut out, &x.request_headers);
+                writeln!(out, "    body: {}", quoted(&x.request_body)).unwrap();
+                writeln!(
+                    out,
+                    "  response:\n    status:\n      code: {}\n      message: OK",
+                    x.status
+                )
+                .unwrap();
+                headers(&mut out, &x.response_headers);
+                writeln!(out, "    body:\n      string: {}", quoted(&x.response_body)).unwrap();
+            }
+            writeln!(out, "version: 1").unwrap();
+            out.flush().unwrap();
+            println!("yaml: {n} interactions in {}", path.display());
         }
         "suite" => {
             let start = Instant::now();

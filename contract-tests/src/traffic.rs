@@ -222,7 +222,8 @@ pub enum Batch {
         first: usize,
         entries: Vec<String>,
     },
-    /// Interactions of a capture read whole (a YAML cassette).
+    /// Interactions of a capture read whole (a YAML cassette with anchors or aliases, or a
+    /// document of another shape).
     Interactions(Vec<Interaction>),
 }
 
@@ -235,6 +236,8 @@ pub enum EntryFormat {
     Har,
     /// A cassette's `http_interactions` (VCR, schemathesis) or `interactions` (vcrpy).
     Vcr,
+    /// The same in a YAML cassette: one list item as YAML text, dedented to a mapping.
+    VcrYaml,
 }
 
 /// Reads a capture (a cassette in JSON or YAML, a HAR file, or line-delimited JSON), told
@@ -261,9 +264,10 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, ReadError> {
 
 /// Reads the capture at `path` and hands it to `each` in batches of about `size`
 /// interactions. A line-delimited capture (one VCR interaction, `{"request": …, "response":
-/// …}`, per line), a HAR document (`{"log": {"entries": […]}}`) and a JSON cassette that names
-/// its list first (`{"http_interactions": […]}`) are streamed: never more than one batch of
-/// them is in memory, whatever their size. Other documents (YAML cassettes) are read whole.
+/// …}`, per line), a HAR document (`{"log": {"entries": […]}}`), a JSON cassette that names
+/// its list first (`{"http_interactions": […]}`) and a YAML cassette with a top-level block
+/// list and no anchors are streamed: never more than one batch of them is in memory, whatever
+/// their size. Other documents are read whole.
 /// An error `each` returns stops the reading and is reported as the capture's.
 pub fn batches(
     path: &Path,
@@ -314,6 +318,12 @@ pub fn batches(
     let streamed = first.starts_with('{')
         && serde_json::from_str::<Value>(first)
             .is_ok_and(|v| v.get("request").is_some() && v.get("response").is_some());
+    if !streamed && let Some(list) = yaml_list(path).map_err(io)? {
+        return yaml_batches(path, list, size, each).map_err(|e| match e {
+            YamlError::Io(source) => io(source),
+            YamlError::Each(message) => format_error(message),
+        });
+    }
     if !streamed {
         let mut text = head;
         std::io::Read::read_to_string(&mut reader, &mut text).map_err(io)?;
@@ -349,6 +359,140 @@ pub fn batches(
             return Ok(());
         }
     }
+}
+
+/// Where a YAML cassette's interactions are: the 1-based line of its top-level
+/// `http_interactions:` or `interactions:` key, and the indentation of the list's `- ` items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct YamlList {
+    key_line: usize,
+    indent: usize,
+}
+
+/// The list of a YAML cassette that can be read an item at a time, found by a first pass over
+/// the file: a top-level `http_interactions:` or `interactions:` key with a block list under
+/// it, and no anchor or alias anywhere (an item could name what another defines), no flow
+/// list, no second document. `None` sends the file to the whole-document reader.
+fn yaml_list(path: &Path) -> std::io::Result<Option<YamlList>> {
+    use std::io::BufRead as _;
+    let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+    let mut found: Option<YamlList> = None;
+    let mut key_line = None;
+    let mut documents = 0;
+    for (n, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.starts_with("---") || line.starts_with("...") || line.starts_with('%') {
+            documents += 1;
+            if documents > 1 || line.starts_with("...") || line.starts_with('%') {
+                return Ok(None);
+            }
+            continue;
+        }
+        if anchors_or_aliases(&line) {
+            return Ok(None);
+        }
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if found.is_none() {
+            match key_line {
+                None if ["http_interactions:", "interactions:"]
+                    .iter()
+                    .any(|k| line.trim_end() == *k) =>
+                {
+                    key_line = Some(n + 1);
+                }
+                // The first thing under the key: the list's first item.
+                Some(key) if trimmed == "-" || trimmed.starts_with("- ") => {
+                    found = Some(YamlList {
+                        key_line: key,
+                        indent: line.len() - trimmed.len(),
+                    });
+                }
+                Some(_) => return Ok(None),
+                None => {}
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Whether a YAML line may hold an anchor (`&id001`) or an alias (`*id001`) outside quotes: a
+/// `&` or `*` after a space, `-` or `:` and before a name. Text in quotes can look alike;
+/// such a file is only read whole.
+fn anchors_or_aliases(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.windows(3).any(|w| {
+        matches!(w[0], b' ' | b'-' | b':' | b'[' | b',')
+            && matches!(w[1], b'&' | b'*')
+            && (w[2].is_ascii_alphanumeric() || w[2] == b'_')
+    }) || bytes.first().is_some_and(|b| matches!(b, b'&' | b'*'))
+}
+
+enum YamlError {
+    Io(std::io::Error),
+    Each(String),
+}
+
+/// The items of a YAML cassette's list handed to `each` in batches of `size`, each as the YAML
+/// text of its mapping: never more than one batch is in memory, and the items are parsed where
+/// the batch goes.
+fn yaml_batches(
+    path: &Path,
+    list: YamlList,
+    size: usize,
+    each: &mut dyn FnMut(Batch) -> Result<(), String>,
+) -> Result<(), YamlError> {
+    use std::io::BufRead as _;
+    let file = std::fs::File::open(path).map_err(YamlError::Io)?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let item_start = " ".repeat(list.indent) + "-";
+    let dedent = list.indent + 2;
+    let (mut entries, mut item, mut first, mut count) = (Vec::new(), String::new(), 1, 0);
+    let mut flush = |entries: &mut Vec<String>, first: &mut usize| -> Result<(), YamlError> {
+        let batch = std::mem::take(entries);
+        let n = batch.len();
+        each(Batch::Entries {
+            format: EntryFormat::VcrYaml,
+            first: *first,
+            entries: batch,
+        })
+        .map_err(YamlError::Each)?;
+        *first += n;
+        Ok(())
+    };
+    for line in reader.lines().skip(list.key_line) {
+        let line = line.map_err(YamlError::Io)?;
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let blank = trimmed.is_empty() || (trimmed.starts_with('#') && indent <= list.indent);
+        let starts_item = line.starts_with(&item_start)
+            && matches!(line.as_bytes().get(list.indent + 1), None | Some(b' '));
+        if !blank && !starts_item && indent <= list.indent {
+            break; // the list is over (`recorded_with:`, `version: 1`)
+        }
+        if starts_item {
+            if count > 0 {
+                entries.push(std::mem::take(&mut item));
+                if entries.len() >= size.max(1) {
+                    flush(&mut entries, &mut first)?;
+                }
+            }
+            count += 1;
+            item.push_str(line.get(dedent..).unwrap_or_default());
+        } else if !blank || indent > list.indent {
+            item.push_str(line.get(dedent.min(indent)..).unwrap_or_default());
+        }
+        item.push('\n');
+    }
+    if count > 0 {
+        entries.push(item);
+    }
+    if !entries.is_empty() {
+        flush(&mut entries, &mut first)?;
+    }
+    Ok(())
 }
 
 /// One line of a line-delimited capture (`number` names it in errors): `None` when blank.
@@ -667,6 +811,10 @@ pub fn parse_entry(
             .map_err(|e| format!("HAR entry {number}: {e}")),
         EntryFormat::Vcr => serde_json::from_str::<Value>(text)
             .map_err(|e| e.to_string())
+            .and_then(|v| vcr_interaction(&v))
+            .map(Some)
+            .map_err(|e| format!("interaction {number}: {e}")),
+        EntryFormat::VcrYaml => generator::load::parse_text(text)
             .and_then(|v| vcr_interaction(&v))
             .map(Some)
             .map_err(|e| format!("interaction {number}: {e}")),
@@ -1040,7 +1188,7 @@ mod tests {
     }
 
     /// A JSON cassette (ours, Ruby VCR's, vcrpy's) is streamed like a HAR document and reads
-    /// as the whole-document reader reads it; a YAML one is read whole.
+    /// as the whole-document reader reads it.
     #[test]
     fn json_cassettes_are_streamed_in_batches() {
         let dir = std::env::temp_dir().join(format!("specdrift-vcr-{}", std::process::id()));
@@ -1072,6 +1220,72 @@ mod tests {
             assert_eq!(streamed, read_text(&text).unwrap());
             assert_eq!(streamed[3].url, "https://h/v1/x/3");
         }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A YAML cassette written by a real tool (vcrpy, schemathesis, Ruby VCR) is streamed an
+    /// item at a time and reads as the whole-document reader reads it.
+    #[test]
+    fn yaml_cassettes_by_real_tools_are_streamed_in_batches() {
+        let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traffic/tools");
+        for name in ["vcrpy.yaml", "schemathesis-vcr.yaml", "ruby-vcr.yml"] {
+            let path = tools.join(name);
+            let whole = read_text(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let (sizes, firsts, streamed) = streamed_entries(&path, EntryFormat::VcrYaml);
+            assert!(whole.len() >= 2, "{name}: {} interactions", whole.len());
+            assert_eq!(sizes.iter().sum::<usize>(), whole.len(), "{name}");
+            assert!(sizes.iter().all(|n| *n <= 2), "{name}: {sizes:?}");
+            let starts: Vec<usize> = (0..sizes.len()).map(|k| 1 + 2 * k).collect();
+            assert_eq!(firsts, starts, "{name}");
+            assert_eq!(streamed, whole, "{name}");
+        }
+    }
+
+    /// The YAML shapes a splitter could get wrong: an indented list, block scalars with blank
+    /// lines and a `- ` line inside, comments, and the keys after the list; and a cassette with
+    /// an anchor (which an item could name from another) read whole, alike.
+    #[test]
+    fn yaml_cassettes_split_where_the_items_are() {
+        let dir = std::env::temp_dir().join(format!("specdrift-yaml-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let item = |i: usize, indent: &str| {
+            format!(
+                "{indent}- request:\n{indent}    method: GET\n{indent}    uri: https://h/v1/x/{i}\n{indent}    body: null\n{indent}  # a comment in the item\n{indent}  response:\n{indent}    status: {{code: 200, message: OK}}\n{indent}    headers: {{Content-Type: [application/json]}}\n{indent}    body:\n{indent}      string: |\n{indent}        {{\"id\": {i},\n\n{indent}        - \"not an item\"}}\n"
+            )
+        };
+        for indent in ["", "  "] {
+            let text = format!(
+                "# written by hand\ninteractions:\n{}\n{}{}version: 1\n",
+                item(0, indent),
+                item(1, indent),
+                item(2, indent)
+            );
+            let path = dir.join(format!("c{}.yaml", indent.len()));
+            std::fs::write(&path, &text).unwrap();
+            let (sizes, _, streamed) = streamed_entries(&path, EntryFormat::VcrYaml);
+            assert_eq!(sizes, [2, 1], "indent {}", indent.len());
+            assert_eq!(streamed, read_text(&text).unwrap());
+            assert_eq!(streamed[2].url, "https://h/v1/x/2");
+            assert_eq!(
+                streamed[1].response_body,
+                "{\"id\": 1,\n\n- \"not an item\"}\n"
+            );
+        }
+        let anchored = "interactions:\n- request: &r\n    method: GET\n    uri: https://h/v1/x\n  response: {status: {code: 200}, body: {string: ''}}\n- request: *r\n  response: {status: {code: 404}, body: {string: ''}}\n";
+        let path = dir.join("anchored.yaml");
+        std::fs::write(&path, anchored).unwrap();
+        let mut whole = Vec::new();
+        batches(&path, 1, &mut |batch| match batch {
+            Batch::Interactions(list) => {
+                whole.extend(list);
+                Ok(())
+            }
+            Batch::Entries { .. } => Err("an anchored cassette was split".into()),
+        })
+        .unwrap();
+        assert_eq!(whole.len(), 2);
+        assert_eq!(whole[1].url, "https://h/v1/x");
+        assert_eq!(whole[1].status, 404);
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -412,10 +412,12 @@ fn cross_operation(
     if searches.is_empty() {
         return Ok(Vec::new());
     }
-    // A line that holds none of the values (unless its bodies are base64) needs no parsing.
+    // A line that holds none of the values (unless its bodies are base64) needs no parsing. A
+    // YAML item is always parsed: YAML may fold a long string, or escape a line break, inside it.
     let raw: Vec<Option<String>> = searches.iter().map(CrossSearch::raw_needle).collect();
-    let may_hold = |line: &str| {
-        line.contains("base64")
+    let may_hold = |format: traffic::EntryFormat, line: &str| {
+        format == traffic::EntryFormat::VcrYaml
+            || line.contains("base64")
             || raw
                 .iter()
                 .any(|needle| needle.as_ref().is_none_or(|n| line.contains(n.as_str())))
@@ -439,7 +441,7 @@ fn cross_operation(
                 entries,
             } => {
                 for (n, entry) in entries.iter().enumerate() {
-                    if may_hold(entry)
+                    if may_hold(format, entry)
                         && let Some(interaction) = traffic::parse_entry(format, entry, first + n)?
                     {
                         consider(interaction);
