@@ -326,40 +326,19 @@ fn shape_strategy(
     shape_in(api, names, shape, schema, None, true)
 }
 
-/// Whether a value of `shape` can contain a value of `target` (through any field, item or variant).
-fn reaches(
-    api: &Api,
-    shape: &Shape,
-    target: TypeId,
-    seen: &mut std::collections::BTreeSet<TypeId>,
-) -> bool {
+/// Whether a value of `shape`, held by `owner`, can hold a value of `owner` again: the shape
+/// names `owner` or a type on the same cycle ([`Type::cycle`], decided in lowering).
+fn loops_back(api: &Api, shape: &Shape, owner: TypeId) -> bool {
     match shape {
         Shape::Named(id) => {
-            if *id == target {
-                return true;
-            }
-            if !seen.insert(*id) {
-                return false;
-            }
-            match &api.ty(*id).kind {
-                TypeKind::Struct {
-                    fields, additional, ..
-                } => {
-                    fields.iter().any(|f| reaches(api, &f.shape, target, seen))
-                        || additional
-                            .as_ref()
-                            .is_some_and(|a| reaches(api, a, target, seen))
-                }
-                TypeKind::Union { variants, .. } => variants
-                    .iter()
-                    .filter_map(|v| v.shape.as_ref())
-                    .any(|s| reaches(api, s, target, seen)),
-                TypeKind::Alias(inner) => reaches(api, inner, target, seen),
-                TypeKind::Enum { .. } => false,
-            }
+            *id == owner
+                || api
+                    .ty(*id)
+                    .cycle
+                    .is_some_and(|c| api.ty(owner).cycle == Some(c))
         }
         Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
-            reaches(api, inner, target, seen)
+            loops_back(api, inner, owner)
         }
         _ => false,
     }
@@ -424,9 +403,10 @@ fn shape_in(
             // None and arrays empty at depth 0), by recursing at depth 0 where it is required and
             // some value ends the cycle (unions pick non-recursive variants at depth 0).
             let f = format_ident!("{}_json", names[id]);
-            let recursive = owner.is_some_and(|o| reaches(api, shape, o, &mut Default::default()));
-            let endless = owner.is_some_and(|o| must_reach(api, shape, o, &mut Default::default()));
-            if !recursive || (required && !endless) {
+            let recursive = owner.is_some_and(|o| loops_back(api, shape, o));
+            let endless =
+                || owner.is_some_and(|o| must_reach(api, shape, o, &mut Default::default()));
+            if !recursive || (required && !endless()) {
                 quote!(#f(depth.saturating_sub(1)))
             } else {
                 quote!(recurse(depth, #f))
@@ -606,11 +586,7 @@ fn emit_type(
             // At depth 0 only variants that do not contain this union again.
             let leaves: Vec<TokenStream> = variants
                 .iter()
-                .filter(|v| {
-                    v.shape
-                        .as_ref()
-                        .is_none_or(|s| !reaches(api, s, id, &mut Default::default()))
-                })
+                .filter(|v| v.shape.as_ref().is_none_or(|s| !loops_back(api, s, id)))
                 .map(option)
                 .collect();
             if leaves.is_empty() || leaves.len() == all.len() {

@@ -69,6 +69,7 @@ pub fn lower(spec: &Spec) -> (Api, Diagnostics) {
     l.operations();
     l.webhooks();
     l.break_alias_cycles();
+    l.api.mark_cycles();
     l.mark_boxes();
     l.api.request_types = l.api.reached_by_requests();
     l.api.schemas = l.schemas.finish();
@@ -221,6 +222,7 @@ impl<'s> Lowerer<'s> {
                 schema: None,
                 examples: Vec::new(),
                 deprecated: false,
+                cycle: None,
             },
         );
         id

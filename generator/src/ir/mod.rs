@@ -84,6 +84,10 @@ pub struct Type {
     pub examples: Vec<Value>,
     /// Marked `deprecated: true`.
     pub deprecated: bool,
+    /// Types whose values can hold one another (through fields, items, map values and union
+    /// variants, at any depth) share a number here; `None` for a type no value of which can
+    /// hold another of itself. Decided once, in lowering.
+    pub cycle: Option<u32>,
 }
 
 /// What a named type is.
@@ -446,6 +450,102 @@ pub struct Link {
 pub type PathParams = Vec<(String, String)>;
 
 impl Api {
+    /// Numbers the cycles among the named types ([`Type::cycle`]): the strongly connected
+    /// components of "a value of one can hold a value of the other", with a type that can
+    /// hold itself a component of its own.
+    pub(crate) fn mark_cycles(&mut self) {
+        fn named(shape: &Shape, out: &mut Vec<TypeId>) {
+            match shape {
+                Shape::Named(id) => out.push(*id),
+                Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
+                    named(inner, out)
+                }
+                _ => {}
+            }
+        }
+        let ids: Vec<TypeId> = self.types.keys().copied().collect();
+        let index: BTreeMap<TypeId, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let edges: Vec<Vec<usize>> = ids
+            .iter()
+            .map(|id| {
+                let mut out = Vec::new();
+                match &self.types[id].kind {
+                    TypeKind::Struct {
+                        fields, additional, ..
+                    } => {
+                        fields.iter().for_each(|f| named(&f.shape, &mut out));
+                        additional.iter().for_each(|a| named(a, &mut out));
+                    }
+                    TypeKind::Union { variants, .. } => {
+                        variants
+                            .iter()
+                            .filter_map(|v| v.shape.as_ref())
+                            .for_each(|s| named(s, &mut out));
+                    }
+                    TypeKind::Alias(inner) => named(inner, &mut out),
+                    TypeKind::Enum { .. } => {}
+                }
+                out.iter().filter_map(|t| index.get(t).copied()).collect()
+            })
+            .collect();
+        // Kosaraju, without recursion: finishing order on the graph, then components on its
+        // reverse in the opposite order.
+        let n = ids.len();
+        let mut order = Vec::with_capacity(n);
+        let mut seen = vec![false; n];
+        for start in 0..n {
+            if seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            let mut stack = vec![(start, 0)];
+            while let Some((node, next)) = stack.last_mut() {
+                if let Some(&to) = edges[*node].get(*next) {
+                    *next += 1;
+                    if !seen[to] {
+                        seen[to] = true;
+                        stack.push((to, 0));
+                    }
+                } else {
+                    order.push(*node);
+                    stack.pop();
+                }
+            }
+        }
+        let mut reverse = vec![Vec::new(); n];
+        for (from, tos) in edges.iter().enumerate() {
+            for &to in tos {
+                reverse[to].push(from);
+            }
+        }
+        let mut component = vec![usize::MAX; n];
+        let mut count = 0;
+        for &start in order.iter().rev() {
+            if component[start] != usize::MAX {
+                continue;
+            }
+            component[start] = count;
+            let mut stack = vec![start];
+            while let Some(node) = stack.pop() {
+                for &from in &reverse[node] {
+                    if component[from] == usize::MAX {
+                        component[from] = count;
+                        stack.push(from);
+                    }
+                }
+            }
+            count += 1;
+        }
+        let mut size = vec![0usize; count];
+        component.iter().for_each(|c| size[*c] += 1);
+        for (i, id) in ids.iter().enumerate() {
+            let c = component[i];
+            let on_cycle = size[c] > 1 || edges[i].contains(&i);
+            self.types.get_mut(id).expect("listed above").cycle = on_cycle.then_some(c as u32);
+        }
+    }
+
     /// Every named type `roots` reach, through fields, items, map values, alternatives and
     /// aliases (the roots' own named types included).
     pub fn reachable<'a>(&self, roots: impl IntoIterator<Item = &'a Shape>) -> BTreeSet<TypeId> {
@@ -627,5 +727,27 @@ mod tests {
                 ("d".into(), Style::PipeDelimited, false),
             ]
         );
+    }
+
+    /// Cycles are numbered once: types that hold one another share a number, a type that holds
+    /// itself has one of its own, and one that only points into a cycle has none.
+    #[test]
+    fn cycles_are_found_once_in_lowering() {
+        let text = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {b: {type: array, items: {$ref: '#/components/schemas/B'}}}}\n    B: {type: object, properties: {a: {$ref: '#/components/schemas/A'}}}\n    C: {type: object, properties: {next: {$ref: '#/components/schemas/C'}}}\n    D: {type: object, properties: {a: {$ref: '#/components/schemas/A'}}}\n    E: {type: object, properties: {n: {type: string}}}\n";
+        let loaded = crate::load::load_str(std::path::Path::new("t.yaml"), text).unwrap();
+        let (api, _) = super::lower(&loaded.spec);
+        let cycle = |name: &str| {
+            api.types
+                .values()
+                .find(|t| t.name.wire == name)
+                .unwrap()
+                .cycle
+        };
+        assert!(cycle("A").is_some());
+        assert_eq!(cycle("A"), cycle("B"));
+        assert!(cycle("C").is_some());
+        assert_ne!(cycle("C"), cycle("A"));
+        assert_eq!(cycle("D"), None);
+        assert_eq!(cycle("E"), None);
     }
 }
