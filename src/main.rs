@@ -60,6 +60,11 @@ enum Command {
         /// Make the crate its own workspace root, so it builds even inside another workspace's directory.
         #[arg(long)]
         workspace_root: bool,
+        /// Give the crate the contract engine's ready test (`tests/contract.rs`: `cargo test
+        /// --features contract` fuzzes SPECDRIFT_URL, or a mock of the spec), with the engine
+        /// crate at this directory (specdrift's contract-tests) as a dev-dependency.
+        #[arg(long, conflicts_with = "module")]
+        engine: Option<PathBuf>,
     },
     /// Check recorded traffic (a VCR cassette or a HAR 1.2 file) against a spec, with no server.
     /// Exit 0 when it conforms (or every finding is in the baseline), 1 when it drifts, 2 when an input cannot be read.
@@ -316,8 +321,11 @@ fn main() -> ExitCode {
             module,
             crate_name,
             workspace_root,
+            engine,
         }) => {
-            match generator::command::Generate::new(spec, out, module, crate_name, workspace_root) {
+            match generator::command::Generate::new(spec, out, module, crate_name, workspace_root)
+                .and_then(|command| command.with_engine(engine))
+            {
                 Ok(command) => command.run(),
                 Err(message) => {
                     eprintln!("error: {message}");

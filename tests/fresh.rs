@@ -7,15 +7,43 @@ use super::root;
 #[test]
 fn generated_crate_matches_what_the_generator_produces_now() {
     let settings = generator::Settings::new("vivamo-api").with_spec_name("openapi.yaml");
-    let loaded = generator::load::load(&root().join("openapi.yaml")).unwrap();
-    let output = generator::generate(&loaded.spec, &settings);
+    assert_fresh(
+        "openapi.yaml",
+        "generated",
+        &settings,
+        "cargo run -p specdrift-generator -- --spec openapi.yaml --out generated --crate-name vivamo-api",
+    );
+}
+
+/// `examples/wistfare-api` is the Wistfare crate generated with the ready test (`--engine`),
+/// which `cargo test --workspace` runs against a mock of its spec: the root's dev-dependency on
+/// it turns its `contract` feature on.
+#[test]
+fn the_crate_with_the_ready_test_matches_what_the_generator_produces_now() {
+    let settings = generator::Settings::new("wistfare-api")
+        .with_spec_name("openapi.yaml")
+        .with_engine(generator::Engine {
+            path: "../../contract-tests".into(),
+            spec: "../wistfare/openapi.yaml".into(),
+        });
+    assert_fresh(
+        "examples/wistfare/openapi.yaml",
+        "examples/wistfare-api",
+        &settings,
+        "cargo run -p specdrift-generator -- --spec examples/wistfare/openapi.yaml --out examples/wistfare-api --crate-name wistfare-api --engine contract-tests",
+    );
+    // The feature is on in this build, as it is for the crate's own test.
+    let decoded = wistfare_api::contract::decode("no-such-operation", 200, "{}");
+    assert!(decoded.is_none());
+}
+
+/// The crate at `dir` holds exactly the files the generator writes for `spec` with `settings`.
+fn assert_fresh(spec: &str, dir: &str, settings: &generator::Settings, refresh: &str) {
+    let loaded = generator::load::load(&root().join(spec)).unwrap();
+    let output = generator::generate(&loaded.spec, settings);
     assert!(!output.diagnostics.has_errors(), "{}", output.diagnostics);
     let mut on_disk: Vec<String> = Vec::new();
-    collect(
-        &root().join("generated"),
-        &root().join("generated"),
-        &mut on_disk,
-    );
+    collect(&root().join(dir), &root().join(dir), &mut on_disk);
     let mut expected: Vec<String> = output
         .files
         .keys()
@@ -25,13 +53,13 @@ fn generated_crate_matches_what_the_generator_produces_now() {
     expected.sort();
     assert_eq!(
         on_disk, expected,
-        "generated/ holds files the generator does not write, or lacks some"
+        "{dir}/ holds files the generator does not write, or lacks some"
     );
     for (path, text) in &output.files {
-        let current = std::fs::read_to_string(root().join("generated").join(path)).unwrap();
+        let current = std::fs::read_to_string(root().join(dir).join(path)).unwrap();
         assert!(
             current == *text,
-            "generated/{} is stale; run: cargo run -p specdrift-generator -- --spec openapi.yaml --out generated --crate-name vivamo-api",
+            "{dir}/{} is stale; run: {refresh}",
             path.display()
         );
     }

@@ -22,6 +22,7 @@ pub mod engine;
 pub mod examples;
 pub mod html;
 pub mod mock;
+pub mod ready;
 pub mod redact;
 pub mod report;
 pub mod sequence;

@@ -91,3 +91,92 @@ fn the_engine_runs_against_mocks_of_real_specs() {
         }
     }
 }
+
+/// The ready test a generated crate carries (`ready::run`), with no target named: the engine
+/// against a mock of the spec, answers decoded through the generated types, and nothing fails.
+#[test]
+fn the_ready_test_runs_against_a_mock_when_no_target_is_named() {
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
+    let verdict =
+        contract_tests::ready::run_in(&spec, contract_tests::vivamo::typed_decoder(), &|_| None)
+            .expect("the ready test runs");
+    assert_eq!(verdict.target, "a mock of the spec");
+    assert!(verdict.calls > 20, "only {} calls", verdict.calls);
+    assert!(!verdict.failed, "{}", verdict.text);
+}
+
+/// With `SPECDRIFT_URL` the ready test judges that server with every check, sends the
+/// `SPECDRIFT_HEADERS`, keeps their values out of its report, and fails on what it finds;
+/// a variable it cannot read is an error naming it.
+#[test]
+fn the_ready_test_judges_the_target_its_environment_names() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let (seen, heard) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = seen.send(String::from_utf8_lossy(&request).to_lowercase());
+            // Every answer is a 200 with a body no schema of the spec describes.
+            let body = r#"{"status": 7}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
+    let vars = |name: &str| match name {
+        "SPECDRIFT_URL" => Some(url.clone()),
+        "SPECDRIFT_HEADERS" => {
+            Some("Authorization: Bearer sk_live_ready0secret\nX-Trace: ready-1".into())
+        }
+        "SPECDRIFT_MAX_CASES" => Some("1".into()),
+        _ => None,
+    };
+    let verdict =
+        contract_tests::ready::run_in(&spec, contract_tests::vivamo::typed_decoder(), &vars)
+            .expect("the ready test runs");
+    assert_eq!(verdict.target, url);
+    assert!(
+        verdict.failed,
+        "a server answering nonsense passes:\n{}",
+        verdict.text
+    );
+    assert!(
+        verdict.text.contains("schema-violation"),
+        "{}",
+        verdict.text
+    );
+    assert!(!verdict.text.contains("ready0secret"), "{}", verdict.text);
+    let first = heard.recv().expect("a request reached the server");
+    assert!(first.contains("x-trace: ready-1"), "{first}");
+
+    let bad = |name: &'static str, value: &'static str| {
+        move |n: &str| (n == name).then(|| value.to_string())
+    };
+    let err = contract_tests::ready::run_in(
+        &spec,
+        contract_tests::vivamo::typed_decoder(),
+        &bad("SPECDRIFT_MAX_CASES", "lots"),
+    )
+    .unwrap_err();
+    assert!(err.contains("SPECDRIFT_MAX_CASES"), "{err}");
+    let err = contract_tests::ready::run_in(
+        &spec,
+        contract_tests::vivamo::typed_decoder(),
+        &bad("SPECDRIFT_HEADERS", "no colon here"),
+    )
+    .unwrap_err();
+    assert!(err.contains("SPECDRIFT_HEADERS"), "{err}");
+}

@@ -12,7 +12,10 @@ pub const USAGE: &str = "\
 --out <DIR>          write a crate (Cargo.toml and src/) there; only changed files are rewritten
 --module <FILE>      or write one file of inline modules, for a crate to include!
 --crate-name <NAME>  the package name (default: the --out directory's name, or the --module file's stem)
---workspace-root     give the crate an empty [workspace], so it builds inside another workspace's directory";
+--workspace-root     give the crate an empty [workspace], so it builds inside another workspace's directory
+--engine <DIR>       give the crate the contract engine's ready test (tests/contract.rs: `cargo test
+                     --features contract` fuzzes SPECDRIFT_URL, or a mock of the spec), with the
+                     engine crate at DIR (specdrift's contract-tests) as a dev-dependency";
 
 /// Exit codes: generated; generated but incomplete (a file failed to emit, a generator bug);
 /// unusable input (a spec that does not load, a bad flag or name, an unwritable output).
@@ -45,6 +48,8 @@ pub struct Generate {
     pub crate_name: Option<String>,
     /// Whether the crate gets an empty `[workspace]`.
     pub workspace_root: bool,
+    /// The contract engine's crate directory, for the ready test (`--engine`; a crate only).
+    pub engine: Option<PathBuf>,
 }
 
 impl Generate {
@@ -52,6 +57,7 @@ impl Generate {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Self>, String> {
         let (mut spec, mut out, mut module, mut crate_name, mut workspace_root) =
             (None, None, None, None, false);
+        let mut engine = None;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let mut value = |flag: &str| {
@@ -64,12 +70,15 @@ impl Generate {
                 "--module" => module = Some(PathBuf::from(value("--module")?)),
                 "--crate-name" => crate_name = Some(value("--crate-name")?),
                 "--workspace-root" => workspace_root = true,
+                "--engine" => engine = Some(PathBuf::from(value("--engine")?)),
                 "-h" | "--help" => return Ok(None),
                 other => return Err(format!("unexpected argument `{other}`; see --help")),
             }
         }
         let spec = spec.ok_or("--spec is required; see --help")?;
-        Self::new(spec, out, module, crate_name, workspace_root).map(Some)
+        Self::new(spec, out, module, crate_name, workspace_root)?
+            .with_engine(engine)
+            .map(Some)
     }
 
     /// An invocation from already-parsed flags: exactly one of `out` and `module`.
@@ -93,7 +102,18 @@ impl Generate {
             destination,
             crate_name,
             workspace_root,
+            engine: None,
         })
+    }
+
+    /// Adds the ready test with the engine crate at `engine` (`--engine`); only a crate
+    /// (`--out`) can carry a test.
+    pub fn with_engine(mut self, engine: Option<PathBuf>) -> Result<Self, String> {
+        if engine.is_some() && matches!(self.destination, Destination::Module(_)) {
+            return Err("--engine needs --out: a --module file has no tests".into());
+        }
+        self.engine = engine;
+        Ok(self)
     }
 
     /// The package name: the one given, else the destination's name.
@@ -120,7 +140,16 @@ impl Generate {
             );
             return exit::BAD_INPUT;
         }
-        let settings = Settings::new(crate_name).with_workspace_root(self.workspace_root);
+        let mut settings = Settings::new(crate_name).with_workspace_root(self.workspace_root);
+        if let (Some(engine), Destination::Crate(dir)) = (&self.engine, &self.destination) {
+            match ready_paths(dir, engine, &self.spec) {
+                Ok(paths) => settings = settings.with_engine(paths),
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    return exit::BAD_INPUT;
+                }
+            }
+        }
         let output = match generate_file(&self.spec, &settings) {
             Ok(output) => output,
             Err(fatal) => {
@@ -169,6 +198,46 @@ impl Generate {
             }
         }
     }
+}
+
+/// The engine's directory and the spec, relative to the crate directory `dir` (created here),
+/// as the ready test's `Cargo.toml` and source name them.
+fn ready_paths(
+    dir: &std::path::Path,
+    engine: &std::path::Path,
+    spec: &std::path::Path,
+) -> Result<crate::Engine, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    if !engine.join("Cargo.toml").is_file() {
+        return Err(format!(
+            "--engine {}: no Cargo.toml there (give the directory of specdrift's contract-tests crate)",
+            engine.display()
+        ));
+    }
+    Ok(crate::Engine {
+        path: relative(dir, engine)?,
+        spec: relative(dir, spec)?,
+    })
+}
+
+/// `to` as a path relative to the directory `from`, `/`-separated (both resolved first).
+fn relative(from: &std::path::Path, to: &std::path::Path) -> Result<String, String> {
+    let canonical =
+        |p: &std::path::Path| std::fs::canonicalize(p).map_err(|e| format!("{}: {e}", p.display()));
+    let (from, to) = (canonical(from)?, canonical(to)?);
+    let (from, to): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Ok(if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    })
 }
 
 fn valid_crate_name(name: &str) -> bool {

@@ -45,6 +45,19 @@ pub struct Settings {
     pub client: bool,
     /// Emit `server.rs` (a trait and an axum router, behind the crate feature `server`).
     pub server: bool,
+    /// Give the crate the contract engine's ready test (`tests/contract.rs`, run by `cargo test
+    /// --features contract`), with the engine as a dev-dependency.
+    pub engine: Option<Engine>,
+}
+
+/// Where a crate generated with the ready test finds the contract engine and its spec, both
+/// relative to the crate's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Engine {
+    /// The engine crate's directory (the `contract-tests` package, until it is published).
+    pub path: String,
+    /// The spec the test reads at run time.
+    pub spec: String,
 }
 
 impl Settings {
@@ -56,7 +69,14 @@ impl Settings {
             spec_name: "the OpenAPI description".into(),
             client: true,
             server: true,
+            engine: None,
         }
+    }
+
+    /// Adds the contract engine's ready test (default: none; see [`Engine`]).
+    pub fn with_engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(engine);
+        self
     }
 
     /// Whether to add an empty `[workspace]` table (default: no, so the crate can join a workspace).
@@ -342,6 +362,12 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
         lib_rs(&api, &header, settings, webhooks),
     );
     files.insert(PathBuf::from("Cargo.toml"), cargo_toml(settings, signing));
+    if let Some(engine) = &settings.engine {
+        files.insert(
+            PathBuf::from("tests/contract.rs"),
+            ready_test(&header, &settings.crate_name, engine),
+        );
+    }
     // The crate is formatted as it is generated and held byte-identical to the generator's
     // output; rustfmt (a user's `cargo fmt --all`) leaves it alone.
     files.insert(
@@ -437,14 +463,61 @@ pub fn dependencies(client: bool, server: bool, signing: bool) -> String {
     deps
 }
 
+/// The ready test (`tests/contract.rs`) of a crate generated with [`Settings::with_engine`].
+fn ready_test(header: &str, crate_name: &str, engine: &Engine) -> String {
+    let krate = crate_name.replace('-', "_");
+    format!(
+        r#"// {header}
+//! The contract engine against the target the environment names, every answer also decoded
+//! through this crate's types: `SPECDRIFT_URL` (with `SPECDRIFT_HEADERS`, one `Name: value` a
+//! line), or a mock of the spec served in this process when none is named. Run with
+//! `cargo test --features contract`.
+#![cfg(feature = "contract")]
+
+use std::sync::Arc;
+
+use {krate}::support::Unexpected;
+
+#[test]
+fn the_target_keeps_to_the_spec() {{
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join({spec:?});
+    let decode = Arc::new(|operation: &str, status: u16, body: &str| {{
+        {krate}::contract::decode(operation, status, body).map(|decoded| {{
+            decoded.map(|unknowns| {{
+                // Unknown enum values only: undocumented properties and broken formats are
+                // judged from the spec itself.
+                unknowns
+                    .into_iter()
+                    .filter(|u| u.kind == Unexpected::Value)
+                    .map(|u| (u.path, u.type_name.to_string(), u.value))
+                    .collect()
+            }})
+        }})
+    }});
+    let verdict = specdrift_engine::ready::run(&spec, decode).unwrap_or_else(|e| panic!("{{e}}"));
+    println!("{{}} calls against {{}}", verdict.calls, verdict.target);
+    assert!(verdict.calls > 0, "no call reached {{}}", verdict.target);
+    assert!(!verdict.failed, "{{}}", verdict.text);
+}}
+"#,
+        spec = engine.spec,
+    )
+}
+
 fn cargo_toml(settings: &Settings, signing: bool) -> String {
     let workspace = if settings.workspace_root {
         "\n[workspace]\n"
     } else {
         ""
     };
+    let engine = settings.engine.as_ref().map_or(String::new(), |e| {
+        format!(
+            "\n[dev-dependencies]\n# The contract engine, for the ready test (`tests/contract.rs`).\nspecdrift-engine = {{ package = \"contract-tests\", path = {:?} }}\n",
+            e.path
+        )
+    });
     format!(
-        "# {}\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{}\n[features]\n# Derives `schemars::JsonSchema` for every model and lists them in `models::fidelity()`.\nschemars = [\"dep:schemars\"]\n# Proptest strategies for every model, valid and invalid by the spec (`strategies` module).\nproptest = [\"dep:proptest\"]\n# Decoding of every documented answer for the contract engine (`contract` module).\ncontract = []\n{}{workspace}",
+        "# {}\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{}\n[features]\n# Derives `schemars::JsonSchema` for every model and lists them in `models::fidelity()`.\nschemars = [\"dep:schemars\"]\n# Proptest strategies for every model, valid and invalid by the spec (`strategies` module).\nproptest = [\"dep:proptest\"]\n# Decoding of every documented answer for the contract engine (`contract` module).\ncontract = []\n{}{engine}{workspace}",
         format_args!(
             "@generated by specdrift from {}; do not edit.",
             settings.spec_name
