@@ -344,6 +344,11 @@ impl Redaction {
     }
 
     fn body(&self, body: &str, found: &mut BTreeSet<String>) -> String {
+        // What cannot hold a secret is kept as it came (the prefilter `collect` trusts too),
+        // unless personal data is to be masked.
+        if !self.mask_personal_data && !may_hold_secret(body) {
+            return body.to_string();
+        }
         if let Ok(mut value) = serde_json::from_str::<Value>(body) {
             self.value(&mut value, found);
             return serde_json::to_string(&value).unwrap_or_else(|_| body.to_string());
@@ -492,6 +497,12 @@ impl Secrets {
                 _ => {}
             }
         }
+        // Without an escape, every string's text stands in the body as it is: a body the known
+        // values and the prefilter both miss has nothing to scrub.
+        let known = self.matcher.as_ref().is_some_and(|m| m.is_match(body));
+        if !known && !may_hold_secret(body) {
+            return body.to_string();
+        }
         match serde_json::from_str::<Value>(body) {
             Ok(mut value) if value.is_object() || value.is_array() => {
                 walk(self, &mut value);
@@ -623,6 +634,9 @@ fn shapes_in(text: &str, found: &mut BTreeSet<String>) {
 
 /// `text` with every secret shape replaced; what was replaced is added to `found`.
 fn scrub_shapes(text: &str, found: &mut BTreeSet<String>) -> String {
+    if text.len() < SHORTEST_SHAPE || !may_hold_secret(text) {
+        return text.to_string();
+    }
     scrubbed(text, found).unwrap_or_else(|| text.to_string())
 }
 
@@ -854,5 +868,27 @@ mod tests {
         assert_eq!(form_decoded("a%2"), "a%2");
         assert_eq!(form_decoded("%"), "%");
         assert_eq!(form_decoded("plain"), "plain");
+    }
+
+    /// The fast paths keep what holds no secret as it came, and miss none: a known value echoed
+    /// under an innocent name, or spelled with a JSON escape, is still scrubbed.
+    #[test]
+    fn bodies_without_secrets_are_kept_and_echoed_secrets_are_not() {
+        let secrets = Secrets::of(["zq8vRt4Lm2Xw9".to_string()].into_iter().collect());
+        let plain = r#"{ "name" : "Ada",  "count": 2 }"#;
+        assert_eq!(secrets.scrub_body(plain), plain, "kept byte for byte");
+        let echoed = secrets.scrub_body(r#"{"note": "zq8vRt4Lm2Xw9"}"#);
+        assert!(!echoed.contains("zq8vRt4Lm2Xw9"), "{echoed}");
+        let escaped = secrets.scrub_body(r#"{"note": "\u007aq8vRt4Lm2Xw9"}"#);
+        assert!(!escaped.contains("q8vRt4Lm2Xw9"), "{escaped}");
+        let redaction = Redaction::default();
+        let mut found = BTreeSet::new();
+        assert_eq!(redaction.body(plain, &mut found), plain);
+        assert!(found.is_empty());
+        let hidden = redaction.body(r#"{"password": "hunter2-long"}"#, &mut found);
+        assert!(
+            !hidden.contains("hunter2-long") && found.contains("hunter2-long"),
+            "{hidden}"
+        );
     }
 }
