@@ -57,6 +57,43 @@ pub async fn serve(model: Arc<Model>, addr: SocketAddr) -> std::io::Result<Runni
     Ok(Running { addr })
 }
 
+/// A mock served on a runtime of its own, on a free local port, for a caller that is not async
+/// (the engine, a test); it stops when this is dropped.
+pub struct Background {
+    /// Where it listens.
+    pub running: Running,
+    _runtime: tokio::runtime::Runtime,
+}
+
+/// Serves a mock of `model` in the background (see [`Background`]).
+pub fn background(model: Arc<Model>) -> std::io::Result<Background> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let running = runtime.block_on(serve(model, SocketAddr::from(([127, 0, 0, 1], 0))))?;
+    Ok(Background {
+        running,
+        _runtime: runtime,
+    })
+}
+
+/// Credentials for every security scheme of `model`, as the mock takes them: it checks that
+/// they are there, not what they are.
+pub fn credentials(model: &Model) -> crate::engine::Credentials {
+    crate::engine::Credentials {
+        bearer: Some("token".into()),
+        basic: Some("user:password".into()),
+        api_keys: model
+            .api
+            .security_schemes
+            .iter()
+            .filter(|(_, s)| matches!(s, generator::ir::SecurityScheme::ApiKey { .. }))
+            .map(|(name, _)| (name.clone(), "key".into()))
+            .collect(),
+    }
+}
+
 /// The documented status nearest to `wanted`: itself, its range, `default`, else `wanted`.
 fn documented_status(op: &Operation, wanted: u16) -> u16 {
     if op.response_for(wanted).is_some() {

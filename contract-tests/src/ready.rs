@@ -69,47 +69,28 @@ pub fn run_in(
             .headers
             .push((name.trim().to_string(), value.trim().to_string()));
     }
-    let (runtime, target) = match env("SPECDRIFT_URL") {
+    let (mock, target) = match env("SPECDRIFT_URL") {
         Some(url) => {
             settings.target = Target::Url(url.clone());
             (None, url)
         }
         None => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start the mock's runtime: {e}"))?;
-            let running = runtime
-                .block_on(crate::mock::serve(
-                    model.clone(),
-                    "127.0.0.1:0".parse().expect("a literal address"),
-                ))
-                .map_err(|e| format!("cannot serve the mock: {e}"))?;
-            settings.target = Target::Url(running.base_url());
-            // The mock checks that credentials are there, not what they are.
-            settings.credentials.bearer = Some("token".into());
-            settings.credentials.basic = Some("user:password".into());
-            for (name, scheme) in &model.api.security_schemes {
-                if let generator::ir::SecurityScheme::ApiKey { .. } = scheme {
-                    settings
-                        .credentials
-                        .api_keys
-                        .push((name.clone(), "key".into()));
-                }
-            }
+            let mock = crate::mock::background(model.clone())
+                .map_err(|e| format!("cannot serve a mock of {}: {e}", spec.display()))?;
+            settings.target = Target::Url(mock.running.base_url());
+            settings.credentials = crate::mock::credentials(&model);
             // Against a mock, what is judged is the generated code, not a server.
             settings.checks = vec![
                 Kind::TypedDecodeFailure,
                 Kind::UnknownEnumValue,
                 Kind::ServerError,
             ];
-            (Some(runtime), "a mock of the spec".to_string())
+            (Some(mock), "a mock of the spec".to_string())
         }
     };
     let outcome =
         engine::run(&model, &settings, &Baseline::default()).map_err(|e| e.to_string())?;
-    drop(runtime);
+    drop(mock);
     // The engine's report is redacted already.
     let report = outcome.report;
     Ok(Verdict {

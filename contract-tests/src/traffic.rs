@@ -815,9 +815,9 @@ pub fn parse_entry(
             .map(Some)
             .map_err(|e| format!("interaction {number}: {e}")),
         EntryFormat::VcrYaml => generator::load::parse_text(text)
-            .and_then(|v| vcr_interaction(&v))
-            .map(Some)
-            .map_err(|e| format!("interaction {number}: {e}")),
+            .map_err(|e| format!("interaction {number}: YAML {e} (lines counted from its `- `)"))
+            .and_then(|v| vcr_interaction(&v).map_err(|e| format!("interaction {number}: {e}")))
+            .map(Some),
     }
 }
 
@@ -1271,6 +1271,20 @@ mod tests {
                 "{\"id\": 1,\n\n- \"not an item\"}\n"
             );
         }
+        let broken = dir.join("broken.yaml");
+        std::fs::write(
+            &broken,
+            format!(
+                "interactions:\n{}- request: {{method: GET\n  response: 1\n",
+                item(0, "")
+            ),
+        )
+        .unwrap();
+        let err = read(&broken).unwrap_err().to_string();
+        assert!(
+            err.contains("broken.yaml") && err.contains("interaction 2: YAML line"),
+            "{err}"
+        );
         let anchored = "interactions:\n- request: &r\n    method: GET\n    uri: https://h/v1/x\n  response: {status: {code: 200}, body: {string: ''}}\n- request: *r\n  response: {status: {code: 404}, body: {string: ''}}\n";
         let path = dir.join("anchored.yaml");
         std::fs::write(&path, anchored).unwrap();

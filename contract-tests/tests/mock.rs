@@ -17,33 +17,14 @@ fn shared() -> PathBuf {
 
 fn run_against_mock(spec: &std::path::Path) -> engine::Outcome {
     let model = Arc::new(Model::load(spec).unwrap_or_else(|d| panic!("{}: {d}", spec.display())));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let running = runtime
-        .block_on(contract_tests::mock::serve(
-            model.clone(),
-            "127.0.0.1:0".parse().expect("an address"),
-        ))
-        .expect("the mock starts");
-    let mut settings = Settings::new(Target::Url(running.base_url()));
-    settings.credentials.bearer = Some("token".into());
-    settings.credentials.basic = Some("user:password".into());
-    for (name, scheme) in &model.api.security_schemes {
-        if let generator::ir::SecurityScheme::ApiKey { .. } = scheme {
-            settings
-                .credentials
-                .api_keys
-                .push((name.clone(), "key".into()));
-        }
-    }
+    let mock = contract_tests::mock::background(model.clone()).expect("the mock starts");
+    let mut settings = Settings::new(Target::Url(mock.running.base_url()));
+    settings.credentials = contract_tests::mock::credentials(&model);
     settings.max_cases = 3;
     settings.sequence_length = 8;
     let outcome = engine::run(&model, &settings, &Baseline::default())
         .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
-    drop(runtime);
+    drop(mock);
     outcome
 }
 
