@@ -163,7 +163,10 @@ impl<'s> Lowerer<'s> {
                     p,
                     "style",
                     "unknown-style",
-                    format!("style `{text}` is not one OpenAPI defines; the parameter is written as `{default:?}`"),
+                    format!(
+                        "style `{text}` is not one OpenAPI defines; the parameter is written as `{}`",
+                        default.name()
+                    ),
                 );
                 default
             });

@@ -320,18 +320,31 @@ pub enum Style {
 }
 
 impl Style {
+    /// Every style with its name as the spec writes it.
+    const NAMES: [(Style, &'static str); 7] = [
+        (Style::Simple, "simple"),
+        (Style::Form, "form"),
+        (Style::Label, "label"),
+        (Style::Matrix, "matrix"),
+        (Style::SpaceDelimited, "spaceDelimited"),
+        (Style::PipeDelimited, "pipeDelimited"),
+        (Style::DeepObject, "deepObject"),
+    ];
+
     /// The style named by `text` as the spec writes it.
     pub fn parse(text: &str) -> Option<Style> {
-        Some(match text {
-            "simple" => Style::Simple,
-            "form" => Style::Form,
-            "label" => Style::Label,
-            "matrix" => Style::Matrix,
-            "spaceDelimited" => Style::SpaceDelimited,
-            "pipeDelimited" => Style::PipeDelimited,
-            "deepObject" => Style::DeepObject,
-            _ => return None,
-        })
+        Style::NAMES
+            .iter()
+            .find(|(_, name)| *name == text)
+            .map(|(style, _)| *style)
+    }
+
+    /// Its name as the spec writes it (`spaceDelimited`).
+    pub fn name(self) -> &'static str {
+        Style::NAMES
+            .iter()
+            .find(|(style, _)| *style == self)
+            .map_or("form", |(_, name)| name)
     }
 
     /// The default for a parameter in `location`.
@@ -712,9 +725,13 @@ mod tests {
         assert!(
             unknown
                 .to_string()
-                .contains("/paths/~1x/get/parameters/3/style"),
+                .contains("/paths/~1x/get/parameters/3/style")
+                && unknown.to_string().contains("written as `form`"),
             "{unknown}"
         );
+        for (style, name) in Style::NAMES {
+            assert_eq!((Style::parse(name), style.name()), (Some(style), name));
+        }
         let (v2, _) = styles(
             "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      parameters:\n        - {name: a, in: query, type: array, items: {type: integer}}\n        - {name: b, in: query, type: array, items: {type: integer}, collectionFormat: multi}\n        - {name: c, in: query, type: array, items: {type: integer}, collectionFormat: ssv}\n        - {name: d, in: query, type: array, items: {type: integer}, collectionFormat: pipes}\n      responses: {'200': {description: ok}}\n",
         );
