@@ -189,7 +189,7 @@ pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, Strin
         TypeKind::Alias(shape) => {
             // An alias that leads back to itself cannot be a type alias; it becomes any json.
             let target = match crate::ir::lower_direct_target(shape) {
-                Some(t) if crate::ir::lower_reaches(api, t, id) => quote!(::serde_json::Value),
+                Some(t) if api.holds_by_value(t, id) => quote!(::serde_json::Value),
                 _ => shape_tokens(api, shape),
             };
             quote! {
@@ -779,7 +779,7 @@ fn emit_union(
 fn payload_tokens(api: &Api, union: TypeId, shape: &Shape) -> TokenStream {
     let t = shape_tokens(api, shape);
     match crate::ir::lower_direct_target(shape) {
-        Some(target) if crate::ir::lower_reaches(api, target, union) => {
+        Some(target) if api.holds_by_value(target, union) => {
             quote!(::std::boxed::Box<#t>)
         }
         _ => t,

@@ -134,24 +134,6 @@ fn is_null_schema(schema: &Value) -> bool {
 }
 
 impl<'s> Lowerer<'s> {
-    fn child(&self, node: &Node<'s>, key: &str) -> Option<Node<'s>> {
-        let value = node.value.get(key)?;
-        Some(Node {
-            doc: node.doc,
-            pointer: format!("{}/{}", node.pointer, escape(key)),
-            value,
-        })
-    }
-
-    fn index(&self, node: &Node<'s>, i: usize) -> Option<Node<'s>> {
-        let value = node.value.get(i)?;
-        Some(Node {
-            doc: node.doc,
-            pointer: format!("{}/{i}", node.pointer),
-            value,
-        })
-    }
-
     /// A parameter's `style` and `explode`, defaults applied; Swagger 2.0's `collectionFormat`
     /// (`csv`, `ssv`, `tsv`, `pipes`, `multi`) mapped onto them.
     fn style_of(&mut self, p: &Node<'_>, location: ParamLocation) -> (Style, bool) {
@@ -226,6 +208,7 @@ impl<'s> Lowerer<'s> {
                 examples: Vec::new(),
                 deprecated: false,
                 cycle: None,
+                value_cycle: None,
             },
         );
         id
@@ -394,7 +377,7 @@ impl<'s> Lowerer<'s> {
             self.define(id, node);
             return wrap(Shape::Named(id), is_nullable);
         }
-        if let Some(all_of) = self.child(&node, "allOf") {
+        if let Some(all_of) = node.child("allOf") {
             // `allOf: [$ref]` with nothing else (or only annotations beside it) is an alias
             // (Dropshot and many others wrap refs this way).
             if all_of
@@ -410,7 +393,7 @@ impl<'s> Lowerer<'s> {
                 .value
                 .as_array()
                 .and_then(|a| sole_substantive(a))
-                .and_then(|i| self.index(&all_of, i))
+                .and_then(|i| all_of.item(i))
             {
                 let annotated_null = all_of
                     .value
@@ -469,7 +452,7 @@ impl<'s> Lowerer<'s> {
             "number" => Shape::Number(if format == "float" { "f32" } else { "f64" }),
             "boolean" => Shape::Boolean,
             "array" => {
-                let item = match self.child(node, "items") {
+                let item = match node.child("items") {
                     Some(items) if items.value.is_object() || items.value.is_boolean() => {
                         self.shape_of(items, &format!("{hint}Item"))
                     }
@@ -484,7 +467,7 @@ impl<'s> Lowerer<'s> {
 
     /// The value shape of `additionalProperties`, when the schema allows extra keys with a known shape.
     fn additional(&mut self, node: &Node<'s>, hint: &str) -> Option<Shape> {
-        let ap = self.child(node, "additionalProperties")?;
+        let ap = node.child("additionalProperties")?;
         match ap.value {
             Value::Bool(true) => Some(Shape::Any),
             Value::Bool(false) => None,
@@ -499,7 +482,7 @@ impl<'s> Lowerer<'s> {
         let key = ["oneOf", "anyOf"]
             .into_iter()
             .find(|k| node.value.get(*k).is_some())?;
-        let list = self.child(node, key)?;
+        let list = node.child(key)?;
         let items = list.value.as_array()?;
         let has_own = node.value.get("properties").is_some() || node.value.get("allOf").is_some();
         if has_own {
@@ -508,7 +491,7 @@ impl<'s> Lowerer<'s> {
         let mut non_null = Vec::new();
         let mut saw_null = false;
         for i in 0..items.len() {
-            let alt = self.index(&list, i)?;
+            let alt = list.item(i)?;
             let resolved = self
                 .spec
                 .deref(alt.clone())
@@ -557,9 +540,8 @@ impl<'s> Lowerer<'s> {
                 && !has_props
                 && schema.get("additionalProperties").is_none()
             {
-                let only = self
-                    .child(&node, "allOf")
-                    .and_then(|list| self.index(&list, i));
+                let only = node.child("allOf")
+                    .and_then(|list| list.item(i));
                 if let Some(only) = only {
                     return TypeKind::Alias(self.shape_of(only, &format!("{hint}Inner")));
                 }
@@ -609,9 +591,9 @@ impl<'s> Lowerer<'s> {
     /// For an `allOf` none of whose members describes an object (`[$ref: Label, {maxLength: 16}]`),
     /// the first member that says what the value is.
     fn primitive_all_of(&self, node: &Node<'s>) -> Option<Node<'s>> {
-        let list = self.child(node, "allOf")?;
+        let list = node.child("allOf")?;
         let members: Vec<Node<'s>> = (0..list.value.as_array()?.len())
-            .filter_map(|i| self.index(&list, i))
+            .filter_map(|i| list.item(i))
             .collect();
         let resolved: Vec<&Value> = members
             .iter()
@@ -662,9 +644,9 @@ impl<'s> Lowerer<'s> {
         if depth > 32 || !seen.insert((node.doc, node.pointer.to_string())) {
             return;
         }
-        if let Some(list) = self.child(&node, "allOf") {
+        if let Some(list) = node.child("allOf") {
             for i in 0..list.value.as_array().map_or(0, Vec::len) {
-                let Some(member) = self.index(&list, i) else {
+                let Some(member) = list.item(i) else {
                     continue;
                 };
                 let Some(member) = self.resolve_schema(member) else {
@@ -676,7 +658,7 @@ impl<'s> Lowerer<'s> {
         if let Some(Value::Array(names)) = node.value.get("required") {
             required.extend(names.iter().filter_map(Value::as_str).map(str::to_string));
         }
-        if let Some(props) = self.child(&node, "properties") {
+        if let Some(props) = node.child("properties") {
             let keys: Vec<String> = props
                 .value
                 .as_object()
@@ -688,7 +670,7 @@ impl<'s> Lowerer<'s> {
                 }) {
                     continue;
                 }
-                let Some(prop) = self.child(&props, &key) else {
+                let Some(prop) = props.child(&key) else {
                     continue;
                 };
                 let resolved = self
@@ -745,11 +727,11 @@ impl<'s> Lowerer<'s> {
         if refuses("additionalProperties") || refuses("unevaluatedProperties") {
             return true;
         }
-        let Some(list) = self.child(node, "allOf") else {
+        let Some(list) = node.child("allOf") else {
             return false;
         };
         (0..list.value.as_array().map_or(0, Vec::len)).any(|i| {
-            self.index(&list, i)
+            list.item(i)
                 .and_then(|m| self.spec.deref(m).ok())
                 .is_some_and(|m| self.closed(&m, depth + 1))
         })
@@ -793,7 +775,7 @@ impl<'s> Lowerer<'s> {
     /// A `oneOf`/`anyOf` whose every alternative is a string enumeration (Dropshot documents
     /// each value of an enum this way) as one enum, each value documented by its alternative.
     fn enum_of_alternatives(&mut self, node: &Node<'s>, key: &str) -> Option<TypeKind> {
-        let list = self.child(node, key)?;
+        let list = node.child(key)?;
         let count = list.value.as_array()?.len();
         if count < 2 {
             return None;
@@ -801,7 +783,7 @@ impl<'s> Lowerer<'s> {
         let mut values = Vec::new();
         let mut docs = Vec::new();
         for i in 0..count {
-            let alt = self.spec.deref(self.index(&list, i)?).ok()?;
+            let alt = self.spec.deref(list.item(i)?).ok()?;
             let own = enum_values(alt.value)?;
             if !own.iter().all(Value::is_string)
                 || types_of(alt.value).iter().any(|t| *t != "string")
@@ -825,8 +807,8 @@ impl<'s> Lowerer<'s> {
 
     /// The one string value the object schema at `object` allows for `property`.
     fn single_value(&self, object: &Node<'s>, property: &str) -> Option<String> {
-        let props = self.child(object, "properties")?;
-        let prop = self.spec.deref(self.child(&props, property)?).ok()?;
+        let props = object.child("properties")?;
+        let prop = self.spec.deref(props.child(property)?).ok()?;
         match enum_values(prop.value)?.as_slice() {
             [Value::String(value)] => Some(value.clone()),
             _ => None,
@@ -844,7 +826,7 @@ impl<'s> Lowerer<'s> {
         }
         let mut alternatives = Vec::new();
         for i in 0..count {
-            let alt = self.index(list, i)?;
+            let alt = list.item(i)?;
             let inline = alt.value.get("$ref").is_none();
             let target = self.spec.deref(alt).ok()?;
             let composed = ["allOf", "oneOf", "anyOf", "discriminator"]
@@ -906,7 +888,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn union_kind(&mut self, node: &Node<'s>, key: &str, hint: &str) -> TypeKind {
-        let list = self.child(node, key).expect("checked by caller");
+        let list = node.child(key).expect("checked by caller");
         let count = list.value.as_array().map_or(0, Vec::len);
         let discriminator = node
             .value
@@ -933,7 +915,7 @@ impl<'s> Lowerer<'s> {
         let mut variants = Vec::new();
         let mut seen_shapes = BTreeSet::new();
         for i in 0..count {
-            let Some(alt) = self.index(&list, i) else {
+            let Some(alt) = list.item(i) else {
                 continue;
             };
             let alt_target = self.spec.deref(alt.clone()).ok();
@@ -1017,7 +999,7 @@ impl<'s> Lowerer<'s> {
         let mut scope = Scope::with_reserved(&["Unknown"]);
         let mut variants = Vec::new();
         for (i, value) in values.into_iter().enumerate() {
-            let Some(alt) = self.index(list, i) else {
+            let Some(alt) = list.item(i) else {
                 continue;
             };
             let label = scope.claim(names::pascal(&value));
@@ -1044,9 +1026,8 @@ impl<'s> Lowerer<'s> {
                         Some(shape)
                     }
                 }
-                Tagging::Around(content) => self
-                    .child(&alt, "properties")
-                    .and_then(|props| self.child(&props, content))
+                Tagging::Around(content) => alt.child("properties")
+                    .and_then(|props| props.child(content))
                     .map(|node| self.shape_of(node, &payload_hint)),
             };
             variants.push(UnionVariant {
@@ -1187,7 +1168,7 @@ impl<'s> Lowerer<'s> {
                 continue;
             };
             for method in Method::ALL {
-                let Some(op) = self.child(&item, method.key()) else {
+                let Some(op) = item.child(method.key()) else {
                     continue;
                 };
                 let Some(op) = self.deref_or_warn(op, "operation") else {
@@ -1267,7 +1248,7 @@ impl<'s> Lowerer<'s> {
                 continue;
             };
             for method in Method::ALL {
-                let Some(op) = self.child(&item, method.key()) else {
+                let Some(op) = item.child(method.key()) else {
                     continue;
                 };
                 let Ok(op) = self.spec.deref(op) else {
@@ -1299,14 +1280,14 @@ impl<'s> Lowerer<'s> {
         let mut body = None;
         let mut raw_params = Vec::new();
         for source in [
-            item.and_then(|i| self.child(i, "parameters")),
-            self.child(&op, "parameters"),
+            item.and_then(|i| i.child("parameters")),
+            op.child("parameters"),
         ]
         .into_iter()
         .flatten()
         {
             for i in 0..source.value.as_array().map_or(0, Vec::len) {
-                let Some(p) = self.index(&source, i) else {
+                let Some(p) = source.item(i) else {
                     continue;
                 };
                 let Some(p) = self.deref_or_warn(p, "parameter") else {
@@ -1345,14 +1326,13 @@ impl<'s> Lowerer<'s> {
                 "body" => {
                     // Swagger 2.0 body parameter.
                     let consumes = self.consumes(&op);
-                    let schema_node = self.child(&p, "schema");
+                    let schema_node = p.child("schema");
                     let shape = schema_node
                         .clone()
                         .map(|s| self.shape_of(s, &format!("{hint}Body")))
                         .unwrap_or(Shape::Any);
                     let schema = schema_node.map(|s| self.schemas.lower(s));
-                    let examples = self
-                        .child(&p, "schema")
+                    let examples = p.child("schema")
                         .map(|s| self.examples_of(&s))
                         .unwrap_or_default();
                     let content = consumes
@@ -1378,17 +1358,17 @@ impl<'s> Lowerer<'s> {
                 _ => continue,
             };
             let phint = format!("{hint}{}", names::pascal(&pname));
-            let shape = match self.child(&p, "schema") {
+            let shape = match p.child("schema") {
                 Some(schema) => self.shape_of(schema, &phint),
-                None => match self.child(&p, "content") {
+                None => match p.child("content") {
                     Some(content) => {
                         let first = content
                             .value
                             .as_object()
                             .and_then(|m| m.keys().next().cloned());
                         first
-                            .and_then(|k| self.child(&content, &k))
-                            .and_then(|media| self.child(&media, "schema"))
+                            .and_then(|k| content.child(&k))
+                            .and_then(|media| media.child("schema"))
                             .map(|s| self.shape_of(s, &phint))
                             .unwrap_or(Shape::String)
                     }
@@ -1400,18 +1380,17 @@ impl<'s> Lowerer<'s> {
             let (style, explode) = self.style_of(&p, location);
             let required = location == ParamLocation::Path
                 || p.value.get("required") == Some(&Value::Bool(true));
-            let schema = match self.child(&p, "schema") {
+            let schema = match p.child("schema") {
                 Some(schema) => Some(self.schemas.lower(schema)),
                 None if p.value.get("type").is_some() => Some(self.schemas.lower(p.clone())),
-                None => self
-                    .child(&p, "content")
+                None => p.child("content")
                     .and_then(|c| {
                         c.value
                             .as_object()
                             .and_then(|m| m.keys().next().cloned())
-                            .and_then(|k| self.child(&c, &k))
+                            .and_then(|k| c.child(&k))
                     })
-                    .and_then(|m| self.child(&m, "schema"))
+                    .and_then(|m| m.child("schema"))
                     .map(|s| self.schemas.lower(s)),
             };
             let examples = self.examples_of(&p);
@@ -1439,7 +1418,7 @@ impl<'s> Lowerer<'s> {
                 },
             });
         }
-        if let Some(rb) = self.child(&op, "requestBody")
+        if let Some(rb) = op.child("requestBody")
             && let Some(rb) = self.deref_or_warn(rb, "request body")
         {
             let content = self.content(&rb, &format!("{hint}Body"));
@@ -1453,7 +1432,7 @@ impl<'s> Lowerer<'s> {
             });
         }
         let mut responses = Vec::new();
-        if let Some(rs) = self.child(&op, "responses") {
+        if let Some(rs) = op.child("responses") {
             // Keys that are no status (validate reports them) are left out, and so is a second
             // spelling of one range (`4XX` beside `4xx`): each status is one variant.
             let mut keys: Vec<String> = Vec::new();
@@ -1466,7 +1445,7 @@ impl<'s> Lowerer<'s> {
             }
             let several = keys.iter().filter(|k| k.starts_with('2')).count() > 1;
             for status in keys {
-                let Some(r) = self.child(&rs, &status) else {
+                let Some(r) = rs.child(&status) else {
                     continue;
                 };
                 let Some(r) = self.deref_or_warn(r, "response") else {
@@ -1478,7 +1457,7 @@ impl<'s> Lowerer<'s> {
                     format!("{hint}Response{}", names::pascal(&status))
                 };
                 let content = if self.spec.version() == Version::Swagger2 {
-                    match self.child(&r, "schema") {
+                    match r.child("schema") {
                         Some(schema) => {
                             let shape = self.shape_of(schema.clone(), &rhint);
                             let id = self.schemas.lower(schema);
@@ -1599,7 +1578,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn content(&mut self, node: &Node<'s>, hint: &str) -> Vec<Media> {
-        let Some(content) = self.child(node, "content") else {
+        let Some(content) = node.child("content") else {
             return Vec::new();
         };
         let medias: Vec<String> = content
@@ -1609,10 +1588,10 @@ impl<'s> Lowerer<'s> {
             .unwrap_or_default();
         let mut out = Vec::new();
         for media_type in medias {
-            let Some(m) = self.child(&content, &media_type) else {
+            let Some(m) = content.child(&media_type) else {
                 continue;
             };
-            let (shape, schema) = match self.child(&m, "schema") {
+            let (shape, schema) = match m.child("schema") {
                 Some(schema) => (
                     self.shape_of(schema.clone(), hint),
                     Some(self.schemas.lower(schema)),
@@ -1636,9 +1615,8 @@ impl<'s> Lowerer<'s> {
         match node.value.get("examples") {
             Some(Value::Object(named)) => {
                 for key in named.keys() {
-                    let Some(e) = self
-                        .child(node, "examples")
-                        .and_then(|n| self.child(&n, key))
+                    let Some(e) = node.child("examples")
+                        .and_then(|n| n.child(key))
                     else {
                         continue;
                     };
@@ -1653,7 +1631,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn response_headers(&mut self, r: &Node<'s>) -> Vec<Header> {
-        let Some(headers) = self.child(r, "headers") else {
+        let Some(headers) = r.child("headers") else {
             return Vec::new();
         };
         let names: Vec<String> = headers
@@ -1663,13 +1641,13 @@ impl<'s> Lowerer<'s> {
             .unwrap_or_default();
         let mut out = Vec::new();
         for name in names {
-            let Some(h) = self.child(&headers, &name) else {
+            let Some(h) = headers.child(&name) else {
                 continue;
             };
             let Some(h) = self.deref_or_warn(h, "header") else {
                 continue;
             };
-            let schema = match self.child(&h, "schema") {
+            let schema = match h.child("schema") {
                 Some(s) => Some(self.schemas.lower(s)),
                 None if h.value.get("type").is_some() => Some(self.schemas.lower(h.clone())),
                 None => None,
@@ -1688,7 +1666,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn links(&mut self, r: &Node<'s>) -> Vec<Link> {
-        let Some(links) = self.child(r, "links") else {
+        let Some(links) = r.child("links") else {
             return Vec::new();
         };
         let names: Vec<String> = links
@@ -1698,7 +1676,7 @@ impl<'s> Lowerer<'s> {
             .unwrap_or_default();
         let mut out = Vec::new();
         for name in names {
-            let Some(l) = self.child(&links, &name) else {
+            let Some(l) = links.child(&name) else {
                 continue;
             };
             let Some(l) = self.deref_or_warn(l, "link") else {
@@ -1806,6 +1784,8 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// A field holds its type through a `Box` when that type contains the field's struct again
+    /// by value ([`Api::holds_by_value`]).
     fn mark_boxes(&mut self) {
         let ids: Vec<TypeId> = self.api.types.keys().copied().collect();
         for id in ids {
@@ -1814,10 +1794,7 @@ impl<'s> Lowerer<'s> {
             };
             let boxed: Vec<bool> = fields
                 .iter()
-                .map(|f| {
-                    direct_target(&f.shape)
-                        .is_some_and(|t| reaches(&self.api, t, id, &mut BTreeSet::new()))
-                })
+                .map(|f| direct_target(&f.shape).is_some_and(|t| self.api.holds_by_value(t, id)))
                 .collect();
             if let TypeKind::Struct { fields, .. } =
                 &mut self.api.types.get_mut(&id).expect("listed above").kind
@@ -1848,34 +1825,6 @@ pub(crate) fn direct_target(shape: &Shape) -> Option<TypeId> {
         Shape::Nullable(inner) => direct_target(inner),
         _ => None,
     }
-}
-
-/// True when `from` contains `target` by value (through fields, union payloads and aliases).
-pub(crate) fn reaches(
-    api: &Api,
-    from: TypeId,
-    target: TypeId,
-    seen: &mut BTreeSet<TypeId>,
-) -> bool {
-    if from == target {
-        return true;
-    }
-    if !seen.insert(from) {
-        return false;
-    }
-    let next: Vec<TypeId> = match &api.types[&from].kind {
-        TypeKind::Struct { fields, .. } => fields
-            .iter()
-            .filter_map(|f| direct_target(&f.shape))
-            .collect(),
-        TypeKind::Union { variants, .. } => variants
-            .iter()
-            .filter_map(|v| v.shape.as_ref().and_then(direct_target))
-            .collect(),
-        TypeKind::Alias(shape) => direct_target(shape).into_iter().collect(),
-        TypeKind::Enum { .. } => Vec::new(),
-    };
-    next.into_iter().any(|n| reaches(api, n, target, seen))
 }
 
 fn nullable(shape: Shape) -> Shape {

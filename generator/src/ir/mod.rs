@@ -18,10 +18,6 @@ pub fn lower_direct_target(shape: &Shape) -> Option<TypeId> {
     lower::direct_target(shape)
 }
 
-/// True when `from` contains `target` by value (so a field of that type needs a `Box`).
-pub fn lower_reaches(api: &Api, from: TypeId, target: TypeId) -> bool {
-    lower::reaches(api, from, target, &mut std::collections::BTreeSet::new())
-}
 pub use crate::method::Method;
 pub use names::Name;
 pub use schema::{Additional, Bound, JsonType, Schema, SchemaId, Schemas};
@@ -88,6 +84,10 @@ pub struct Type {
     /// variants, at any depth) share a number here; `None` for a type no value of which can
     /// hold another of itself. Decided once, in lowering.
     pub cycle: Option<u32>,
+    /// As [`Type::cycle`], through fields, union payloads and aliases only (no array or map
+    /// between): types that share a number hold one another by value, so the field that closes
+    /// the loop is boxed.
+    pub value_cycle: Option<u32>,
 }
 
 /// What a named type is.
@@ -463,15 +463,17 @@ pub struct Link {
 pub type PathParams = Vec<(String, String)>;
 
 impl Api {
-    /// Numbers the cycles among the named types ([`Type::cycle`]): the strongly connected
-    /// components of "a value of one can hold a value of the other", with a type that can
-    /// hold itself a component of its own.
+    /// Numbers the cycles among the named types: [`Type::cycle`], the strongly connected
+    /// components of "a value of one can hold a value of the other", and [`Type::value_cycle`],
+    /// those of "holds the other by value" (no array or map between); a type that can hold
+    /// itself is a component of its own.
     pub(crate) fn mark_cycles(&mut self) {
-        fn named(shape: &Shape, out: &mut Vec<TypeId>) {
+        fn named(shape: &Shape, through_collections: bool, out: &mut Vec<TypeId>) {
             match shape {
                 Shape::Named(id) => out.push(*id),
-                Shape::Array(inner) | Shape::Map(inner) | Shape::Nullable(inner) => {
-                    named(inner, out)
+                Shape::Nullable(inner) => named(inner, through_collections, out),
+                Shape::Array(inner) | Shape::Map(inner) if through_collections => {
+                    named(inner, through_collections, out)
                 }
                 _ => {}
             }
@@ -479,83 +481,58 @@ impl Api {
         let ids: Vec<TypeId> = self.types.keys().copied().collect();
         let index: BTreeMap<TypeId, usize> =
             ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let edges: Vec<Vec<usize>> = ids
-            .iter()
-            .map(|id| {
-                let mut out = Vec::new();
-                match &self.types[id].kind {
-                    TypeKind::Struct {
-                        fields, additional, ..
-                    } => {
-                        fields.iter().for_each(|f| named(&f.shape, &mut out));
-                        additional.iter().for_each(|a| named(a, &mut out));
-                    }
-                    TypeKind::Union { variants, .. } => {
-                        variants
+        let graph = |through_collections: bool| -> Vec<Vec<usize>> {
+            ids.iter()
+                .map(|id| {
+                    let mut out = Vec::new();
+                    let mut add = |shape: &Shape| named(shape, through_collections, &mut out);
+                    match &self.types[id].kind {
+                        TypeKind::Struct {
+                            fields, additional, ..
+                        } => {
+                            fields.iter().for_each(|f| add(&f.shape));
+                            // the map of the rest is always a collection
+                            if through_collections {
+                                additional.iter().for_each(&mut add);
+                            }
+                        }
+                        TypeKind::Union { variants, .. } => variants
                             .iter()
                             .filter_map(|v| v.shape.as_ref())
-                            .for_each(|s| named(s, &mut out));
+                            .for_each(add),
+                        TypeKind::Alias(inner) => add(inner),
+                        TypeKind::Enum { .. } => {}
                     }
-                    TypeKind::Alias(inner) => named(inner, &mut out),
-                    TypeKind::Enum { .. } => {}
-                }
-                out.iter().filter_map(|t| index.get(t).copied()).collect()
-            })
-            .collect();
-        // Kosaraju, without recursion: finishing order on the graph, then components on its
-        // reverse in the opposite order.
-        let n = ids.len();
-        let mut order = Vec::with_capacity(n);
-        let mut seen = vec![false; n];
-        for start in 0..n {
-            if seen[start] {
-                continue;
-            }
-            seen[start] = true;
-            let mut stack = vec![(start, 0)];
-            while let Some((node, next)) = stack.last_mut() {
-                if let Some(&to) = edges[*node].get(*next) {
-                    *next += 1;
-                    if !seen[to] {
-                        seen[to] = true;
-                        stack.push((to, 0));
-                    }
-                } else {
-                    order.push(*node);
-                    stack.pop();
-                }
-            }
-        }
-        let mut reverse = vec![Vec::new(); n];
-        for (from, tos) in edges.iter().enumerate() {
-            for &to in tos {
-                reverse[to].push(from);
-            }
-        }
-        let mut component = vec![usize::MAX; n];
-        let mut count = 0;
-        for &start in order.iter().rev() {
-            if component[start] != usize::MAX {
-                continue;
-            }
-            component[start] = count;
-            let mut stack = vec![start];
-            while let Some(node) = stack.pop() {
-                for &from in &reverse[node] {
-                    if component[from] == usize::MAX {
-                        component[from] = count;
-                        stack.push(from);
-                    }
-                }
-            }
-            count += 1;
-        }
-        let mut size = vec![0usize; count];
-        component.iter().for_each(|c| size[*c] += 1);
+                    out.iter().filter_map(|t| index.get(t).copied()).collect()
+                })
+                .collect()
+        };
+        let numbered = |edges: &[Vec<usize>]| -> Vec<Option<u32>> {
+            let component = components(edges);
+            let mut size = vec![0usize; edges.len()];
+            component.iter().for_each(|c| size[*c] += 1);
+            (0..edges.len())
+                .map(|i| {
+                    let on_cycle = size[component[i]] > 1 || edges[i].contains(&i);
+                    on_cycle.then_some(component[i] as u32)
+                })
+                .collect()
+        };
+        let cycles = numbered(&graph(true));
+        let value_cycles = numbered(&graph(false));
         for (i, id) in ids.iter().enumerate() {
-            let c = component[i];
-            let on_cycle = size[c] > 1 || edges[i].contains(&i);
-            self.types.get_mut(id).expect("listed above").cycle = on_cycle.then_some(c as u32);
+            let ty = self.types.get_mut(id).expect("listed above");
+            ty.cycle = cycles[i];
+            ty.value_cycle = value_cycles[i];
+        }
+    }
+
+    /// A value of `from` contains a value of `target` by value, at any depth: a field of type
+    /// `from` inside `target` needs a `Box`. Read off [`Type::value_cycle`].
+    pub fn holds_by_value(&self, from: TypeId, target: TypeId) -> bool {
+        match (self.ty(from).value_cycle, self.ty(target).value_cycle) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
         }
     }
 
@@ -674,6 +651,62 @@ impl Operation {
             .or_else(|| self.responses.iter().find(|r| range(&r.status)))
             .or_else(|| self.responses.iter().find(|r| r.status == "default"))
     }
+}
+
+
+/// The strongly connected component of every node of a graph given as adjacency lists
+/// (numbered from 0, in no particular order): two nodes share one exactly when each reaches
+/// the other.
+pub(crate) fn components(edges: &[Vec<usize>]) -> Vec<usize> {
+    // Kosaraju, without recursion: finishing order on the graph, then components on its
+    // reverse in the opposite order.
+    let n = edges.len();
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for start in 0..n {
+        if seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut stack = vec![(start, 0)];
+        while let Some((node, next)) = stack.last_mut() {
+            if let Some(&to) = edges[*node].get(*next) {
+                *next += 1;
+                if !seen[to] {
+                    seen[to] = true;
+                    stack.push((to, 0));
+                }
+            } else {
+                order.push(*node);
+                stack.pop();
+            }
+        }
+    }
+    let mut reverse = vec![Vec::new(); n];
+    for (from, tos) in edges.iter().enumerate() {
+        for &to in tos {
+            reverse[to].push(from);
+        }
+    }
+    let mut component = vec![usize::MAX; n];
+    let mut count = 0;
+    for &start in order.iter().rev() {
+        if component[start] != usize::MAX {
+            continue;
+        }
+        component[start] = count;
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for &from in &reverse[node] {
+                if component[from] == usize::MAX {
+                    component[from] = count;
+                    stack.push(from);
+                }
+            }
+        }
+        count += 1;
+    }
+    component
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::Origin;
-use crate::load::{DocId, Node, Spec, Version, escape};
+use crate::load::{DocId, Node, Spec, Version};
 
 /// Index of a schema in [`Schemas`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -279,7 +279,9 @@ impl Schemas {
 pub(crate) struct Builder<'s> {
     spec: &'s Spec,
     schemas: Schemas,
-    by_origin: HashMap<(DocId, String), SchemaId>,
+    /// Keyed by the file and the address of the schema's value there: one place of a loaded
+    /// document, however a pointer to it is spelled.
+    by_origin: HashMap<(DocId, *const Value), SchemaId>,
 }
 
 impl<'s> Builder<'s> {
@@ -298,7 +300,7 @@ impl<'s> Builder<'s> {
     /// The schema at `node` (following `$ref`s; an unresolvable one admits anything).
     pub(crate) fn lower(&mut self, node: Node<'s>) -> SchemaId {
         let node = self.spec.deref(node.clone()).unwrap_or(node);
-        let key = (node.doc, node.pointer.to_string());
+        let key = (node.doc, std::ptr::from_ref(node.value));
         if let Some(id) = self.by_origin.get(&key) {
             return *id;
         }
@@ -315,23 +317,17 @@ impl<'s> Builder<'s> {
     }
 
     fn child(&mut self, node: &Node<'s>, key: &str) -> Option<SchemaId> {
-        let child = self
-            .spec
-            .node(node.doc, &format!("{}/{}", node.pointer, escape(key)))?;
+        let child = node.child(key)?;
         (child.value.is_object() || child.value.is_boolean()).then(|| self.lower(child))
     }
 
     fn list(&mut self, node: &Node<'s>, key: &str) -> Vec<SchemaId> {
-        let n = node
-            .value
-            .get(key)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
+        let Some(list) = node.child(key) else {
+            return Vec::new();
+        };
+        let n = list.value.as_array().map_or(0, Vec::len);
         (0..n)
-            .filter_map(|i| {
-                self.spec
-                    .node(node.doc, &format!("{}/{key}/{i}", node.pointer))
-            })
+            .filter_map(|i| list.item(i))
             .map(|c| self.lower(c))
             .collect()
     }
@@ -419,10 +415,7 @@ impl<'s> Builder<'s> {
         if let Some(Value::Object(props)) = map.get("properties") {
             let names: Vec<String> = props.keys().cloned().collect();
             for name in names {
-                if let Some(p) = self.spec.node(
-                    node.doc,
-                    &format!("{}/properties/{}", node.pointer, escape(&name)),
-                ) {
+                if let Some(p) = node.child("properties").and_then(|props| props.child(&name)) {
                     let id = self.lower(p);
                     s.properties.push((name, id));
                 }

@@ -69,6 +69,32 @@ pub struct Node<'a> {
     pub value: &'a Value,
 }
 
+impl<'a> Node<'a> {
+    /// The member `key` of this object, its pointer one segment longer; no walk from the root.
+    pub fn child(&self, key: &str) -> Option<Node<'a>> {
+        let value = self.value.get(key)?;
+        let mut pointer = String::with_capacity(self.pointer.len() + 1 + key.len());
+        pointer.push_str(&self.pointer);
+        pointer.push('/');
+        push_escaped(&mut pointer, key);
+        Some(Node {
+            doc: self.doc,
+            pointer,
+            value,
+        })
+    }
+
+    /// Item `i` of this array.
+    pub fn item(&self, i: usize) -> Option<Node<'a>> {
+        let value = self.value.get(i)?;
+        Some(Node {
+            doc: self.doc,
+            pointer: format!("{}/{i}", self.pointer),
+            value,
+        })
+    }
+}
+
 /// A loaded spec: the root document plus every file reachable through `$ref`.
 #[derive(Debug)]
 pub struct Spec {
@@ -447,10 +473,17 @@ const NAME_MAP_KEYS: &[&str] = &[
 
 /// Escapes one JSON-pointer segment.
 pub fn escape(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    push_escaped(&mut out, segment);
+    out
+}
+
+/// Appends one JSON-pointer segment, escaped.
+fn push_escaped(out: &mut String, segment: &str) {
     if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1")
+        out.push_str(&segment.replace('~', "~0").replace('/', "~1"));
     } else {
-        segment.to_string()
+        out.push_str(segment);
     }
 }
 
