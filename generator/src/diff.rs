@@ -641,7 +641,9 @@ fn surface(api: &Api) -> BTreeMap<String, String> {
     let mut items = BTreeMap::new();
     let mut models = proc_macro2::TokenStream::new();
     for (id, ty) in &api.types {
-        models.extend(crate::emit::models::emit_type(api, *id, ty).0);
+        let item = crate::emit::models::emit_type(api, *id, ty);
+        models.extend(item.wrapped.map(|(_, declaration)| declaration));
+        models.extend(item.tokens);
     }
     for tokens in [
         models,

@@ -85,6 +85,11 @@ pub fn undocumented(
     }
 }
 
+/// Inspects `value`, the property `name` of the object at `path`.
+pub fn inspect_property<T: Inspect + ?Sized>(value: &T, path: &str, name: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
+    value.inspect(&format!("{path}/{}", name.replace('~', "~0").replace('/', "~1")), out);
+}
+
 /// Inspects `value`, a property of the object at `path`, under `path` + `pointer`.
 pub fn inspect_at<T: Inspect + ?Sized>(
     value: &T,
@@ -235,6 +240,179 @@ macro_rules! open_enum {
 }
 #[allow(unused_imports)]
 pub(crate) use open_enum;
+
+/// Declares a struct of `models` with `Clone`, `PartialEq`, serde, [`Inspect`] and, under the
+/// `schemars` feature, `JsonSchema`. Each field is marked first with its name on the wire and
+/// flags: `#[wire("name")]` is required; `or_null` (an `Option`) is required and may be `null`,
+/// but reads absent as `None` too, as serde does; `optional` reads absent and `null` as `None`;
+/// `nullable` (an `Option<Option<T>>`) reads absent as `None` and `null` as `Some(None)`;
+/// `inspect` has [`Inspect`] walk into the field. A last field marked `#[rest(..)]` keeps every
+/// property the others do not name: `skip` (left out of the JSON Schema) holds what the spec
+/// does not document, which [`Inspect`] reports; `flatten` holds `additionalProperties` (with
+/// `inspect`, walked into). Without one, such a property is refused. Absent fields are left
+/// out when encoding, except `or_null` ones (written as `null`).
+///
+/// serde's derive would buffer the whole object to fill a flattened map; building the derived
+/// code was most of what compiling the models cost.
+// A spec without objects does not use it.
+#[allow(unused_macros)]
+macro_rules! object {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(#[wire($wire:literal $(, $flag:ident)*)] $(#[$fattr:meta])* pub $field:ident: $ty:ty,)*
+            $(#[rest($schema:ident $(, $rflag:ident)?)] $(#[$rattr:meta])* pub $rest:ident: $rty:ty,)?
+        }
+    ) => {
+        #[derive(Clone, PartialEq)]
+        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        $(#[$attr])*
+        pub struct $name {
+            $($(#[$fattr])* #[cfg_attr(feature = "schemars", schemars(rename = $wire))] pub $field: $ty,)*
+            $($(#[$rattr])* #[cfg_attr(feature = "schemars", schemars($schema))] pub $rest: $rty,)?
+        }
+
+        impl super::support::Inspect for $name {
+            #[allow(deprecated, unused_variables)]
+            fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<super::support::UnknownValue>) {
+                $(super::support::object!(@inspect [$($flag)*] &self.$field, path, $wire, out);)*
+                $(super::support::object!(@inspect_rest [$schema $($rflag)?] &self.$rest, ::std::stringify!($name), path, out);)?
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            #[allow(deprecated)]
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                $(super::support::object!(@write [$($flag)*] map $wire &self.$field);)*
+                $(for (name, value) in &self.$rest {
+                    map.serialize_entry(name, value)?;
+                })?
+                map.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                struct __Visitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(::std::concat!("struct ", ::std::stringify!($name)))
+                    }
+
+                    #[allow(deprecated)]
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut map: __A) -> ::std::result::Result<$name, __A::Error> {
+                        $(let mut $field = ::std::option::Option::None;)*
+                        $(let mut $rest: $rty = ::std::default::Default::default();)?
+                        while let ::std::option::Option::Some(key) = map.next_key::<super::support::Key<'de>>()? {
+                            match key.as_str() {
+                                $($wire => {
+                                    if $field.is_some() {
+                                        return ::std::result::Result::Err(<__A::Error as ::serde::de::Error>::duplicate_field($wire));
+                                    }
+                                    $field = ::std::option::Option::Some(super::support::object!(@read [$($flag)*] map));
+                                })*
+                                _ => super::support::object!(@rest [$($rest)?] map key [$($wire),*]),
+                            }
+                        }
+                        ::std::result::Result::Ok($name {
+                            $($field: super::support::object!(@finish [$($flag)*] $field $wire),)*
+                            $($rest,)?
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(__Visitor)
+            }
+        }
+    };
+    (@inspect [inspect] $($call:tt)*) => { super::support::inspect_property($($call)*) };
+    (@inspect [optional inspect] $($call:tt)*) => { super::support::inspect_property($($call)*) };
+    (@inspect [nullable inspect] $($call:tt)*) => { super::support::inspect_property($($call)*) };
+    (@inspect [or_null inspect] $($call:tt)*) => { super::support::inspect_property($($call)*) };
+    (@inspect [$($flag:ident)*] $($call:tt)*) => {};
+    (@inspect_rest [skip] $value:expr, $name:expr, $path:ident, $out:ident) => {
+        super::support::undocumented($value, $name, $path, $out)
+    };
+    (@inspect_rest [flatten inspect] $value:expr, $name:expr, $path:ident, $out:ident) => {
+        super::support::Inspect::inspect($value, $path, $out)
+    };
+    (@inspect_rest [flatten] $value:expr, $name:expr, $path:ident, $out:ident) => {};
+    (@write [] $map:ident $wire:literal $value:expr) => { $map.serialize_entry($wire, $value)? };
+    (@write [inspect] $map:ident $wire:literal $value:expr) => { $map.serialize_entry($wire, $value)? };
+    (@write [or_null] $map:ident $wire:literal $value:expr) => { $map.serialize_entry($wire, $value)? };
+    (@write [or_null inspect] $map:ident $wire:literal $value:expr) => { $map.serialize_entry($wire, $value)? };
+    (@write [$($flag:ident)*] $map:ident $wire:literal $value:expr) => {
+        if let ::std::option::Option::Some(value) = $value {
+            $map.serialize_entry($wire, value)?;
+        }
+    };
+    (@read [nullable $($flag:ident)*] $map:ident) => { ::std::option::Option::Some($map.next_value()?) };
+    (@read [$($flag:ident)*] $map:ident) => { $map.next_value()? };
+    (@finish [] $field:ident $wire:literal) => { super::support::object!(@required $field $wire) };
+    (@finish [inspect] $field:ident $wire:literal) => { super::support::object!(@required $field $wire) };
+    (@required $field:ident $wire:literal) => {
+        $field.ok_or_else(|| <__A::Error as ::serde::de::Error>::missing_field($wire))?
+    };
+    (@finish [$($flag:ident)*] $field:ident $wire:literal) => { $field.unwrap_or_default() };
+    (@rest [$rest:ident] $map:ident $key:ident [$($wire:literal),*]) => {{
+        $rest.insert($key.into_string(), $map.next_value()?);
+    }};
+    (@rest [] $map:ident $key:ident [$($wire:literal),*]) => {
+        return ::std::result::Result::Err(<__A::Error as ::serde::de::Error>::unknown_field($key.as_str(), &[$($wire),*]))
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use object;
+
+/// A property name, borrowed from the input where it can be.
+pub struct Key<'de>(::std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name, owned.
+    pub fn into_string(self) -> ::std::string::String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a property name")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(Key(::std::borrow::Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(Key(::std::borrow::Cow::Owned(v.to_string())))
+            }
+
+            fn visit_string<E>(self, v: ::std::string::String) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(Key(::std::borrow::Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+
 
 impl<T: Inspect> Inspect for ::std::option::Option<T> {
     fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
@@ -465,12 +643,3 @@ fn is_decimal(s: &str) -> bool {
     !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Deserializes a field that is present (even as `null`) into `Some`, so `Option<Option<T>>` keeps
-/// "absent" (`None`) apart from "null" (`Some(None)`).
-pub fn deserialize_some<'de, T, D>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
-where
-    T: ::serde::Deserialize<'de>,
-    D: ::serde::Deserializer<'de>,
-{
-    T::deserialize(deserializer).map(::std::option::Option::Some)
-}

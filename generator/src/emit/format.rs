@@ -15,14 +15,51 @@ pub fn file(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
     Ok(out)
 }
 
+/// One item of a file formatted in chunks ([`items`]).
+#[derive(Default)]
+pub struct Item {
+    /// Formatted first, then wrapped whole in an invocation of the named macro
+    /// (`name! {` … `}`, indented): a struct that a macro of the crate declares and implements.
+    pub wrapped: Option<(&'static str, TokenStream)>,
+    /// Formatted as they are.
+    pub tokens: TokenStream,
+    /// Verbatim text to follow (a macro invocation formatted by its emitter).
+    pub after: String,
+}
+
+impl From<TokenStream> for Item {
+    fn from(tokens: TokenStream) -> Self {
+        Item {
+            tokens,
+            ..Item::default()
+        }
+    }
+}
+
+/// `tokens` formatted, inside `name! { … }`.
+fn wrapped(name: &str, tokens: TokenStream) -> Result<String, syn::Error> {
+    let inner = file("", tokens)?;
+    let mut out = format!("{name}! {{\n");
+    for line in inner.lines() {
+        if !line.is_empty() {
+            out.push_str("    ");
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out.push_str("}\n");
+    Ok(out)
+}
+
 /// `count` items formatted in chunks on every core and joined in item order, so the text does
-/// not depend on the number of threads or on which finishes first. `emit(i)` gives item `i`'s
-/// tokens and any verbatim text to follow it (a chunk ends at such an item). Token streams
-/// cannot cross threads, so each thread emits the items it formats; and a chunk's tokens are
-/// dropped before the next is built, so memory holds a few chunks, not the whole file.
+/// not depend on the number of threads or on which finishes first. `emit(i)` gives item `i`
+/// ([`Item`]); a chunk's tokens are formatted together, up to an item with text of its own.
+/// Token streams cannot cross threads, so each thread emits the items it formats; and a
+/// chunk's tokens are dropped before the next is built, so memory holds a few chunks, not the
+/// whole file.
 pub fn items<F>(count: usize, emit: F) -> Result<String, String>
 where
-    F: Fn(usize) -> (TokenStream, String) + Sync,
+    F: Fn(usize) -> Item + Sync,
 {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism()
@@ -34,15 +71,25 @@ where
     let format_chunk = |chunk: usize| -> Result<String, String> {
         let mut text = String::new();
         let mut pending = TokenStream::new();
+        let flush = |pending: &mut TokenStream, text: &mut String| -> Result<(), String> {
+            if !pending.is_empty() {
+                text.push_str(&file("", std::mem::take(pending)).map_err(|e| e.to_string())?);
+            }
+            Ok(())
+        };
         for i in chunk * size..((chunk + 1) * size).min(count) {
-            let (tokens, verbatim) = emit(i);
-            pending.extend(tokens);
-            if !verbatim.is_empty() {
-                text.push_str(&file("", std::mem::take(&mut pending)).map_err(|e| e.to_string())?);
-                text.push_str(&verbatim);
+            let item = emit(i);
+            if let Some((name, tokens)) = item.wrapped {
+                flush(&mut pending, &mut text)?;
+                text.push_str(&wrapped(name, tokens).map_err(|e| e.to_string())?);
+            }
+            pending.extend(item.tokens);
+            if !item.after.is_empty() {
+                flush(&mut pending, &mut text)?;
+                text.push_str(&item.after);
             }
         }
-        text.push_str(&file("", pending).map_err(|e| e.to_string())?);
+        flush(&mut pending, &mut text)?;
         Ok(text)
     };
     let mut parts: Vec<(usize, Result<String, String>)> = std::thread::scope(|scope| {
@@ -77,16 +124,21 @@ where
 /// one (so the caller imports the sibling only then).
 pub fn items_through_use<F>(count: usize, sibling: &str, emit: F) -> Result<(String, bool), String>
 where
-    F: Fn(usize) -> (TokenStream, String) + Sync,
+    F: Fn(usize) -> Item + Sync,
 {
     let used = std::sync::atomic::AtomicBool::new(false);
     let text = items(count, |i| {
-        let (tokens, verbatim) = emit(i);
-        let (tokens, shortened) = super::through_use(tokens, sibling);
-        if shortened {
-            used.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        (tokens, verbatim)
+        let mut item = emit(i);
+        let shorten = |tokens: TokenStream| {
+            let (tokens, shortened) = super::through_use(tokens, sibling);
+            if shortened {
+                used.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            tokens
+        };
+        item.wrapped = item.wrapped.map(|(name, tokens)| (name, shorten(tokens)));
+        item.tokens = shorten(item.tokens);
+        item
     })?;
     Ok((text, used.into_inner()))
 }
@@ -114,13 +166,54 @@ mod tests {
                 String::new()
             }
         };
-        let chunked = super::items(count, |i| (item(i), verbatim(i))).unwrap();
+        let chunked = super::items(count, |i| super::Item {
+            tokens: item(i),
+            after: verbatim(i),
+            ..super::Item::default()
+        })
+        .unwrap();
         let mut whole = String::new();
         for i in 0..count {
             whole.push_str(&super::file("", item(i)).unwrap());
             whole.push_str(&verbatim(i));
         }
         assert_eq!(chunked, whole);
-        assert_eq!(super::items(0, |i| (item(i), String::new())).unwrap(), "");
+        assert_eq!(super::items(0, |i| item(i).into()).unwrap(), "");
+    }
+
+    /// An item a macro declares is formatted as the item would be, then wrapped in the
+    /// invocation, its lines indented (blank ones left empty), in its place among the rest.
+    #[test]
+    fn a_wrapped_item_sits_formatted_inside_its_invocation() {
+        let declaration = || {
+            quote!(
+                /// A part.
+                pub struct Part {
+                    #[wire("id")]
+                    pub id: i64,
+                }
+            )
+        };
+        let text = super::items(2, |i| match i {
+            0 => super::Item {
+                wrapped: Some(("support::object", declaration())),
+                tokens: quote!(impl Part { pub fn id(&self) -> i64 { self.id } }),
+                after: String::new(),
+            },
+            _ => quote!(
+                pub fn last() {}
+            )
+            .into(),
+        })
+        .unwrap();
+        let inner = super::file("", declaration()).unwrap();
+        let indented: String = inner.lines().map(|l| format!("    {l}\n")).collect();
+        let rest = super::file(
+            "",
+            quote!(impl Part { pub fn id(&self) -> i64 { self.id } } pub fn last() {}),
+        )
+        .unwrap();
+        assert_eq!(text, format!("support::object! {{\n{indented}}}\n{rest}"));
+        assert!(text.contains("    #[wire(\"id\")]\n"), "{text}");
     }
 }

@@ -4,6 +4,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
+use super::format::Item;
 use super::{docs, ident};
 use crate::ir::{Api, EnumRepr, Field, Shape, Tagging, Type, TypeId, TypeKind};
 
@@ -16,8 +17,13 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
         emit_type(api, *id, ty)
     })?;
     // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls);
-    // the fidelity table does not count, being behind a feature.
-    let (import, fidelity) = if uses_support {
+    // the fidelity table does not count, being behind a feature. Every struct and enum is
+    // declared through a macro of `support` (`object!`, `open_enum!`).
+    let structs = api
+        .types
+        .values()
+        .any(|ty| matches!(ty.kind, TypeKind::Struct { .. } | TypeKind::Enum { .. }));
+    let (import, fidelity) = if uses_support || structs {
         (
             quote!(
                 use super::support;
@@ -152,7 +158,7 @@ fn shape_tokens_with(
 }
 
 /// A type's tokens, and text to follow them verbatim once they are formatted.
-pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, String) {
+pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> Item {
     let doc = docs(ty.docs.as_deref());
     let name = ident(&ty.name.rust);
     let deprecated = if ty.deprecated {
@@ -173,10 +179,15 @@ pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, Strin
                 open: *open,
                 constructor,
             };
-            emit_struct(api, ty, object, doc, deprecated)
+            return emit_struct(api, ty, object, doc, deprecated);
         }
         TypeKind::Enum { variants, repr } => {
-            return emit_enum(ty, variants, *repr, doc, deprecated);
+            let (tokens, after) = emit_enum(ty, variants, *repr, doc, deprecated);
+            return Item {
+                tokens,
+                after,
+                wrapped: None,
+            };
         }
         TypeKind::Union {
             variants,
@@ -199,7 +210,7 @@ pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> (TokenStream, Strin
             }
         }
     };
-    (tokens, String::new())
+    tokens.into()
 }
 
 /// A struct's parts, as [`TypeKind::Struct`] has them, and whether callers build it (a request
@@ -217,7 +228,7 @@ fn emit_struct(
     object: Object<'_>,
     doc: TokenStream,
     deprecated: TokenStream,
-) -> TokenStream {
+) -> Item {
     let Object {
         fields,
         additional,
@@ -231,22 +242,10 @@ fn emit_struct(
     let wire_type = &ty.name.rust;
     let mut can_default = true;
     let mut field_tokens = Vec::new();
-    let mut inspect = Vec::new();
     let mut accessors = Vec::new();
-    // `rename_all = "camelCase"` when it names more fields than it misnames.
-    let camel = fields
-        .iter()
-        .filter(|f| camel_case(&f.name.rust) == f.name.wire)
-        .count()
-        > fields.iter().filter(|f| f.name.rust == f.name.wire).count();
     for field in fields {
         let fname = ident(&field.name.rust);
         let wire = &field.name.wire;
-        let serde_name = if camel {
-            camel_case(&field.name.rust)
-        } else {
-            field.name.rust.trim_start_matches("r#").to_string()
-        };
         let fdoc = docs(field.docs.as_deref());
         let fdeprecated = if field.deprecated {
             quote!(#[deprecated])
@@ -257,25 +256,22 @@ fn emit_struct(
         if field.boxed {
             inner = quote!(Box<#inner>);
         }
-        let rename = if serde_name != *wire {
-            quote!(rename = #wire,)
-        } else {
-            quote!()
-        };
-        let rename_only = if serde_name != *wire {
-            quote!(#[serde(rename = #wire)])
-        } else {
-            quote!()
-        };
+        // How `support::object!` reads and writes the field (see its docs): required (no flag),
+        // `or_null`, `optional` or `nullable`.
+        let mut read = quote!(, optional);
         let (ty_tokens, attrs) = match (field.required, field.nullable, &field.default) {
             (true, false, _) => {
                 can_default = false;
-                (inner, rename_only)
+                read = quote!();
+                (inner, quote!())
             }
-            (true, true, _) => (
-                quote!(Option<#inner>),
-                quote!(#rename_only #[cfg_attr(feature = "schemars", schemars(required))]),
-            ),
+            (true, true, _) => {
+                read = quote!(, or_null);
+                (
+                    quote!(Option<#inner>),
+                    quote!(#[cfg_attr(feature = "schemars", schemars(required))]),
+                )
+            }
             (false, false, Some(default)) => {
                 // Kept as received (absent stays absent on the way back); the spec's default is
                 // what the accessor of the same name returns for an absent value.
@@ -299,42 +295,20 @@ fn emit_struct(
                         #read
                     }
                 });
-                (
-                    quote!(Option<#inner>),
-                    quote!(#[serde(#rename skip_serializing_if = "Option::is_none")]),
-                )
+                (quote!(Option<#inner>), quote!())
             }
-            (false, false, None) if admits_null(api, &field.shape) => (
+            (false, false, None) if admits_null(api, &field.shape) => {
                 // `null` is a value like any other here: kept apart from absent.
-                quote!(Option<#inner>),
-                quote!(#[serde(
-                    #rename
-                    default,
-                    skip_serializing_if = "Option::is_none",
-                    deserialize_with = "super::support::deserialize_some"
-                )]),
-            ),
-            // serde reads an absent `Option` as `None` by itself.
-            (false, false, None) => (
-                quote!(Option<#inner>),
-                quote!(#[serde(#rename skip_serializing_if = "Option::is_none")]),
-            ),
-            (false, true, _) => (
-                quote!(Option<Option<#inner>>),
-                quote!(#[serde(
-                    #rename
-                    default,
-                    skip_serializing_if = "Option::is_none",
-                    deserialize_with = "super::support::deserialize_some"
-                )]),
-            ),
+                read = quote!(, nullable);
+                (quote!(Option<#inner>), quote!())
+            }
+            (false, false, None) => (quote!(Option<#inner>), quote!()),
+            (false, true, _) => {
+                read = quote!(, nullable);
+                (quote!(Option<Option<#inner>>), quote!())
+            }
         };
-        let pointer = format!("/{}", wire.replace('~', "~0").replace('/', "~1"));
-        if may_hold_unknowns(api, &field.shape) {
-            inspect.push(quote! {
-                super::support::inspect_at(&self.#fname, path, #pointer, out);
-            });
-        }
+        let inspect = may_hold_unknowns(api, &field.shape).then(|| quote!(, inspect));
         if field.required {
             required_params.push(quote!(#fname: #ty_tokens));
             required_names.push(fname.clone());
@@ -342,6 +316,7 @@ fn emit_struct(
             absent.push(quote!(#fname: None));
         }
         field_tokens.push(quote! {
+            #[wire(#wire #read #inspect)]
             #fdoc
             #fdeprecated
             #attrs
@@ -356,28 +331,20 @@ fn emit_struct(
                 quote!(::std::collections::BTreeMap<String, #t>)
             }
         };
+        let inspect = may_hold_unknowns(api, extra_shape).then(|| quote!(, inspect));
         field_tokens.push(quote! {
+            #[rest(flatten #inspect)]
             /// Properties beside the ones the spec names (`additionalProperties`).
-            #[serde(flatten)]
             pub additional_properties: #extra,
         });
-        if may_hold_unknowns(api, extra_shape) {
-            inspect.push(quote! {
-                super::support::Inspect::inspect(&self.additional_properties, path, out);
-            });
-        }
     }
     if open {
         // The spec leaves the object open without describing the rest: what it does not name is
         // kept, re-encoded unchanged, and reported by `Inspect`.
         field_tokens.push(quote! {
+            #[rest(skip)]
             /// Properties the spec does not document, kept as received (the object is open).
-            #[serde(flatten)]
-            #[cfg_attr(feature = "schemars", schemars(skip))]
             pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-        });
-        inspect.push(quote! {
-            super::support::undocumented(&self.undocumented, #wire_type, path, out);
         });
     }
     let derive_default = if can_default {
@@ -458,46 +425,33 @@ fn emit_struct(
     };
     // `additionalProperties: false`: a property the spec does not name is refused.
     let closed = if !open && additional.is_none() {
-        quote!(#[serde(deny_unknown_fields)])
+        quote!(#[cfg_attr(feature = "schemars", schemars(deny_unknown_fields))])
     } else {
         quote!()
     };
-    let (path_param, out_param) = if inspect.is_empty() {
-        (quote!(_), quote!(_))
-    } else {
-        (quote!(path), quote!(out))
-    };
-    let rename_all = if camel {
-        quote!(#[serde(rename_all = "camelCase")])
-    } else {
+    let derives = if derive_debug.is_empty() && derive_default.is_empty() {
         quote!()
-    };
-    let allow_deprecated = if fields.iter().any(|f| f.deprecated) {
-        quote!(#[allow(deprecated)])
     } else {
-        quote!()
+        quote!(#[derive(#derive_debug #derive_default)])
     };
-    quote! {
+    let declaration = quote! {
         #doc
         #deprecated
-        #[derive(#derive_debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
-        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #derives
         #closed
-        #rename_all
         pub struct #name {
             #(#field_tokens)*
         }
-
+    };
+    let tokens = quote! {
         #debug_impl
 
         #accessors
-
-        impl super::support::Inspect for #name {
-            #allow_deprecated
-            fn inspect(&self, #path_param: &str, #out_param: &mut Vec<super::support::UnknownValue>) {
-                #(#inspect)*
-            }
-        }
+    };
+    Item {
+        wrapped: Some(("support::object", declaration)),
+        tokens,
+        after: String::new(),
     }
 }
 
@@ -617,7 +571,7 @@ fn emit_enum(
         EnumRepr::Integer => (quote!(i64), "i64"),
     };
     let mut invocation = format!(
-        "super::support::open_enum! {{\n    {}: {repr_name} {{\n",
+        "support::open_enum! {{\n    {}: {repr_name} {{\n",
         ty.name.rust
     );
     for v in variants {
@@ -970,29 +924,6 @@ pub fn may_hold_unknowns(api: &Api, shape: &Shape) -> bool {
         }
     }
     go(api, shape, &mut std::collections::BTreeSet::new())
-}
-
-/// A field name as serde's `rename_all = "camelCase"` spells it (serde's own rule: an underscore
-/// drops and capitalizes what follows, the first letter is lowered, `r#` is not part of it).
-fn camel_case(field: &str) -> String {
-    let mut out = String::new();
-    let mut capitalize = false;
-    for ch in field.trim_start_matches("r#").chars() {
-        if ch == '_' {
-            capitalize = true;
-        } else if capitalize {
-            out.push(ch.to_ascii_uppercase());
-            capitalize = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    // serde lowers only the first character of the PascalCase form.
-    let mut chars = out.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => out,
-    }
 }
 
 fn value_text(v: &Value) -> String {

@@ -111,7 +111,7 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
         } else {
             tables(api, &names, &op_names)
         };
-        (tokens, String::new())
+        tokens.into()
     })?;
     let models = uses_models.then(|| {
         quote!(

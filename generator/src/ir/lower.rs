@@ -540,8 +540,7 @@ impl<'s> Lowerer<'s> {
                 && !has_props
                 && schema.get("additionalProperties").is_none()
             {
-                let only = node.child("allOf")
-                    .and_then(|list| list.item(i));
+                let only = node.child("allOf").and_then(|list| list.item(i));
                 if let Some(only) = only {
                     return TypeKind::Alias(self.shape_of(only, &format!("{hint}Inner")));
                 }
@@ -1026,7 +1025,8 @@ impl<'s> Lowerer<'s> {
                         Some(shape)
                     }
                 }
-                Tagging::Around(content) => alt.child("properties")
+                Tagging::Around(content) => alt
+                    .child("properties")
                     .and_then(|props| props.child(content))
                     .map(|node| self.shape_of(node, &payload_hint)),
             };
@@ -1332,7 +1332,8 @@ impl<'s> Lowerer<'s> {
                         .map(|s| self.shape_of(s, &format!("{hint}Body")))
                         .unwrap_or(Shape::Any);
                     let schema = schema_node.map(|s| self.schemas.lower(s));
-                    let examples = p.child("schema")
+                    let examples = p
+                        .child("schema")
                         .map(|s| self.examples_of(&s))
                         .unwrap_or_default();
                     let content = consumes
@@ -1383,7 +1384,8 @@ impl<'s> Lowerer<'s> {
             let schema = match p.child("schema") {
                 Some(schema) => Some(self.schemas.lower(schema)),
                 None if p.value.get("type").is_some() => Some(self.schemas.lower(p.clone())),
-                None => p.child("content")
+                None => p
+                    .child("content")
                     .and_then(|c| {
                         c.value
                             .as_object()
@@ -1615,9 +1617,7 @@ impl<'s> Lowerer<'s> {
         match node.value.get("examples") {
             Some(Value::Object(named)) => {
                 for key in named.keys() {
-                    let Some(e) = node.child("examples")
-                        .and_then(|n| n.child(key))
-                    else {
+                    let Some(e) = node.child("examples").and_then(|n| n.child(key)) else {
                         continue;
                     };
                     let Ok(e) = self.spec.deref(e) else { continue };

@@ -653,7 +653,6 @@ impl Operation {
     }
 }
 
-
 /// The strongly connected component of every node of a graph given as adjacency lists
 /// (numbered from 0, in no particular order): two nodes share one exactly when each reaches
 /// the other.

@@ -415,7 +415,10 @@ impl<'s> Builder<'s> {
         if let Some(Value::Object(props)) = map.get("properties") {
             let names: Vec<String> = props.keys().cloned().collect();
             for name in names {
-                if let Some(p) = node.child("properties").and_then(|props| props.child(&name)) {
+                if let Some(p) = node
+                    .child("properties")
+                    .and_then(|props| props.child(&name))
+                {
                     let id = self.lower(p);
                     s.properties.push((name, id));
                 }

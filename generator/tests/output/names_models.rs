@@ -2,106 +2,80 @@
 use super::support;
 /// Named like a strategies helper (`text`), whose strategy must not shadow it.
 pub type Text = String;
-/// Field names that are keywords, start with digits, or clash after case conversion.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Pet {
-    pub type_: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub self_: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gen_: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub async_: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub _2fa: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub foo_bar: Option<i64>,
-    #[serde(rename = "foo_bar", skip_serializing_if = "Option::is_none")]
-    pub foo_bar2: Option<i64>,
-    #[serde(rename = "FooBar", skip_serializing_if = "Option::is_none")]
-    pub foo_bar3: Option<i64>,
-    #[serde(rename = "additional_properties", skip_serializing_if = "Option::is_none")]
-    pub additional_properties2: Option<String>,
-    /// a property literally named `$ref`
-    #[serde(rename = "$ref", skip_serializing_if = "Option::is_none")]
-    pub ref_: Option<String>,
-    #[serde(rename = "", skip_serializing_if = "Option::is_none")]
-    pub empty: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for Pet {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "Pet", path, out);
+support::object! {
+    /// Field names that are keywords, start with digits, or clash after case conversion.
+    #[derive(Debug)]
+    pub struct Pet {
+        #[wire("type")]
+        pub type_: String,
+        #[wire("self", optional)]
+        pub self_: Option<String>,
+        #[wire("gen", optional)]
+        pub gen_: Option<String>,
+        #[wire("async", optional)]
+        pub async_: Option<bool>,
+        #[wire("2fa", optional)]
+        pub _2fa: Option<bool>,
+        #[wire("fooBar", optional)]
+        pub foo_bar: Option<i64>,
+        #[wire("foo_bar", optional)]
+        pub foo_bar2: Option<i64>,
+        #[wire("FooBar", optional)]
+        pub foo_bar3: Option<i64>,
+        #[wire("additional_properties", optional)]
+        pub additional_properties2: Option<String>,
+        #[wire("$ref", optional)]
+        /// a property literally named `$ref`
+        pub ref_: Option<String>,
+        #[wire("", optional)]
+        pub empty: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
-/// Clashes with `Pet` after case conversion.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Pet2 {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for Pet2 {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "Pet2", path, out);
+support::object! {
+    /// Clashes with `Pet` after case conversion.
+    #[derive(Debug, Default)]
+    pub struct Pet2 {
+        #[wire("name", optional)]
+        pub name: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
-/// Names such as Client and Error stay as written; generated code never refers to them unqualified.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Client {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for Client {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "Client", path, out);
+support::object! {
+    /// Names such as Client and Error stay as written; generated code never refers to them unqualified.
+    #[derive(Debug, Default)]
+    pub struct Client {
+        #[wire("id", optional)]
+        pub id: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
 /// Clashes with a prelude name generated code uses, so it is renamed.
 pub type Option2 = String;
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Error {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for Error {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "Error", path, out);
+support::object! {
+    #[derive(Debug, Default)]
+    pub struct Error {
+        #[wire("message", optional)]
+        pub message: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Self_ {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub loop_: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for Self_ {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "Self_", path, out);
+support::object! {
+    #[derive(Debug, Default)]
+    pub struct Self_ {
+        #[wire("loop", optional)]
+        pub loop_: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
 ///
@@ -129,7 +103,7 @@ pub enum Status {
     /// A value the spec does not list.
     Unknown(::std::string::String),
 }
-super::support::open_enum! {
+support::open_enum! {
     Status: str {
         Active = "active",
         Active2 = "Active",
@@ -157,7 +131,7 @@ pub enum Priority {
     /// A value the spec does not list.
     Unknown(i64),
 }
-super::support::open_enum! {
+support::open_enum! {
     Priority: i64 {
         V1 = 1,
         V2 = 2,

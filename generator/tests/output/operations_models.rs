@@ -14,29 +14,28 @@ pub enum PartKind {
     /// A value the spec does not list.
     Unknown(::std::string::String),
 }
-super::support::open_enum! {
+support::open_enum! {
     PartKind: str {
         Wheel = "wheel",
         Door = "door",
     }
 }
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Part {
-    pub id: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
-    /// Boolean exclusive bounds (3.0).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub weight: Option<::serde_json::Number>,
-    /// A whole number over a fractional minimum.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+support::object! {
+    pub struct Part {
+        #[wire("id")]
+        pub id: i64,
+        #[wire("clientSecret", optional)]
+        pub client_secret: Option<String>,
+        #[wire("weight", optional)]
+        /// Boolean exclusive bounds (3.0).
+        pub weight: Option<::serde_json::Number>,
+        #[wire("count", optional)]
+        /// A whole number over a fractional minimum.
+        pub count: Option<i64>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
+    }
 }
 impl ::std::fmt::Debug for Part {
     #[allow(deprecated)]
@@ -50,51 +49,37 @@ impl ::std::fmt::Debug for Part {
             .finish()
     }
 }
-impl support::Inspect for Part {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "Part", path, out);
+support::object! {
+    #[derive(Debug, Default)]
+    pub struct Problem {
+        #[wire("title", optional)]
+        pub title: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Problem {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for Problem {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "Problem", path, out);
+support::object! {
+    #[derive(Debug, Default)]
+    pub struct GetPartFilter {
+        #[wire("color", optional)]
+        pub color: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct GetPartFilter {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for GetPartFilter {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "GetPartFilter", path, out);
+support::object! {
+    #[derive(Debug)]
+    pub struct CreateItemBody {
+        #[wire("name")]
+        pub name: String,
+        #[wire("count", optional)]
+        pub count: Option<i64>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
-}
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateItemBody {
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl CreateItemBody {
     /// A `CreateItemBody` of its required fields, every optional one absent.
@@ -106,24 +91,14 @@ impl CreateItemBody {
         }
     }
 }
-impl support::Inspect for CreateItemBody {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "CreateItemBody", path, out);
-    }
-}
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct UploadFormBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// Properties the spec does not document, kept as received (the object is open).
-    #[serde(flatten)]
-    #[cfg_attr(feature = "schemars", schemars(skip))]
-    pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl support::Inspect for UploadFormBody {
-    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
-        support::undocumented(&self.undocumented, "UploadFormBody", path, out);
+support::object! {
+    #[derive(Debug, Default)]
+    pub struct UploadFormBody {
+        #[wire("file", optional)]
+        pub file: Option<String>,
+        #[rest(skip)]
+        /// Properties the spec does not document, kept as received (the object is open).
+        pub undocumented: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
 /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
