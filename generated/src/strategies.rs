@@ -1090,7 +1090,7 @@ pub fn error_response_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `KycVerificationType` the spec allows.
 pub fn kyc_verification_type_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["proof_of_id"])
+    known(models::KycVerificationType::KNOWN)
 }
 /// Values of `KycVerificationType` the spec allows, decoded into the generated type.
 pub fn kyc_verification_type() -> BoxedStrategy<models::KycVerificationType> {
@@ -1098,15 +1098,7 @@ pub fn kyc_verification_type() -> BoxedStrategy<models::KycVerificationType> {
 }
 /// JSON values of `KycVerificationStatus` the spec allows.
 pub fn kyc_verification_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings([
-        "pending",
-        "verified",
-        "under_review",
-        "rejected",
-        "expired",
-        "verified_manually",
-        "rejected_manually",
-    ])
+    known(models::KycVerificationStatus::KNOWN)
 }
 /// Values of `KycVerificationStatus` the spec allows, decoded into the generated type.
 pub fn kyc_verification_status() -> BoxedStrategy<models::KycVerificationStatus> {
@@ -1114,15 +1106,7 @@ pub fn kyc_verification_status() -> BoxedStrategy<models::KycVerificationStatus>
 }
 /// JSON values of `KycInfoVerificationStatus` the spec allows.
 pub fn kyc_info_verification_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings([
-        "pending",
-        "verified",
-        "verified_manually",
-        "under_review",
-        "rejected",
-        "rejected_manually",
-        "expired",
-    ])
+    known(models::KycInfoVerificationStatus::KNOWN)
 }
 /// Values of `KycInfoVerificationStatus` the spec allows, decoded into the generated type.
 pub fn kyc_info_verification_status() -> BoxedStrategy<
@@ -1156,7 +1140,7 @@ pub fn kyc_info_verification_data_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PaymentStatus` the spec allows.
 pub fn payment_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["pending", "success", "failed"])
+    known(models::PaymentStatus::KNOWN)
 }
 /// Values of `PaymentStatus` the spec allows, decoded into the generated type.
 pub fn payment_status() -> BoxedStrategy<models::PaymentStatus> {
@@ -1164,7 +1148,7 @@ pub fn payment_status() -> BoxedStrategy<models::PaymentStatus> {
 }
 /// JSON values of `PaymentType` the spec allows.
 pub fn payment_type_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["card", "bank", "pay_by_bank", "crypto"])
+    known(models::PaymentType::KNOWN)
 }
 /// Values of `PaymentType` the spec allows, decoded into the generated type.
 pub fn payment_type() -> BoxedStrategy<models::PaymentType> {
@@ -1172,7 +1156,7 @@ pub fn payment_type() -> BoxedStrategy<models::PaymentType> {
 }
 /// JSON values of `PaymentIntentStatusStatus` the spec allows.
 pub fn payment_intent_status_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["no-payment", "pending", "success", "failed"])
+    known(models::PaymentIntentStatusStatus::KNOWN)
 }
 /// Values of `PaymentIntentStatusStatus` the spec allows, decoded into the generated type.
 pub fn payment_intent_status_status() -> BoxedStrategy<
@@ -1182,7 +1166,7 @@ pub fn payment_intent_status_status() -> BoxedStrategy<
 }
 /// JSON values of `DisbursementStatus` the spec allows.
 pub fn disbursement_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["pending-validation", "pending", "success", "failed"])
+    known(models::DisbursementStatus::KNOWN)
 }
 /// Values of `DisbursementStatus` the spec allows, decoded into the generated type.
 pub fn disbursement_status() -> BoxedStrategy<models::DisbursementStatus> {
@@ -1190,7 +1174,7 @@ pub fn disbursement_status() -> BoxedStrategy<models::DisbursementStatus> {
 }
 /// JSON values of `DisbursementType` the spec allows.
 pub fn disbursement_type_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["card", "bank", "pay_by_bank", "crypto"])
+    known(models::DisbursementType::KNOWN)
 }
 /// Values of `DisbursementType` the spec allows, decoded into the generated type.
 pub fn disbursement_type() -> BoxedStrategy<models::DisbursementType> {
@@ -1198,7 +1182,7 @@ pub fn disbursement_type() -> BoxedStrategy<models::DisbursementType> {
 }
 /// JSON values of `DisbursementIntentStatusStatus` the spec allows.
 pub fn disbursement_intent_status_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["pending-validation", "pending", "success", "failed", "rejected"])
+    known(models::DisbursementIntentStatusStatus::KNOWN)
 }
 /// Values of `DisbursementIntentStatusStatus` the spec allows, decoded into the generated type.
 pub fn disbursement_intent_status_status() -> BoxedStrategy<
@@ -1256,7 +1240,7 @@ pub fn pending_disbursement_customer_id_data_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PendingDisbursementType` the spec allows.
 pub fn pending_disbursement_type_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["card", "bank", "pay_by_bank", "crypto"])
+    known(models::PendingDisbursementType::KNOWN)
 }
 /// Values of `PendingDisbursementType` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_type() -> BoxedStrategy<models::PendingDisbursementType> {
@@ -1285,7 +1269,7 @@ pub fn pending_disbursement_status_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `ProceedDisbursementResponseStatus` the spec allows.
 pub fn proceed_disbursement_response_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["pending", "rejected"])
+    known(models::ProceedDisbursementResponseStatus::KNOWN)
 }
 /// Values of `ProceedDisbursementResponseStatus` the spec allows, decoded into the generated type.
 pub fn proceed_disbursement_response_status() -> BoxedStrategy<
@@ -1295,7 +1279,7 @@ pub fn proceed_disbursement_response_status() -> BoxedStrategy<
 }
 /// JSON values of `PrizeRecordPersonalTaxType` the spec allows.
 pub fn prize_record_personal_tax_type_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["bingo", "horse_racing"])
+    known(models::PrizeRecordPersonalTaxType::KNOWN)
 }
 /// Values of `PrizeRecordPersonalTaxType` the spec allows, decoded into the generated type.
 pub fn prize_record_personal_tax_type() -> BoxedStrategy<
@@ -1305,7 +1289,7 @@ pub fn prize_record_personal_tax_type() -> BoxedStrategy<
 }
 /// JSON values of `PrizeRecordStatus` the spec allows.
 pub fn prize_record_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["recorded", "submitted", "filed"])
+    known(models::PrizeRecordStatus::KNOWN)
 }
 /// Values of `PrizeRecordStatus` the spec allows, decoded into the generated type.
 pub fn prize_record_status() -> BoxedStrategy<models::PrizeRecordStatus> {
@@ -1313,7 +1297,7 @@ pub fn prize_record_status() -> BoxedStrategy<models::PrizeRecordStatus> {
 }
 /// JSON values of `WebhookCreatedStatus` the spec allows.
 pub fn webhook_created_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["active", "inactive"])
+    known(models::WebhookCreatedStatus::KNOWN)
 }
 /// Values of `WebhookCreatedStatus` the spec allows, decoded into the generated type.
 pub fn webhook_created_status() -> BoxedStrategy<models::WebhookCreatedStatus> {
@@ -1321,7 +1305,7 @@ pub fn webhook_created_status() -> BoxedStrategy<models::WebhookCreatedStatus> {
 }
 /// JSON values of `WebhookStatus` the spec allows.
 pub fn webhook_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["active", "inactive"])
+    known(models::WebhookStatus::KNOWN)
 }
 /// Values of `WebhookStatus` the spec allows, decoded into the generated type.
 pub fn webhook_status() -> BoxedStrategy<models::WebhookStatus> {
@@ -1329,12 +1313,7 @@ pub fn webhook_status() -> BoxedStrategy<models::WebhookStatus> {
 }
 /// JSON values of `WebhookEventTypesItem` the spec allows.
 pub fn webhook_event_types_item_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings([
-        "transaction",
-        "kyc_verification",
-        "customer_w9_required",
-        "customer_w9_completed",
-    ])
+    known(models::WebhookEventTypesItem::KNOWN)
 }
 /// Values of `WebhookEventTypesItem` the spec allows, decoded into the generated type.
 pub fn webhook_event_types_item() -> BoxedStrategy<models::WebhookEventTypesItem> {
@@ -1342,7 +1321,7 @@ pub fn webhook_event_types_item() -> BoxedStrategy<models::WebhookEventTypesItem
 }
 /// JSON values of `UpdateWebhookRequestStatus` the spec allows.
 pub fn update_webhook_request_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["active", "inactive"])
+    known(models::UpdateWebhookRequestStatus::KNOWN)
 }
 /// Values of `UpdateWebhookRequestStatus` the spec allows, decoded into the generated type.
 pub fn update_webhook_request_status() -> BoxedStrategy<
@@ -1354,12 +1333,7 @@ pub fn update_webhook_request_status() -> BoxedStrategy<
 pub fn update_webhook_request_event_types_item_json(
     _depth: u32,
 ) -> BoxedStrategy<Value> {
-    strings([
-        "transaction",
-        "kyc_verification",
-        "customer_w9_required",
-        "customer_w9_completed",
-    ])
+    known(models::UpdateWebhookRequestEventTypesItem::KNOWN)
 }
 /// Values of `UpdateWebhookRequestEventTypesItem` the spec allows, decoded into the generated type.
 pub fn update_webhook_request_event_types_item() -> BoxedStrategy<
@@ -1371,7 +1345,7 @@ pub fn update_webhook_request_event_types_item() -> BoxedStrategy<
 pub fn set_customer_kyc_manually_verified_type_json(
     _depth: u32,
 ) -> BoxedStrategy<Value> {
-    strings(["proof_of_id"])
+    known(models::SetCustomerKycManuallyVerifiedType::KNOWN)
 }
 /// Values of `SetCustomerKycManuallyVerifiedType` the spec allows, decoded into the generated type.
 pub fn set_customer_kyc_manually_verified_type() -> BoxedStrategy<

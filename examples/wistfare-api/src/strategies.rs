@@ -154,7 +154,7 @@ pub fn collection_response_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `TransactionStatus` the spec allows.
 pub fn transaction_status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["pending", "processing", "completed", "failed", "refunded"])
+    known(models::TransactionStatus::KNOWN)
 }
 /// Values of `TransactionStatus` the spec allows, decoded into the generated type.
 pub fn transaction_status() -> BoxedStrategy<models::TransactionStatus> {
@@ -270,7 +270,7 @@ pub fn error_envelope_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CollectionRequestPaymentMethod` the spec allows.
 pub fn collection_request_payment_method_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["mtn", "airtel_Rw"])
+    known(models::CollectionRequestPaymentMethod::KNOWN)
 }
 /// Values of `CollectionRequestPaymentMethod` the spec allows, decoded into the generated type.
 pub fn collection_request_payment_method() -> BoxedStrategy<

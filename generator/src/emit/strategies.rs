@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::models::shape_tokens_outside as shape_tokens;
 use crate::ir::names::{self, Scope};
 use crate::ir::{
-    Additional, Api, Bound, Media, Operation, Schema, Shape, Tagging, Type, TypeId, TypeKind,
+    Additional, Api, Bound, EnumRepr, Media, Operation, Schema, Shape, Tagging, Type, TypeId,
+    TypeKind,
 };
 
 /// The runtime module every generated `strategies.rs` carries, written beside it as
@@ -40,6 +41,7 @@ const RUNTIME_FNS: &[&str] = &[
     "broken",
     "wrong_type",
     "strings",
+    "known",
     "required",
     "optional",
     "additional",
@@ -556,6 +558,15 @@ fn emit_type(
                 quote!(additional(depth, #s))
             });
             quote!(object([#(#parts,)* #extra]))
+        }
+        // The values the enum lists, from the enum itself where its `KNOWN` holds them all.
+        TypeKind::Enum { variants, repr }
+            if variants.iter().all(|v| match repr {
+                EnumRepr::String => v.wire.is_string(),
+                EnumRepr::Integer => v.wire.is_i64(),
+            }) =>
+        {
+            quote!(known(#t::KNOWN))
         }
         TypeKind::Enum { variants, .. } => one_of(variants.iter().map(|v| &v.wire)),
         TypeKind::Union {

@@ -202,7 +202,7 @@ pub fn allocator() -> BoxedStrategy<models::Allocator> {
 }
 /// JSON values of `LotKind` the spec allows.
 pub fn lot_kind_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["infra", "pool"])
+    known(models::LotKind::KNOWN)
 }
 /// Values of `LotKind` the spec allows, decoded into the generated type.
 pub fn lot_kind() -> BoxedStrategy<models::LotKind> {
@@ -325,7 +325,7 @@ pub fn allocator_auto_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `InlineMode` the spec allows.
 pub fn inline_mode_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["fast", "slow"])
+    known(models::InlineMode::KNOWN)
 }
 /// Values of `InlineMode` the spec allows, decoded into the generated type.
 pub fn inline_mode() -> BoxedStrategy<models::InlineMode> {

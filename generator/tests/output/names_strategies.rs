@@ -117,17 +117,7 @@ pub fn self_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Status` the spec allows.
 pub fn status_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings([
-        "active",
-        "Active",
-        "ACTIVE",
-        "1",
-        "-1",
-        "",
-        "Unknown",
-        "pending-validation",
-        "pay_by_bank",
-    ])
+    known(models::Status::KNOWN)
 }
 /// Values of `Status` the spec allows, decoded into the generated type.
 pub fn status() -> BoxedStrategy<models::Status> {
@@ -135,7 +125,7 @@ pub fn status() -> BoxedStrategy<models::Status> {
 }
 /// JSON values of `Priority` the spec allows.
 pub fn priority_json(_depth: u32) -> BoxedStrategy<Value> {
-    one_of([lit("1"), lit("2"), lit("3"), lit("-1")])
+    known(models::Priority::KNOWN)
 }
 /// Values of `Priority` the spec allows, decoded into the generated type.
 pub fn priority() -> BoxedStrategy<models::Priority> {

@@ -67,7 +67,7 @@ pub fn detail_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `EventKind` the spec allows.
 pub fn event_kind_json(_depth: u32) -> BoxedStrategy<Value> {
-    strings(["pet.created"])
+    known(models::EventKind::KNOWN)
 }
 /// Values of `EventKind` the spec allows, decoded into the generated type.
 pub fn event_kind() -> BoxedStrategy<models::EventKind> {

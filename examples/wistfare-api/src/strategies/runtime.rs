@@ -196,6 +196,14 @@ pub(super) fn strings<const N: usize>(values: [&str; N]) -> BoxedStrategy<Value>
     one_of(values.map(|v| Value::String(v.to_string())))
 }
 
+/// One of an enum's values (its `KNOWN`).
+pub(super) fn known<T: Copy + Into<Value> + ::std::fmt::Debug + 'static>(values: &'static [T]) -> BoxedStrategy<Value> {
+    if values.is_empty() {
+        return Just(Value::Null).boxed();
+    }
+    ::proptest::sample::select(values).prop_map(Into::into).boxed()
+}
+
 /// A property that is always present.
 pub(super) fn required(name: &'static str, value: BoxedStrategy<Value>) -> Part {
     value.prop_map(move |v| Some((name.to_string(), v))).boxed()
