@@ -51,9 +51,10 @@ pub fn customer_data_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `KycVerification` the spec allows.
 pub fn kyc_verification_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        optional(depth, "type", kyc_verification_type_json(depth.saturating_sub(1))),
-        optional(depth, "status", kyc_verification_status_json(depth.saturating_sub(1))),
+        optional(depth, "type", kyc_verification_type_json(next)),
+        optional(depth, "status", kyc_verification_status_json(next)),
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
@@ -71,17 +72,14 @@ pub fn kyc_verification_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Customer` the spec allows.
 pub fn customer_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "externalCustomerId", text("", 0, 20)),
-        optional(depth, "data", customer_data_json(depth.saturating_sub(1))),
+        optional(depth, "data", customer_data_json(next)),
         optional(
             depth,
             "kycVerifications",
-            array(
-                kyc_verification_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(kyc_verification_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
         optional(depth, "createdAt", text("", 0, 20)),
     ])
@@ -105,6 +103,7 @@ pub fn customer_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CreateCustomerRequest` the spec allows.
 pub fn create_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("externalCustomerId", text("", 0, 20)),
         optional(
@@ -112,7 +111,7 @@ pub fn create_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
             "verifyAfterCreation",
             any::<bool>().prop_map(Value::Bool).boxed(),
         ),
-        required("data", customer_data_json(depth.saturating_sub(1))),
+        required("data", customer_data_json(next)),
     ])
 }
 /// Values of `CreateCustomerRequest` the spec allows, decoded into the generated type.
@@ -133,17 +132,14 @@ pub fn create_customer_request_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CreateCustomerResponse` the spec allows.
 pub fn create_customer_response_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "externalCustomerId", text("", 0, 20)),
-        optional(depth, "data", customer_data_json(depth.saturating_sub(1))),
+        optional(depth, "data", customer_data_json(next)),
         optional(
             depth,
             "kycVerifications",
-            array(
-                kyc_verification_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(kyc_verification_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
         optional(depth, "createdAt", text("", 0, 20)),
         optional(depth, "warning", text("", 0, 20)),
@@ -169,15 +165,12 @@ pub fn create_customer_response_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CustomerList` the spec allows.
 pub fn customer_list_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(
             depth,
             "customers",
-            array(
-                customer_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(customer_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
     ])
 }
@@ -229,13 +222,10 @@ pub fn update_customer_request_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `KycInfo` the spec allows.
 pub fn kyc_info_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "externalCustomerId", text("", 0, 20)),
-        optional(
-            depth,
-            "kycVerification",
-            nullable(kyc_info_verification_json(depth.saturating_sub(1))),
-        ),
+        optional(depth, "kycVerification", nullable(kyc_info_verification_json(next))),
     ])
 }
 /// Values of `KycInfo` the spec allows, decoded into the generated type.
@@ -252,16 +242,13 @@ pub fn kyc_info_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `KycInfoVerification` the spec allows.
 pub fn kyc_info_verification_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "type", text("", 0, 20)),
-        optional(
-            depth,
-            "status",
-            kyc_info_verification_status_json(depth.saturating_sub(1)),
-        ),
+        optional(depth, "status", kyc_info_verification_status_json(next)),
         optional(depth, "verifiedAt", text("", 0, 20)),
         optional(depth, "clientSecretKey", text("", 0, 20)),
-        optional(depth, "data", kyc_info_verification_data_json(depth.saturating_sub(1))),
+        optional(depth, "data", kyc_info_verification_data_json(next)),
     ])
 }
 /// Values of `KycInfoVerification` the spec allows, decoded into the generated type.
@@ -344,11 +331,12 @@ pub fn customer_reference_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PaymentIntentInput` the spec allows.
 pub fn payment_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("amount", text("", 0, 20)),
         required("currency", text("", 0, 20)),
         required("externalPaymentIntentId", text("", 0, 20)),
-        optional(depth, "customData", custom_data_json(depth.saturating_sub(1))),
+        optional(depth, "customData", custom_data_json(next)),
         optional(depth, "sendReceiptEmail", any::<bool>().prop_map(Value::Bool).boxed()),
     ])
 }
@@ -372,9 +360,10 @@ pub fn payment_intent_input_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CreatePaymentIntentRequest` the spec allows.
 pub fn create_payment_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        required("customer", customer_reference_json(depth.saturating_sub(1))),
-        required("paymentIntent", payment_intent_input_json(depth.saturating_sub(1))),
+        required("customer", customer_reference_json(next)),
+        required("paymentIntent", payment_intent_input_json(next)),
     ])
 }
 /// Values of `CreatePaymentIntentRequest` the spec allows, decoded into the generated type.
@@ -427,12 +416,13 @@ pub fn payment_intent_created_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Payment` the spec allows.
 pub fn payment_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "id", text("", 0, 20)),
-        optional(depth, "status", payment_status_json(depth.saturating_sub(1))),
+        optional(depth, "status", payment_status_json(next)),
         optional(depth, "subStatus", text("", 0, 20)),
         optional(depth, "createdAt", text("", 0, 20)),
-        optional(depth, "type", payment_type_json(depth.saturating_sub(1))),
+        optional(depth, "type", payment_type_json(next)),
         optional(
             depth,
             "messages",
@@ -465,20 +455,13 @@ pub fn payment_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PaymentIntentStatus` the spec allows.
 pub fn payment_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        optional(
-            depth,
-            "status",
-            payment_intent_status_status_json(depth.saturating_sub(1)),
-        ),
+        optional(depth, "status", payment_intent_status_status_json(next)),
         optional(
             depth,
             "payments",
-            array(
-                payment_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(payment_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
     ])
 }
@@ -496,11 +479,12 @@ pub fn payment_intent_status_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `DisbursementIntentInput` the spec allows.
 pub fn disbursement_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("externalDisbursementIntentId", text("", 0, 20)),
         required("amount", text("", 0, 20)),
         required("currency", text("", 0, 20)),
-        optional(depth, "customData", custom_data_json(depth.saturating_sub(1))),
+        optional(depth, "customData", custom_data_json(next)),
         optional(depth, "sendStatusEmail", any::<bool>().prop_map(Value::Bool).boxed()),
     ])
 }
@@ -524,12 +508,10 @@ pub fn disbursement_intent_input_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CreateDisbursementIntentRequest` the spec allows.
 pub fn create_disbursement_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        required("customer", customer_reference_json(depth.saturating_sub(1))),
-        required(
-            "disbursementIntent",
-            disbursement_intent_input_json(depth.saturating_sub(1)),
-        ),
+        required("customer", customer_reference_json(next)),
+        required("disbursementIntent", disbursement_intent_input_json(next)),
     ])
 }
 /// Values of `CreateDisbursementIntentRequest` the spec allows, decoded into the generated type.
@@ -584,11 +566,12 @@ pub fn disbursement_intent_created_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Disbursement` the spec allows.
 pub fn disbursement_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "id", text("", 0, 20)),
-        optional(depth, "status", disbursement_status_json(depth.saturating_sub(1))),
+        optional(depth, "status", disbursement_status_json(next)),
         optional(depth, "createdAt", text("", 0, 20)),
-        optional(depth, "type", disbursement_type_json(depth.saturating_sub(1))),
+        optional(depth, "type", disbursement_type_json(next)),
         optional(
             depth,
             "messages",
@@ -620,13 +603,10 @@ pub fn disbursement_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `DisbursementIntentStatus` the spec allows.
 pub fn disbursement_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        optional(
-            depth,
-            "status",
-            disbursement_intent_status_status_json(depth.saturating_sub(1)),
-        ),
-        optional(depth, "disbursement", disbursement_json(depth.saturating_sub(1))),
+        optional(depth, "status", disbursement_intent_status_status_json(next)),
+        optional(depth, "disbursement", disbursement_json(next)),
     ])
 }
 /// Values of `DisbursementIntentStatus` the spec allows, decoded into the generated type.
@@ -643,23 +623,16 @@ pub fn disbursement_intent_status_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PendingDisbursement` the spec allows.
 pub fn pending_disbursement_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "disbursementIntentId", text("", 0, 20)),
         optional(depth, "externalCustomerId", text("", 0, 20)),
         optional(depth, "externalDisbursementId", text("", 0, 20)),
-        optional(
-            depth,
-            "customerId",
-            pending_disbursement_customer_id_json(depth.saturating_sub(1)),
-        ),
+        optional(depth, "customerId", pending_disbursement_customer_id_json(next)),
         optional(depth, "amount", text("", 0, 20)),
         optional(depth, "currency", text("", 0, 20)),
-        optional(depth, "type", pending_disbursement_type_json(depth.saturating_sub(1))),
-        optional(
-            depth,
-            "status",
-            pending_disbursement_status_json(depth.saturating_sub(1)),
-        ),
+        optional(depth, "type", pending_disbursement_type_json(next)),
+        optional(depth, "status", pending_disbursement_status_json(next)),
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
@@ -687,17 +660,14 @@ pub fn pending_disbursement_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `ProceedDisbursementResponse` the spec allows.
 pub fn proceed_disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "disbursementId", text("", 0, 20)),
         optional(depth, "amount", text("", 0, 20)),
         optional(depth, "externalCustomerId", text("", 0, 20)),
         optional(depth, "externalDisbursementId", text("", 0, 20)),
         optional(depth, "currency", text("", 0, 20)),
-        optional(
-            depth,
-            "status",
-            proceed_disbursement_response_status_json(depth.saturating_sub(1)),
-        ),
+        optional(depth, "status", proceed_disbursement_response_status_json(next)),
     ])
 }
 /// Values of `ProceedDisbursementResponse` the spec allows, decoded into the generated type.
@@ -763,14 +733,11 @@ pub fn record_prize_request_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `PrizeRecord` the spec allows.
 pub fn prize_record_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        optional(
-            depth,
-            "personalTaxType",
-            prize_record_personal_tax_type_json(depth.saturating_sub(1)),
-        ),
+        optional(depth, "personalTaxType", prize_record_personal_tax_type_json(next)),
         optional(depth, "taxYear", integer(-1000000, 1000000)),
-        optional(depth, "status", prize_record_status_json(depth.saturating_sub(1))),
+        optional(depth, "status", prize_record_status_json(next)),
         optional(depth, "reportableWinnings", number(-1000000.0, 1000000.0)),
         optional(depth, "dateWon", text("", 0, 20)),
         optional(depth, "typeOfWager", text("", 0, 20)),
@@ -815,8 +782,9 @@ pub fn prize_record_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `RecordPrizeResponse` the spec allows.
 pub fn record_prize_response_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        optional(depth, "prize", prize_record_json(depth.saturating_sub(1))),
+        optional(depth, "prize", prize_record_json(next)),
         optional(depth, "w9CaptureUrl", text("", 0, 20)),
     ])
 }
@@ -834,15 +802,12 @@ pub fn record_prize_response_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CustomerPrizes` the spec allows.
 pub fn customer_prizes_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(
             depth,
             "prizes",
-            array(
-                prize_record_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(prize_record_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
     ])
 }
@@ -904,9 +869,10 @@ pub fn webhook_headers() -> BoxedStrategy<models::WebhookHeaders> {
 }
 /// JSON values of `RegisterWebhookRequest` the spec allows.
 pub fn register_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("url", text("", 0, 20)),
-        optional(depth, "headers", webhook_headers_json(depth.saturating_sub(1))),
+        optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
 /// Values of `RegisterWebhookRequest` the spec allows, decoded into the generated type.
@@ -919,12 +885,13 @@ pub fn register_webhook_request_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `WebhookCreated` the spec allows.
 pub fn webhook_created_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "_id", text("", 0, 20)),
         optional(depth, "url", text("", 0, 20)),
-        optional(depth, "status", webhook_created_status_json(depth.saturating_sub(1))),
+        optional(depth, "status", webhook_created_status_json(next)),
         optional(depth, "secretKey", text("", 0, 20)),
-        optional(depth, "headers", webhook_headers_json(depth.saturating_sub(1))),
+        optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
 /// Values of `WebhookCreated` the spec allows, decoded into the generated type.
@@ -946,20 +913,17 @@ pub fn webhook_created_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Webhook` the spec allows.
 pub fn webhook_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "_id", text("", 0, 20)),
         optional(depth, "url", text("", 0, 20)),
-        optional(depth, "status", webhook_status_json(depth.saturating_sub(1))),
+        optional(depth, "status", webhook_status_json(next)),
         optional(
             depth,
             "eventTypes",
-            array(
-                webhook_event_types_item_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(webhook_event_types_item_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
-        optional(depth, "headers", webhook_headers_json(depth.saturating_sub(1))),
+        optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
 /// Values of `Webhook` the spec allows, decoded into the generated type.
@@ -981,23 +945,20 @@ pub fn webhook_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `UpdateWebhookRequest` the spec allows.
 pub fn update_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         optional(depth, "url", text("", 0, 20)),
-        optional(
-            depth,
-            "status",
-            update_webhook_request_status_json(depth.saturating_sub(1)),
-        ),
+        optional(depth, "status", update_webhook_request_status_json(next)),
         optional(
             depth,
             "eventTypes",
             array(
-                update_webhook_request_event_types_item_json(depth.saturating_sub(1)),
+                update_webhook_request_event_types_item_json(next),
                 0,
                 if depth == 0 { 0 } else { 3 },
             ),
         ),
-        optional(depth, "headers", webhook_headers_json(depth.saturating_sub(1))),
+        optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
 /// Values of `UpdateWebhookRequest` the spec allows, decoded into the generated type.
@@ -1192,13 +1153,8 @@ pub fn disbursement_intent_status_status() -> BoxedStrategy<
 }
 /// JSON values of `PendingDisbursementCustomerId` the spec allows.
 pub fn pending_disbursement_customer_id_json(depth: u32) -> BoxedStrategy<Value> {
-    object([
-        optional(
-            depth,
-            "data",
-            pending_disbursement_customer_id_data_json(depth.saturating_sub(1)),
-        ),
-    ])
+    let next = depth.saturating_sub(1);
+    object([optional(depth, "data", pending_disbursement_customer_id_data_json(next))])
 }
 /// Values of `PendingDisbursementCustomerId` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_customer_id() -> BoxedStrategy<
@@ -1372,8 +1328,8 @@ pub fn create_customer_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `createCustomer` the spec allows, decoded.
 pub fn create_customer_body() -> BoxedStrategy<models::CreateCustomerRequest> {
-    let depth = DEPTH + 1;
-    decoded(create_customer_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(create_customer_request_json(next))
 }
 /// Request bodies of `createCustomer` the spec forbids (as JSON).
 pub fn create_customer_body_invalid() -> BoxedStrategy<Value> {
@@ -1393,8 +1349,8 @@ pub fn update_customer_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `updateCustomer` the spec allows, decoded.
 pub fn update_customer_body() -> BoxedStrategy<models::UpdateCustomerRequest> {
-    let depth = DEPTH + 1;
-    decoded(update_customer_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(update_customer_request_json(next))
 }
 /// Request bodies of `updateCustomer` the spec forbids (as JSON).
 pub fn update_customer_body_invalid() -> BoxedStrategy<Value> {
@@ -1406,14 +1362,11 @@ pub fn get_customer_kyc_info_params() -> BoxedStrategy<Value> {
 }
 /// Parameters of `setCustomerKycManuallyVerified` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
-    let depth = DEPTH + 1;
+    let next = DEPTH;
     params(
         [
             required("externalCustomerId", text("", 1, 20)),
-            required(
-                "type",
-                set_customer_kyc_manually_verified_type_json(depth.saturating_sub(1)),
-            ),
+            required("type", set_customer_kyc_manually_verified_type_json(next)),
         ],
         [],
         [],
@@ -1424,8 +1377,8 @@ pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
 pub fn set_customer_kyc_manually_verified_body() -> BoxedStrategy<
     models::KycVerifyRequest,
 > {
-    let depth = DEPTH + 1;
-    decoded(kyc_verify_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(kyc_verify_request_json(next))
 }
 /// Request bodies of `setCustomerKycManuallyVerified` the spec forbids (as JSON).
 pub fn set_customer_kyc_manually_verified_body_invalid() -> BoxedStrategy<Value> {
@@ -1447,8 +1400,8 @@ pub fn record_prize_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `recordPrize` the spec allows, decoded.
 pub fn record_prize_body() -> BoxedStrategy<models::RecordPrizeRequest> {
-    let depth = DEPTH + 1;
-    decoded(record_prize_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(record_prize_request_json(next))
 }
 /// Request bodies of `recordPrize` the spec forbids (as JSON).
 pub fn record_prize_body_invalid() -> BoxedStrategy<Value> {
@@ -1462,8 +1415,8 @@ pub fn create_payment_intent_params() -> BoxedStrategy<Value> {
 pub fn create_payment_intent_body() -> BoxedStrategy<
     models::CreatePaymentIntentRequest,
 > {
-    let depth = DEPTH + 1;
-    decoded(create_payment_intent_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(create_payment_intent_request_json(next))
 }
 /// Request bodies of `createPaymentIntent` the spec forbids (as JSON).
 pub fn create_payment_intent_body_invalid() -> BoxedStrategy<Value> {
@@ -1481,8 +1434,8 @@ pub fn create_disbursement_intent_params() -> BoxedStrategy<Value> {
 pub fn create_disbursement_intent_body() -> BoxedStrategy<
     models::CreateDisbursementIntentRequest,
 > {
-    let depth = DEPTH + 1;
-    decoded(create_disbursement_intent_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(create_disbursement_intent_request_json(next))
 }
 /// Request bodies of `createDisbursementIntent` the spec forbids (as JSON).
 pub fn create_disbursement_intent_body_invalid() -> BoxedStrategy<Value> {
@@ -1514,8 +1467,8 @@ pub fn check_geolocation_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `checkGeolocation` the spec allows, decoded.
 pub fn check_geolocation_body() -> BoxedStrategy<models::GeolocationCheckRequest> {
-    let depth = DEPTH + 1;
-    decoded(geolocation_check_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(geolocation_check_request_json(next))
 }
 /// Request bodies of `checkGeolocation` the spec forbids (as JSON).
 pub fn check_geolocation_body_invalid() -> BoxedStrategy<Value> {
@@ -1531,8 +1484,8 @@ pub fn register_webhook_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `registerWebhook` the spec allows, decoded.
 pub fn register_webhook_body() -> BoxedStrategy<models::RegisterWebhookRequest> {
-    let depth = DEPTH + 1;
-    decoded(register_webhook_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(register_webhook_request_json(next))
 }
 /// Request bodies of `registerWebhook` the spec forbids (as JSON).
 pub fn register_webhook_body_invalid() -> BoxedStrategy<Value> {
@@ -1544,8 +1497,8 @@ pub fn delete_webhook_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `deleteWebhook` the spec allows, decoded.
 pub fn delete_webhook_body() -> BoxedStrategy<models::DeleteWebhookRequest> {
-    let depth = DEPTH + 1;
-    decoded(delete_webhook_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(delete_webhook_request_json(next))
 }
 /// Request bodies of `deleteWebhook` the spec forbids (as JSON).
 pub fn delete_webhook_body_invalid() -> BoxedStrategy<Value> {
@@ -1557,8 +1510,8 @@ pub fn update_webhook_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `updateWebhook` the spec allows, decoded.
 pub fn update_webhook_body() -> BoxedStrategy<models::UpdateWebhookRequest> {
-    let depth = DEPTH + 1;
-    decoded(update_webhook_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(update_webhook_request_json(next))
 }
 /// Request bodies of `updateWebhook` the spec forbids (as JSON).
 pub fn update_webhook_body_invalid() -> BoxedStrategy<Value> {

@@ -281,8 +281,11 @@ const MODULES: &[Module] = &[
     },
 ];
 
+/// A sibling module's tokens formatted, its `use super::models;` dropped when unused.
 fn format_tokens(header: &str, tokens: proc_macro2::TokenStream) -> Result<String, String> {
-    emit::format::file(header, tokens).map_err(|e| e.to_string())
+    emit::format::file(header, tokens)
+        .map(|text| emit::drop_unused_import(text, "models"))
+        .map_err(|e| e.to_string())
 }
 
 /// Loads `path` and generates a crate from it. Fails only when the spec cannot be loaded at all.

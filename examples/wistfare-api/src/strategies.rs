@@ -57,9 +57,10 @@ pub fn disbursement_request_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `DisbursementResponse` the spec allows.
 pub fn disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("disbursement_id", text("", 0, 20)),
-        required("status", transaction_status_json(depth.saturating_sub(1))),
+        required("status", transaction_status_json(next)),
         optional(depth, "fee_amount", text("", 0, 20)),
         optional(depth, "net_amount", text("", 0, 20)),
         optional(depth, "estimated_arrival", text("date-time", 0, 0)),
@@ -85,15 +86,13 @@ pub fn disbursement_response_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CollectionRequest` the spec allows.
 pub fn collection_request_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("business_id", text("", 0, 20)),
         optional(depth, "wallet_id", text("", 0, 20)),
         required("customer_phone", text("", 0, 20)),
         required("amount", text("", 0, 20)),
-        required(
-            "payment_method",
-            collection_request_payment_method_json(depth.saturating_sub(1)),
-        ),
+        required("payment_method", collection_request_payment_method_json(next)),
         required("currency", text("", 0, 20)),
         optional(depth, "description", text("", 0, 20)),
         optional(depth, "reference_id", text("", 0, 20)),
@@ -124,9 +123,10 @@ pub fn collection_request_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `CollectionResponse` the spec allows.
 pub fn collection_response_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("transaction_id", text("", 0, 20)),
-        required("status", transaction_status_json(depth.saturating_sub(1))),
+        required("status", transaction_status_json(next)),
         optional(depth, "azampay_reference", text("", 0, 20)),
         optional(depth, "fee_amount", text("", 0, 20)),
         optional(depth, "net_amount", text("", 0, 20)),
@@ -162,6 +162,7 @@ pub fn transaction_status() -> BoxedStrategy<models::TransactionStatus> {
 }
 /// JSON values of `PaymentTransaction` the spec allows.
 pub fn payment_transaction_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required("id", text("", 0, 20)),
         optional(depth, "payment_request_id", text("", 0, 20)),
@@ -174,7 +175,7 @@ pub fn payment_transaction_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "net_amount", text("", 0, 20)),
         required("currency", text("", 0, 20)),
         optional(depth, "payment_method", text("", 0, 20)),
-        required("status", transaction_status_json(depth.saturating_sub(1))),
+        required("status", transaction_status_json(next)),
         optional(depth, "azampay_reference", text("", 0, 20)),
         optional(depth, "reference_id", text("", 0, 20)),
         optional(depth, "description", text("", 0, 20)),
@@ -216,14 +217,11 @@ pub fn payment_transaction_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `TransactionPage` the spec allows.
 pub fn transaction_page_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
         required(
             "data",
-            array(
-                payment_transaction_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(payment_transaction_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
         required("total", integer(-1000000, 1000000)),
         required("page", integer(-1000000, 1000000)),
@@ -251,8 +249,9 @@ pub fn transaction_page_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `ErrorEnvelope` the spec allows.
 pub fn error_envelope_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        required("error", error_envelope_error_json(depth.saturating_sub(1))),
+        required("error", error_envelope_error_json(next)),
         optional(depth, "request_id", text("", 0, 20)),
     ])
 }
@@ -311,8 +310,8 @@ pub fn initiate_disbursement_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `initiateDisbursement` the spec allows, decoded.
 pub fn initiate_disbursement_body() -> BoxedStrategy<models::DisbursementRequest> {
-    let depth = DEPTH + 1;
-    decoded(disbursement_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(disbursement_request_json(next))
 }
 /// Request bodies of `initiateDisbursement` the spec forbids (as JSON).
 pub fn initiate_disbursement_body_invalid() -> BoxedStrategy<Value> {
@@ -321,11 +320,12 @@ pub fn initiate_disbursement_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `listCollections` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn list_collections_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
+    let next = DEPTH;
     params(
         [],
         [
             required("business_id", text("", 0, 20)),
-            optional(depth, "status", transaction_status_json(depth.saturating_sub(1))),
+            optional(depth, "status", transaction_status_json(next)),
             optional(depth, "page", integer(-1000000, 1000000)),
             optional(depth, "per_page", integer(-1000000, 1000000)),
         ],
@@ -339,8 +339,8 @@ pub fn initiate_collection_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `initiateCollection` the spec allows, decoded.
 pub fn initiate_collection_body() -> BoxedStrategy<models::CollectionRequest> {
-    let depth = DEPTH + 1;
-    decoded(collection_request_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(collection_request_json(next))
 }
 /// Request bodies of `initiateCollection` the spec forbids (as JSON).
 pub fn initiate_collection_body_invalid() -> BoxedStrategy<Value> {

@@ -249,8 +249,7 @@ pub fn emit(api: &Api) -> TokenStream {
             use ::reqwest::Method;
         )
     });
-    let (body, uses_models) = super::through_use(
-        quote! {
+    let body = quote! {
         /// The servers the spec lists, as (description, URL), server variables at their defaults.
         pub const SERVERS: &[(&str, &str)] = &[#(#servers),*];
 
@@ -277,14 +276,11 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         #(#extra_types)*
-        },
-        "models",
+    };
+    // Dropped again when nothing names `models` (see `drop_unused_import`).
+    let models_import = quote!(
+        use super::models;
     );
-    let models_import = uses_models.then(|| {
-        quote!(
-            use super::models;
-        )
-    });
     quote! {
         #[path = "client/runtime.rs"]
         mod runtime;

@@ -41,12 +41,11 @@ pub fn emit(api: &Api) -> TokenStream {
             rows.push(quote!((#id, &[#(#statuses),*], typed::<#ty>),));
         }
     }
-    let (rows, uses_models) = super::through_use(quote!(#(#rows)*), "models");
-    let models = uses_models.then(|| {
-        quote!(
-            use super::models;
-        )
-    });
+    let rows = quote!(#(#rows)*);
+    // Dropped again when nothing names `models` (see `drop_unused_import`).
+    let models = quote!(
+        use super::models;
+    );
     let any = !rows.is_empty();
     let imports = if any {
         quote!(

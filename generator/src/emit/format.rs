@@ -119,30 +119,6 @@ where
     parts.into_iter().map(|(_, text)| text).collect()
 }
 
-/// [`items`] for a module that reaches a sibling through `use super::<sibling>;`: each item's
-/// `super::<sibling>::` paths shortened ([`super::through_use`]), and whether any item used
-/// one (so the caller imports the sibling only then).
-pub fn items_through_use<F>(count: usize, sibling: &str, emit: F) -> Result<(String, bool), String>
-where
-    F: Fn(usize) -> Item + Sync,
-{
-    let used = std::sync::atomic::AtomicBool::new(false);
-    let text = items(count, |i| {
-        let mut item = emit(i);
-        let shorten = |tokens: TokenStream| {
-            let (tokens, shortened) = super::through_use(tokens, sibling);
-            if shortened {
-                used.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            tokens
-        };
-        item.wrapped = item.wrapped.map(|(name, tokens)| (name, shorten(tokens)));
-        item.tokens = shorten(item.tokens);
-        item
-    })?;
-    Ok((text, used.into_inner()))
-}
-
 #[cfg(test)]
 mod tests {
     use quote::{format_ident, quote};

@@ -9,21 +9,17 @@ use super::{docs, ident};
 use crate::ir::{Api, EnumRepr, Field, Shape, Tagging, Type, TypeId, TypeKind};
 
 /// `models.rs` as formatted text, its types emitted and pretty-printed in chunks on every core
-/// ([`super::format::items_through_use`]).
+/// ([`super::format::items`]).
 pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     let ids: Vec<(&TypeId, &Type)> = api.types.iter().collect();
-    let (body, uses_support) = super::format::items_through_use(ids.len(), "support", |i| {
+    let body = super::format::items(ids.len(), |i| {
         let (id, ty) = ids[i];
         emit_type(api, *id, ty)
     })?;
     // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls);
-    // the fidelity table does not count, being behind a feature. Every struct and enum is
-    // declared through a macro of `support` (`object!`, `open_enum!`).
-    let structs = api
-        .types
-        .values()
-        .any(|ty| matches!(ty.kind, TypeKind::Struct { .. } | TypeKind::Enum { .. }));
-    let (import, fidelity) = if uses_support || structs {
+    // the fidelity table does not count, being behind a feature.
+    let uses_support = super::names_module(&body, "support");
+    let (import, fidelity) = if uses_support {
         (
             quote!(
                 use super::support;
@@ -111,25 +107,38 @@ fn carried_union_helpers() -> TokenStream {
 
 /// The Rust type for a shape, as seen from inside `models`.
 pub fn shape_tokens(api: &Api, shape: &Shape) -> TokenStream {
-    shape_tokens_with(api, shape, &|name| quote!(#name))
+    shape_tokens_with(api, shape, true)
 }
 
 /// The Rust type for a shape, as seen from a sibling module of `models` (such as `client`).
 pub fn shape_tokens_outside(api: &Api, shape: &Shape) -> TokenStream {
-    shape_tokens_with(api, shape, &|name| quote!(super::models::#name))
+    shape_tokens_with(api, shape, false)
 }
 
-fn shape_tokens_with(
-    api: &Api,
-    shape: &Shape,
-    named: &dyn Fn(&Ident) -> TokenStream,
-) -> TokenStream {
+/// Paths as `models` writes them (`Pet`, `support::DateTime`) or as a sibling that imports
+/// `models` does (`models::Pet`, `super::support::DateTime`).
+fn shape_tokens_with(api: &Api, shape: &Shape, inside: bool) -> TokenStream {
+    let support = |name: &str| {
+        let name = Ident::new(name, Span::call_site());
+        if inside {
+            quote!(support::#name)
+        } else {
+            quote!(super::support::#name)
+        }
+    };
     match shape {
-        Shape::Named(id) => named(&ident(&api.ty(*id).name.rust)),
+        Shape::Named(id) => {
+            let name = ident(&api.ty(*id).name.rust);
+            if inside {
+                quote!(#name)
+            } else {
+                quote!(models::#name)
+            }
+        }
         Shape::String => quote!(String),
-        Shape::DateTime => quote!(super::support::DateTime),
-        Shape::Date => quote!(super::support::Date),
-        Shape::Decimal => quote!(super::support::Decimal),
+        Shape::DateTime => support("DateTime"),
+        Shape::Date => support("Date"),
+        Shape::Decimal => support("Decimal"),
         Shape::Integer(t) => {
             let t = Ident::new(t, Span::call_site());
             quote!(#t)
@@ -138,20 +147,20 @@ fn shape_tokens_with(
         Shape::Number(_) => quote!(::serde_json::Number),
         Shape::Boolean => quote!(bool),
         Shape::Array(inner) => {
-            let inner = shape_tokens_with(api, inner, named);
+            let inner = shape_tokens_with(api, inner, inside);
             quote!(Vec<#inner>)
         }
         Shape::Map(inner) if **inner == Shape::Any => {
             quote!(::serde_json::Map<String, ::serde_json::Value>)
         }
         Shape::Map(inner) => {
-            let inner = shape_tokens_with(api, inner, named);
+            let inner = shape_tokens_with(api, inner, inside);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
         Shape::Any => quote!(::serde_json::Value),
         Shape::Null => quote!(()),
         Shape::Nullable(inner) => {
-            let inner = shape_tokens_with(api, inner, named);
+            let inner = shape_tokens_with(api, inner, inside);
             quote!(Option<#inner>)
         }
     }
@@ -673,15 +682,15 @@ fn emit_union(
                     }
                 }
 
-                impl super::support::Inspect for #name {
-                    fn inspect(&self, path: &str, out: &mut Vec<super::support::UnknownValue>) {
+                impl support::Inspect for #name {
+                    fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
                         match self {
-                            #(Self::#idents(v) => super::support::Inspect::inspect(v, path, out),)*
-                            Self::Unknown(v) => out.push(super::support::UnknownValue {
+                            #(Self::#idents(v) => support::Inspect::inspect(v, path, out),)*
+                            Self::Unknown(v) => out.push(support::UnknownValue {
                                 path: path.to_string(),
                                 type_name: #type_name,
                                 value: v.get(#tag).map(::std::string::ToString::to_string).unwrap_or_else(|| "no tag".to_string()),
-                                kind: super::support::Unexpected::Value,
+                                kind: support::Unexpected::Value,
                             }),
                         }
                     }
@@ -708,7 +717,7 @@ fn emit_union(
                     #(
                         if let ::std::result::Result::Ok(__v) = <#payloads as ::serde::Deserialize>::deserialize(&__value) {
                             let __v = Self::#idents(__v);
-                            if super::support::Inspect::unknown_values(&__v).is_empty() {
+                            if support::Inspect::unknown_values(&__v).is_empty() {
                                 return ::std::result::Result::Ok(__v);
                             }
                             __first.get_or_insert(__v);
@@ -718,10 +727,10 @@ fn emit_union(
                 }
             }
 
-            impl super::support::Inspect for #name {
-                fn inspect(&self, path: &str, out: &mut Vec<super::support::UnknownValue>) {
+            impl support::Inspect for #name {
+                fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
                     match self {
-                        #(Self::#idents(v) => super::support::Inspect::inspect(v, path, out),)*
+                        #(Self::#idents(v) => support::Inspect::inspect(v, path, out),)*
                     }
                 }
             }
@@ -785,18 +794,14 @@ fn emit_carried_union(
                 });
                 schemas.push(quote!(variant_schema(#tag, #value, Some(#content), Some(__generator.subschema_for::<#payload>()))));
                 let at = format!("/{}", crate::load::escape(content));
-                inspects.push(
-                    quote!(Self::#variant(v) => super::support::inspect_at(v, path, #at, out)),
-                );
+                inspects.push(quote!(Self::#variant(v) => support::inspect_at(v, path, #at, out)));
             }
             None => {
                 arms.push(quote! {
                     ::std::option::Option::Some(#value) => beside_payload(__value, #tag).map(Self::#variant),
                 });
                 schemas.push(quote!(variant_schema(#tag, #value, None, Some(__generator.subschema_for::<#payload>()))));
-                inspects.push(
-                    quote!(Self::#variant(v) => super::support::Inspect::inspect(v, path, out)),
-                );
+                inspects.push(quote!(Self::#variant(v) => support::Inspect::inspect(v, path, out)));
             }
         }
     }
@@ -846,15 +851,15 @@ fn emit_carried_union(
             }
         }
 
-        impl super::support::Inspect for #name {
-            fn inspect(&self, path: &str, out: &mut Vec<super::support::UnknownValue>) {
+        impl support::Inspect for #name {
+            fn inspect(&self, path: &str, out: &mut Vec<support::UnknownValue>) {
                 match self {
                     #(#inspects,)*
-                    Self::Unknown(v) => out.push(super::support::UnknownValue {
+                    Self::Unknown(v) => out.push(support::UnknownValue {
                         path: path.to_string(),
                         type_name: #type_name,
                         value: v.get(#tag).map(::std::string::ToString::to_string).unwrap_or_else(|| "no tag".to_string()),
-                        kind: super::support::Unexpected::Value,
+                        kind: support::Unexpected::Value,
                     }),
                 }
             }

@@ -137,8 +137,7 @@ pub fn emit(api: &Api) -> TokenStream {
         " The server side of {} {}: implement [`Api`], then serve [`router`].",
         api.title, api.version
     );
-    let (body, uses_models) = super::through_use(
-        quote! {
+    let body = quote! {
 
         pub use runtime::{Context, RawBody, Rejection};
         #[allow(unused_imports)]
@@ -162,14 +161,11 @@ pub fn emit(api: &Api) -> TokenStream {
         #(#replies)*
 
         #(#handlers)*
-        },
-        "models",
+    };
+    // Dropped again when nothing names `models` (see `drop_unused_import`).
+    let models = quote!(
+        use super::models;
     );
-    let models = uses_models.then(|| {
-        quote!(
-            use super::models;
-        )
-    });
     quote! {
         #![doc = #title]
 

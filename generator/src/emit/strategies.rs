@@ -105,7 +105,7 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
         .collect();
     let types: Vec<(&TypeId, &Type)> = api.types.iter().collect();
     let count = types.len() + api.operations.len() + 1;
-    let (items, uses_models) = super::format::items_through_use(count, "models", |i| {
+    let items = super::format::items(count, |i| {
         let tokens = if let Some((id, ty)) = types.get(i) {
             emit_type(api, &names, **id, ty)
         } else if let Some(op) = api.operations.get(i - types.len()) {
@@ -115,11 +115,9 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
         };
         tokens.into()
     })?;
-    let models = uses_models.then(|| {
-        quote!(
-            use super::models;
-        )
-    });
+    let models = quote!(
+        use super::models;
+    );
     let head = quote! {
         //! Proptest strategies generated from the spec's schemas.
 
@@ -140,7 +138,7 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     };
     let mut out = super::format::file(header, head).map_err(|e| e.to_string())?;
     out.push_str(&items);
-    Ok(out)
+    Ok(super::drop_unused_import(out, "models"))
 }
 
 /// The JSON request body an operation's strategies generate, when it takes one.
@@ -189,7 +187,7 @@ fn emit_operation(
     );
     let [path, query, header, cookie] = groups;
     let call = quote!(params(#path, #query, #header, #cookie));
-    let depth = uses_depth(&call).then(|| quote!(let depth = DEPTH + 1;));
+    let depth = top_bindings(&call);
     let params = quote! {
         #[doc = #doc]
         pub fn #params_fn() -> BoxedStrategy<Value> {
@@ -218,8 +216,8 @@ fn emit_operation(
         }
         _ => quote!(wrong_type(#strategy)),
     };
-    let depth = uses_depth(&strategy).then(|| quote!(let depth = DEPTH + 1;));
-    let depth_invalid = uses_depth(&breaker).then(|| quote!(let depth = DEPTH + 1;));
+    let depth = top_bindings(&strategy);
+    let depth_invalid = top_bindings(&breaker);
     quote! {
         #params
         #[doc = #doc]
@@ -277,13 +275,22 @@ fn usize_lit(n: usize) -> proc_macro2::Literal {
     proc_macro2::Literal::usize_unsuffixed(n)
 }
 
-/// Whether generated code reads the `depth` variable.
-fn uses_depth(tokens: &TokenStream) -> bool {
+/// Whether generated code reads the binding `name`: `depth` (how deep recursion may still go)
+/// or `next` (the depth a named type one level down is built at).
+fn reads(tokens: &TokenStream, name: &str) -> bool {
     tokens.clone().into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == "depth",
-        proc_macro2::TokenTree::Group(g) => uses_depth(&g.stream()),
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => reads(&g.stream(), name),
         _ => false,
     })
+}
+
+/// `depth` and `next` for a strategy built from the top (a parameter or a request body), one
+/// level above the generated `DEPTH`, where `tokens` read them.
+fn top_bindings(tokens: &TokenStream) -> TokenStream {
+    let depth = reads(tokens, "depth").then(|| quote!(let depth = DEPTH + 1;));
+    let next = reads(tokens, "next").then(|| quote!(let next = DEPTH;));
+    quote!(#depth #next)
 }
 
 /// The schema of a struct's property (declared on it or on one of its `allOf` members), for its
@@ -409,7 +416,7 @@ fn shape_in(
             let endless =
                 || owner.is_some_and(|o| must_reach(api, shape, o, &mut Default::default()));
             if !recursive || (required && !endless()) {
-                quote!(#f(depth.saturating_sub(1)))
+                quote!(#f(next))
             } else {
                 quote!(recurse(depth, #f))
             }
@@ -650,7 +657,8 @@ fn emit_type(
         }
         _ => quote!(),
     };
-    let depth = if uses_depth(&body) {
+    let next = reads(&body, "next").then(|| quote!(let next = depth.saturating_sub(1);));
+    let depth = if next.is_some() || reads(&body, "depth") {
         quote!(depth)
     } else {
         quote!(_depth)
@@ -658,6 +666,7 @@ fn emit_type(
     quote! {
         #[doc = #doc_json]
         pub fn #json_fn(#depth: u32) -> BoxedStrategy<Value> {
+            #next
             #body
         }
         #[doc = #doc_typed]

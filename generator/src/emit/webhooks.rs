@@ -128,6 +128,9 @@ pub fn emit(api: &Api) -> TokenStream {
         }
     });
     quote! {
+        // Dropped again when nothing names `models` (see `drop_unused_import`).
+        use super::models;
+
         /// Why a delivery was refused.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum WebhookError {

@@ -54,7 +54,8 @@ pub fn extended_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Wrapper` the spec allows.
 pub fn wrapper_json(depth: u32) -> BoxedStrategy<Value> {
-    base_json(depth.saturating_sub(1))
+    let next = depth.saturating_sub(1);
+    base_json(next)
 }
 /// Values of `Wrapper` the spec allows, decoded into the generated type.
 pub fn wrapper() -> BoxedStrategy<models::Wrapper> {
@@ -165,9 +166,10 @@ pub fn dog_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Pet` the spec allows.
 pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     union([
-        tagged(cat_json(depth.saturating_sub(1)), "petType", "cat"),
-        tagged(dog_json(depth.saturating_sub(1)), "petType", "dog"),
+        tagged(cat_json(next), "petType", "cat"),
+        tagged(dog_json(next), "petType", "dog"),
     ])
 }
 /// Values of `Pet` the spec allows, decoded into the generated type.
@@ -176,12 +178,10 @@ pub fn pet() -> BoxedStrategy<models::Pet> {
 }
 /// JSON values of `RuleTarget` the spec allows.
 pub fn rule_target_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     union([
         object([required("type", strings(["vpc"])), required("value", text("", 0, 20))]),
-        object([
-            required("type", strings(["ip"])),
-            required("value", base_json(depth.saturating_sub(1))),
-        ]),
+        object([required("type", strings(["ip"])), required("value", base_json(next))]),
         object([required("type", strings(["all"]))]),
     ])
 }
@@ -191,9 +191,10 @@ pub fn rule_target() -> BoxedStrategy<models::RuleTarget> {
 }
 /// JSON values of `Allocator` the spec allows.
 pub fn allocator_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     union([
-        tagged(allocator_explicit_json(depth.saturating_sub(1)), "kind", "explicit"),
-        tagged(allocator_auto_json(depth.saturating_sub(1)), "kind", "auto"),
+        tagged(allocator_explicit_json(next), "kind", "explicit"),
+        tagged(allocator_auto_json(next), "kind", "auto"),
     ])
 }
 /// Values of `Allocator` the spec allows, decoded into the generated type.
@@ -210,11 +211,8 @@ pub fn lot_kind() -> BoxedStrategy<models::LotKind> {
 }
 /// JSON values of `StringOrNumber` the spec allows.
 pub fn string_or_number_json(depth: u32) -> BoxedStrategy<Value> {
-    union([
-        base_json(depth.saturating_sub(1)),
-        number(-1000000.0, 1000000.0),
-        text("", 0, 20),
-    ])
+    let next = depth.saturating_sub(1);
+    union([base_json(next), number(-1000000.0, 1000000.0), text("", 0, 20)])
 }
 /// Values of `StringOrNumber` the spec allows, decoded into the generated type.
 pub fn string_or_number() -> BoxedStrategy<models::StringOrNumber> {
@@ -222,7 +220,8 @@ pub fn string_or_number() -> BoxedStrategy<models::StringOrNumber> {
 }
 /// JSON values of `MaybeBase` the spec allows.
 pub fn maybe_base_json(depth: u32) -> BoxedStrategy<Value> {
-    nullable(base_json(depth.saturating_sub(1)))
+    let next = depth.saturating_sub(1);
+    nullable(base_json(next))
 }
 /// Values of `MaybeBase` the spec allows, decoded into the generated type.
 pub fn maybe_base() -> BoxedStrategy<models::MaybeBase> {
@@ -230,17 +229,14 @@ pub fn maybe_base() -> BoxedStrategy<models::MaybeBase> {
 }
 /// JSON values of `Inline` the spec allows.
 pub fn inline_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        optional(depth, "mode", inline_mode_json(depth.saturating_sub(1))),
-        optional(depth, "address", inline_address_json(depth.saturating_sub(1))),
+        optional(depth, "mode", inline_mode_json(next)),
+        optional(depth, "address", inline_address_json(next)),
         optional(
             depth,
             "tags",
-            array(
-                inline_tags_item_json(depth.saturating_sub(1)),
-                0,
-                if depth == 0 { 0 } else { 3 },
-            ),
+            array(inline_tags_item_json(next), 0, if depth == 0 { 0 } else { 3 }),
         ),
     ])
 }
@@ -282,8 +278,9 @@ pub fn maybe_error_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Outcome` the spec allows.
 pub fn outcome_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        required("error", nullable(maybe_error_json(depth.saturating_sub(1)))),
+        required("error", nullable(maybe_error_json(next))),
         optional(depth, "total", number(-1000000.0, 1000000.0)),
     ])
 }

@@ -13,13 +13,14 @@ use super::models;
 pub const DEPTH: u32 = 5;
 /// JSON values of `Event` the spec allows.
 pub fn event_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     object([
-        required("kind", event_kind_json(depth.saturating_sub(1))),
+        required("kind", event_kind_json(next)),
         required("at", text("date-time", 0, 0)),
         optional(depth, "note", nullable(text("", 0, 20))),
         optional(depth, "count", nullable(integer(-1000000, 1000000))),
         optional(depth, "parent", recurse(depth, event_json)),
-        optional(depth, "maybe", nullable(detail_json(depth.saturating_sub(1)))),
+        optional(depth, "maybe", nullable(detail_json(next))),
     ])
 }
 /// Values of `Event` the spec allows, decoded into the generated type.

@@ -123,13 +123,14 @@ pub fn upload_form_body_invalid() -> BoxedStrategy<Value> {
 /// Parameters of `getPart` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_part_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
+    let next = DEPTH;
     params(
         [
             required("itemId", integer(-1000000, 1000000)),
-            required("part", part_kind_json(depth.saturating_sub(1))),
+            required("part", part_kind_json(next)),
         ],
         [
-            optional(depth, "cursor", cursor_json(depth.saturating_sub(1))),
+            optional(depth, "cursor", cursor_json(next)),
             optional(
                 depth,
                 "tags",
@@ -145,7 +146,7 @@ pub fn get_part_params() -> BoxedStrategy<Value> {
                 "sizes",
                 array(integer(-1000000, 1000000), 0, if depth == 0 { 0 } else { 3 }),
             ),
-            optional(depth, "filter", get_part_filter_json(depth.saturating_sub(1))),
+            optional(depth, "filter", get_part_filter_json(next)),
         ],
         [required("X-Request-Id", text("", 0, 20))],
         [optional(depth, "session", text("", 0, 20))],

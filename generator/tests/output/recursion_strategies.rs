@@ -42,7 +42,8 @@ pub fn tree_node_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Ping` the spec allows.
 pub fn ping_json(depth: u32) -> BoxedStrategy<Value> {
-    object([required("pong", pong_json(depth.saturating_sub(1)))])
+    let next = depth.saturating_sub(1);
+    object([required("pong", pong_json(next))])
 }
 /// Values of `Ping` the spec allows, decoded into the generated type.
 pub fn ping() -> BoxedStrategy<models::Ping> {
@@ -66,10 +67,11 @@ pub fn pong_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Expr` the spec allows.
 pub fn expr_json(depth: u32) -> BoxedStrategy<Value> {
+    let next = depth.saturating_sub(1);
     if depth == 0 {
-        union([literal_json(depth.saturating_sub(1))])
+        union([literal_json(next)])
     } else {
-        union([literal_json(depth.saturating_sub(1)), recurse(depth, sum_json)])
+        union([literal_json(next), recurse(depth, sum_json)])
     }
 }
 /// Values of `Expr` the spec allows, decoded into the generated type.
@@ -90,10 +92,8 @@ pub fn literal_invalid() -> BoxedStrategy<Value> {
 }
 /// JSON values of `Sum` the spec allows.
 pub fn sum_json(depth: u32) -> BoxedStrategy<Value> {
-    object([
-        required("left", expr_json(depth.saturating_sub(1))),
-        required("right", expr_json(depth.saturating_sub(1))),
-    ])
+    let next = depth.saturating_sub(1);
+    object([required("left", expr_json(next)), required("right", expr_json(next))])
 }
 /// Values of `Sum` the spec allows, decoded into the generated type.
 pub fn sum() -> BoxedStrategy<models::Sum> {

@@ -50,8 +50,8 @@ pub fn add_pet_params() -> BoxedStrategy<Value> {
 }
 /// Request bodies of `addPet` the spec allows, decoded.
 pub fn add_pet_body() -> BoxedStrategy<models::NewPet> {
-    let depth = DEPTH + 1;
-    decoded(new_pet_json(depth.saturating_sub(1)))
+    let next = DEPTH;
+    decoded(new_pet_json(next))
 }
 /// Request bodies of `addPet` the spec forbids (as JSON).
 pub fn add_pet_body_invalid() -> BoxedStrategy<Value> {
