@@ -169,6 +169,21 @@ pub(crate) fn through_use(tokens: TokenStream, module: &str) -> (TokenStream, bo
 
 #[cfg(test)]
 mod tests {
+    /// The import stays when a line of code names the module, and goes when only comments,
+    /// longer paths (`super::models::`) or other identifiers ending in the name do.
+    #[test]
+    fn an_import_no_code_line_uses_is_dropped() {
+        let used = "use super::models;\nfn f() -> models::Pet {}\n".to_string();
+        assert_eq!(super::drop_unused_import(used.clone(), "models"), used);
+        let unused = "use super::models;\n/// See models::Pet.\nfn f() -> super::models::Pet {}\nfn g() -> my_models::Pet {}\n";
+        assert_eq!(
+            super::drop_unused_import(unused.to_string(), "models"),
+            unused.replacen("use super::models;\n", "", 1)
+        );
+        assert!(super::names_module("    support::object! {", "support"));
+        assert!(!super::names_module("// support::object!", "support"));
+    }
+
     /// Emitters see only the IR: none names the loaded spec or reads schema JSON by key.
     #[test]
     fn emitters_read_no_spec_json() {
