@@ -166,7 +166,8 @@ fn shape_tokens_with(api: &Api, shape: &Shape, inside: bool) -> TokenStream {
     }
 }
 
-/// A type's tokens, and text to follow them verbatim once they are formatted.
+/// A type as an [`Item`] of `models.rs`: a struct declared inside `support::object!` (with its
+/// impls after it), an enum followed by its `support::open_enum!` text, a union or an alias.
 pub(crate) fn emit_type(api: &Api, id: TypeId, ty: &Type) -> Item {
     let doc = docs(ty.docs.as_deref());
     let name = ident(&ty.name.rust);
