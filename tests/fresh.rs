@@ -153,6 +153,8 @@ fn generated_crate_builds_alone_outside_the_workspace() {
 
 /// Issue 13's budget: the Vivamo crate's Rust stays at least 30 % under the 10,798 lines it had
 /// before the slimming (a regression in the emitters' compactness fails here, not in review).
+/// Blank lines are not counted, on either side: that crate had 68 of them (10,730 lines of code),
+/// and the blank lines between items that issue 13 also asks for are layout, not code.
 #[test]
 fn generated_rust_stays_within_its_line_budget() {
     let settings = generator::Settings::new("vivamo-api").with_spec_name("openapi.yaml");
@@ -162,11 +164,11 @@ fn generated_rust_stays_within_its_line_budget() {
         .files
         .iter()
         .filter(|(path, _)| path.extension().is_some_and(|e| e == "rs"))
-        .map(|(_, text)| text.lines().count())
+        .map(|(_, text)| text.lines().filter(|l| !l.trim().is_empty()).count())
         .sum();
-    let budget = 10_798 * 7 / 10;
+    let budget = 10_730 * 7 / 10;
     assert!(
         lines <= budget,
-        "{lines} lines of Rust, over the budget of {budget}"
+        "{lines} non-blank lines of Rust, over the budget of {budget}"
     );
 }

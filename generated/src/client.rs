@@ -6,11 +6,13 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 use runtime::{Auth, joined, json_text};
 use ::reqwest::Method;
 use super::models;
+
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[
     ("Production", "https://api.vivamo.co"),
     ("Sandbox", "https://api.test.vivamo.co"),
 ];
+
 /// Credentials for the security schemes the spec declares; each operation uses the first
 /// of its schemes that is set.
 #[derive(Clone, Debug, Default)]
@@ -18,12 +20,14 @@ pub struct Credentials {
     /// `bearerAuth`: a bearer token, sent as `Authorization: Bearer …`.
     pub bearer_auth: Option<Secret>,
 }
+
 impl Credentials {
     /// The `bearerAuth` credential, when set.
     fn bearer_auth(&self) -> Option<Auth<'_>> {
         self.bearer_auth.as_ref().map(Auth::Bearer)
     }
 }
+
 /// The API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -32,6 +36,7 @@ pub struct Client {
     credentials: Credentials,
     options: Options,
 }
+
 impl Client {
     /// List Customers
     ///
@@ -60,6 +65,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Every item of `listCustomers`, fetched page by page (`page` from 1, `size` items a page) until a page comes back short; stops after 10,000 pages.
     pub async fn list_customers_all(
         &self,
@@ -80,6 +86,7 @@ impl Client {
             page_number += 1;
         }
     }
+
     /// Create Customer
     ///
     /// Create a new customer record. Required before creating payment or disbursement intents. Minimum fields: externalCustomerId and data.email. Returns 400 if a customer with the same externalCustomerId or data.email already exists. Customers in non-production environments can be created using disposable or +suffix addresses, however due to a number of gateway/processor restrictions, payments are likely to fail. A warning will be included in the response indicating such.
@@ -104,6 +111,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Get Customers With KYC For Review
     ///
     /// Retrieve all customers with KYC submissions in under_review status, awaiting your manual approval or rejection.
@@ -127,6 +135,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Get Customer
     ///
     /// Retrieve a customer record by externalCustomerId, including profile data and KYC verification history.
@@ -149,6 +158,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Update Customer
     ///
     /// Update a customer's profile fields. All fields are optional.
@@ -172,6 +182,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Get Customer KYC Info
     ///
     /// Retrieve KYC verification status for a customer. The response is deliberately minimal: for any status other than pending only status, type, and verifiedAt are returned. When the status is pending, the response also includes a clientSecretKey (cs_ki_..., valid 24 hours) that your frontend passes to vivamo.createKycElements(), plus the EVS URLs under data for backward compatibility (deprecated; new integrations should use the clientSecretKey).
@@ -196,6 +207,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Set Customer KYC Manually Verified
     ///
     /// Manually approve or reject a customer's KYC verification. Only applicable when the verification status is under_review. Set verify: true to approve, verify: false to reject. Manual approval requires that the customer has already attempted document verification; manual rejection is not subject to this constraint.
@@ -238,6 +250,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Get Customer Prizes
     ///
     /// Retrieve prize records for a customer. Defaults to the current calendar year. Pass taxYear to retrieve records from a different year. Results are sorted by date won, most recent first.
@@ -263,6 +276,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Record Prize
     ///
     /// Record a W-2G prize for a customer. The prize is validated against IRS filing thresholds based on your operator's personal tax type: Bingo prizes must be at least $1,200 and include a ticket or card number; Horse Racing prizes must exceed $600 and be at least 300 times the wager amount, with a race name. Returns the prize record and, if the customer has not yet completed a W-9, a w9CaptureUrl for tax form collection. Only available to operators with a bingo or horse_racing personal tax type.
@@ -286,6 +300,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Create Payment Intent
     ///
     /// Create a payment intent for a customer. Returns a clientSecretKey to pass to the Vivamo SDK on your frontend. Requires amount, currency, and externalPaymentIntentId. Intents expire after 2 hours.
@@ -310,6 +325,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Get Payment Intent Status
     ///
     /// Retrieve the current status of a payment intent by paymentIntentId. Returns the overall intent status (no-payment, pending, success, failed) and an array of individual payment attempts.
@@ -337,6 +353,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Create Disbursement Intent
     ///
     /// Create a disbursement intent to pay out funds to a customer. Returns a clientSecretKey to pass to the Vivamo SDK. Requires amount, currency, and externalDisbursementIntentId. Intents expire after 2 hours. Disbursements require your manual approval before processing.
@@ -361,6 +378,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Get Disbursement Intent Status
     ///
     /// Retrieve the current status of a disbursement intent by disbursementIntentId. Returns the overall status (pending-validation, pending, success, failed, rejected) and the disbursement record.
@@ -388,6 +406,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Get Disbursements Awaiting Approval
     ///
     /// List all disbursements in pending-validation status. Review each and call Proceed With Disbursement to approve or reject.
@@ -417,6 +436,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Proceed With Disbursement
     ///
     /// Approve or reject a disbursement in pending-validation status. Set allow: true to approve (sends funds immediately) or allow: false to reject (no funds transferred).
@@ -451,6 +471,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Check Geolocation
     ///
     /// Check whether an IP address is in an allowed geolocation for your operator account. Use this to pre-check a customer's location before presenting payment UI. If your operator has no location rules configured, the response will always be allowed: true (no IP lookup is performed).
@@ -476,6 +497,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// List Webhooks
     ///
     /// Retrieve all registered webhook endpoints.
@@ -495,6 +517,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Register Webhook
     ///
     /// Register a webhook URL to receive event notifications for payments, disbursements, and KYC events. Returns a one-time HMAC-SHA512 secret key for signature verification. Optionally include custom headers sent with each delivery.
@@ -517,6 +540,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Delete Webhook
     ///
     /// Remove a registered webhook endpoint.
@@ -538,6 +562,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Update Webhook
     ///
     /// Update an existing webhook's URL, status, event types, or custom headers. The HMAC secret key is not changed; to rotate the secret, delete and recreate the webhook. Duplicate webhooks (same URL with overlapping event types) are rejected.
@@ -563,6 +588,7 @@ impl Client {
         }
     }
 }
+
 /// The documented error responses of `listCustomers`.
 #[derive(Debug, Clone)]
 pub enum ListCustomersError {
@@ -573,10 +599,13 @@ pub enum ListCustomersError {
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
     Status500(models::ErrorResponse),
 }
+
 /// The documented error responses of `createCustomer`.
 pub type CreateCustomerError = ListCustomersError;
+
 /// The documented error responses of `getCustomersWithKycForReview`.
 pub type GetCustomersWithKycForReviewError = ListCustomersError;
+
 /// The documented error responses of `getCustomer`.
 #[derive(Debug, Clone)]
 pub enum GetCustomerError {
@@ -589,32 +618,46 @@ pub enum GetCustomerError {
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
     Status500(models::ErrorResponse),
 }
+
 /// The documented error responses of `updateCustomer`.
 pub type UpdateCustomerError = ListCustomersError;
+
 /// The documented error responses of `getCustomerKycInfo`.
 pub type GetCustomerKycInfoError = ListCustomersError;
+
 /// The documented error responses of `setCustomerKycManuallyVerified`.
 pub type SetCustomerKycManuallyVerifiedError = ListCustomersError;
+
 /// The documented error responses of `getCustomerPrizes`.
 pub type GetCustomerPrizesError = ListCustomersError;
+
 /// The documented error responses of `recordPrize`.
 pub type RecordPrizeError = ListCustomersError;
+
 /// The documented error responses of `createPaymentIntent`.
 pub type CreatePaymentIntentError = ListCustomersError;
+
 /// The documented error responses of `getPaymentIntentStatus`.
 pub type GetPaymentIntentStatusError = ListCustomersError;
+
 /// The documented error responses of `createDisbursementIntent`.
 pub type CreateDisbursementIntentError = ListCustomersError;
+
 /// The documented error responses of `getDisbursementIntentStatus`.
 pub type GetDisbursementIntentStatusError = ListCustomersError;
+
 /// The documented error responses of `getDisbursementsAwaitingApproval`.
 pub type GetDisbursementsAwaitingApprovalError = ListCustomersError;
+
 /// The documented error responses of `proceedWithDisbursement`.
 pub type ProceedWithDisbursementError = ListCustomersError;
+
 /// The documented error responses of `checkGeolocation`.
 pub type CheckGeolocationError = ListCustomersError;
+
 /// The documented error responses of `listWebhooks`.
 pub type ListWebhooksError = ListCustomersError;
+
 /// The documented error responses of `registerWebhook`.
 #[derive(Debug, Clone)]
 pub enum RegisterWebhookError {
@@ -627,7 +670,9 @@ pub enum RegisterWebhookError {
     /// `500`: An unexpected server-side error occurred. These are rare and should be retried.
     Status500(models::ErrorResponse),
 }
+
 /// The documented error responses of `deleteWebhook`.
 pub type DeleteWebhookError = ListCustomersError;
+
 /// The documented error responses of `updateWebhook`.
 pub type UpdateWebhookError = RegisterWebhookError;

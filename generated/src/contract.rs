@@ -4,11 +4,14 @@
 //! an `Unknown` variant.
 use super::models;
 use super::support::{Inspect, UnknownValue};
+
 /// What a decoder returns: the values decoded into `Unknown` variants, or why the body
 /// did not decode.
 type Decoded = Result<Vec<UnknownValue>, String>;
+
 /// Decodes a body into one generated type.
 type Decoder = fn(&str) -> Decoded;
+
 /// Every documented JSON answer: the operation, its statuses (codes, `4XX` ranges or
 /// `default`) and the decoder of their generated type.
 const ANSWERS: &[(&str, &[&str], Decoder)] = &[
@@ -73,6 +76,7 @@ const ANSWERS: &[(&str, &[&str], Decoder)] = &[
     ("updateWebhook", &["200"], typed::<models::Webhook>),
     ("updateWebhook", &["400", "403", "409", "500"], typed::<models::ErrorResponse>),
 ];
+
 /// Decodes `body`, answered with `status` by the operation `operation_id`, into its
 /// generated type. An exact code is preferred to its range, a range to `default`, as the
 /// client reads them. `None` when the spec documents no JSON body for that answer.
@@ -85,6 +89,7 @@ pub fn decode(operation_id: &str, status: u16, body: &str) -> Option<Decoded> {
         .find_map(|key| rows().find(|(_, statuses, _)| statuses.contains(&key)))
         .map(|(_, _, decoder)| decoder(body))
 }
+
 fn typed<T: ::serde::de::DeserializeOwned + Inspect>(body: &str) -> Decoded {
     ::serde_json::from_str::<T>(body)
         .map(|value| value.unknown_values())

@@ -6,6 +6,7 @@ use super::models;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
 use runtime::{Call, Inputs, bytes_response, json_response, required};
+
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -15,6 +16,7 @@ pub trait Api: Send + Sync + 'static {
         let _ = ctx;
         Ok(())
     }
+
     /// Encodes a rejection; the default uses the spec's error shape ([`error_body`]).
     fn reject(&self, rejection: Rejection) -> ::axum::response::Response {
         runtime::json_response(
@@ -23,6 +25,7 @@ pub trait Api: Send + Sync + 'static {
             &error_body(&rejection),
         )
     }
+
     /// List Customers
     ///
     /// Retrieve a paginated list of customer records. Supports page and size query parameters.
@@ -34,6 +37,7 @@ pub trait Api: Send + Sync + 'static {
         page: Option<i64>,
         size: Option<i64>,
     ) -> impl ::std::future::Future<Output = ListCustomersReply> + Send;
+
     /// Create Customer
     ///
     /// Create a new customer record. Required before creating payment or disbursement intents. Minimum fields: externalCustomerId and data.email. Returns 400 if a customer with the same externalCustomerId or data.email already exists. Customers in non-production environments can be created using disposable or +suffix addresses, however due to a number of gateway/processor restrictions, payments are likely to fail. A warning will be included in the response indicating such.
@@ -44,6 +48,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         body: models::CreateCustomerRequest,
     ) -> impl ::std::future::Future<Output = CreateCustomerReply> + Send;
+
     /// Get Customers With KYC For Review
     ///
     /// Retrieve all customers with KYC submissions in under_review status, awaiting your manual approval or rejection.
@@ -53,6 +58,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         ctx: Context,
     ) -> impl ::std::future::Future<Output = GetCustomersWithKycForReviewReply> + Send;
+
     /// Get Customer
     ///
     /// Retrieve a customer record by externalCustomerId, including profile data and KYC verification history.
@@ -63,6 +69,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         external_customer_id: String,
     ) -> impl ::std::future::Future<Output = GetCustomerReply> + Send;
+
     /// Update Customer
     ///
     /// Update a customer's profile fields. All fields are optional.
@@ -74,6 +81,7 @@ pub trait Api: Send + Sync + 'static {
         external_customer_id: String,
         body: models::UpdateCustomerRequest,
     ) -> impl ::std::future::Future<Output = UpdateCustomerReply> + Send;
+
     /// Get Customer KYC Info
     ///
     /// Retrieve KYC verification status for a customer. The response is deliberately minimal: for any status other than pending only status, type, and verifiedAt are returned. When the status is pending, the response also includes a clientSecretKey (cs_ki_..., valid 24 hours) that your frontend passes to vivamo.createKycElements(), plus the EVS URLs under data for backward compatibility (deprecated; new integrations should use the clientSecretKey).
@@ -84,6 +92,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         external_customer_id: String,
     ) -> impl ::std::future::Future<Output = GetCustomerKycInfoReply> + Send;
+
     /// Set Customer KYC Manually Verified
     ///
     /// Manually approve or reject a customer's KYC verification. Only applicable when the verification status is under_review. Set verify: true to approve, verify: false to reject. Manual approval requires that the customer has already attempted document verification; manual rejection is not subject to this constraint.
@@ -96,6 +105,7 @@ pub trait Api: Send + Sync + 'static {
         type_: models::SetCustomerKycManuallyVerifiedType,
         body: models::KycVerifyRequest,
     ) -> impl ::std::future::Future<Output = SetCustomerKycManuallyVerifiedReply> + Send;
+
     /// Get Customer Prizes
     ///
     /// Retrieve prize records for a customer. Defaults to the current calendar year. Pass taxYear to retrieve records from a different year. Results are sorted by date won, most recent first.
@@ -107,6 +117,7 @@ pub trait Api: Send + Sync + 'static {
         external_customer_id: String,
         tax_year: Option<i64>,
     ) -> impl ::std::future::Future<Output = GetCustomerPrizesReply> + Send;
+
     /// Record Prize
     ///
     /// Record a W-2G prize for a customer. The prize is validated against IRS filing thresholds based on your operator's personal tax type: Bingo prizes must be at least $1,200 and include a ticket or card number; Horse Racing prizes must exceed $600 and be at least 300 times the wager amount, with a race name. Returns the prize record and, if the customer has not yet completed a W-9, a w9CaptureUrl for tax form collection. Only available to operators with a bingo or horse_racing personal tax type.
@@ -118,6 +129,7 @@ pub trait Api: Send + Sync + 'static {
         external_customer_id: String,
         body: models::RecordPrizeRequest,
     ) -> impl ::std::future::Future<Output = RecordPrizeReply> + Send;
+
     /// Create Payment Intent
     ///
     /// Create a payment intent for a customer. Returns a clientSecretKey to pass to the Vivamo SDK on your frontend. Requires amount, currency, and externalPaymentIntentId. Intents expire after 2 hours.
@@ -128,6 +140,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         body: models::CreatePaymentIntentRequest,
     ) -> impl ::std::future::Future<Output = CreatePaymentIntentReply> + Send;
+
     /// Get Payment Intent Status
     ///
     /// Retrieve the current status of a payment intent by paymentIntentId. Returns the overall intent status (no-payment, pending, success, failed) and an array of individual payment attempts.
@@ -138,6 +151,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         payment_intent_id: String,
     ) -> impl ::std::future::Future<Output = GetPaymentIntentStatusReply> + Send;
+
     /// Create Disbursement Intent
     ///
     /// Create a disbursement intent to pay out funds to a customer. Returns a clientSecretKey to pass to the Vivamo SDK. Requires amount, currency, and externalDisbursementIntentId. Intents expire after 2 hours. Disbursements require your manual approval before processing.
@@ -148,6 +162,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         body: models::CreateDisbursementIntentRequest,
     ) -> impl ::std::future::Future<Output = CreateDisbursementIntentReply> + Send;
+
     /// Get Disbursement Intent Status
     ///
     /// Retrieve the current status of a disbursement intent by disbursementIntentId. Returns the overall status (pending-validation, pending, success, failed, rejected) and the disbursement record.
@@ -158,6 +173,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         disbursement_intent_id: String,
     ) -> impl ::std::future::Future<Output = GetDisbursementIntentStatusReply> + Send;
+
     /// Get Disbursements Awaiting Approval
     ///
     /// List all disbursements in pending-validation status. Review each and call Proceed With Disbursement to approve or reject.
@@ -169,6 +185,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = GetDisbursementsAwaitingApprovalReply,
     > + Send;
+
     /// Proceed With Disbursement
     ///
     /// Approve or reject a disbursement in pending-validation status. Set allow: true to approve (sends funds immediately) or allow: false to reject (no funds transferred).
@@ -180,6 +197,7 @@ pub trait Api: Send + Sync + 'static {
         disbursement_intent_id: String,
         allow: bool,
     ) -> impl ::std::future::Future<Output = ProceedWithDisbursementReply> + Send;
+
     /// Check Geolocation
     ///
     /// Check whether an IP address is in an allowed geolocation for your operator account. Use this to pre-check a customer's location before presenting payment UI. If your operator has no location rules configured, the response will always be allowed: true (no IP lookup is performed).
@@ -190,6 +208,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         body: models::GeolocationCheckRequest,
     ) -> impl ::std::future::Future<Output = CheckGeolocationReply> + Send;
+
     /// List Webhooks
     ///
     /// Retrieve all registered webhook endpoints.
@@ -199,6 +218,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         ctx: Context,
     ) -> impl ::std::future::Future<Output = ListWebhooksReply> + Send;
+
     /// Register Webhook
     ///
     /// Register a webhook URL to receive event notifications for payments, disbursements, and KYC events. Returns a one-time HMAC-SHA512 secret key for signature verification. Optionally include custom headers sent with each delivery.
@@ -209,6 +229,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         body: models::RegisterWebhookRequest,
     ) -> impl ::std::future::Future<Output = RegisterWebhookReply> + Send;
+
     /// Delete Webhook
     ///
     /// Remove a registered webhook endpoint.
@@ -219,6 +240,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         body: models::DeleteWebhookRequest,
     ) -> impl ::std::future::Future<Output = DeleteWebhookReply> + Send;
+
     /// Update Webhook
     ///
     /// Update an existing webhook's URL, status, event types, or custom headers. The HMAC secret key is not changed; to rotate the secret, delete and recreate the webhook. Duplicate webhooks (same URL with overlapping event types) are rejected.
@@ -231,6 +253,7 @@ pub trait Api: Send + Sync + 'static {
         body: models::UpdateWebhookRequest,
     ) -> impl ::std::future::Future<Output = UpdateWebhookReply> + Send;
 }
+
 /// A rejection as the spec's error body (`ErrorResponse`).
 pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     let mut body = ::serde_json::Map::new();
@@ -256,6 +279,7 @@ pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     }
     ::serde_json::Value::Object(body)
 }
+
 /// An axum router serving `service`: unknown paths get 404, known paths with another
 /// method 405, undecodable input 400 (415 for a wrong media type), all in the spec's error shape.
 pub fn router<S: Api>(service: S) -> ::axum::Router {
@@ -263,8 +287,10 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
         .fallback(dispatch::<S>)
         .with_state(::std::sync::Arc::new(service))
 }
+
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -297,13 +323,16 @@ async fn dispatch<S: Api>(
         Err(response) => response,
     }
 }
+
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
 type Handler<S> = fn(Call<S>) -> Pending;
+
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
     Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
+
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
 fn route<S: Api>(
@@ -412,6 +441,7 @@ fn route<S: Api>(
         Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }
+
 /// What `listCustomers` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum ListCustomersReply {
@@ -426,6 +456,7 @@ pub enum ListCustomersReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl ListCustomersReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -438,6 +469,7 @@ impl ListCustomersReply {
         }
     }
 }
+
 /// What `createCustomer` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CreateCustomerReply {
@@ -452,6 +484,7 @@ pub enum CreateCustomerReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl CreateCustomerReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -464,6 +497,7 @@ impl CreateCustomerReply {
         }
     }
 }
+
 /// What `getCustomersWithKycForReview` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomersWithKycForReviewReply {
@@ -478,6 +512,7 @@ pub enum GetCustomersWithKycForReviewReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetCustomersWithKycForReviewReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -490,6 +525,7 @@ impl GetCustomersWithKycForReviewReply {
         }
     }
 }
+
 /// What `getCustomer` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomerReply {
@@ -506,6 +542,7 @@ pub enum GetCustomerReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetCustomerReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -519,6 +556,7 @@ impl GetCustomerReply {
         }
     }
 }
+
 /// What `updateCustomer` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum UpdateCustomerReply {
@@ -533,6 +571,7 @@ pub enum UpdateCustomerReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl UpdateCustomerReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -545,6 +584,7 @@ impl UpdateCustomerReply {
         }
     }
 }
+
 /// What `getCustomerKycInfo` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomerKycInfoReply {
@@ -559,6 +599,7 @@ pub enum GetCustomerKycInfoReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetCustomerKycInfoReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -571,6 +612,7 @@ impl GetCustomerKycInfoReply {
         }
     }
 }
+
 /// What `setCustomerKycManuallyVerified` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum SetCustomerKycManuallyVerifiedReply {
@@ -585,6 +627,7 @@ pub enum SetCustomerKycManuallyVerifiedReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl SetCustomerKycManuallyVerifiedReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -597,6 +640,7 @@ impl SetCustomerKycManuallyVerifiedReply {
         }
     }
 }
+
 /// What `getCustomerPrizes` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetCustomerPrizesReply {
@@ -611,6 +655,7 @@ pub enum GetCustomerPrizesReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetCustomerPrizesReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -623,6 +668,7 @@ impl GetCustomerPrizesReply {
         }
     }
 }
+
 /// What `recordPrize` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum RecordPrizeReply {
@@ -637,6 +683,7 @@ pub enum RecordPrizeReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl RecordPrizeReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -649,6 +696,7 @@ impl RecordPrizeReply {
         }
     }
 }
+
 /// What `createPaymentIntent` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CreatePaymentIntentReply {
@@ -663,6 +711,7 @@ pub enum CreatePaymentIntentReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl CreatePaymentIntentReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -675,6 +724,7 @@ impl CreatePaymentIntentReply {
         }
     }
 }
+
 /// What `getPaymentIntentStatus` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetPaymentIntentStatusReply {
@@ -689,6 +739,7 @@ pub enum GetPaymentIntentStatusReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetPaymentIntentStatusReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -701,6 +752,7 @@ impl GetPaymentIntentStatusReply {
         }
     }
 }
+
 /// What `createDisbursementIntent` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CreateDisbursementIntentReply {
@@ -715,6 +767,7 @@ pub enum CreateDisbursementIntentReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl CreateDisbursementIntentReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -727,6 +780,7 @@ impl CreateDisbursementIntentReply {
         }
     }
 }
+
 /// What `getDisbursementIntentStatus` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetDisbursementIntentStatusReply {
@@ -741,6 +795,7 @@ pub enum GetDisbursementIntentStatusReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetDisbursementIntentStatusReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -753,6 +808,7 @@ impl GetDisbursementIntentStatusReply {
         }
     }
 }
+
 /// What `getDisbursementsAwaitingApproval` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetDisbursementsAwaitingApprovalReply {
@@ -767,6 +823,7 @@ pub enum GetDisbursementsAwaitingApprovalReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetDisbursementsAwaitingApprovalReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -779,6 +836,7 @@ impl GetDisbursementsAwaitingApprovalReply {
         }
     }
 }
+
 /// What `proceedWithDisbursement` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum ProceedWithDisbursementReply {
@@ -793,6 +851,7 @@ pub enum ProceedWithDisbursementReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl ProceedWithDisbursementReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -805,6 +864,7 @@ impl ProceedWithDisbursementReply {
         }
     }
 }
+
 /// What `checkGeolocation` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CheckGeolocationReply {
@@ -819,6 +879,7 @@ pub enum CheckGeolocationReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl CheckGeolocationReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -831,6 +892,7 @@ impl CheckGeolocationReply {
         }
     }
 }
+
 /// What `listWebhooks` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum ListWebhooksReply {
@@ -845,6 +907,7 @@ pub enum ListWebhooksReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl ListWebhooksReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -857,6 +920,7 @@ impl ListWebhooksReply {
         }
     }
 }
+
 /// What `registerWebhook` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum RegisterWebhookReply {
@@ -873,6 +937,7 @@ pub enum RegisterWebhookReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl RegisterWebhookReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -886,6 +951,7 @@ impl RegisterWebhookReply {
         }
     }
 }
+
 /// What `deleteWebhook` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum DeleteWebhookReply {
@@ -900,6 +966,7 @@ pub enum DeleteWebhookReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl DeleteWebhookReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -912,6 +979,7 @@ impl DeleteWebhookReply {
         }
     }
 }
+
 /// What `updateWebhook` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum UpdateWebhookReply {
@@ -928,6 +996,7 @@ pub enum UpdateWebhookReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl UpdateWebhookReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -941,39 +1010,46 @@ impl UpdateWebhookReply {
         }
     }
 }
+
 async fn handle_list_customers<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("listCustomers", &["bearerAuth"])?;
     let page = call.inputs.query::<i64>("page")?;
     let size = call.inputs.query::<i64>("size")?;
     call.service.list_customers(call.ctx, page, size).await.encode()
 }
+
 async fn handle_create_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createCustomer", &["bearerAuth"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.create_customer(call.ctx, body).await.encode()
 }
+
 async fn handle_get_customers_with_kyc_for_review<S: Api>(
     call: Call<S>,
 ) -> runtime::Outcome {
     let call = call.enter("getCustomersWithKycForReview", &["bearerAuth"])?;
     call.service.get_customers_with_kyc_for_review(call.ctx).await.encode()
 }
+
 async fn handle_get_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("getCustomer", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
     call.service.get_customer(call.ctx, external_customer_id).await.encode()
 }
+
 async fn handle_update_customer<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("updateCustomer", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.update_customer(call.ctx, external_customer_id, body).await.encode()
 }
+
 async fn handle_get_customer_kyc_info<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("getCustomerKycInfo", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
     call.service.get_customer_kyc_info(call.ctx, external_customer_id).await.encode()
 }
+
 async fn handle_set_customer_kyc_manually_verified<S: Api>(
     call: Call<S>,
 ) -> runtime::Outcome {
@@ -986,6 +1062,7 @@ async fn handle_set_customer_kyc_manually_verified<S: Api>(
         .await
         .encode()
 }
+
 async fn handle_get_customer_prizes<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("getCustomerPrizes", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
@@ -995,27 +1072,32 @@ async fn handle_get_customer_prizes<S: Api>(call: Call<S>) -> runtime::Outcome {
         .await
         .encode()
 }
+
 async fn handle_record_prize<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("recordPrize", &["bearerAuth"])?;
     let external_customer_id = call.inputs.path::<String>("externalCustomerId")?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.record_prize(call.ctx, external_customer_id, body).await.encode()
 }
+
 async fn handle_create_payment_intent<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createPaymentIntent", &["bearerAuth"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.create_payment_intent(call.ctx, body).await.encode()
 }
+
 async fn handle_get_payment_intent_status<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("getPaymentIntentStatus", &["bearerAuth"])?;
     let payment_intent_id = call.inputs.path::<String>("paymentIntentId")?;
     call.service.get_payment_intent_status(call.ctx, payment_intent_id).await.encode()
 }
+
 async fn handle_create_disbursement_intent<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createDisbursementIntent", &["bearerAuth"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.create_disbursement_intent(call.ctx, body).await.encode()
 }
+
 async fn handle_get_disbursement_intent_status<S: Api>(
     call: Call<S>,
 ) -> runtime::Outcome {
@@ -1026,12 +1108,14 @@ async fn handle_get_disbursement_intent_status<S: Api>(
         .await
         .encode()
 }
+
 async fn handle_get_disbursements_awaiting_approval<S: Api>(
     call: Call<S>,
 ) -> runtime::Outcome {
     let call = call.enter("getDisbursementsAwaitingApproval", &["bearerAuth"])?;
     call.service.get_disbursements_awaiting_approval(call.ctx).await.encode()
 }
+
 async fn handle_proceed_with_disbursement<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("proceedWithDisbursement", &["bearerAuth"])?;
     let disbursement_intent_id = call.inputs.path::<String>("disbursementIntentId")?;
@@ -1041,25 +1125,30 @@ async fn handle_proceed_with_disbursement<S: Api>(call: Call<S>) -> runtime::Out
         .await
         .encode()
 }
+
 async fn handle_check_geolocation<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("checkGeolocation", &["bearerAuth"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.check_geolocation(call.ctx, body).await.encode()
 }
+
 async fn handle_list_webhooks<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("listWebhooks", &["bearerAuth"])?;
     call.service.list_webhooks(call.ctx).await.encode()
 }
+
 async fn handle_register_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("registerWebhook", &["bearerAuth"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.register_webhook(call.ctx, body).await.encode()
 }
+
 async fn handle_delete_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("deleteWebhook", &["bearerAuth"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.delete_webhook(call.ctx, body).await.encode()
 }
+
 async fn handle_update_webhook<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("updateWebhook", &["bearerAuth"])?;
     let webhook_id = call.inputs.path::<String>("webhookId")?;

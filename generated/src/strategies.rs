@@ -9,8 +9,10 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `CustomerData` the spec allows.
 pub fn customer_data_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -26,10 +28,12 @@ pub fn customer_data_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "country", text("", 0, 20)),
     ])
 }
+
 /// Values of `CustomerData` the spec allows, decoded into the generated type.
 pub fn customer_data() -> BoxedStrategy<models::CustomerData> {
     decoded(customer_data_json(DEPTH))
 }
+
 /// JSON values of `CustomerData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn customer_data_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -49,6 +53,7 @@ pub fn customer_data_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `KycVerification` the spec allows.
 pub fn kyc_verification_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -58,10 +63,12 @@ pub fn kyc_verification_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
+
 /// Values of `KycVerification` the spec allows, decoded into the generated type.
 pub fn kyc_verification() -> BoxedStrategy<models::KycVerification> {
     decoded(kyc_verification_json(DEPTH))
 }
+
 /// JSON values of `KycVerification` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn kyc_verification_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -70,6 +77,7 @@ pub fn kyc_verification_invalid() -> BoxedStrategy<Value> {
         &[("type", "enum"), ("status", "enum"), ("createdAt", "string")],
     )
 }
+
 /// JSON values of `Customer` the spec allows.
 pub fn customer_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -84,10 +92,12 @@ pub fn customer_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
+
 /// Values of `Customer` the spec allows, decoded into the generated type.
 pub fn customer() -> BoxedStrategy<models::Customer> {
     decoded(customer_json(DEPTH))
 }
+
 /// JSON values of `Customer` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn customer_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -101,6 +111,7 @@ pub fn customer_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `CreateCustomerRequest` the spec allows.
 pub fn create_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -114,10 +125,12 @@ pub fn create_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
         required("data", customer_data_json(next)),
     ])
 }
+
 /// Values of `CreateCustomerRequest` the spec allows, decoded into the generated type.
 pub fn create_customer_request() -> BoxedStrategy<models::CreateCustomerRequest> {
     decoded(create_customer_request_json(DEPTH))
 }
+
 /// JSON values of `CreateCustomerRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn create_customer_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -130,6 +143,7 @@ pub fn create_customer_request_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `CreateCustomerResponse` the spec allows.
 pub fn create_customer_response_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -145,10 +159,12 @@ pub fn create_customer_response_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "warning", text("", 0, 20)),
     ])
 }
+
 /// Values of `CreateCustomerResponse` the spec allows, decoded into the generated type.
 pub fn create_customer_response() -> BoxedStrategy<models::CreateCustomerResponse> {
     decoded(create_customer_response_json(DEPTH))
 }
+
 /// JSON values of `CreateCustomerResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn create_customer_response_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -163,6 +179,7 @@ pub fn create_customer_response_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `CustomerList` the spec allows.
 pub fn customer_list_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -174,14 +191,17 @@ pub fn customer_list_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `CustomerList` the spec allows, decoded into the generated type.
 pub fn customer_list() -> BoxedStrategy<models::CustomerList> {
     decoded(customer_list_json(DEPTH))
 }
+
 /// JSON values of `CustomerList` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn customer_list_invalid() -> BoxedStrategy<Value> {
     broken(customer_list_json(DEPTH), &[], &[("customers", "array")])
 }
+
 /// JSON values of `UpdateCustomerRequest` the spec allows.
 pub fn update_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -197,10 +217,12 @@ pub fn update_customer_request_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "country", text("", 0, 20)),
     ])
 }
+
 /// Values of `UpdateCustomerRequest` the spec allows, decoded into the generated type.
 pub fn update_customer_request() -> BoxedStrategy<models::UpdateCustomerRequest> {
     decoded(update_customer_request_json(DEPTH))
 }
+
 /// JSON values of `UpdateCustomerRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn update_customer_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -220,6 +242,7 @@ pub fn update_customer_request_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `KycInfo` the spec allows.
 pub fn kyc_info_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -228,10 +251,12 @@ pub fn kyc_info_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "kycVerification", nullable(kyc_info_verification_json(next))),
     ])
 }
+
 /// Values of `KycInfo` the spec allows, decoded into the generated type.
 pub fn kyc_info() -> BoxedStrategy<models::KycInfo> {
     decoded(kyc_info_json(DEPTH))
 }
+
 /// JSON values of `KycInfo` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn kyc_info_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -240,6 +265,7 @@ pub fn kyc_info_invalid() -> BoxedStrategy<Value> {
         &[("externalCustomerId", "string"), ("kycVerification", "object")],
     )
 }
+
 /// JSON values of `KycInfoVerification` the spec allows.
 pub fn kyc_info_verification_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -251,10 +277,12 @@ pub fn kyc_info_verification_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "data", kyc_info_verification_data_json(next)),
     ])
 }
+
 /// Values of `KycInfoVerification` the spec allows, decoded into the generated type.
 pub fn kyc_info_verification() -> BoxedStrategy<models::KycInfoVerification> {
     decoded(kyc_info_verification_json(DEPTH))
 }
+
 /// JSON values of `KycInfoVerification` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn kyc_info_verification_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -269,30 +297,37 @@ pub fn kyc_info_verification_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `KycVerifyRequest` the spec allows.
 pub fn kyc_verify_request_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("verify", any::<bool>().prop_map(Value::Bool).boxed())])
 }
+
 /// Values of `KycVerifyRequest` the spec allows, decoded into the generated type.
 pub fn kyc_verify_request() -> BoxedStrategy<models::KycVerifyRequest> {
     decoded(kyc_verify_request_json(DEPTH))
 }
+
 /// JSON values of `KycVerifyRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn kyc_verify_request_invalid() -> BoxedStrategy<Value> {
     broken(kyc_verify_request_json(DEPTH), &["verify"], &[("verify", "boolean")])
 }
+
 /// JSON values of `MessageResponse` the spec allows.
 pub fn message_response_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "message", text("", 0, 20))])
 }
+
 /// Values of `MessageResponse` the spec allows, decoded into the generated type.
 pub fn message_response() -> BoxedStrategy<models::MessageResponse> {
     decoded(message_response_json(DEPTH))
 }
+
 /// JSON values of `MessageResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn message_response_invalid() -> BoxedStrategy<Value> {
     broken(message_response_json(DEPTH), &[], &[("message", "string")])
 }
+
 /// JSON values of `CustomData` the spec allows.
 pub fn custom_data_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -301,10 +336,12 @@ pub fn custom_data_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "custom3", text("", 0, 20)),
     ])
 }
+
 /// Values of `CustomData` the spec allows, decoded into the generated type.
 pub fn custom_data() -> BoxedStrategy<models::CustomData> {
     decoded(custom_data_json(DEPTH))
 }
+
 /// JSON values of `CustomData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn custom_data_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -313,14 +350,17 @@ pub fn custom_data_invalid() -> BoxedStrategy<Value> {
         &[("custom1", "string"), ("custom2", "string"), ("custom3", "string")],
     )
 }
+
 /// JSON values of `CustomerReference` the spec allows.
 pub fn customer_reference_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("externalCustomerId", text("", 0, 20))])
 }
+
 /// Values of `CustomerReference` the spec allows, decoded into the generated type.
 pub fn customer_reference() -> BoxedStrategy<models::CustomerReference> {
     decoded(customer_reference_json(DEPTH))
 }
+
 /// JSON values of `CustomerReference` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn customer_reference_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -329,6 +369,7 @@ pub fn customer_reference_invalid() -> BoxedStrategy<Value> {
         &[("externalCustomerId", "string")],
     )
 }
+
 /// JSON values of `PaymentIntentInput` the spec allows.
 pub fn payment_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -340,10 +381,12 @@ pub fn payment_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "sendReceiptEmail", any::<bool>().prop_map(Value::Bool).boxed()),
     ])
 }
+
 /// Values of `PaymentIntentInput` the spec allows, decoded into the generated type.
 pub fn payment_intent_input() -> BoxedStrategy<models::PaymentIntentInput> {
     decoded(payment_intent_input_json(DEPTH))
 }
+
 /// JSON values of `PaymentIntentInput` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn payment_intent_input_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -358,6 +401,7 @@ pub fn payment_intent_input_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `CreatePaymentIntentRequest` the spec allows.
 pub fn create_payment_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -366,12 +410,14 @@ pub fn create_payment_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
         required("paymentIntent", payment_intent_input_json(next)),
     ])
 }
+
 /// Values of `CreatePaymentIntentRequest` the spec allows, decoded into the generated type.
 pub fn create_payment_intent_request() -> BoxedStrategy<
     models::CreatePaymentIntentRequest,
 > {
     decoded(create_payment_intent_request_json(DEPTH))
 }
+
 /// JSON values of `CreatePaymentIntentRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn create_payment_intent_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -380,6 +426,7 @@ pub fn create_payment_intent_request_invalid() -> BoxedStrategy<Value> {
         &[("customer", "object"), ("paymentIntent", "object")],
     )
 }
+
 /// JSON values of `PaymentIntentCreated` the spec allows.
 pub fn payment_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -393,10 +440,12 @@ pub fn payment_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "expirationTime", text("", 0, 20)),
     ])
 }
+
 /// Values of `PaymentIntentCreated` the spec allows, decoded into the generated type.
 pub fn payment_intent_created() -> BoxedStrategy<models::PaymentIntentCreated> {
     decoded(payment_intent_created_json(DEPTH))
 }
+
 /// JSON values of `PaymentIntentCreated` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn payment_intent_created_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -414,6 +463,7 @@ pub fn payment_intent_created_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `Payment` the spec allows.
 pub fn payment_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -434,10 +484,12 @@ pub fn payment_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `Payment` the spec allows, decoded into the generated type.
 pub fn payment() -> BoxedStrategy<models::Payment> {
     decoded(payment_json(DEPTH))
 }
+
 /// JSON values of `Payment` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn payment_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -453,6 +505,7 @@ pub fn payment_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `PaymentIntentStatus` the spec allows.
 pub fn payment_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -465,10 +518,12 @@ pub fn payment_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `PaymentIntentStatus` the spec allows, decoded into the generated type.
 pub fn payment_intent_status() -> BoxedStrategy<models::PaymentIntentStatus> {
     decoded(payment_intent_status_json(DEPTH))
 }
+
 /// JSON values of `PaymentIntentStatus` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn payment_intent_status_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -477,6 +532,7 @@ pub fn payment_intent_status_invalid() -> BoxedStrategy<Value> {
         &[("status", "enum"), ("payments", "array")],
     )
 }
+
 /// JSON values of `DisbursementIntentInput` the spec allows.
 pub fn disbursement_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -488,10 +544,12 @@ pub fn disbursement_intent_input_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "sendStatusEmail", any::<bool>().prop_map(Value::Bool).boxed()),
     ])
 }
+
 /// Values of `DisbursementIntentInput` the spec allows, decoded into the generated type.
 pub fn disbursement_intent_input() -> BoxedStrategy<models::DisbursementIntentInput> {
     decoded(disbursement_intent_input_json(DEPTH))
 }
+
 /// JSON values of `DisbursementIntentInput` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn disbursement_intent_input_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -506,6 +564,7 @@ pub fn disbursement_intent_input_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `CreateDisbursementIntentRequest` the spec allows.
 pub fn create_disbursement_intent_request_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -514,12 +573,14 @@ pub fn create_disbursement_intent_request_json(depth: u32) -> BoxedStrategy<Valu
         required("disbursementIntent", disbursement_intent_input_json(next)),
     ])
 }
+
 /// Values of `CreateDisbursementIntentRequest` the spec allows, decoded into the generated type.
 pub fn create_disbursement_intent_request() -> BoxedStrategy<
     models::CreateDisbursementIntentRequest,
 > {
     decoded(create_disbursement_intent_request_json(DEPTH))
 }
+
 /// JSON values of `CreateDisbursementIntentRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn create_disbursement_intent_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -528,6 +589,7 @@ pub fn create_disbursement_intent_request_invalid() -> BoxedStrategy<Value> {
         &[("customer", "object"), ("disbursementIntent", "object")],
     )
 }
+
 /// JSON values of `DisbursementIntentCreated` the spec allows.
 pub fn disbursement_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -541,12 +603,14 @@ pub fn disbursement_intent_created_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "expirationTime", text("", 0, 20)),
     ])
 }
+
 /// Values of `DisbursementIntentCreated` the spec allows, decoded into the generated type.
 pub fn disbursement_intent_created() -> BoxedStrategy<
     models::DisbursementIntentCreated,
 > {
     decoded(disbursement_intent_created_json(DEPTH))
 }
+
 /// JSON values of `DisbursementIntentCreated` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn disbursement_intent_created_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -564,6 +628,7 @@ pub fn disbursement_intent_created_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `Disbursement` the spec allows.
 pub fn disbursement_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -583,10 +648,12 @@ pub fn disbursement_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `Disbursement` the spec allows, decoded into the generated type.
 pub fn disbursement() -> BoxedStrategy<models::Disbursement> {
     decoded(disbursement_json(DEPTH))
 }
+
 /// JSON values of `Disbursement` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn disbursement_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -601,6 +668,7 @@ pub fn disbursement_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `DisbursementIntentStatus` the spec allows.
 pub fn disbursement_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -609,10 +677,12 @@ pub fn disbursement_intent_status_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "disbursement", disbursement_json(next)),
     ])
 }
+
 /// Values of `DisbursementIntentStatus` the spec allows, decoded into the generated type.
 pub fn disbursement_intent_status() -> BoxedStrategy<models::DisbursementIntentStatus> {
     decoded(disbursement_intent_status_json(DEPTH))
 }
+
 /// JSON values of `DisbursementIntentStatus` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn disbursement_intent_status_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -621,6 +691,7 @@ pub fn disbursement_intent_status_invalid() -> BoxedStrategy<Value> {
         &[("status", "enum"), ("disbursement", "object")],
     )
 }
+
 /// JSON values of `PendingDisbursement` the spec allows.
 pub fn pending_disbursement_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -636,10 +707,12 @@ pub fn pending_disbursement_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
+
 /// Values of `PendingDisbursement` the spec allows, decoded into the generated type.
 pub fn pending_disbursement() -> BoxedStrategy<models::PendingDisbursement> {
     decoded(pending_disbursement_json(DEPTH))
 }
+
 /// JSON values of `PendingDisbursement` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pending_disbursement_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -658,6 +731,7 @@ pub fn pending_disbursement_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `ProceedDisbursementResponse` the spec allows.
 pub fn proceed_disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -670,12 +744,14 @@ pub fn proceed_disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "status", proceed_disbursement_response_status_json(next)),
     ])
 }
+
 /// Values of `ProceedDisbursementResponse` the spec allows, decoded into the generated type.
 pub fn proceed_disbursement_response() -> BoxedStrategy<
     models::ProceedDisbursementResponse,
 > {
     decoded(proceed_disbursement_response_json(DEPTH))
 }
+
 /// JSON values of `ProceedDisbursementResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn proceed_disbursement_response_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -691,6 +767,7 @@ pub fn proceed_disbursement_response_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `RecordPrizeRequest` the spec allows.
 pub fn record_prize_request_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -707,10 +784,12 @@ pub fn record_prize_request_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "cashierOrWindow", text("", 0, 20)),
     ])
 }
+
 /// Values of `RecordPrizeRequest` the spec allows, decoded into the generated type.
 pub fn record_prize_request() -> BoxedStrategy<models::RecordPrizeRequest> {
     decoded(record_prize_request_json(DEPTH))
 }
+
 /// JSON values of `RecordPrizeRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn record_prize_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -731,6 +810,7 @@ pub fn record_prize_request_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `PrizeRecord` the spec allows.
 pub fn prize_record_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -752,10 +832,12 @@ pub fn prize_record_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
+
 /// Values of `PrizeRecord` the spec allows, decoded into the generated type.
 pub fn prize_record() -> BoxedStrategy<models::PrizeRecord> {
     decoded(prize_record_json(DEPTH))
 }
+
 /// JSON values of `PrizeRecord` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn prize_record_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -780,6 +862,7 @@ pub fn prize_record_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `RecordPrizeResponse` the spec allows.
 pub fn record_prize_response_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -788,10 +871,12 @@ pub fn record_prize_response_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "w9CaptureUrl", text("", 0, 20)),
     ])
 }
+
 /// Values of `RecordPrizeResponse` the spec allows, decoded into the generated type.
 pub fn record_prize_response() -> BoxedStrategy<models::RecordPrizeResponse> {
     decoded(record_prize_response_json(DEPTH))
 }
+
 /// JSON values of `RecordPrizeResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn record_prize_response_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -800,6 +885,7 @@ pub fn record_prize_response_invalid() -> BoxedStrategy<Value> {
         &[("prize", "object"), ("w9CaptureUrl", "string")],
     )
 }
+
 /// JSON values of `CustomerPrizes` the spec allows.
 pub fn customer_prizes_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -811,26 +897,32 @@ pub fn customer_prizes_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `CustomerPrizes` the spec allows, decoded into the generated type.
 pub fn customer_prizes() -> BoxedStrategy<models::CustomerPrizes> {
     decoded(customer_prizes_json(DEPTH))
 }
+
 /// JSON values of `CustomerPrizes` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn customer_prizes_invalid() -> BoxedStrategy<Value> {
     broken(customer_prizes_json(DEPTH), &[], &[("prizes", "array")])
 }
+
 /// JSON values of `GeolocationCheckRequest` the spec allows.
 pub fn geolocation_check_request_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("ip", text("", 0, 20))])
 }
+
 /// Values of `GeolocationCheckRequest` the spec allows, decoded into the generated type.
 pub fn geolocation_check_request() -> BoxedStrategy<models::GeolocationCheckRequest> {
     decoded(geolocation_check_request_json(DEPTH))
 }
+
 /// JSON values of `GeolocationCheckRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn geolocation_check_request_invalid() -> BoxedStrategy<Value> {
     broken(geolocation_check_request_json(DEPTH), &["ip"], &[("ip", "string")])
 }
+
 /// JSON values of `GeolocationCheckResult` the spec allows.
 pub fn geolocation_check_result_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -841,10 +933,12 @@ pub fn geolocation_check_result_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "stateCode", nullable(text("", 0, 20))),
     ])
 }
+
 /// Values of `GeolocationCheckResult` the spec allows, decoded into the generated type.
 pub fn geolocation_check_result() -> BoxedStrategy<models::GeolocationCheckResult> {
     decoded(geolocation_check_result_json(DEPTH))
 }
+
 /// JSON values of `GeolocationCheckResult` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn geolocation_check_result_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -859,14 +953,17 @@ pub fn geolocation_check_result_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `WebhookHeaders` the spec allows.
 pub fn webhook_headers_json(depth: u32) -> BoxedStrategy<Value> {
     map(text("", 0, 20), if depth == 0 { 0 } else { 3 })
 }
+
 /// Values of `WebhookHeaders` the spec allows, decoded into the generated type.
 pub fn webhook_headers() -> BoxedStrategy<models::WebhookHeaders> {
     decoded(webhook_headers_json(DEPTH))
 }
+
 /// JSON values of `RegisterWebhookRequest` the spec allows.
 pub fn register_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -875,14 +972,17 @@ pub fn register_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
+
 /// Values of `RegisterWebhookRequest` the spec allows, decoded into the generated type.
 pub fn register_webhook_request() -> BoxedStrategy<models::RegisterWebhookRequest> {
     decoded(register_webhook_request_json(DEPTH))
 }
+
 /// JSON values of `RegisterWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn register_webhook_request_invalid() -> BoxedStrategy<Value> {
     broken(register_webhook_request_json(DEPTH), &["url"], &[("url", "string")])
 }
+
 /// JSON values of `WebhookCreated` the spec allows.
 pub fn webhook_created_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -894,10 +994,12 @@ pub fn webhook_created_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
+
 /// Values of `WebhookCreated` the spec allows, decoded into the generated type.
 pub fn webhook_created() -> BoxedStrategy<models::WebhookCreated> {
     decoded(webhook_created_json(DEPTH))
 }
+
 /// JSON values of `WebhookCreated` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn webhook_created_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -911,6 +1013,7 @@ pub fn webhook_created_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `Webhook` the spec allows.
 pub fn webhook_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -926,10 +1029,12 @@ pub fn webhook_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
+
 /// Values of `Webhook` the spec allows, decoded into the generated type.
 pub fn webhook() -> BoxedStrategy<models::Webhook> {
     decoded(webhook_json(DEPTH))
 }
+
 /// JSON values of `Webhook` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn webhook_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -943,6 +1048,7 @@ pub fn webhook_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `UpdateWebhookRequest` the spec allows.
 pub fn update_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -961,10 +1067,12 @@ pub fn update_webhook_request_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "headers", webhook_headers_json(next)),
     ])
 }
+
 /// Values of `UpdateWebhookRequest` the spec allows, decoded into the generated type.
 pub fn update_webhook_request() -> BoxedStrategy<models::UpdateWebhookRequest> {
     decoded(update_webhook_request_json(DEPTH))
 }
+
 /// JSON values of `UpdateWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn update_webhook_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -973,18 +1081,22 @@ pub fn update_webhook_request_invalid() -> BoxedStrategy<Value> {
         &[("url", "string"), ("status", "enum"), ("eventTypes", "array")],
     )
 }
+
 /// JSON values of `DeleteWebhookRequest` the spec allows.
 pub fn delete_webhook_request_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("url", text("", 0, 20))])
 }
+
 /// Values of `DeleteWebhookRequest` the spec allows, decoded into the generated type.
 pub fn delete_webhook_request() -> BoxedStrategy<models::DeleteWebhookRequest> {
     decoded(delete_webhook_request_json(DEPTH))
 }
+
 /// JSON values of `DeleteWebhookRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn delete_webhook_request_invalid() -> BoxedStrategy<Value> {
     broken(delete_webhook_request_json(DEPTH), &["url"], &[("url", "string")])
 }
+
 /// JSON values of `WebhookEvent` the spec allows.
 pub fn webhook_event_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -999,10 +1111,12 @@ pub fn webhook_event_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "externalDisbursementIntentId", text("", 0, 20)),
     ])
 }
+
 /// Values of `WebhookEvent` the spec allows, decoded into the generated type.
 pub fn webhook_event() -> BoxedStrategy<models::WebhookEvent> {
     decoded(webhook_event_json(DEPTH))
 }
+
 /// JSON values of `WebhookEvent` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn webhook_event_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -1021,6 +1135,7 @@ pub fn webhook_event_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `ErrorResponse` the spec allows.
 pub fn error_response_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -1037,10 +1152,12 @@ pub fn error_response_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `ErrorResponse` the spec allows, decoded into the generated type.
 pub fn error_response() -> BoxedStrategy<models::ErrorResponse> {
     decoded(error_response_json(DEPTH))
 }
+
 /// JSON values of `ErrorResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn error_response_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -1049,32 +1166,39 @@ pub fn error_response_invalid() -> BoxedStrategy<Value> {
         &[("message", "string"), ("errorCode", "string"), ("errors", "array")],
     )
 }
+
 /// JSON values of `KycVerificationType` the spec allows.
 pub fn kyc_verification_type_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::KycVerificationType::KNOWN)
 }
+
 /// Values of `KycVerificationType` the spec allows, decoded into the generated type.
 pub fn kyc_verification_type() -> BoxedStrategy<models::KycVerificationType> {
     decoded(kyc_verification_type_json(DEPTH))
 }
+
 /// JSON values of `KycVerificationStatus` the spec allows.
 pub fn kyc_verification_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::KycVerificationStatus::KNOWN)
 }
+
 /// Values of `KycVerificationStatus` the spec allows, decoded into the generated type.
 pub fn kyc_verification_status() -> BoxedStrategy<models::KycVerificationStatus> {
     decoded(kyc_verification_status_json(DEPTH))
 }
+
 /// JSON values of `KycInfoVerificationStatus` the spec allows.
 pub fn kyc_info_verification_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::KycInfoVerificationStatus::KNOWN)
 }
+
 /// Values of `KycInfoVerificationStatus` the spec allows, decoded into the generated type.
 pub fn kyc_info_verification_status() -> BoxedStrategy<
     models::KycInfoVerificationStatus,
 > {
     decoded(kyc_info_verification_status_json(DEPTH))
 }
+
 /// JSON values of `KycInfoVerificationData` the spec allows.
 pub fn kyc_info_verification_data_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -1083,10 +1207,12 @@ pub fn kyc_info_verification_data_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "url", text("", 0, 20)),
     ])
 }
+
 /// Values of `KycInfoVerificationData` the spec allows, decoded into the generated type.
 pub fn kyc_info_verification_data() -> BoxedStrategy<models::KycInfoVerificationData> {
     decoded(kyc_info_verification_data_json(DEPTH))
 }
+
 /// JSON values of `KycInfoVerificationData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn kyc_info_verification_data_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -1099,73 +1225,89 @@ pub fn kyc_info_verification_data_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `PaymentStatus` the spec allows.
 pub fn payment_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::PaymentStatus::KNOWN)
 }
+
 /// Values of `PaymentStatus` the spec allows, decoded into the generated type.
 pub fn payment_status() -> BoxedStrategy<models::PaymentStatus> {
     decoded(payment_status_json(DEPTH))
 }
+
 /// JSON values of `PaymentType` the spec allows.
 pub fn payment_type_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::PaymentType::KNOWN)
 }
+
 /// Values of `PaymentType` the spec allows, decoded into the generated type.
 pub fn payment_type() -> BoxedStrategy<models::PaymentType> {
     decoded(payment_type_json(DEPTH))
 }
+
 /// JSON values of `PaymentIntentStatusStatus` the spec allows.
 pub fn payment_intent_status_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::PaymentIntentStatusStatus::KNOWN)
 }
+
 /// Values of `PaymentIntentStatusStatus` the spec allows, decoded into the generated type.
 pub fn payment_intent_status_status() -> BoxedStrategy<
     models::PaymentIntentStatusStatus,
 > {
     decoded(payment_intent_status_status_json(DEPTH))
 }
+
 /// JSON values of `DisbursementStatus` the spec allows.
 pub fn disbursement_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::DisbursementStatus::KNOWN)
 }
+
 /// Values of `DisbursementStatus` the spec allows, decoded into the generated type.
 pub fn disbursement_status() -> BoxedStrategy<models::DisbursementStatus> {
     decoded(disbursement_status_json(DEPTH))
 }
+
 /// JSON values of `DisbursementType` the spec allows.
 pub fn disbursement_type_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::DisbursementType::KNOWN)
 }
+
 /// Values of `DisbursementType` the spec allows, decoded into the generated type.
 pub fn disbursement_type() -> BoxedStrategy<models::DisbursementType> {
     decoded(disbursement_type_json(DEPTH))
 }
+
 /// JSON values of `DisbursementIntentStatusStatus` the spec allows.
 pub fn disbursement_intent_status_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::DisbursementIntentStatusStatus::KNOWN)
 }
+
 /// Values of `DisbursementIntentStatusStatus` the spec allows, decoded into the generated type.
 pub fn disbursement_intent_status_status() -> BoxedStrategy<
     models::DisbursementIntentStatusStatus,
 > {
     decoded(disbursement_intent_status_status_json(DEPTH))
 }
+
 /// JSON values of `PendingDisbursementCustomerId` the spec allows.
 pub fn pending_disbursement_customer_id_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
     object([optional(depth, "data", pending_disbursement_customer_id_data_json(next))])
 }
+
 /// Values of `PendingDisbursementCustomerId` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_customer_id() -> BoxedStrategy<
     models::PendingDisbursementCustomerId,
 > {
     decoded(pending_disbursement_customer_id_json(DEPTH))
 }
+
 /// JSON values of `PendingDisbursementCustomerId` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pending_disbursement_customer_id_invalid() -> BoxedStrategy<Value> {
     broken(pending_disbursement_customer_id_json(DEPTH), &[], &[("data", "object")])
 }
+
 /// JSON values of `PendingDisbursementCustomerIdData` the spec allows.
 pub fn pending_disbursement_customer_id_data_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -1175,12 +1317,14 @@ pub fn pending_disbursement_customer_id_data_json(depth: u32) -> BoxedStrategy<V
         optional(depth, "phone", text("", 0, 20)),
     ])
 }
+
 /// Values of `PendingDisbursementCustomerIdData` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_customer_id_data() -> BoxedStrategy<
     models::PendingDisbursementCustomerIdData,
 > {
     decoded(pending_disbursement_customer_id_data_json(DEPTH))
 }
+
 /// JSON values of `PendingDisbursementCustomerIdData` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pending_disbursement_customer_id_data_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -1194,14 +1338,17 @@ pub fn pending_disbursement_customer_id_data_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `PendingDisbursementType` the spec allows.
 pub fn pending_disbursement_type_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::PendingDisbursementType::KNOWN)
 }
+
 /// Values of `PendingDisbursementType` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_type() -> BoxedStrategy<models::PendingDisbursementType> {
     decoded(pending_disbursement_type_json(DEPTH))
 }
+
 /// JSON values of `PendingDisbursementStatus` the spec allows.
 pub fn pending_disbursement_status_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -1209,12 +1356,14 @@ pub fn pending_disbursement_status_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "createdAt", text("", 0, 20)),
     ])
 }
+
 /// Values of `PendingDisbursementStatus` the spec allows, decoded into the generated type.
 pub fn pending_disbursement_status() -> BoxedStrategy<
     models::PendingDisbursementStatus,
 > {
     decoded(pending_disbursement_status_json(DEPTH))
 }
+
 /// JSON values of `PendingDisbursementStatus` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pending_disbursement_status_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -1223,92 +1372,111 @@ pub fn pending_disbursement_status_invalid() -> BoxedStrategy<Value> {
         &[("name", "string"), ("createdAt", "string")],
     )
 }
+
 /// JSON values of `ProceedDisbursementResponseStatus` the spec allows.
 pub fn proceed_disbursement_response_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::ProceedDisbursementResponseStatus::KNOWN)
 }
+
 /// Values of `ProceedDisbursementResponseStatus` the spec allows, decoded into the generated type.
 pub fn proceed_disbursement_response_status() -> BoxedStrategy<
     models::ProceedDisbursementResponseStatus,
 > {
     decoded(proceed_disbursement_response_status_json(DEPTH))
 }
+
 /// JSON values of `PrizeRecordPersonalTaxType` the spec allows.
 pub fn prize_record_personal_tax_type_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::PrizeRecordPersonalTaxType::KNOWN)
 }
+
 /// Values of `PrizeRecordPersonalTaxType` the spec allows, decoded into the generated type.
 pub fn prize_record_personal_tax_type() -> BoxedStrategy<
     models::PrizeRecordPersonalTaxType,
 > {
     decoded(prize_record_personal_tax_type_json(DEPTH))
 }
+
 /// JSON values of `PrizeRecordStatus` the spec allows.
 pub fn prize_record_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::PrizeRecordStatus::KNOWN)
 }
+
 /// Values of `PrizeRecordStatus` the spec allows, decoded into the generated type.
 pub fn prize_record_status() -> BoxedStrategy<models::PrizeRecordStatus> {
     decoded(prize_record_status_json(DEPTH))
 }
+
 /// JSON values of `WebhookCreatedStatus` the spec allows.
 pub fn webhook_created_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::WebhookCreatedStatus::KNOWN)
 }
+
 /// Values of `WebhookCreatedStatus` the spec allows, decoded into the generated type.
 pub fn webhook_created_status() -> BoxedStrategy<models::WebhookCreatedStatus> {
     decoded(webhook_created_status_json(DEPTH))
 }
+
 /// JSON values of `WebhookStatus` the spec allows.
 pub fn webhook_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::WebhookStatus::KNOWN)
 }
+
 /// Values of `WebhookStatus` the spec allows, decoded into the generated type.
 pub fn webhook_status() -> BoxedStrategy<models::WebhookStatus> {
     decoded(webhook_status_json(DEPTH))
 }
+
 /// JSON values of `WebhookEventTypesItem` the spec allows.
 pub fn webhook_event_types_item_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::WebhookEventTypesItem::KNOWN)
 }
+
 /// Values of `WebhookEventTypesItem` the spec allows, decoded into the generated type.
 pub fn webhook_event_types_item() -> BoxedStrategy<models::WebhookEventTypesItem> {
     decoded(webhook_event_types_item_json(DEPTH))
 }
+
 /// JSON values of `UpdateWebhookRequestStatus` the spec allows.
 pub fn update_webhook_request_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::UpdateWebhookRequestStatus::KNOWN)
 }
+
 /// Values of `UpdateWebhookRequestStatus` the spec allows, decoded into the generated type.
 pub fn update_webhook_request_status() -> BoxedStrategy<
     models::UpdateWebhookRequestStatus,
 > {
     decoded(update_webhook_request_status_json(DEPTH))
 }
+
 /// JSON values of `UpdateWebhookRequestEventTypesItem` the spec allows.
 pub fn update_webhook_request_event_types_item_json(
     _depth: u32,
 ) -> BoxedStrategy<Value> {
     known(models::UpdateWebhookRequestEventTypesItem::KNOWN)
 }
+
 /// Values of `UpdateWebhookRequestEventTypesItem` the spec allows, decoded into the generated type.
 pub fn update_webhook_request_event_types_item() -> BoxedStrategy<
     models::UpdateWebhookRequestEventTypesItem,
 > {
     decoded(update_webhook_request_event_types_item_json(DEPTH))
 }
+
 /// JSON values of `SetCustomerKycManuallyVerifiedType` the spec allows.
 pub fn set_customer_kyc_manually_verified_type_json(
     _depth: u32,
 ) -> BoxedStrategy<Value> {
     known(models::SetCustomerKycManuallyVerifiedType::KNOWN)
 }
+
 /// Values of `SetCustomerKycManuallyVerifiedType` the spec allows, decoded into the generated type.
 pub fn set_customer_kyc_manually_verified_type() -> BoxedStrategy<
     models::SetCustomerKycManuallyVerifiedType,
 > {
     decoded(set_customer_kyc_manually_verified_type_json(DEPTH))
 }
+
 /// Parameters of `listCustomers` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn list_customers_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
@@ -1322,44 +1490,54 @@ pub fn list_customers_params() -> BoxedStrategy<Value> {
         [],
     )
 }
+
 /// Parameters of `createCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn create_customer_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `createCustomer` the spec allows, decoded.
 pub fn create_customer_body() -> BoxedStrategy<models::CreateCustomerRequest> {
     let next = DEPTH;
     decoded(create_customer_request_json(next))
 }
+
 /// Request bodies of `createCustomer` the spec forbids (as JSON).
 pub fn create_customer_body_invalid() -> BoxedStrategy<Value> {
     create_customer_request_invalid()
 }
+
 /// Parameters of `getCustomersWithKycForReview` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customers_with_kyc_for_review_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Parameters of `getCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customer_params() -> BoxedStrategy<Value> {
     params([required("externalCustomerId", text("", 1, 20))], [], [], [])
 }
+
 /// Parameters of `updateCustomer` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn update_customer_params() -> BoxedStrategy<Value> {
     params([required("externalCustomerId", text("", 1, 20))], [], [], [])
 }
+
 /// Request bodies of `updateCustomer` the spec allows, decoded.
 pub fn update_customer_body() -> BoxedStrategy<models::UpdateCustomerRequest> {
     let next = DEPTH;
     decoded(update_customer_request_json(next))
 }
+
 /// Request bodies of `updateCustomer` the spec forbids (as JSON).
 pub fn update_customer_body_invalid() -> BoxedStrategy<Value> {
     update_customer_request_invalid()
 }
+
 /// Parameters of `getCustomerKycInfo` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customer_kyc_info_params() -> BoxedStrategy<Value> {
     params([required("externalCustomerId", text("", 1, 20))], [], [], [])
 }
+
 /// Parameters of `setCustomerKycManuallyVerified` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
     let next = DEPTH;
@@ -1373,6 +1551,7 @@ pub fn set_customer_kyc_manually_verified_params() -> BoxedStrategy<Value> {
         [],
     )
 }
+
 /// Request bodies of `setCustomerKycManuallyVerified` the spec allows, decoded.
 pub fn set_customer_kyc_manually_verified_body() -> BoxedStrategy<
     models::KycVerifyRequest,
@@ -1380,10 +1559,12 @@ pub fn set_customer_kyc_manually_verified_body() -> BoxedStrategy<
     let next = DEPTH;
     decoded(kyc_verify_request_json(next))
 }
+
 /// Request bodies of `setCustomerKycManuallyVerified` the spec forbids (as JSON).
 pub fn set_customer_kyc_manually_verified_body_invalid() -> BoxedStrategy<Value> {
     kyc_verify_request_invalid()
 }
+
 /// Parameters of `getCustomerPrizes` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_customer_prizes_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
@@ -1394,23 +1575,28 @@ pub fn get_customer_prizes_params() -> BoxedStrategy<Value> {
         [],
     )
 }
+
 /// Parameters of `recordPrize` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn record_prize_params() -> BoxedStrategy<Value> {
     params([required("externalCustomerId", text("", 1, 20))], [], [], [])
 }
+
 /// Request bodies of `recordPrize` the spec allows, decoded.
 pub fn record_prize_body() -> BoxedStrategy<models::RecordPrizeRequest> {
     let next = DEPTH;
     decoded(record_prize_request_json(next))
 }
+
 /// Request bodies of `recordPrize` the spec forbids (as JSON).
 pub fn record_prize_body_invalid() -> BoxedStrategy<Value> {
     record_prize_request_invalid()
 }
+
 /// Parameters of `createPaymentIntent` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn create_payment_intent_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `createPaymentIntent` the spec allows, decoded.
 pub fn create_payment_intent_body() -> BoxedStrategy<
     models::CreatePaymentIntentRequest,
@@ -1418,18 +1604,22 @@ pub fn create_payment_intent_body() -> BoxedStrategy<
     let next = DEPTH;
     decoded(create_payment_intent_request_json(next))
 }
+
 /// Request bodies of `createPaymentIntent` the spec forbids (as JSON).
 pub fn create_payment_intent_body_invalid() -> BoxedStrategy<Value> {
     create_payment_intent_request_invalid()
 }
+
 /// Parameters of `getPaymentIntentStatus` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_payment_intent_status_params() -> BoxedStrategy<Value> {
     params([required("paymentIntentId", text("", 1, 20))], [], [], [])
 }
+
 /// Parameters of `createDisbursementIntent` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn create_disbursement_intent_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `createDisbursementIntent` the spec allows, decoded.
 pub fn create_disbursement_intent_body() -> BoxedStrategy<
     models::CreateDisbursementIntentRequest,
@@ -1437,18 +1627,22 @@ pub fn create_disbursement_intent_body() -> BoxedStrategy<
     let next = DEPTH;
     decoded(create_disbursement_intent_request_json(next))
 }
+
 /// Request bodies of `createDisbursementIntent` the spec forbids (as JSON).
 pub fn create_disbursement_intent_body_invalid() -> BoxedStrategy<Value> {
     create_disbursement_intent_request_invalid()
 }
+
 /// Parameters of `getDisbursementIntentStatus` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_disbursement_intent_status_params() -> BoxedStrategy<Value> {
     params([required("disbursementIntentId", text("", 1, 20))], [], [], [])
 }
+
 /// Parameters of `getDisbursementsAwaitingApproval` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_disbursements_awaiting_approval_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Parameters of `proceedWithDisbursement` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn proceed_with_disbursement_params() -> BoxedStrategy<Value> {
     params(
@@ -1461,66 +1655,82 @@ pub fn proceed_with_disbursement_params() -> BoxedStrategy<Value> {
         [],
     )
 }
+
 /// Parameters of `checkGeolocation` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn check_geolocation_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `checkGeolocation` the spec allows, decoded.
 pub fn check_geolocation_body() -> BoxedStrategy<models::GeolocationCheckRequest> {
     let next = DEPTH;
     decoded(geolocation_check_request_json(next))
 }
+
 /// Request bodies of `checkGeolocation` the spec forbids (as JSON).
 pub fn check_geolocation_body_invalid() -> BoxedStrategy<Value> {
     geolocation_check_request_invalid()
 }
+
 /// Parameters of `listWebhooks` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn list_webhooks_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Parameters of `registerWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn register_webhook_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `registerWebhook` the spec allows, decoded.
 pub fn register_webhook_body() -> BoxedStrategy<models::RegisterWebhookRequest> {
     let next = DEPTH;
     decoded(register_webhook_request_json(next))
 }
+
 /// Request bodies of `registerWebhook` the spec forbids (as JSON).
 pub fn register_webhook_body_invalid() -> BoxedStrategy<Value> {
     register_webhook_request_invalid()
 }
+
 /// Parameters of `deleteWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn delete_webhook_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `deleteWebhook` the spec allows, decoded.
 pub fn delete_webhook_body() -> BoxedStrategy<models::DeleteWebhookRequest> {
     let next = DEPTH;
     decoded(delete_webhook_request_json(next))
 }
+
 /// Request bodies of `deleteWebhook` the spec forbids (as JSON).
 pub fn delete_webhook_body_invalid() -> BoxedStrategy<Value> {
     delete_webhook_request_invalid()
 }
+
 /// Parameters of `updateWebhook` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn update_webhook_params() -> BoxedStrategy<Value> {
     params([required("webhookId", text("", 1, 20))], [], [], [])
 }
+
 /// Request bodies of `updateWebhook` the spec allows, decoded.
 pub fn update_webhook_body() -> BoxedStrategy<models::UpdateWebhookRequest> {
     let next = DEPTH;
     decoded(update_webhook_request_json(next))
 }
+
 /// Request bodies of `updateWebhook` the spec forbids (as JSON).
 pub fn update_webhook_body_invalid() -> BoxedStrategy<Value> {
     update_webhook_request_invalid()
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("CustomerData", customer_data_json, Some(customer_data_invalid)),
@@ -1698,6 +1908,7 @@ pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
         None,
     ),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[
     ("listCustomers", "/paths/~1v1~1customers/get", list_customers_params),

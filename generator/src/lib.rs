@@ -149,7 +149,10 @@ impl Output {
         }
         let mut file = syn::parse_file("").map_err(|e| e.to_string())?;
         file.items = items;
-        Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+        Ok(format!(
+            "{header}\n{}",
+            emit::format::spaced(&prettyplease::unparse(&file))
+        ))
     }
 
     /// The file at `path` with every `mod x;` it declares replaced by the module's own file,
@@ -340,7 +343,7 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
     for (module, text) in modules.into_iter().zip(emitted) {
         match text {
             Ok(text) => {
-                files.insert(PathBuf::from(module.path), text);
+                files.insert(PathBuf::from(module.path), emit::format::spaced(&text));
                 if let Some((path, template)) = module.runtime {
                     files.insert(PathBuf::from(path), format!("// {header}\n{template}"));
                 }

@@ -6,10 +6,12 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 use runtime::{Auth, joined, json_text};
 use ::reqwest::Method;
 use super::models;
+
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[
     ("https://api-production.wistfare.com", "https://api-production.wistfare.com"),
 ];
+
 /// Credentials for the security schemes the spec declares; each operation uses the first
 /// of its schemes that is set.
 #[derive(Clone, Debug, Default)]
@@ -17,12 +19,14 @@ pub struct Credentials {
     /// `apiKey`: an API key, sent in the `X-API-Key` header.
     pub api_key: Option<Secret>,
 }
+
 impl Credentials {
     /// The `apiKey` credential, when set.
     fn api_key(&self) -> Option<Auth<'_>> {
         self.api_key.as_ref().map(|s| Auth::Header("X-API-Key", s))
     }
 }
+
 /// The API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -31,6 +35,7 @@ pub struct Client {
     credentials: Credentials,
     options: Options,
 }
+
 impl Client {
     /// Send a payout from a business wallet.
     ///
@@ -55,6 +60,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// List collections, newest first.
     ///
     ///
@@ -89,6 +95,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// Collect a mobile-money payment from a customer.
     ///
     ///
@@ -112,6 +119,7 @@ impl Client {
         }
     }
 }
+
 /// The documented error responses of `initiateDisbursement`.
 #[derive(Debug, Clone)]
 pub enum InitiateDisbursementError {
@@ -120,11 +128,13 @@ pub enum InitiateDisbursementError {
     /// `401`: An error, in the shape both SDKs read.
     Status401(models::ErrorEnvelope),
 }
+
 /// The documented error responses of `listCollections`.
 #[derive(Debug, Clone)]
 pub enum ListCollectionsError {
     /// `400`: An error, in the shape both SDKs read.
     Status400(models::ErrorEnvelope),
 }
+
 /// The documented error responses of `initiateCollection`.
 pub type InitiateCollectionError = ListCollectionsError;

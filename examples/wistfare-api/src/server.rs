@@ -6,6 +6,7 @@ use super::models;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
 use runtime::{Call, Inputs, bytes_response, json_response, required};
+
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -15,6 +16,7 @@ pub trait Api: Send + Sync + 'static {
         let _ = ctx;
         Ok(())
     }
+
     /// Encodes a rejection; the default uses the spec's error shape ([`error_body`]).
     fn reject(&self, rejection: Rejection) -> ::axum::response::Response {
         runtime::json_response(
@@ -23,6 +25,7 @@ pub trait Api: Send + Sync + 'static {
             &error_body(&rejection),
         )
     }
+
     /// Send a payout from a business wallet.
     ///
     ///
@@ -33,6 +36,7 @@ pub trait Api: Send + Sync + 'static {
         ctx: Context,
         body: models::DisbursementRequest,
     ) -> impl ::std::future::Future<Output = InitiateDisbursementReply> + Send;
+
     /// List collections, newest first.
     ///
     ///
@@ -46,6 +50,7 @@ pub trait Api: Send + Sync + 'static {
         page: Option<i64>,
         per_page: Option<i64>,
     ) -> impl ::std::future::Future<Output = ListCollectionsReply> + Send;
+
     /// Collect a mobile-money payment from a customer.
     ///
     ///
@@ -57,6 +62,7 @@ pub trait Api: Send + Sync + 'static {
         body: models::CollectionRequest,
     ) -> impl ::std::future::Future<Output = InitiateCollectionReply> + Send;
 }
+
 /// A rejection as the spec's error body (`ErrorEnvelope`).
 pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     let mut body = ::serde_json::Map::new();
@@ -66,6 +72,7 @@ pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     );
     ::serde_json::Value::Object(body)
 }
+
 /// An axum router serving `service`: unknown paths get 404, known paths with another
 /// method 405, undecodable input 400 (415 for a wrong media type), all in the spec's error shape.
 pub fn router<S: Api>(service: S) -> ::axum::Router {
@@ -73,8 +80,10 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
         .fallback(dispatch::<S>)
         .with_state(::std::sync::Arc::new(service))
 }
+
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -107,13 +116,16 @@ async fn dispatch<S: Api>(
         Err(response) => response,
     }
 }
+
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
 type Handler<S> = fn(Call<S>) -> Pending;
+
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
     Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
+
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
 fn route<S: Api>(
@@ -149,6 +161,7 @@ fn route<S: Api>(
         Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }
+
 /// What `initiateDisbursement` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum InitiateDisbursementReply {
@@ -161,6 +174,7 @@ pub enum InitiateDisbursementReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl InitiateDisbursementReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -172,6 +186,7 @@ impl InitiateDisbursementReply {
         }
     }
 }
+
 /// What `listCollections` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum ListCollectionsReply {
@@ -182,6 +197,7 @@ pub enum ListCollectionsReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl ListCollectionsReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -192,6 +208,7 @@ impl ListCollectionsReply {
         }
     }
 }
+
 /// What `initiateCollection` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum InitiateCollectionReply {
@@ -202,6 +219,7 @@ pub enum InitiateCollectionReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl InitiateCollectionReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -212,11 +230,13 @@ impl InitiateCollectionReply {
         }
     }
 }
+
 async fn handle_initiate_disbursement<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("initiateDisbursement", &["apiKey"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;
     call.service.initiate_disbursement(call.ctx, body).await.encode()
 }
+
 async fn handle_list_collections<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("listCollections", &["apiKey"])?;
     let business_id = required(
@@ -231,6 +251,7 @@ async fn handle_list_collections<S: Api>(call: Call<S>) -> runtime::Outcome {
         .await
         .encode()
 }
+
 async fn handle_initiate_collection<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("initiateCollection", &["apiKey"])?;
     let body = required("request body", runtime::json_object_body(&call)?)?;

@@ -9,8 +9,10 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `DisbursementRequest` the spec allows.
 pub fn disbursement_request_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -25,10 +27,12 @@ pub fn disbursement_request_json(depth: u32) -> BoxedStrategy<Value> {
         required("reference_id", text("", 0, 20)),
     ])
 }
+
 /// Values of `DisbursementRequest` the spec allows, decoded into the generated type.
 pub fn disbursement_request() -> BoxedStrategy<models::DisbursementRequest> {
     decoded(disbursement_request_json(DEPTH))
 }
+
 /// JSON values of `DisbursementRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn disbursement_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -55,6 +59,7 @@ pub fn disbursement_request_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `DisbursementResponse` the spec allows.
 pub fn disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -66,10 +71,12 @@ pub fn disbursement_response_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "estimated_arrival", text("date-time", 0, 0)),
     ])
 }
+
 /// Values of `DisbursementResponse` the spec allows, decoded into the generated type.
 pub fn disbursement_response() -> BoxedStrategy<models::DisbursementResponse> {
     decoded(disbursement_response_json(DEPTH))
 }
+
 /// JSON values of `DisbursementResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn disbursement_response_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -84,6 +91,7 @@ pub fn disbursement_response_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `CollectionRequest` the spec allows.
 pub fn collection_request_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -99,10 +107,12 @@ pub fn collection_request_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "payment_request_id", text("", 0, 20)),
     ])
 }
+
 /// Values of `CollectionRequest` the spec allows, decoded into the generated type.
 pub fn collection_request() -> BoxedStrategy<models::CollectionRequest> {
     decoded(collection_request_json(DEPTH))
 }
+
 /// JSON values of `CollectionRequest` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn collection_request_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -121,6 +131,7 @@ pub fn collection_request_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `CollectionResponse` the spec allows.
 pub fn collection_response_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -133,10 +144,12 @@ pub fn collection_response_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "message", text("", 0, 20)),
     ])
 }
+
 /// Values of `CollectionResponse` the spec allows, decoded into the generated type.
 pub fn collection_response() -> BoxedStrategy<models::CollectionResponse> {
     decoded(collection_response_json(DEPTH))
 }
+
 /// JSON values of `CollectionResponse` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn collection_response_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -152,14 +165,17 @@ pub fn collection_response_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `TransactionStatus` the spec allows.
 pub fn transaction_status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::TransactionStatus::KNOWN)
 }
+
 /// Values of `TransactionStatus` the spec allows, decoded into the generated type.
 pub fn transaction_status() -> BoxedStrategy<models::TransactionStatus> {
     decoded(transaction_status_json(DEPTH))
 }
+
 /// JSON values of `PaymentTransaction` the spec allows.
 pub fn payment_transaction_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -184,10 +200,12 @@ pub fn payment_transaction_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "confirmed_at", text("date-time", 0, 0)),
     ])
 }
+
 /// Values of `PaymentTransaction` the spec allows, decoded into the generated type.
 pub fn payment_transaction() -> BoxedStrategy<models::PaymentTransaction> {
     decoded(payment_transaction_json(DEPTH))
 }
+
 /// JSON values of `PaymentTransaction` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn payment_transaction_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -215,6 +233,7 @@ pub fn payment_transaction_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `TransactionPage` the spec allows.
 pub fn transaction_page_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -229,10 +248,12 @@ pub fn transaction_page_json(depth: u32) -> BoxedStrategy<Value> {
         required("has_more", any::<bool>().prop_map(Value::Bool).boxed()),
     ])
 }
+
 /// Values of `TransactionPage` the spec allows, decoded into the generated type.
 pub fn transaction_page() -> BoxedStrategy<models::TransactionPage> {
     decoded(transaction_page_json(DEPTH))
 }
+
 /// JSON values of `TransactionPage` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn transaction_page_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -247,6 +268,7 @@ pub fn transaction_page_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `ErrorEnvelope` the spec allows.
 pub fn error_envelope_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -255,10 +277,12 @@ pub fn error_envelope_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "request_id", text("", 0, 20)),
     ])
 }
+
 /// Values of `ErrorEnvelope` the spec allows, decoded into the generated type.
 pub fn error_envelope() -> BoxedStrategy<models::ErrorEnvelope> {
     decoded(error_envelope_json(DEPTH))
 }
+
 /// JSON values of `ErrorEnvelope` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn error_envelope_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -267,16 +291,19 @@ pub fn error_envelope_invalid() -> BoxedStrategy<Value> {
         &[("error", "object"), ("request_id", "string")],
     )
 }
+
 /// JSON values of `CollectionRequestPaymentMethod` the spec allows.
 pub fn collection_request_payment_method_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::CollectionRequestPaymentMethod::KNOWN)
 }
+
 /// Values of `CollectionRequestPaymentMethod` the spec allows, decoded into the generated type.
 pub fn collection_request_payment_method() -> BoxedStrategy<
     models::CollectionRequestPaymentMethod,
 > {
     decoded(collection_request_payment_method_json(DEPTH))
 }
+
 /// JSON values of `ErrorEnvelopeError` the spec allows.
 pub fn error_envelope_error_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -292,10 +319,12 @@ pub fn error_envelope_error_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `ErrorEnvelopeError` the spec allows, decoded into the generated type.
 pub fn error_envelope_error() -> BoxedStrategy<models::ErrorEnvelopeError> {
     decoded(error_envelope_error_json(DEPTH))
 }
+
 /// JSON values of `ErrorEnvelopeError` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn error_envelope_error_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -304,19 +333,23 @@ pub fn error_envelope_error_invalid() -> BoxedStrategy<Value> {
         &[("message", "string"), ("code", "string")],
     )
 }
+
 /// Parameters of `initiateDisbursement` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn initiate_disbursement_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `initiateDisbursement` the spec allows, decoded.
 pub fn initiate_disbursement_body() -> BoxedStrategy<models::DisbursementRequest> {
     let next = DEPTH;
     decoded(disbursement_request_json(next))
 }
+
 /// Request bodies of `initiateDisbursement` the spec forbids (as JSON).
 pub fn initiate_disbursement_body_invalid() -> BoxedStrategy<Value> {
     disbursement_request_invalid()
 }
+
 /// Parameters of `listCollections` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn list_collections_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
@@ -333,23 +366,29 @@ pub fn list_collections_params() -> BoxedStrategy<Value> {
         [],
     )
 }
+
 /// Parameters of `initiateCollection` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn initiate_collection_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Request bodies of `initiateCollection` the spec allows, decoded.
 pub fn initiate_collection_body() -> BoxedStrategy<models::CollectionRequest> {
     let next = DEPTH;
     decoded(collection_request_json(next))
 }
+
 /// Request bodies of `initiateCollection` the spec forbids (as JSON).
 pub fn initiate_collection_body_invalid() -> BoxedStrategy<Value> {
     collection_request_invalid()
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     (
@@ -371,6 +410,7 @@ pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("CollectionRequestPaymentMethod", collection_request_payment_method_json, None),
     ("ErrorEnvelopeError", error_envelope_error_json, Some(error_envelope_error_invalid)),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[
     (

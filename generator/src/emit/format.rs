@@ -15,6 +15,93 @@ pub fn file(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
     Ok(out)
 }
 
+/// `text` (prettyplease's output, which puts no blank line anywhere) with a blank line between
+/// consecutive items of the file, of an `impl`, a `trait` or a `mod`, as a person lays code out:
+/// not between fields, variants or statements, and not inside a run of `use` and `mod x;`
+/// lines. Lines are told apart by indentation (prettyplease indents by four spaces) and by how
+/// they end; comments never end an item, and the text holds no multi-line string literal
+/// (prettyplease escapes line breaks).
+pub fn spaced(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
+    let is_code = |line: &str| {
+        let t = line.trim();
+        !t.is_empty() && !t.starts_with("//") && !t.starts_with("#[") && !t.starts_with("#![")
+    };
+    // The first code line of the item starting at `i`, past its docs and attributes.
+    let head = |i: usize| {
+        lines[i..]
+            .iter()
+            .copied()
+            .find(|l| is_code(l))
+            .unwrap_or("")
+    };
+    let grouped = |line: &str| {
+        let t = line.trim_start();
+        let t = t
+            .strip_prefix("pub(crate) ")
+            .or_else(|| t.strip_prefix("pub(super) "))
+            .or_else(|| t.strip_prefix("pub "))
+            .unwrap_or(t);
+        t.starts_with("use ") || (t.starts_with("mod ") && t.ends_with(';'))
+    };
+    let opens_container = |line: &str| {
+        let t = line.trim_start();
+        let t = t
+            .strip_prefix("pub(crate) ")
+            .or_else(|| t.strip_prefix("pub(super) "))
+            .or_else(|| t.strip_prefix("pub "))
+            .unwrap_or(t);
+        let t = t.strip_prefix("unsafe ").unwrap_or(t);
+        t.starts_with("impl") || t.starts_with("trait ") || t.starts_with("mod ")
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    // Blocks open at each indentation, and whether each holds items; the file holds items.
+    let mut blocks: Vec<(usize, bool)> = Vec::new();
+    // The line before, when it ended an item at its indentation: (indentation, was `use`/`mod x;`).
+    let mut ended: Option<(usize, bool)> = None;
+    for (i, line) in lines.iter().copied().enumerate() {
+        let indent = indent_of(line);
+        let trimmed = line.trim();
+        let code = is_code(line);
+        if code && trimmed.starts_with('}') {
+            while blocks.last().is_some_and(|(at, _)| *at >= indent) {
+                blocks.pop();
+            }
+        }
+        let among_items = match blocks.last() {
+            None => indent == 0,
+            Some((at, holds_items)) => *holds_items && indent == at + 4,
+        };
+        if let Some((at, was_grouped)) = ended
+            && !trimmed.is_empty()
+            && !out.ends_with("\n\n")
+            && at == indent
+            && among_items
+            && !trimmed.starts_with('}')
+            && !(was_grouped && grouped(head(i)))
+        {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        if !code {
+            if !trimmed.is_empty() {
+                ended = None;
+            }
+            continue;
+        }
+        if trimmed.ends_with('{') {
+            blocks.push((indent, opens_container(line)));
+            ended = None;
+        } else {
+            ended =
+                (trimmed.ends_with('}') || trimmed.ends_with(';')).then(|| (indent, grouped(line)));
+        }
+    }
+    out
+}
+
 /// One item of a file formatted in chunks ([`items`]).
 #[derive(Default)]
 pub struct Item {
@@ -191,5 +278,76 @@ mod tests {
         .unwrap();
         assert_eq!(text, format!("support::object! {{\n{indented}}}\n{rest}"));
         assert!(text.contains("    #[wire(\"id\")]\n"), "{text}");
+    }
+
+    /// Items of the file and of an impl get a blank line between them; fields, statements,
+    /// doc lines, a run of `use` lines and the lines inside a macro invocation do not.
+    #[test]
+    fn blank_lines_separate_items_and_nothing_else() {
+        let printed = "\
+// header
+use a;
+#[allow(unused)]
+use b;
+/// A.
+pub struct A {
+    x: u8,
+    y: u8,
+}
+impl A {
+    /// New.
+    pub fn new() -> Self {
+        let x = 1;
+        let y = 2;
+        Self { x, y }
+    }
+    fn z(&self) {}
+}
+pub const C: &[u8] = &[
+    1,
+];
+m! {
+    pub struct B {}
+    pub struct D {}
+}
+";
+        let expected = "\
+// header
+use a;
+#[allow(unused)]
+use b;
+
+/// A.
+pub struct A {
+    x: u8,
+    y: u8,
+}
+
+impl A {
+    /// New.
+    pub fn new() -> Self {
+        let x = 1;
+        let y = 2;
+        Self { x, y }
+    }
+
+    fn z(&self) {}
+}
+
+pub const C: &[u8] = &[
+    1,
+];
+
+m! {
+    pub struct B {}
+    pub struct D {}
+}
+";
+        assert_eq!(super::spaced(printed), expected);
+        assert_eq!(
+            super::spaced(expected),
+            expected,
+            "spacing twice changes nothing"
+        );
     }
 }

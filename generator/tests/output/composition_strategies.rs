@@ -9,8 +9,10 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `Base` the spec allows.
 pub fn base_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -18,14 +20,17 @@ pub fn base_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "createdAt", text("date-time", 0, 0)),
     ])
 }
+
 /// Values of `Base` the spec allows, decoded into the generated type.
 pub fn base() -> BoxedStrategy<models::Base> {
     decoded(base_json(DEPTH))
 }
+
 /// JSON values of `Base` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn base_invalid() -> BoxedStrategy<Value> {
     broken(base_json(DEPTH), &["id"], &[("id", "string"), ("createdAt", "string")])
 }
+
 /// JSON values of `Extended` the spec allows.
 pub fn extended_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -35,10 +40,12 @@ pub fn extended_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "born", text("date", 0, 0)),
     ])
 }
+
 /// Values of `Extended` the spec allows, decoded into the generated type.
 pub fn extended() -> BoxedStrategy<models::Extended> {
     decoded(extended_json(DEPTH))
 }
+
 /// JSON values of `Extended` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn extended_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -52,15 +59,18 @@ pub fn extended_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `Wrapper` the spec allows.
 pub fn wrapper_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
     base_json(next)
 }
+
 /// Values of `Wrapper` the spec allows, decoded into the generated type.
 pub fn wrapper() -> BoxedStrategy<models::Wrapper> {
     decoded(wrapper_json(DEPTH))
 }
+
 /// JSON values of `Optionality` the spec allows.
 pub fn optionality_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -74,10 +84,12 @@ pub fn optionality_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "ratio", number(-1000000.0, 1000000.0)),
     ])
 }
+
 /// Values of `Optionality` the spec allows, decoded into the generated type.
 pub fn optionality() -> BoxedStrategy<models::Optionality> {
     decoded(optionality_json(DEPTH))
 }
+
 /// JSON values of `Optionality` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn optionality_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -95,14 +107,17 @@ pub fn optionality_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `Metadata` the spec allows.
 pub fn metadata_json(depth: u32) -> BoxedStrategy<Value> {
     map(text("", 0, 20), if depth == 0 { 0 } else { 3 })
 }
+
 /// Values of `Metadata` the spec allows, decoded into the generated type.
 pub fn metadata() -> BoxedStrategy<models::Metadata> {
     decoded(metadata_json(DEPTH))
 }
+
 /// JSON values of `Labeled` the spec allows.
 pub fn labeled_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -110,22 +125,27 @@ pub fn labeled_json(depth: u32) -> BoxedStrategy<Value> {
         additional(depth, integer(-1000000, 1000000)),
     ])
 }
+
 /// Values of `Labeled` the spec allows, decoded into the generated type.
 pub fn labeled() -> BoxedStrategy<models::Labeled> {
     decoded(labeled_json(DEPTH))
 }
+
 /// JSON values of `Labeled` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn labeled_invalid() -> BoxedStrategy<Value> {
     broken(labeled_json(DEPTH), &[], &[("label", "string")])
 }
+
 /// JSON values of `FreeForm` the spec allows.
 pub fn free_form_json(depth: u32) -> BoxedStrategy<Value> {
     map(any_json(), if depth == 0 { 0 } else { 3 })
 }
+
 /// Values of `FreeForm` the spec allows, decoded into the generated type.
 pub fn free_form() -> BoxedStrategy<models::FreeForm> {
     decoded(free_form_json(DEPTH))
 }
+
 /// JSON values of `Cat` the spec allows.
 pub fn cat_json(_depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -133,10 +153,12 @@ pub fn cat_json(_depth: u32) -> BoxedStrategy<Value> {
         required("meows", any::<bool>().prop_map(Value::Bool).boxed()),
     ])
 }
+
 /// Values of `Cat` the spec allows, decoded into the generated type.
 pub fn cat() -> BoxedStrategy<models::Cat> {
     decoded(cat_json(DEPTH))
 }
+
 /// JSON values of `Cat` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn cat_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -145,6 +167,7 @@ pub fn cat_invalid() -> BoxedStrategy<Value> {
         &[("petType", "string"), ("meows", "boolean")],
     )
 }
+
 /// JSON values of `Dog` the spec allows.
 pub fn dog_json(_depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -152,10 +175,12 @@ pub fn dog_json(_depth: u32) -> BoxedStrategy<Value> {
         required("barks", any::<bool>().prop_map(Value::Bool).boxed()),
     ])
 }
+
 /// Values of `Dog` the spec allows, decoded into the generated type.
 pub fn dog() -> BoxedStrategy<models::Dog> {
     decoded(dog_json(DEPTH))
 }
+
 /// JSON values of `Dog` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn dog_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -164,6 +189,7 @@ pub fn dog_invalid() -> BoxedStrategy<Value> {
         &[("petType", "string"), ("barks", "boolean")],
     )
 }
+
 /// JSON values of `Pet` the spec allows.
 pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -172,10 +198,12 @@ pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
         tagged(dog_json(next), "petType", "dog"),
     ])
 }
+
 /// Values of `Pet` the spec allows, decoded into the generated type.
 pub fn pet() -> BoxedStrategy<models::Pet> {
     decoded(pet_json(DEPTH))
 }
+
 /// JSON values of `RuleTarget` the spec allows.
 pub fn rule_target_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -185,10 +213,12 @@ pub fn rule_target_json(depth: u32) -> BoxedStrategy<Value> {
         object([required("type", strings(["all"]))]),
     ])
 }
+
 /// Values of `RuleTarget` the spec allows, decoded into the generated type.
 pub fn rule_target() -> BoxedStrategy<models::RuleTarget> {
     decoded(rule_target_json(DEPTH))
 }
+
 /// JSON values of `Allocator` the spec allows.
 pub fn allocator_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -197,36 +227,44 @@ pub fn allocator_json(depth: u32) -> BoxedStrategy<Value> {
         tagged(allocator_auto_json(next), "kind", "auto"),
     ])
 }
+
 /// Values of `Allocator` the spec allows, decoded into the generated type.
 pub fn allocator() -> BoxedStrategy<models::Allocator> {
     decoded(allocator_json(DEPTH))
 }
+
 /// JSON values of `LotKind` the spec allows.
 pub fn lot_kind_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::LotKind::KNOWN)
 }
+
 /// Values of `LotKind` the spec allows, decoded into the generated type.
 pub fn lot_kind() -> BoxedStrategy<models::LotKind> {
     decoded(lot_kind_json(DEPTH))
 }
+
 /// JSON values of `StringOrNumber` the spec allows.
 pub fn string_or_number_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
     union([base_json(next), number(-1000000.0, 1000000.0), text("", 0, 20)])
 }
+
 /// Values of `StringOrNumber` the spec allows, decoded into the generated type.
 pub fn string_or_number() -> BoxedStrategy<models::StringOrNumber> {
     decoded(string_or_number_json(DEPTH))
 }
+
 /// JSON values of `MaybeBase` the spec allows.
 pub fn maybe_base_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
     nullable(base_json(next))
 }
+
 /// Values of `MaybeBase` the spec allows, decoded into the generated type.
 pub fn maybe_base() -> BoxedStrategy<models::MaybeBase> {
     decoded(maybe_base_json(DEPTH))
 }
+
 /// JSON values of `Inline` the spec allows.
 pub fn inline_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -240,10 +278,12 @@ pub fn inline_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `Inline` the spec allows, decoded into the generated type.
 pub fn inline() -> BoxedStrategy<models::Inline> {
     decoded(inline_json(DEPTH))
 }
+
 /// JSON values of `Inline` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn inline_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -252,30 +292,37 @@ pub fn inline_invalid() -> BoxedStrategy<Value> {
         &[("mode", "enum"), ("address", "object"), ("tags", "array")],
     )
 }
+
 /// JSON values of `Closed` the spec allows.
 pub fn closed_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "code", text("", 0, 20))])
 }
+
 /// Values of `Closed` the spec allows, decoded into the generated type.
 pub fn closed() -> BoxedStrategy<models::Closed> {
     decoded(closed_json(DEPTH))
 }
+
 /// JSON values of `Closed` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn closed_invalid() -> BoxedStrategy<Value> {
     broken(closed_json(DEPTH), &[], &[("code", "string")])
 }
+
 /// JSON values of `MaybeError` the spec allows.
 pub fn maybe_error_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "code", text("", 0, 20))])
 }
+
 /// Values of `MaybeError` the spec allows, decoded into the generated type.
 pub fn maybe_error() -> BoxedStrategy<models::MaybeError> {
     decoded(maybe_error_json(DEPTH))
 }
+
 /// JSON values of `MaybeError` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn maybe_error_invalid() -> BoxedStrategy<Value> {
     broken(maybe_error_json(DEPTH), &[], &[("code", "string")])
 }
+
 /// JSON values of `Outcome` the spec allows.
 pub fn outcome_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -284,22 +331,27 @@ pub fn outcome_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "total", number(-1000000.0, 1000000.0)),
     ])
 }
+
 /// Values of `Outcome` the spec allows, decoded into the generated type.
 pub fn outcome() -> BoxedStrategy<models::Outcome> {
     decoded(outcome_json(DEPTH))
 }
+
 /// JSON values of `Outcome` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn outcome_invalid() -> BoxedStrategy<Value> {
     broken(outcome_json(DEPTH), &["error"], &[("error", "object"), ("total", "number")])
 }
+
 /// JSON values of `AllocatorExplicit` the spec allows.
 pub fn allocator_explicit_json(depth: u32) -> BoxedStrategy<Value> {
     object([required("ip", text("", 0, 20)), optional(depth, "pool", text("", 0, 20))])
 }
+
 /// Values of `AllocatorExplicit` the spec allows, decoded into the generated type.
 pub fn allocator_explicit() -> BoxedStrategy<models::AllocatorExplicit> {
     decoded(allocator_explicit_json(DEPTH))
 }
+
 /// JSON values of `AllocatorExplicit` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn allocator_explicit_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -308,54 +360,68 @@ pub fn allocator_explicit_invalid() -> BoxedStrategy<Value> {
         &[("ip", "string"), ("pool", "string")],
     )
 }
+
 /// JSON values of `AllocatorAuto` the spec allows.
 pub fn allocator_auto_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "pool", text("", 0, 20))])
 }
+
 /// Values of `AllocatorAuto` the spec allows, decoded into the generated type.
 pub fn allocator_auto() -> BoxedStrategy<models::AllocatorAuto> {
     decoded(allocator_auto_json(DEPTH))
 }
+
 /// JSON values of `AllocatorAuto` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn allocator_auto_invalid() -> BoxedStrategy<Value> {
     broken(allocator_auto_json(DEPTH), &[], &[("pool", "string")])
 }
+
 /// JSON values of `InlineMode` the spec allows.
 pub fn inline_mode_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::InlineMode::KNOWN)
 }
+
 /// Values of `InlineMode` the spec allows, decoded into the generated type.
 pub fn inline_mode() -> BoxedStrategy<models::InlineMode> {
     decoded(inline_mode_json(DEPTH))
 }
+
 /// JSON values of `InlineAddress` the spec allows.
 pub fn inline_address_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "street", text("", 0, 20))])
 }
+
 /// Values of `InlineAddress` the spec allows, decoded into the generated type.
 pub fn inline_address() -> BoxedStrategy<models::InlineAddress> {
     decoded(inline_address_json(DEPTH))
 }
+
 /// JSON values of `InlineAddress` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn inline_address_invalid() -> BoxedStrategy<Value> {
     broken(inline_address_json(DEPTH), &[], &[("street", "string")])
 }
+
 /// JSON values of `InlineTagsItem` the spec allows.
 pub fn inline_tags_item_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "key", text("", 0, 20))])
 }
+
 /// Values of `InlineTagsItem` the spec allows, decoded into the generated type.
 pub fn inline_tags_item() -> BoxedStrategy<models::InlineTagsItem> {
     decoded(inline_tags_item_json(DEPTH))
 }
+
 /// JSON values of `InlineTagsItem` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn inline_tags_item_invalid() -> BoxedStrategy<Value> {
     broken(inline_tags_item_json(DEPTH), &[], &[("key", "string")])
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Base", base_json, Some(base_invalid)),
@@ -383,5 +449,6 @@ pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("InlineAddress", inline_address_json, Some(inline_address_invalid)),
     ("InlineTagsItem", inline_tags_item_json, Some(inline_tags_item_invalid)),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[];

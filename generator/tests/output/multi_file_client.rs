@@ -6,12 +6,15 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 use runtime::{Auth, joined, json_text};
 use ::reqwest::Method;
 use super::models;
+
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[];
+
 /// Credentials for the security schemes the spec declares; each operation uses the first
 /// of its schemes that is set.
 #[derive(Clone, Debug, Default)]
 pub struct Credentials {}
+
 /// The API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -20,6 +23,7 @@ pub struct Client {
     credentials: Credentials,
     options: Options,
 }
+
 impl Client {
     /// `GET /a~b/{id}` (`getThing`)
     pub async fn get_thing(
@@ -34,6 +38,7 @@ impl Client {
         }
     }
 }
+
 /// The documented error responses of `getThing`.
 #[derive(Debug, Clone)]
 pub enum GetThingError {}

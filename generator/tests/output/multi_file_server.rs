@@ -6,6 +6,7 @@ use super::models;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
 use runtime::{Call, Inputs, bytes_response, json_response, required};
+
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -15,6 +16,7 @@ pub trait Api: Send + Sync + 'static {
         let _ = ctx;
         Ok(())
     }
+
     /// Encodes a rejection; the default uses the spec's error shape ([`error_body`]).
     fn reject(&self, rejection: Rejection) -> ::axum::response::Response {
         runtime::json_response(
@@ -23,6 +25,7 @@ pub trait Api: Send + Sync + 'static {
             &error_body(&rejection),
         )
     }
+
     /// `GET /a~b/{id}` (`getThing`)
     fn get_thing(
         &self,
@@ -30,6 +33,7 @@ pub trait Api: Send + Sync + 'static {
         id: String,
     ) -> impl ::std::future::Future<Output = GetThingReply> + Send;
 }
+
 /// A rejection as the spec's error body (`{"message": …}`).
 pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     let mut body = ::serde_json::Map::new();
@@ -39,6 +43,7 @@ pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     );
     ::serde_json::Value::Object(body)
 }
+
 /// An axum router serving `service`: unknown paths get 404, known paths with another
 /// method 405, undecodable input 400 (415 for a wrong media type), all in the spec's error shape.
 pub fn router<S: Api>(service: S) -> ::axum::Router {
@@ -46,8 +51,10 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
         .fallback(dispatch::<S>)
         .with_state(::std::sync::Arc::new(service))
 }
+
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -80,13 +87,16 @@ async fn dispatch<S: Api>(
         Err(response) => response,
     }
 }
+
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
 type Handler<S> = fn(Call<S>) -> Pending;
+
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
     Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
+
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
 fn route<S: Api>(
@@ -120,6 +130,7 @@ fn route<S: Api>(
         Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }
+
 /// What `getThing` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetThingReply {
@@ -128,6 +139,7 @@ pub enum GetThingReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetThingReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -137,6 +149,7 @@ impl GetThingReply {
         }
     }
 }
+
 async fn handle_get_thing<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("getThing", &[])?;
     let id = call.inputs.path::<String>("id")?;

@@ -9,8 +9,10 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `Local` the spec allows.
 pub fn local_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -18,14 +20,17 @@ pub fn local_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "escaped", recurse(depth, thing_json)),
     ])
 }
+
 /// Values of `Local` the spec allows, decoded into the generated type.
 pub fn local() -> BoxedStrategy<models::Local> {
     decoded(local_json(DEPTH))
 }
+
 /// JSON values of `Local` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn local_invalid() -> BoxedStrategy<Value> {
     broken(local_json(DEPTH), &[], &[("thing", "object"), ("escaped", "object")])
 }
+
 /// JSON values of `Thing` the spec allows.
 pub fn thing_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -34,10 +39,12 @@ pub fn thing_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "part", recurse(depth, part_json)),
     ])
 }
+
 /// Values of `Thing` the spec allows, decoded into the generated type.
 pub fn thing() -> BoxedStrategy<models::Thing> {
     decoded(thing_json(DEPTH))
 }
+
 /// JSON values of `Thing` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn thing_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -46,6 +53,7 @@ pub fn thing_invalid() -> BoxedStrategy<Value> {
         &[("name", "string"), ("owner", "object"), ("part", "object")],
     )
 }
+
 /// JSON values of `part` the spec allows.
 pub fn part_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -53,28 +61,35 @@ pub fn part_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "back", recurse(depth, thing_json)),
     ])
 }
+
 /// Values of `part` the spec allows, decoded into the generated type.
 pub fn part() -> BoxedStrategy<models::Part> {
     decoded(part_json(DEPTH))
 }
+
 /// JSON values of `part` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn part_invalid() -> BoxedStrategy<Value> {
     broken(part_json(DEPTH), &[], &[("size", "number"), ("back", "object")])
 }
+
 /// Parameters of `getThing` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_thing_params() -> BoxedStrategy<Value> {
     params([required("id", text("", 1, 20))], [], [], [])
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Local", local_json, Some(local_invalid)),
     ("Thing", thing_json, Some(thing_invalid)),
     ("part", part_json, Some(part_invalid)),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[
     ("getThing", "/paths/~1a~0b~1{id}/get", get_thing_params),

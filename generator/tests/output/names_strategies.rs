@@ -9,16 +9,20 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `Text` the spec allows.
 pub fn text2_json(_depth: u32) -> BoxedStrategy<Value> {
     text("", 0, 20)
 }
+
 /// Values of `Text` the spec allows, decoded into the generated type.
 pub fn text2() -> BoxedStrategy<models::Text> {
     decoded(text2_json(DEPTH))
 }
+
 /// JSON values of `Pet` the spec allows.
 pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -35,10 +39,12 @@ pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "", text("", 0, 20)),
     ])
 }
+
 /// Values of `Pet` the spec allows, decoded into the generated type.
 pub fn pet() -> BoxedStrategy<models::Pet> {
     decoded(pet_json(DEPTH))
 }
+
 /// JSON values of `Pet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pet_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -59,82 +65,103 @@ pub fn pet_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `pet` the spec allows.
 pub fn pet2_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "name", text("", 0, 20))])
 }
+
 /// Values of `pet` the spec allows, decoded into the generated type.
 pub fn pet2() -> BoxedStrategy<models::Pet2> {
     decoded(pet2_json(DEPTH))
 }
+
 /// JSON values of `pet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pet2_invalid() -> BoxedStrategy<Value> {
     broken(pet2_json(DEPTH), &[], &[("name", "string")])
 }
+
 /// JSON values of `Client` the spec allows.
 pub fn client_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "id", text("", 0, 20))])
 }
+
 /// Values of `Client` the spec allows, decoded into the generated type.
 pub fn client() -> BoxedStrategy<models::Client> {
     decoded(client_json(DEPTH))
 }
+
 /// JSON values of `Client` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn client_invalid() -> BoxedStrategy<Value> {
     broken(client_json(DEPTH), &[], &[("id", "string")])
 }
+
 /// JSON values of `Option` the spec allows.
 pub fn option2_json(_depth: u32) -> BoxedStrategy<Value> {
     text("", 0, 20)
 }
+
 /// Values of `Option` the spec allows, decoded into the generated type.
 pub fn option2() -> BoxedStrategy<models::Option2> {
     decoded(option2_json(DEPTH))
 }
+
 /// JSON values of `Error` the spec allows.
 pub fn error_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "message", text("", 0, 20))])
 }
+
 /// Values of `Error` the spec allows, decoded into the generated type.
 pub fn error() -> BoxedStrategy<models::Error> {
     decoded(error_json(DEPTH))
 }
+
 /// JSON values of `Error` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn error_invalid() -> BoxedStrategy<Value> {
     broken(error_json(DEPTH), &[], &[("message", "string")])
 }
+
 /// JSON values of `Self` the spec allows.
 pub fn self_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "loop", text("", 0, 20))])
 }
+
 /// Values of `Self` the spec allows, decoded into the generated type.
 pub fn self_() -> BoxedStrategy<models::Self_> {
     decoded(self_json(DEPTH))
 }
+
 /// JSON values of `Self` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn self_invalid() -> BoxedStrategy<Value> {
     broken(self_json(DEPTH), &[], &[("loop", "string")])
 }
+
 /// JSON values of `Status` the spec allows.
 pub fn status_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::Status::KNOWN)
 }
+
 /// Values of `Status` the spec allows, decoded into the generated type.
 pub fn status() -> BoxedStrategy<models::Status> {
     decoded(status_json(DEPTH))
 }
+
 /// JSON values of `Priority` the spec allows.
 pub fn priority_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::Priority::KNOWN)
 }
+
 /// Values of `Priority` the spec allows, decoded into the generated type.
 pub fn priority() -> BoxedStrategy<models::Priority> {
     decoded(priority_json(DEPTH))
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Text", text2_json, None),
@@ -147,5 +174,6 @@ pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Status", status_json, None),
     ("Priority", priority_json, None),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[];

@@ -4,12 +4,15 @@ mod runtime;
 pub use runtime::{Error, Options, ResponseValue, Secret};
 #[allow(unused_imports)]
 use runtime::{Auth, joined, json_text};
+
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[];
+
 /// Credentials for the security schemes the spec declares; each operation uses the first
 /// of its schemes that is set.
 #[derive(Clone, Debug, Default)]
 pub struct Credentials {}
+
 /// The API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -18,4 +21,5 @@ pub struct Client {
     credentials: Credentials,
     options: Options,
 }
+
 impl Client {}

@@ -5,6 +5,7 @@ mod runtime;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
 use runtime::{Call, Inputs, bytes_response, json_response, required};
+
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -14,6 +15,7 @@ pub trait Api: Send + Sync + 'static {
         let _ = ctx;
         Ok(())
     }
+
     /// Encodes a rejection; the default uses the spec's error shape ([`error_body`]).
     fn reject(&self, rejection: Rejection) -> ::axum::response::Response {
         runtime::json_response(
@@ -23,6 +25,7 @@ pub trait Api: Send + Sync + 'static {
         )
     }
 }
+
 /// A rejection as the spec's error body (`{"message": …}`).
 pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     let mut body = ::serde_json::Map::new();
@@ -32,6 +35,7 @@ pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     );
     ::serde_json::Value::Object(body)
 }
+
 /// An axum router serving `service`: unknown paths get 404, known paths with another
 /// method 405, undecodable input 400 (415 for a wrong media type), all in the spec's error shape.
 pub fn router<S: Api>(service: S) -> ::axum::Router {
@@ -39,8 +43,10 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
         .fallback(dispatch::<S>)
         .with_state(::std::sync::Arc::new(service))
 }
+
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -73,13 +79,16 @@ async fn dispatch<S: Api>(
         Err(response) => response,
     }
 }
+
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
 type Handler<S> = fn(Call<S>) -> Pending;
+
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
     Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
+
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
 fn route<S: Api>(

@@ -9,8 +9,10 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `Event` the spec allows.
 pub fn event_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -23,10 +25,12 @@ pub fn event_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "maybe", nullable(detail_json(next))),
     ])
 }
+
 /// Values of `Event` the spec allows, decoded into the generated type.
 pub fn event() -> BoxedStrategy<models::Event> {
     decoded(event_json(DEPTH))
 }
+
 /// JSON values of `Event` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn event_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -42,6 +46,7 @@ pub fn event_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `Detail` the spec allows.
 pub fn detail_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -54,10 +59,12 @@ pub fn detail_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "rank", integer(1, 9)),
     ])
 }
+
 /// Values of `Detail` the spec allows, decoded into the generated type.
 pub fn detail() -> BoxedStrategy<models::Detail> {
     decoded(detail_json(DEPTH))
 }
+
 /// JSON values of `Detail` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn detail_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -66,23 +73,29 @@ pub fn detail_invalid() -> BoxedStrategy<Value> {
         &[("text", "string"), ("score", "number"), ("rank", "number")],
     )
 }
+
 /// JSON values of `EventKind` the spec allows.
 pub fn event_kind_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::EventKind::KNOWN)
 }
+
 /// Values of `EventKind` the spec allows, decoded into the generated type.
 pub fn event_kind() -> BoxedStrategy<models::EventKind> {
     decoded(event_kind_json(DEPTH))
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Event", event_json, Some(event_invalid)),
     ("Detail", detail_json, Some(detail_invalid)),
     ("EventKind", event_kind_json, None),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[];

@@ -6,8 +6,10 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 use runtime::{Auth, joined, json_text};
 use ::reqwest::Method;
 use super::models;
+
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[("Regional", "https://eu.example.com/api")];
+
 /// Credentials for the security schemes the spec declares; each operation uses the first
 /// of its schemes that is set.
 #[derive(Clone, Debug, Default)]
@@ -19,20 +21,24 @@ pub struct Credentials {
     /// `oauth`: an OAuth2 / OpenID Connect access token, sent as a bearer token.
     pub oauth: Option<Secret>,
 }
+
 impl Credentials {
     /// The `apiKeyHeader` credential, when set.
     fn api_key_header(&self) -> Option<Auth<'_>> {
         self.api_key_header.as_ref().map(|s| Auth::Header("X-API-Key", s))
     }
+
     /// The `basic` credential, when set.
     fn basic(&self) -> Option<Auth<'_>> {
         self.basic.as_ref().map(Auth::Basic)
     }
+
     /// The `oauth` credential, when set.
     fn oauth(&self) -> Option<Auth<'_>> {
         self.oauth.as_ref().map(Auth::Bearer)
     }
 }
+
 /// The API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -41,6 +47,7 @@ pub struct Client {
     credentials: Credentials,
     options: Options,
 }
+
 impl Client {
     /// `GET /items/{itemId}/parts/{part}.json` (`getPart`)
     pub async fn get_part(
@@ -96,6 +103,7 @@ impl Client {
             _ => raw.err(raw.json().map(GetPartError::Default)),
         }
     }
+
     /// `POST /items` (`createItem`)
     pub async fn create_item(
         &self,
@@ -111,6 +119,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// `PUT /items/{itemId}/file` (`uploadFile`)
     pub async fn upload_file(
         &self,
@@ -127,6 +136,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// `POST /items/{itemId}/file` (`uploadForm`)
     pub async fn upload_form(
         &self,
@@ -145,6 +155,7 @@ impl Client {
             _ => raw.unexpected(),
         }
     }
+
     /// `GET /health` (`get_/health`)
     pub async fn get_health(&self) -> Result<ResponseValue<()>, Error<GetHealthError>> {
         let mut request = self.request(Method::GET, &["health"]);
@@ -159,6 +170,7 @@ impl Client {
         }
     }
 }
+
 /// The documented success responses of `getPart`.
 #[derive(Debug, Clone)]
 pub enum GetPartSuccess {
@@ -167,6 +179,7 @@ pub enum GetPartSuccess {
     /// `202`: accepted, still building
     Status202(String),
 }
+
 /// The documented error responses of `getPart`.
 #[derive(Debug, Clone)]
 pub enum GetPartError {
@@ -175,16 +188,20 @@ pub enum GetPartError {
     /// `default`: anything else
     Default(models::Problem),
 }
+
 /// The documented error responses of `createItem`.
 #[derive(Debug, Clone)]
 pub enum CreateItemError {
     /// `409`: conflict
     Status409(models::Problem),
 }
+
 /// The documented error responses of `uploadFile`.
 #[derive(Debug, Clone)]
 pub enum UploadFileError {}
+
 /// The documented error responses of `uploadForm`.
 pub type UploadFormError = UploadFileError;
+
 /// The documented error responses of `get_/health`.
 pub type GetHealthError = UploadFileError;

@@ -6,6 +6,7 @@ use super::models;
 pub use runtime::{Context, RawBody, Rejection};
 #[allow(unused_imports)]
 use runtime::{Call, Inputs, bytes_response, json_response, required};
+
 /// One method per operation. The router decodes and checks the inputs first, so a method
 /// only ever sees values the spec allows.
 pub trait Api: Send + Sync + 'static {
@@ -15,6 +16,7 @@ pub trait Api: Send + Sync + 'static {
         let _ = ctx;
         Ok(())
     }
+
     /// Encodes a rejection; the default uses the spec's error shape ([`error_body`]).
     fn reject(&self, rejection: Rejection) -> ::axum::response::Response {
         runtime::json_response(
@@ -23,6 +25,7 @@ pub trait Api: Send + Sync + 'static {
             &error_body(&rejection),
         )
     }
+
     /// `GET /items/{itemId}/parts/{part}.json` (`getPart`)
     fn get_part(
         &self,
@@ -37,12 +40,14 @@ pub trait Api: Send + Sync + 'static {
         filter: Option<models::GetPartFilter>,
         session: Option<String>,
     ) -> impl ::std::future::Future<Output = GetPartReply> + Send;
+
     /// `POST /items` (`createItem`)
     fn create_item(
         &self,
         ctx: Context,
         body: models::CreateItemBody,
     ) -> impl ::std::future::Future<Output = CreateItemReply> + Send;
+
     /// `PUT /items/{itemId}/file` (`uploadFile`)
     fn upload_file(
         &self,
@@ -50,6 +55,7 @@ pub trait Api: Send + Sync + 'static {
         item_id: String,
         body: Option<RawBody>,
     ) -> impl ::std::future::Future<Output = UploadFileReply> + Send;
+
     /// `POST /items/{itemId}/file` (`uploadForm`)
     fn upload_form(
         &self,
@@ -57,12 +63,14 @@ pub trait Api: Send + Sync + 'static {
         item_id: String,
         body: RawBody,
     ) -> impl ::std::future::Future<Output = UploadFormReply> + Send;
+
     /// `GET /health` (`get_/health`)
     fn get_health(
         &self,
         ctx: Context,
     ) -> impl ::std::future::Future<Output = GetHealthReply> + Send;
 }
+
 /// A rejection as the spec's error body (`Problem`).
 pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     let mut body = ::serde_json::Map::new();
@@ -72,6 +80,7 @@ pub fn error_body(rejection: &Rejection) -> ::serde_json::Value {
     );
     ::serde_json::Value::Object(body)
 }
+
 /// An axum router serving `service`: unknown paths get 404, known paths with another
 /// method 405, undecodable input 400 (415 for a wrong media type), all in the spec's error shape.
 pub fn router<S: Api>(service: S) -> ::axum::Router {
@@ -79,8 +88,10 @@ pub fn router<S: Api>(service: S) -> ::axum::Router {
         .fallback(dispatch::<S>)
         .with_state(::std::sync::Arc::new(service))
 }
+
 /// The largest request body read.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
 async fn dispatch<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
@@ -113,13 +124,16 @@ async fn dispatch<S: Api>(
         Err(response) => response,
     }
 }
+
 /// A route's handler: decodes the inputs, calls the trait, encodes the reply.
 type Handler<S> = fn(Call<S>) -> Pending;
+
 /// A handler's future, boxed so a spec with hundreds of operations does not become one
 /// huge async state machine.
 type Pending = ::std::pin::Pin<
     Box<dyn ::std::future::Future<Output = runtime::Outcome> + Send>,
 >;
+
 /// Picks the operation for a request: the first template (most literal first) that
 /// matches the path and the method; a path that matches without the method is a 405.
 fn route<S: Api>(
@@ -157,6 +171,7 @@ fn route<S: Api>(
         Err(runtime::not_allowed(service.reject(Rejection::new(405, message)), &allowed))
     }
 }
+
 /// What `getPart` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetPartReply {
@@ -171,6 +186,7 @@ pub enum GetPartReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetPartReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -189,6 +205,7 @@ impl GetPartReply {
         }
     }
 }
+
 /// What `createItem` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum CreateItemReply {
@@ -199,6 +216,7 @@ pub enum CreateItemReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl CreateItemReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -209,6 +227,7 @@ impl CreateItemReply {
         }
     }
 }
+
 /// What `uploadFile` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum UploadFileReply {
@@ -217,6 +236,7 @@ pub enum UploadFileReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl UploadFileReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -226,6 +246,7 @@ impl UploadFileReply {
         }
     }
 }
+
 /// What `uploadForm` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum UploadFormReply {
@@ -234,6 +255,7 @@ pub enum UploadFormReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl UploadFormReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -243,6 +265,7 @@ impl UploadFormReply {
         }
     }
 }
+
 /// What `get_/health` answers: one variant per documented response (ranges and `default` carry their status).
 #[derive(Debug, Clone)]
 pub enum GetHealthReply {
@@ -251,6 +274,7 @@ pub enum GetHealthReply {
     /// A refusal, encoded in the spec's error shape by [`Api::reject`].
     Rejected(Rejection),
 }
+
 impl GetHealthReply {
     /// The reply as a response, or the refusal it carries.
     fn encode(self) -> runtime::Outcome {
@@ -260,6 +284,7 @@ impl GetHealthReply {
         }
     }
 }
+
 async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("getPart", &["apiKeyHeader", "basic"])?;
     let item_id = call.inputs.path::<i64>("itemId")?;
@@ -290,23 +315,27 @@ async fn handle_get_part<S: Api>(call: Call<S>) -> runtime::Outcome {
         .await
         .encode()
 }
+
 async fn handle_create_item<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("createItem", &["oauth"])?;
     let body = required("request body", runtime::form_body(&call)?)?;
     call.service.create_item(call.ctx, body).await.encode()
 }
+
 async fn handle_upload_file<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("uploadFile", &[])?;
     let item_id = call.inputs.path::<String>("itemId")?;
     let body = runtime::raw_body(&call);
     call.service.upload_file(call.ctx, item_id, body).await.encode()
 }
+
 async fn handle_upload_form<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("uploadForm", &["apiKeyHeader", "basic"])?;
     let item_id = call.inputs.path::<String>("itemId")?;
     let body = required("request body", runtime::raw_body(&call))?;
     call.service.upload_form(call.ctx, item_id, body).await.encode()
 }
+
 async fn handle_get_health<S: Api>(call: Call<S>) -> runtime::Outcome {
     let call = call.enter("get_/health", &["apiKeyHeader", "basic"])?;
     call.service.get_health(call.ctx).await.encode()

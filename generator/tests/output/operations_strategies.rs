@@ -9,32 +9,40 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `Cursor` the spec allows.
 pub fn cursor_json(_depth: u32) -> BoxedStrategy<Value> {
     pattern("^[a-z0-9]+$", 0, 20)
 }
+
 /// Values of `Cursor` the spec allows, decoded into the generated type.
 pub fn cursor() -> BoxedStrategy<models::Cursor> {
     decoded(cursor_json(DEPTH))
 }
+
 /// JSON values of `Position` the spec allows.
 pub fn position_json(_depth: u32) -> BoxedStrategy<Value> {
     array(number(-1000000.0, 1000000.0), 3, 3)
 }
+
 /// Values of `Position` the spec allows, decoded into the generated type.
 pub fn position() -> BoxedStrategy<models::Position> {
     decoded(position_json(DEPTH))
 }
+
 /// JSON values of `PartKind` the spec allows.
 pub fn part_kind_json(_depth: u32) -> BoxedStrategy<Value> {
     known(models::PartKind::KNOWN)
 }
+
 /// Values of `PartKind` the spec allows, decoded into the generated type.
 pub fn part_kind() -> BoxedStrategy<models::PartKind> {
     decoded(part_kind_json(DEPTH))
 }
+
 /// JSON values of `Part` the spec allows.
 pub fn part_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -48,10 +56,12 @@ pub fn part_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "count", integer(1, 2)),
     ])
 }
+
 /// Values of `Part` the spec allows, decoded into the generated type.
 pub fn part() -> BoxedStrategy<models::Part> {
     decoded(part_json(DEPTH))
 }
+
 /// JSON values of `Part` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn part_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -65,30 +75,37 @@ pub fn part_invalid() -> BoxedStrategy<Value> {
         ],
     )
 }
+
 /// JSON values of `Problem` the spec allows.
 pub fn problem_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "title", text("", 0, 20))])
 }
+
 /// Values of `Problem` the spec allows, decoded into the generated type.
 pub fn problem() -> BoxedStrategy<models::Problem> {
     decoded(problem_json(DEPTH))
 }
+
 /// JSON values of `Problem` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn problem_invalid() -> BoxedStrategy<Value> {
     broken(problem_json(DEPTH), &[], &[("title", "string")])
 }
+
 /// JSON values of `GetPartFilter` the spec allows.
 pub fn get_part_filter_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "color", text("", 0, 20))])
 }
+
 /// Values of `GetPartFilter` the spec allows, decoded into the generated type.
 pub fn get_part_filter() -> BoxedStrategy<models::GetPartFilter> {
     decoded(get_part_filter_json(DEPTH))
 }
+
 /// JSON values of `GetPartFilter` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn get_part_filter_invalid() -> BoxedStrategy<Value> {
     broken(get_part_filter_json(DEPTH), &[], &[("color", "string")])
 }
+
 /// JSON values of `CreateItemBody` the spec allows.
 pub fn create_item_body_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -96,10 +113,12 @@ pub fn create_item_body_json(depth: u32) -> BoxedStrategy<Value> {
         optional(depth, "count", integer(-1000000, 1000000)),
     ])
 }
+
 /// Values of `CreateItemBody` the spec allows, decoded into the generated type.
 pub fn create_item_body() -> BoxedStrategy<models::CreateItemBody> {
     decoded(create_item_body_json(DEPTH))
 }
+
 /// JSON values of `CreateItemBody` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn create_item_body_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -108,18 +127,22 @@ pub fn create_item_body_invalid() -> BoxedStrategy<Value> {
         &[("name", "string"), ("count", "number")],
     )
 }
+
 /// JSON values of `UploadFormBody` the spec allows.
 pub fn upload_form_body_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "file", text("binary", 0, 20))])
 }
+
 /// Values of `UploadFormBody` the spec allows, decoded into the generated type.
 pub fn upload_form_body() -> BoxedStrategy<models::UploadFormBody> {
     decoded(upload_form_body_json(DEPTH))
 }
+
 /// JSON values of `UploadFormBody` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn upload_form_body_invalid() -> BoxedStrategy<Value> {
     broken(upload_form_body_json(DEPTH), &[], &[("file", "string")])
 }
+
 /// Parameters of `getPart` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_part_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
@@ -152,26 +175,33 @@ pub fn get_part_params() -> BoxedStrategy<Value> {
         [optional(depth, "session", text("", 0, 20))],
     )
 }
+
 /// Parameters of `createItem` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn create_item_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Parameters of `uploadFile` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn upload_file_params() -> BoxedStrategy<Value> {
     params([required("itemId", text("", 1, 20))], [], [], [])
 }
+
 /// Parameters of `uploadForm` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn upload_form_params() -> BoxedStrategy<Value> {
     params([required("itemId", text("", 1, 20))], [], [], [])
 }
+
 /// Parameters of `get_/health` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn get_health_params() -> BoxedStrategy<Value> {
     params([], [], [], [])
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Cursor", cursor_json, None),
@@ -183,6 +213,7 @@ pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("CreateItemBody", create_item_body_json, Some(create_item_body_invalid)),
     ("UploadFormBody", upload_form_body_json, Some(upload_form_body_invalid)),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[
     ("getPart", "/paths/~1items~1{itemId}~1parts~1{part}.json/get", get_part_params),

@@ -9,8 +9,10 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `TreeNode` the spec allows.
 pub fn tree_node_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -28,10 +30,12 @@ pub fn tree_node_json(depth: u32) -> BoxedStrategy<Value> {
         ),
     ])
 }
+
 /// Values of `TreeNode` the spec allows, decoded into the generated type.
 pub fn tree_node() -> BoxedStrategy<models::TreeNode> {
     decoded(tree_node_json(DEPTH))
 }
+
 /// JSON values of `TreeNode` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn tree_node_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -40,31 +44,38 @@ pub fn tree_node_invalid() -> BoxedStrategy<Value> {
         &[("value", "string"), ("parent", "object"), ("children", "array")],
     )
 }
+
 /// JSON values of `Ping` the spec allows.
 pub fn ping_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
     object([required("pong", pong_json(next))])
 }
+
 /// Values of `Ping` the spec allows, decoded into the generated type.
 pub fn ping() -> BoxedStrategy<models::Ping> {
     decoded(ping_json(DEPTH))
 }
+
 /// JSON values of `Ping` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn ping_invalid() -> BoxedStrategy<Value> {
     broken(ping_json(DEPTH), &["pong"], &[("pong", "object")])
 }
+
 /// JSON values of `Pong` the spec allows.
 pub fn pong_json(depth: u32) -> BoxedStrategy<Value> {
     object([optional(depth, "ping", recurse(depth, ping_json))])
 }
+
 /// Values of `Pong` the spec allows, decoded into the generated type.
 pub fn pong() -> BoxedStrategy<models::Pong> {
     decoded(pong_json(DEPTH))
 }
+
 /// JSON values of `Pong` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pong_invalid() -> BoxedStrategy<Value> {
     broken(pong_json(DEPTH), &[], &[("ping", "object")])
 }
+
 /// JSON values of `Expr` the spec allows.
 pub fn expr_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
@@ -74,39 +85,49 @@ pub fn expr_json(depth: u32) -> BoxedStrategy<Value> {
         union([literal_json(next), recurse(depth, sum_json)])
     }
 }
+
 /// Values of `Expr` the spec allows, decoded into the generated type.
 pub fn expr() -> BoxedStrategy<models::Expr> {
     decoded(expr_json(DEPTH))
 }
+
 /// JSON values of `Literal` the spec allows.
 pub fn literal_json(_depth: u32) -> BoxedStrategy<Value> {
     object([required("value", number(-1000000.0, 1000000.0))])
 }
+
 /// Values of `Literal` the spec allows, decoded into the generated type.
 pub fn literal() -> BoxedStrategy<models::Literal> {
     decoded(literal_json(DEPTH))
 }
+
 /// JSON values of `Literal` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn literal_invalid() -> BoxedStrategy<Value> {
     broken(literal_json(DEPTH), &["value"], &[("value", "number")])
 }
+
 /// JSON values of `Sum` the spec allows.
 pub fn sum_json(depth: u32) -> BoxedStrategy<Value> {
     let next = depth.saturating_sub(1);
     object([required("left", expr_json(next)), required("right", expr_json(next))])
 }
+
 /// Values of `Sum` the spec allows, decoded into the generated type.
 pub fn sum() -> BoxedStrategy<models::Sum> {
     decoded(sum_json(DEPTH))
 }
+
 /// JSON values of `Sum` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn sum_invalid() -> BoxedStrategy<Value> {
     broken(sum_json(DEPTH), &["left", "right"], &[])
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("TreeNode", tree_node_json, Some(tree_node_invalid)),
@@ -116,5 +137,6 @@ pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("Literal", literal_json, Some(literal_invalid)),
     ("Sum", sum_json, Some(sum_invalid)),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[];

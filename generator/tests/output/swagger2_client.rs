@@ -6,14 +6,17 @@ pub use runtime::{Error, Options, ResponseValue, Secret};
 use runtime::{Auth, joined, json_text};
 use ::reqwest::Method;
 use super::models;
+
 /// The servers the spec lists, as (description, URL), server variables at their defaults.
 pub const SERVERS: &[(&str, &str)] = &[
     ("https://api.example.com/v1", "https://api.example.com/v1"),
 ];
+
 /// Credentials for the security schemes the spec declares; each operation uses the first
 /// of its schemes that is set.
 #[derive(Clone, Debug, Default)]
 pub struct Credentials {}
+
 /// The API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -22,6 +25,7 @@ pub struct Client {
     credentials: Credentials,
     options: Options,
 }
+
 impl Client {
     /// `POST /pets` (`addPet`)
     pub async fn add_pet(
@@ -41,6 +45,7 @@ impl Client {
         }
     }
 }
+
 /// The documented error responses of `addPet`.
 #[derive(Debug, Clone)]
 pub enum AddPetError {}

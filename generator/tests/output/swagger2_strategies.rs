@@ -9,20 +9,25 @@ use ::serde_json::Value;
 #[allow(unused_imports)]
 use runtime::*;
 use super::models;
+
 /// How deep recursive types nest before optional recursion stops.
 pub const DEPTH: u32 = 5;
+
 /// JSON values of `NewPet` the spec allows.
 pub fn new_pet_json(depth: u32) -> BoxedStrategy<Value> {
     object([required("name", text("", 0, 20)), optional(depth, "tag", text("", 0, 20))])
 }
+
 /// Values of `NewPet` the spec allows, decoded into the generated type.
 pub fn new_pet() -> BoxedStrategy<models::NewPet> {
     decoded(new_pet_json(DEPTH))
 }
+
 /// JSON values of `NewPet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn new_pet_invalid() -> BoxedStrategy<Value> {
     broken(new_pet_json(DEPTH), &["name"], &[("name", "string"), ("tag", "string")])
 }
+
 /// JSON values of `Pet` the spec allows.
 pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
     object([
@@ -31,10 +36,12 @@ pub fn pet_json(depth: u32) -> BoxedStrategy<Value> {
         required("id", integer(-1000000, 1000000)),
     ])
 }
+
 /// Values of `Pet` the spec allows, decoded into the generated type.
 pub fn pet() -> BoxedStrategy<models::Pet> {
     decoded(pet_json(DEPTH))
 }
+
 /// JSON values of `Pet` the spec forbids: one required property dropped, one property of the wrong type or outside its enum.
 pub fn pet_invalid() -> BoxedStrategy<Value> {
     broken(
@@ -43,29 +50,36 @@ pub fn pet_invalid() -> BoxedStrategy<Value> {
         &[("name", "string"), ("tag", "string"), ("id", "number")],
     )
 }
+
 /// Parameters of `addPet` the spec allows, as `{"path": {…}, "query": {…}, "header": {…}, "cookie": {…}}`.
 pub fn add_pet_params() -> BoxedStrategy<Value> {
     let depth = DEPTH + 1;
     params([], [optional(depth, "limit", integer(-1000000, 1000000))], [], [])
 }
+
 /// Request bodies of `addPet` the spec allows, decoded.
 pub fn add_pet_body() -> BoxedStrategy<models::NewPet> {
     let next = DEPTH;
     decoded(new_pet_json(next))
 }
+
 /// Request bodies of `addPet` the spec forbids (as JSON).
 pub fn add_pet_body_invalid() -> BoxedStrategy<Value> {
     new_pet_invalid()
 }
+
 /// Valid JSON values of a type, given how deep recursion may still go.
 pub type ByDepth = fn(u32) -> BoxedStrategy<Value>;
+
 /// JSON values: a type's invalid ones, or an operation's parameters.
 pub type Values = fn() -> BoxedStrategy<Value>;
+
 /// Every type's strategies: (schema name, valid JSON by depth, invalid JSON for objects).
 pub const ALL: &[(&str, ByDepth, Option<Values>)] = &[
     ("NewPet", new_pet_json, Some(new_pet_invalid)),
     ("Pet", pet_json, Some(pet_invalid)),
 ];
+
 /// Every operation's parameter strategy: (operationId, pointer of the operation, strategy).
 pub const OPERATIONS: &[(&str, &str, Values)] = &[
     ("addPet", "/paths/~1pets/post", add_pet_params),
