@@ -328,7 +328,9 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
             .iter()
             .map(|module| {
                 let (api, header) = (&api, header.as_str());
-                scope.spawn(move || (module.emit)(api, header))
+                scope.spawn(move || {
+                    (module.emit)(api, header).map(|text| emit::format::spaced(&text))
+                })
             })
             .collect();
         handles
@@ -343,7 +345,7 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
     for (module, text) in modules.into_iter().zip(emitted) {
         match text {
             Ok(text) => {
-                files.insert(PathBuf::from(module.path), emit::format::spaced(&text));
+                files.insert(PathBuf::from(module.path), text);
                 if let Some((path, template)) = module.runtime {
                     files.insert(PathBuf::from(path), format!("// {header}\n{template}"));
                 }
