@@ -17,7 +17,9 @@ fn main() {
     let apis = [
         (
             "stellar-sdp",
-            root.join("../shared/specs/stellar-sdp/openapi.yaml"),
+            std::env::var_os("SPECDRIFT_SHARED")
+                .map_or_else(|| root.join("../shared"), PathBuf::from)
+                .join("specs/stellar-sdp/openapi.yaml"),
             "https://sdp.example.org",
         ),
         (

@@ -14,6 +14,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The reference material and spec corpus: `SPECDRIFT_SHARED`, else `../shared` beside the checkout.
+fn shared() -> PathBuf {
+    std::env::var_os("SPECDRIFT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared"))
+}
+
 fn vivamo_spec() -> PathBuf {
     root().join("openapi.yaml")
 }
@@ -690,7 +697,7 @@ fn the_other_disbursement_apis_verify_from_their_documented_examples() {
     let apis = [
         (
             "stellar-sdp",
-            root().join("../shared/specs/stellar-sdp/openapi.yaml"),
+            shared().join("specs/stellar-sdp/openapi.yaml"),
             "LogIn",
             "/token",
         ),
@@ -740,9 +747,8 @@ fn the_other_disbursement_apis_verify_from_their_documented_examples() {
 
 #[test]
 fn documented_examples_that_break_their_own_schema_are_found() {
-    let model =
-        contract_tests::spec::Model::load(&root().join("../shared/specs/stellar-sdp/openapi.yaml"))
-            .unwrap();
+    let model = contract_tests::spec::Model::load(&shared().join("specs/stellar-sdp/openapi.yaml"))
+        .unwrap();
     let findings = contract_tests::check::check(
         &model,
         &contract_tests::examples::interactions(&model, "https://sdp.example.org"),
