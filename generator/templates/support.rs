@@ -242,9 +242,10 @@ macro_rules! open_enum {
 pub(crate) use open_enum;
 
 /// Declares a struct of `models` with `Clone`, `PartialEq`, serde, [`Inspect`] and, under the
-/// `schemars` feature, `JsonSchema`. Each field is marked first with its name on the wire and
-/// flags: `#[wire("name")]` is required; `or_null` (an `Option`) is required and may be `null`,
-/// but reads absent as `None` too, as serde does; `optional` reads absent and `null` as `None`;
+/// `schemars` feature, `JsonSchema`. Each field is marked with its name on the wire and flags,
+/// first among its attributes (before its docs, so that the macro can tell the mark apart):
+/// `#[wire("name")]` is required; `or_null` (an `Option`) is required and may be `null`, but
+/// reads absent as `None` too, as serde does; `optional` reads absent and `null` as `None`;
 /// `nullable` (an `Option<Option<T>>`) reads absent as `None` and `null` as `Some(None)`;
 /// `inspect` has [`Inspect`] walk into the field. A last field marked `#[rest(..)]` keeps every
 /// property the others do not name: `skip` (left out of the JSON Schema) holds what the spec
