@@ -284,11 +284,8 @@ const MODULES: &[Module] = &[
     },
 ];
 
-/// A sibling module's tokens formatted, its `use super::models;` dropped when unused.
 fn format_tokens(header: &str, tokens: proc_macro2::TokenStream) -> Result<String, String> {
-    emit::format::file(header, tokens)
-        .map(|text| emit::drop_unused_import(text, "models"))
-        .map_err(|e| e.to_string())
+    emit::format::file(header, tokens).map_err(|e| e.to_string())
 }
 
 /// Loads `path` and generates a crate from it. Fails only when the spec cannot be loaded at all.
@@ -321,6 +318,10 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
         .iter()
         .filter(|m| (m.wanted)(settings, &api))
         .collect();
+    // What every module gets once formatted: its `use super::models;` dropped when nothing
+    // names the models (emitters write `models::Pet` and always import them), and blank lines
+    // between items.
+    let finish = |text: String| emit::format::spaced(&emit::drop_unused_import(text, "models"));
     // All at once, each on a thread of its own (the models and strategies spread over every
     // core themselves); the result does not depend on the order they finish in.
     let emitted: Vec<Result<String, String>> = std::thread::scope(|scope| {
@@ -328,9 +329,7 @@ pub fn generate(spec: &load::Spec, settings: &Settings) -> Output {
             .iter()
             .map(|module| {
                 let (api, header) = (&api, header.as_str());
-                scope.spawn(move || {
-                    (module.emit)(api, header).map(|text| emit::format::spaced(&text))
-                })
+                scope.spawn(move || (module.emit)(api, header).map(finish))
             })
             .collect();
         handles

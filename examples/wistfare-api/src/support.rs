@@ -78,7 +78,7 @@ pub fn undocumented(
 ) {
     for (k, v) in map {
         out.push(UnknownValue {
-            path: format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
+            path: pointer(path, k),
             type_name,
             value: v.to_string(),
             kind: Unexpected::Property,
@@ -88,7 +88,12 @@ pub fn undocumented(
 
 /// Inspects `value`, the property `name` of the object at `path`.
 pub fn inspect_property<T: Inspect + ?Sized>(value: &T, path: &str, name: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
-    value.inspect(&format!("{path}/{}", name.replace('~', "~0").replace('/', "~1")), out);
+    value.inspect(&pointer(path, name), out);
+}
+
+/// The JSON pointer of the property `name` of the object at `path`.
+fn pointer(path: &str, name: &str) -> ::std::string::String {
+    format!("{path}/{}", name.replace('~', "~0").replace('/', "~1"))
 }
 
 /// Inspects `value`, a property of the object at `path`, under `path` + `pointer`.
@@ -441,7 +446,7 @@ impl<T: Inspect> Inspect for ::std::vec::Vec<T> {
 impl<T: Inspect> Inspect for ::std::collections::BTreeMap<::std::string::String, T> {
     fn inspect(&self, path: &str, out: &mut ::std::vec::Vec<UnknownValue>) {
         for (k, v) in self {
-            v.inspect(&format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+            v.inspect(&pointer(path, k), out);
         }
     }
 }

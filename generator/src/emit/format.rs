@@ -36,22 +36,20 @@ pub fn spaced(text: &str) -> String {
             .find(|l| is_code(l))
             .unwrap_or("")
     };
-    let grouped = |line: &str| {
+    // A line's code after its visibility.
+    fn unqualified(line: &str) -> &str {
         let t = line.trim_start();
-        let t = t
-            .strip_prefix("pub(crate) ")
-            .or_else(|| t.strip_prefix("pub(super) "))
-            .or_else(|| t.strip_prefix("pub "))
-            .unwrap_or(t);
+        ["pub(crate) ", "pub(super) ", "pub "]
+            .iter()
+            .find_map(|v| t.strip_prefix(v))
+            .unwrap_or(t)
+    }
+    let grouped = |line: &str| {
+        let t = unqualified(line);
         t.starts_with("use ") || (t.starts_with("mod ") && t.ends_with(';'))
     };
     let opens_container = |line: &str| {
-        let t = line.trim_start();
-        let t = t
-            .strip_prefix("pub(crate) ")
-            .or_else(|| t.strip_prefix("pub(super) "))
-            .or_else(|| t.strip_prefix("pub "))
-            .unwrap_or(t);
+        let t = unqualified(line);
         let t = t.strip_prefix("unsafe ").unwrap_or(t);
         t.starts_with("impl") || t.starts_with("trait ") || t.starts_with("mod ")
     };

@@ -117,54 +117,16 @@ pub(crate) fn names_module(text: &str, module: &str) -> bool {
 /// ([`names_module`]): emitters write sibling paths short and always import the sibling.
 pub(crate) fn drop_unused_import(text: String, module: &str) -> String {
     let import = format!("use super::{module};\n");
-    match text.find(&import) {
-        Some(at) if !names_module(&text.replacen(&import, "", 1), module) => {
-            let mut text = text;
-            text.replace_range(at..at + import.len(), "");
-            text
-        }
-        _ => text,
+    let Some(at) = text.find(&import) else {
+        return text;
+    };
+    let end = at + import.len();
+    if names_module(&text[..at], module) || names_module(&text[end..], module) {
+        return text;
     }
-}
-
-/// `tokens` with every `super::<module>::x` path written `<module>::x`, for a file that
-/// imports the sibling module (`use super::<module>;`) once; and whether any path was
-/// shortened (a file that needs none must not import it). Sibling modules are snake_case and
-/// types PascalCase, so the import shadows nothing.
-pub(crate) fn through_use(tokens: TokenStream, module: &str) -> (TokenStream, bool) {
-    use proc_macro2::{Group, TokenTree};
-    let mut trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::with_capacity(trees.len());
-    let mut used = false;
-    let mut i = 0;
-    while i < trees.len() {
-        // Compared without rendering the tokens: this runs over every token of every file.
-        let ident = |k: usize, text: &str| matches!(trees.get(i + k), Some(TokenTree::Ident(id)) if id == text);
-        let colon =
-            |k: usize| matches!(trees.get(i + k), Some(TokenTree::Punct(p)) if p.as_char() == ':');
-        if ident(0, "super") && colon(1) && colon(2) && ident(3, module) {
-            used = true;
-            i += 3;
-            continue;
-        }
-        // Taken, not cloned: a group whose stream is no longer shared is walked without a copy.
-        let placeholder =
-            TokenTree::Punct(proc_macro2::Punct::new(';', proc_macro2::Spacing::Alone));
-        out.push(match std::mem::replace(&mut trees[i], placeholder) {
-            TokenTree::Group(g) => {
-                let (delimiter, span, stream) = (g.delimiter(), g.span(), g.stream());
-                drop(g);
-                let (inner, inner_used) = through_use(stream, module);
-                used |= inner_used;
-                let mut group = Group::new(delimiter, inner);
-                group.set_span(span);
-                TokenTree::Group(group)
-            }
-            other => other,
-        });
-        i += 1;
-    }
-    (out.into_iter().collect(), used)
+    let mut text = text;
+    text.replace_range(at..end, "");
+    text
 }
 
 #[cfg(test)]

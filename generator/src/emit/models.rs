@@ -19,16 +19,17 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     // The import only where a type uses it (a spec of aliases alone has no `Inspect` impls);
     // the fidelity table does not count, being behind a feature.
     let uses_support = super::names_module(&body, "support");
-    let (import, fidelity) = if uses_support {
+    let (import, support) = if uses_support {
         (
             quote!(
                 use super::support;
             ),
-            super::through_use(fidelity_table(api), "support").0,
+            quote!(support),
         )
     } else {
-        (quote!(), fidelity_table(api))
+        (quote!(), quote!(super::support))
     };
+    let fidelity = fidelity_table(api, &support);
     let mut out = super::format::file(header, import).map_err(|e| e.to_string())?;
     if !out.ends_with('\n') {
         out.push('\n');
@@ -467,7 +468,7 @@ fn emit_struct(
 
 /// Under the `schemars` feature: every named type of the root document with its JSON pointer, its
 /// derived JSON Schema, and a serde round trip, so tests can hold the Rust types against the spec.
-fn fidelity_table(api: &Api) -> TokenStream {
+fn fidelity_table(api: &Api, support: &TokenStream) -> TokenStream {
     // A `Beside` payload leaves out the tag its schema requires: its union is held instead.
     let untagged_payloads: std::collections::BTreeSet<TypeId> = api
         .types
@@ -501,16 +502,16 @@ fn fidelity_table(api: &Api) -> TokenStream {
             let pointer = &ty.origin.pointer;
             // The name is the pointer's last token, unless escaping or lowering made it another.
             if pointer.rsplit('/').next() == Some(wire.as_str()) {
-                quote!(super::support::Fidelity::of::<#name>(#pointer))
+                quote!(#support::Fidelity::of::<#name>(#pointer))
             } else {
-                quote!(super::support::Fidelity::named::<#name>(#wire, #pointer))
+                quote!(#support::Fidelity::named::<#name>(#wire, #pointer))
             }
         });
     quote! {
         /// Every named type of the spec's root document beside its JSON pointer, derived JSON Schema
         /// and a serde round trip (`schemars` feature only).
         #[cfg(feature = "schemars")]
-        pub fn fidelity() -> Vec<super::support::Fidelity> {
+        pub fn fidelity() -> Vec<#support::Fidelity> {
             Vec::from([#(#rows),*])
         }
     }

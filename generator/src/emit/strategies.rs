@@ -138,7 +138,7 @@ pub fn emit_formatted(api: &Api, header: &str) -> Result<String, String> {
     };
     let mut out = super::format::file(header, head).map_err(|e| e.to_string())?;
     out.push_str(&items);
-    Ok(super::drop_unused_import(out, "models"))
+    Ok(out)
 }
 
 /// The JSON request body an operation's strategies generate, when it takes one.
